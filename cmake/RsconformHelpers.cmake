@@ -1,0 +1,46 @@
+# Project-wide helpers: one place for warnings, sanitizers and test registration.
+
+set(RSCONFORM_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
+                       -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual)
+
+# Applies the project's warnings (and -Werror when asked) to one target.
+function(rsconform_warnings target)
+  target_compile_options(${target} PRIVATE ${RSCONFORM_WARNINGS})
+  if(RSCONFORM_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# rsconform_add_module(NAME SOURCES ... DEPS ... [INCLUDE_ROOT dir])
+# Builds library rsconform_<NAME> with ALIAS rsconform::<NAME>.
+function(rsconform_add_module name)
+  cmake_parse_arguments(ARG "" "INCLUDE_ROOT" "SOURCES;DEPS" ${ARGN})
+  add_library(rsconform_${name} STATIC ${ARG_SOURCES})
+  add_library(rsconform::${name} ALIAS rsconform_${name})
+  if(NOT ARG_INCLUDE_ROOT)
+    set(ARG_INCLUDE_ROOT ${PROJECT_SOURCE_DIR}/harness)
+  endif()
+  target_include_directories(rsconform_${name} PUBLIC ${ARG_INCLUDE_ROOT})
+  target_compile_features(rsconform_${name} PUBLIC cxx_std_20)
+  target_link_libraries(rsconform_${name} PUBLIC ${ARG_DEPS})
+  rsconform_warnings(rsconform_${name})
+endfunction()
+
+# rsconform_add_test(NAME SOURCES ... DEPS ... [LABELS ...] [TIMEOUT s])
+# One gtest executable, its cases discovered into ctest.
+function(rsconform_add_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
+  target_compile_definitions(${name} PRIVATE
+    RSCONFORM_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    RSCONFORM_SHARED_DIR="${RSCONFORM_SHARED_DIR}"
+    RSCONFORM_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  rsconform_warnings(${name})
+  gtest_discover_tests(${name}
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+    DISCOVERY_TIMEOUT 60)
+endfunction()
