@@ -22,9 +22,9 @@ namespace rsconform::wire {
 
 // What the receiver of one direction of a session knows about its encoding.
 struct DecodeContext {
-  bool four_octet_as = true;          // AS_PATH / AGGREGATOR use 4-octet ASNs
-  std::set<AfiSafi> add_path;         // families whose NLRI carry a path identifier
-  bool extended_message = false;      // RFC 8654: messages up to 65535 octets
+  bool four_octet_as = true;      // AS_PATH / AGGREGATOR use 4-octet ASNs
+  std::set<AfiSafi> add_path;     // families whose NLRI carry a path identifier
+  bool extended_message = false;  // RFC 8654: messages up to 65535 octets
   bool operator==(const DecodeContext&) const = default;
 
   std::size_t max_message_size() const {
@@ -46,6 +46,8 @@ NegotiatedContexts negotiate(const Open& a, const Open& b);
 //   message could be understood (header, OPEN, most framing errors).
 // - `errors` lists every problem found, in wire order; `action` is the
 //   strongest of their actions (none when there are no errors).
+// - An UPDATE is returned even after a session-reset error, as far as it
+//   could be decoded (for display); callers act on `action`.
 // - An UPDATE whose action is treat_as_withdraw still carries its decoded
 //   prefixes; withdrawn_by_error() lists what the receiver must withdraw.
 struct DecodeResult {
@@ -81,11 +83,11 @@ std::vector<FamilyPrefix> withdrawn_by_error(const Update& update);
 // Overrides for forging malformed messages in negative tests. Anything left
 // unset is computed correctly.
 struct EncodeOptions {
-  std::optional<std::uint16_t> length;                  // header length field
-  std::optional<std::uint8_t> type;                     // header type field
-  std::optional<std::array<std::uint8_t, 16>> marker;   // header marker
-  std::optional<std::uint16_t> withdrawn_length;        // UPDATE field
-  std::optional<std::uint16_t> attributes_length;       // UPDATE field
+  std::optional<std::uint16_t> length;                     // header length field
+  std::optional<std::uint8_t> type;                        // header type field
+  std::optional<std::array<std::uint8_t, 16>> marker;      // header marker
+  std::optional<std::uint16_t> withdrawn_length;           // UPDATE field
+  std::optional<std::uint16_t> attributes_length;          // UPDATE field
   std::optional<std::uint8_t> optional_parameters_length;  // OPEN field
   // Replace the encoded bytes of the i-th attribute (flags, type, length and
   // value) with these bytes verbatim.
@@ -115,7 +117,7 @@ void encode_into(Bytes& out, const Message& message, const DecodeContext& contex
 enum class FrameStatus { complete, need_more, error };
 struct FrameResult {
   FrameStatus status = FrameStatus::need_more;
-  std::size_t length = 0;  // complete: the message's length (bytes to consume)
+  std::size_t length = 0;            // complete: the message's length (bytes to consume)
   std::optional<DecodeError> error;  // error: bad marker, or length out of range
 };
 // Looks at the front of a byte stream. Never consumes: the caller advances by

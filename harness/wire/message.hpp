@@ -18,7 +18,7 @@ namespace rsconform::wire {
 inline constexpr std::size_t kHeaderSize = 19;
 inline constexpr std::size_t kMaxMessageSize = 4096;
 inline constexpr std::size_t kMaxExtendedMessageSize = 65535;  // RFC 8654
-inline constexpr std::uint16_t kAsTrans = 23456;                // RFC 6793
+inline constexpr std::uint16_t kAsTrans = 23456;               // RFC 6793
 
 enum class MessageType : std::uint8_t {
   open = 1,
@@ -71,7 +71,7 @@ struct BgpRoleCap {  // RFC 9234: 0 provider, 1 RS, 2 RS-client, 3 customer, 4 p
   bool operator==(const BgpRoleCap&) const = default;
 };
 struct GracefulRestartCap {  // RFC 4724: flags(4 bits) time(12 bits) (AFI SAFI flags)*
-  std::uint8_t flags = 0;  // upper 4 bits as sent (R = 0x8, N = 0x4)
+  std::uint8_t flags = 0;    // upper 4 bits as sent (R = 0x8, N = 0x4)
   std::uint16_t restart_time = 0;
   struct Entry {
     AfiSafi family;
