@@ -398,6 +398,7 @@ struct RouteRefresh {
   enum Subtype : std::uint8_t { normal = 0, begin = 1, end = 2 };  // BoRR = 1, EoRR = 2
   AfiSafi family;
   std::uint8_t subtype = normal;  // the "Reserved" octet of RFC 2918
+  Bytes orf;                      // RFC 5291 ORF entries after the first 4 octets, verbatim
   bool operator==(const RouteRefresh&) const = default;
 };
 

@@ -30,6 +30,8 @@ struct AfiSafi {
   bool is_ipv4_unicast() const { return afi == 1 && safi == 1; }
   bool is_ipv6_unicast() const { return afi == 2 && safi == 1; }
 };
+// "ipv4/unicast", "ipv6/mpls-vpn"; numbers for values without a name ("3/5").
+std::string to_string(AfiSafi family);
 inline constexpr AfiSafi kIpv4Unicast{1, 1};
 inline constexpr AfiSafi kIpv6Unicast{2, 1};
 
