@@ -34,6 +34,9 @@ void decode_prefixes(ByteReader& in, IpAddress::Family family, bool add_path,
                      std::vector<Prefix>& out);  // throws ShortRead / std::invalid_argument
 void encode_prefix(ByteWriter& out, const Prefix& prefix);
 
+// Lower-case hex without separators ("00ff"), for text and JSON renderings.
+std::string to_hex(ByteView bytes);
+
 std::string open_to_text(const Open& open);
 std::string update_to_text(const Update& update);
 std::string notification_to_text(const Notification& notification);
