@@ -1,0 +1,25 @@
+#include "captures/capture_walk.hpp"
+
+namespace rsconform::captures {
+
+WalkStats walk_capture(PcapReader& reader, TcpReassembler& reassembler,
+                       const WalkOptions& options) {
+  WalkStats stats;
+  RawPacket packet;
+  while (reader.next(packet)) {
+    ++stats.packets;
+    stats.bytes += packet.caplen;
+    DecodeResult r = decode_packet(packet);
+    ++stats.by_status[static_cast<std::size_t>(r.status)];
+    if (options.observe) options.observe(packet, r);
+    if (!r.ok()) continue;
+    if (options.accept && !options.accept(r.segment)) continue;
+    ++stats.segments_accepted;
+    reassembler.add(r.segment);
+  }
+  stats.error = reader.error();
+  if (options.finish) reassembler.finish();
+  return stats;
+}
+
+}  // namespace rsconform::captures

@@ -1,0 +1,170 @@
+#include "captures/pcap_reader.hpp"
+
+#include <pcap/pcap.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+#ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
+#include <zlib.h>
+#endif
+
+namespace rsconform::captures {
+namespace {
+
+pcap_t* as_pcap(void* handle) {
+  return static_cast<pcap_t*>(handle);
+}
+
+[[noreturn]] void open_failed(const std::string& file, std::string message) {
+  throw CaptureOpenError(CaptureError{file, 0, std::move(message)});
+}
+
+#ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
+// A stdio stream over a gzip file, so that libpcap reads it like any other FILE*.
+ssize_t gz_read(void* cookie, char* buf, std::size_t size) {
+  unsigned chunk = size > (1u << 30) ? (1u << 30) : static_cast<unsigned>(size);
+  int n = gzread(static_cast<gzFile>(cookie), buf, chunk);
+  return n < 0 ? -1 : n;
+}
+int gz_close(void* cookie) {
+  return gzclose(static_cast<gzFile>(cookie)) == Z_OK ? 0 : EOF;
+}
+
+std::FILE* open_gzip(const std::string& path) {
+  gzFile gz = gzopen(path.c_str(), "rb");
+  if (gz == nullptr) open_failed(path, std::string("cannot open: ") + std::strerror(errno));
+  gzbuffer(gz, 1u << 17);
+  cookie_io_functions_t io{};
+  io.read = gz_read;
+  io.close = gz_close;
+  std::FILE* f = fopencookie(gz, "rb", io);
+  if (f == nullptr) {
+    gzclose(gz);
+    open_failed(path, "cannot create a stream over the gzip file");
+  }
+  return f;
+}
+#endif
+
+bool starts_with_gzip_magic(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) open_failed(path, std::string("cannot open: ") + std::strerror(errno));
+  unsigned char magic[2] = {};
+  std::size_t n = std::fread(magic, 1, 2, f);
+  std::fclose(f);
+  return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+}  // namespace
+
+std::string CaptureError::to_string() const {
+  std::string s = file + ": ";
+  if (packet_number != 0) s += "packet " + std::to_string(packet_number) + ": ";
+  return s + message;
+}
+
+CaptureOpenError::CaptureOpenError(CaptureError error)
+    : std::runtime_error(error.to_string()), error_(std::move(error)) {}
+
+bool gzip_supported() {
+#ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
+  return true;
+#else
+  return false;
+#endif
+}
+
+PcapReader PcapReader::open(const std::string& path) {
+  char err[PCAP_ERRBUF_SIZE] = {};
+  if (starts_with_gzip_magic(path)) {
+#ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
+    std::FILE* f = open_gzip(path);
+    pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, err);
+    if (p == nullptr) {
+      std::fclose(f);
+      open_failed(path, err);
+    }
+    return PcapReader(p, path, true);
+#else
+    open_failed(path, "gzip-compressed capture, but this build has no zlib");
+#endif
+  }
+  pcap_t* p =
+      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+  if (p == nullptr) open_failed(path, err);
+  return PcapReader(p, path, false);
+}
+
+PcapReader PcapReader::open_memory(ByteView bytes, const std::string& name) {
+  if (bytes.empty()) open_failed(name, "empty capture");
+  // fmemopen wants a mutable pointer; in "rb" mode it never writes.
+  std::FILE* f = fmemopen(const_cast<std::uint8_t*>(bytes.data()), bytes.size(), "rb");  // NOLINT
+  if (f == nullptr) open_failed(name, std::string("fmemopen: ") + std::strerror(errno));
+  char err[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, err);
+  if (p == nullptr) {
+    std::fclose(f);
+    open_failed(name, err);
+  }
+  return PcapReader(p, name, false);
+}
+
+PcapReader::PcapReader(void* handle, std::string name, bool gzip)
+    : handle_(handle), name_(std::move(name)), gzip_(gzip) {
+  link_type_ = static_cast<std::uint32_t>(pcap_datalink(as_pcap(handle_)));
+  snaplen_ = static_cast<std::uint32_t>(pcap_snapshot(as_pcap(handle_)));
+}
+
+PcapReader::PcapReader(PcapReader&& other) noexcept
+    : handle_(std::exchange(other.handle_, nullptr)),
+      name_(std::move(other.name_)),
+      gzip_(other.gzip_),
+      link_type_(other.link_type_),
+      snaplen_(other.snaplen_),
+      packets_read_(other.packets_read_),
+      error_(std::move(other.error_)) {}
+
+PcapReader& PcapReader::operator=(PcapReader&& other) noexcept {
+  if (this != &other) {
+    if (handle_ != nullptr) pcap_close(as_pcap(handle_));
+    handle_ = std::exchange(other.handle_, nullptr);
+    name_ = std::move(other.name_);
+    gzip_ = other.gzip_;
+    link_type_ = other.link_type_;
+    snaplen_ = other.snaplen_;
+    packets_read_ = other.packets_read_;
+    error_ = std::move(other.error_);
+  }
+  return *this;
+}
+
+PcapReader::~PcapReader() {
+  if (handle_ != nullptr) pcap_close(as_pcap(handle_));
+}
+
+bool PcapReader::next(RawPacket& out) {
+  if (handle_ == nullptr || error_) return false;
+  pcap_pkthdr* header = nullptr;
+  const u_char* data = nullptr;
+  int rc = pcap_next_ex(as_pcap(handle_), &header, &data);
+  if (rc == 1) {
+    ++packets_read_;
+    out.number = packets_read_;
+    // Opened with nanosecond precision: tv_usec holds nanoseconds.
+    out.timestamp_ns = static_cast<TimestampNs>(header->ts.tv_sec) * 1'000'000'000 +
+                       static_cast<TimestampNs>(header->ts.tv_usec);
+    out.caplen = header->caplen;
+    out.len = header->len;
+    out.link_type = link_type_;
+    out.data = ByteView(data, header->caplen);
+    return true;
+  }
+  if (rc == PCAP_ERROR_BREAK) return false;  // clean end of file
+  error_ = CaptureError{name_, packets_read_ + 1, pcap_geterr(as_pcap(handle_))};
+  return false;
+}
+
+}  // namespace rsconform::captures

@@ -1,0 +1,75 @@
+// Reads pcap and pcapng files (format detected from the magic number by libpcap; gzip-compressed
+// files too when built with zlib). Streaming, constant memory: each packet is a view into
+// libpcap's buffer, valid until the next read; nothing is allocated per packet.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "captures/packet.hpp"
+
+namespace rsconform::captures {
+
+// A problem with a capture file, positioned: `packet_number` is the 1-based number of the packet
+// that could not be read (0: the file itself could not be opened).
+struct CaptureError {
+  std::string file;
+  std::uint64_t packet_number = 0;
+  std::string message;
+
+  std::string to_string() const;  // "<file>: packet 12: truncated dump file; ..."
+};
+
+// Thrown by PcapReader::open when the file cannot be opened or is not a capture.
+class CaptureOpenError : public std::runtime_error {
+ public:
+  explicit CaptureOpenError(CaptureError error);
+  const CaptureError& error() const { return error_; }
+
+ private:
+  CaptureError error_;
+};
+
+class PcapReader {
+ public:
+  // Opens a file; throws CaptureOpenError naming the file and libpcap's reason.
+  static PcapReader open(const std::string& path);
+  // Reads a capture held in memory (`bytes` must outlive the reader); `name` is used in errors.
+  static PcapReader open_memory(ByteView bytes, const std::string& name);
+
+  PcapReader(PcapReader&& other) noexcept;
+  PcapReader& operator=(PcapReader&& other) noexcept;
+  PcapReader(const PcapReader&) = delete;
+  PcapReader& operator=(const PcapReader&) = delete;
+  ~PcapReader();
+
+  // Reads the next packet into `out`. Returns false at the end of the capture or on an error;
+  // error() tells them apart. A file cut inside a packet yields every packet before it, then an
+  // error naming the packet number.
+  bool next(RawPacket& out);
+
+  const std::optional<CaptureError>& error() const { return error_; }
+  std::uint32_t link_type() const { return link_type_; }  // as libpcap reports it (DLT_*)
+  std::uint32_t snaplen() const { return snaplen_; }
+  std::uint64_t packets_read() const { return packets_read_; }
+  const std::string& name() const { return name_; }
+  bool gzip_compressed() const { return gzip_; }
+
+ private:
+  PcapReader(void* handle, std::string name, bool gzip);
+
+  void* handle_ = nullptr;  // pcap_t*, kept opaque so that users need not include pcap.h
+  std::string name_;
+  bool gzip_ = false;
+  std::uint32_t link_type_ = 0;
+  std::uint32_t snaplen_ = 0;
+  std::uint64_t packets_read_ = 0;
+  std::optional<CaptureError> error_;
+};
+
+// True when this build can read gzip-compressed captures.
+bool gzip_supported();
+
+}  // namespace rsconform::captures
