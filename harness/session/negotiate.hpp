@@ -28,7 +28,7 @@ struct SpeakerConfig {
   std::optional<std::uint32_t> peer_as;  // the AS we expect; nullopt = any
   // Multiprotocol families (RFC 4760). Sent as capability 1 each when
   // send_multiprotocol is set; without it we speak IPv4 unicast only.
-  std::vector<wire::AfiSafi> families = {wire::kIpv4Unicast};
+  std::vector<wire::AfiSafi> families = std::vector<wire::AfiSafi>(1, wire::kIpv4Unicast);
   bool send_multiprotocol = true;
   bool four_octet_as = true;            // capability 65 (always sent when my_as > 65535)
   bool route_refresh = true;            // capability 2
