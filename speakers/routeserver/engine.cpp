@@ -1,0 +1,685 @@
+#include "speakers/routeserver/engine.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "wire/error.hpp"
+
+namespace rsconform::routeserver {
+namespace {
+
+namespace flag = wire::attr_flag;
+
+wire::Notification notification(wire::ErrorCode code, std::uint8_t subcode, wire::Bytes data = {}) {
+  return wire::Notification{static_cast<std::uint8_t>(code), subcode, std::move(data)};
+}
+
+wire::Notification cease(std::uint8_t subcode, wire::Bytes data = {}) {
+  return notification(wire::ErrorCode::cease, subcode, std::move(data));
+}
+
+bool is_gateway(PeerRole role) {
+  return role != PeerRole::nva;
+}
+
+}  // namespace
+
+PeerCapabilities PeerCapabilities::from_open(const wire::Open& received) {
+  PeerCapabilities caps;
+  for (const auto& p : received.parameters)
+    for (const auto& c : p.capabilities)
+      if (c.code == static_cast<std::uint8_t>(wire::CapabilityCode::route_refresh) ||
+          c.code == static_cast<std::uint8_t>(wire::CapabilityCode::route_refresh_cisco))
+        caps.route_refresh = true;
+  return caps;
+}
+
+Engine::Engine(Config config, std::size_t instance) : config_(std::move(config)) {
+  validate(config_);
+  if (instance >= config_.instances.size())
+    throw std::out_of_range("route-server instance " + std::to_string(instance) +
+                            " does not exist (" + std::to_string(config_.instances.size()) +
+                            " configured)");
+  self_ = config_.instances[instance];
+  const Profile& p = config_.profile;
+  policy_.own_asn = self_.asn;
+  policy_.self = self_.address;
+  policy_.med_to_nvas = p.med_to_nvas;
+  policy_.med_to_gateways = p.med_to_gateways;
+  policy_.local_pref = p.local_pref_to_gateways;
+  policy_.keep_received_local_pref = p.keep_received_local_pref;
+  policy_.pass_unknown_transitive = p.pass_unknown_transitive;
+  flag_ = config_.branch_to_branch;
+  preference_ = config_.hub_routing_preference;
+  peers_.resize(config_.peers.size());
+  // R10: the VNet route is ORIGIN IGP, empty AS_PATH, NEXT_HOP = this instance.
+  vnet_attr_ = in_pool_.intern({
+      {flag::kTransitive, static_cast<std::uint8_t>(wire::AttrType::origin), wire::OriginAttr{}},
+      {flag::kTransitive, static_cast<std::uint8_t>(wire::AttrType::as_path), wire::AsPathAttr{}},
+      {flag::kTransitive, static_cast<std::uint8_t>(wire::AttrType::next_hop),
+       wire::NextHopAttr{self_.address}},
+  });
+  for (const auto& prefix : config_.vnet_prefixes)
+    vnet_.push_back(prefix_key(prefix));
+  std::sort(vnet_.begin(), vnet_.end());
+  vnet_.erase(std::unique(vnet_.begin(), vnet_.end()), vnet_.end());
+  for (PrefixKey k : vnet_)
+    set_candidate(k, kVnetSource, vnet_attr_);
+}
+
+const Engine::PeerState& Engine::state(PeerId peer) const {
+  if (peer >= peers_.size())
+    throw std::out_of_range("peer id " + std::to_string(peer) + " out of range (" +
+                            std::to_string(peers_.size()) + " peers configured)");
+  return peers_[peer];
+}
+
+Engine::PeerState& Engine::state(PeerId peer) {
+  return const_cast<PeerState&>(std::as_const(*this).state(peer));
+}
+
+std::optional<PeerId> Engine::peer_by_address(const wire::IpAddress& address) const {
+  for (PeerId i = 0; i < config_.peers.size(); ++i)
+    if (config_.peers[i].address == address) return i;
+  return std::nullopt;
+}
+
+std::optional<PeerId> Engine::peer_by_name(std::string_view name) const {
+  for (PeerId i = 0; i < config_.peers.size(); ++i)
+    if (config_.peers[i].name == name) return i;
+  return std::nullopt;
+}
+
+// ===== session decisions =====
+
+bool Engine::session_allowed(PeerId peer) const {
+  state(peer);
+  return !(is_gateway(config_.peers[peer].role) && !flag_ &&
+           config_.profile.gateway_sessions_flag_off == GatewaySessionsFlagOff::down);
+}
+
+Verdict Engine::check_connection(const wire::IpAddress& remote) const {
+  auto peer = peer_by_address(remote);
+  if (!peer) {
+    if (config_.profile.unconfigured_peer == Refusal::notify)
+      return {false, cease(wire::subcode::kConnectionRejected)};
+    return {false, std::nullopt};
+  }
+  if (!session_allowed(*peer)) return {false, cease(wire::subcode::kConnectionRejected)};
+  return {};
+}
+
+Verdict Engine::check_open(PeerId peer, const wire::Open& received) const {
+  state(peer);
+  const PeerConfig& pc = config_.peers[peer];
+  if (received.version != 4)
+    return {false, notification(wire::ErrorCode::open_message, wire::subcode::kUnsupportedVersion,
+                                {0, 4})};
+  std::uint32_t as = received.my_as;
+  for (const auto& p : received.parameters)
+    for (const auto& c : p.capabilities)
+      if (const auto* four = std::get_if<wire::FourOctetAsCap>(&c.value)) as = four->asn;
+  if (as != pc.asn) {
+    if (config_.profile.bad_peer_as == Refusal::notify)
+      return {false, notification(wire::ErrorCode::open_message, wire::subcode::kBadPeerAs)};
+    return {false, std::nullopt};
+  }
+  if (received.hold_time == 1 || received.hold_time == 2 ||
+      (received.hold_time == 0 && !config_.profile.accept_hold_time_zero))
+    return {false,
+            notification(wire::ErrorCode::open_message, wire::subcode::kUnacceptableHoldTime)};
+  if (!session_allowed(peer)) return {false, cease(wire::subcode::kConnectionRejected)};
+  return {};
+}
+
+wire::Open Engine::local_open(PeerId peer) const {
+  state(peer);
+  wire::Open open;
+  open.my_as = self_.asn > 0xFFFF ? wire::kAsTrans : static_cast<std::uint16_t>(self_.asn);
+  open.hold_time = config_.hold_time;
+  open.bgp_id = self_.bgp_id;
+  wire::OptionalParameter caps;
+  caps.type = 2;
+  auto code = [](wire::CapabilityCode c) { return static_cast<std::uint8_t>(c); };
+  caps.capabilities = {
+      {code(wire::CapabilityCode::multiprotocol), wire::MultiprotocolCap{wire::kIpv4Unicast, 0}},
+      {code(wire::CapabilityCode::multiprotocol), wire::MultiprotocolCap{wire::kIpv6Unicast, 0}},
+      {code(wire::CapabilityCode::route_refresh), wire::RouteRefreshCap{}},
+      {code(wire::CapabilityCode::four_octet_as), wire::FourOctetAsCap{self_.asn}},
+  };
+  open.parameters.push_back(std::move(caps));
+  return open;
+}
+
+std::uint16_t Engine::negotiated_hold_time(const wire::Open& received) const {
+  if (received.hold_time == 0 || config_.hold_time == 0) return 0;
+  return std::min(received.hold_time, config_.hold_time);
+}
+
+// ===== decision =====
+
+Engine::Audience Engine::audience_of(std::uint16_t source) const {
+  switch (config_.peers[source].role) {
+    case PeerRole::nva:
+      return kNvas;
+    case PeerRole::expressroute:
+      return kExpressRoute;
+    case PeerRole::vpngateway:
+      return kVpn;
+  }
+  return kNvas;
+}
+
+// Which sources an audience may learn from (R10, R12, R23-R27).
+bool Engine::visible(std::uint16_t source, Audience audience) const {
+  const Profile& p = config_.profile;
+  if (source == kVnetSource) return audience == kNvas || p.vnet_to_gateways == VnetToGateways::doc;
+  Audience from = audience_of(source);
+  if (from == audience) {
+    if (audience == kNvas) return flag_ || p.nva_to_nva_with_flag_off;
+    return flag_ || p.sibling_reflection == SiblingReflection::always;
+  }
+  return flag_;
+}
+
+// True if a is preferred over b (R14, R29; tie-breaks in PROFILE.md).
+bool Engine::better(const Candidate& a, const Candidate& b) const {
+  struct Rank {
+    std::uint8_t local;
+    std::uint8_t category;
+    std::uint32_t length;
+    std::uint8_t tie;
+    std::uint32_t address;
+    auto operator<=>(const Rank&) const = default;
+  };
+  auto rank = [this](const Candidate& c) {
+    if (c.source == kVnetSource) return Rank{0, 0, 0, 0, 0};
+    const PeerConfig& pc = config_.peers[c.source];
+    bool er = pc.role == PeerRole::expressroute;
+    std::uint8_t category = 0;
+    if (preference_ == HubRoutingPreference::expressroute) category = er ? 0 : 1;
+    if (preference_ == HubRoutingPreference::vpngateway) category = er ? 1 : 0;
+    std::uint8_t tie = 0;
+    if (preference_ == HubRoutingPreference::aspath &&
+        config_.profile.aspath_tie == AsPathTie::expressroute)
+      tie = er ? 0 : 1;
+    return Rank{1, category, in_pool_.get(c.attr).path_length, tie, ipv4_value(pc.address)};
+  };
+  return rank(a) < rank(b);
+}
+
+void Engine::compute_bests(const Candidates* candidates,
+                           std::array<const Candidate*, 3>& best) const {
+  best = {nullptr, nullptr, nullptr};
+  if (!candidates) return;
+  if (config_.profile.per_audience_best_path) {
+    for (const Candidate& c : *candidates)
+      for (std::size_t a = 0; a < best.size(); ++a)
+        if (visible(c.source, static_cast<Audience>(a)) && (!best[a] || better(c, *best[a])))
+          best[a] = &c;
+    return;
+  }
+  const Candidate* global = nullptr;
+  for (const Candidate& c : *candidates)
+    if (!global || better(c, *global)) global = &c;
+  best = {global, global, global};
+}
+
+bool Engine::overlaps_vnet(PrefixKey key) const {
+  for (PrefixKey v : vnet_)
+    if (key_covered_by(key, v)) return true;
+  return false;
+}
+
+// What `target` should hold for `key`, given its audience's best path.
+AttrId Engine::desired_out(PeerId target, PrefixKey key, const Candidate* best) {
+  if (!best) return kNoAttr;
+  const Profile& p = config_.profile;
+  const PeerConfig& t = config_.peers[target];
+  bool to_nva = t.role == PeerRole::nva;
+  if (to_nva && t.asn == self_.asn) return kNoAttr;  // R7: an iBGP "NVA" gets nothing
+  if (best->source == target) return kNoAttr;        // R12: never back to the sender
+  if (best->source != kVnetSource) {
+    const PeerConfig& s = config_.peers[best->source];
+    if (!to_nva && s.role == t.role) {  // R23: the other instance of the same gateway
+      bool reflect = p.sibling_reflection == SiblingReflection::always ||
+                     (p.sibling_reflection == SiblingReflection::flag_on && flag_);
+      if (!reflect) return kNoAttr;
+    }
+    if (!p.per_audience_best_path &&
+        !visible(best->source, audience_of(static_cast<std::uint16_t>(target))))
+      return kNoAttr;                    // the shadowing variant of R27
+    if (to_nva && is_gateway(s.role)) {  // question 16
+      if (key == 0 && !p.gateway_default_route_to_nvas) return kNoAttr;
+      if (!p.gateway_vnet_overlap_to_nvas && overlaps_vnet(key)) return kNoAttr;
+    }
+  }
+  const AttrSet& in = in_pool_.get(best->attr);
+  if (in.no_advertise) return kNoAttr;  // R16
+  if (to_nva && in.no_export && p.no_export == NoExport::honor) return kNoAttr;
+  if (to_nva && p.suppress_paths_with_peer_asn) {
+    const auto* path = in.get<wire::AsPathAttr>();
+    if (path && path_contains(path->path, t.asn)) return kNoAttr;  // question 12
+  }
+  if (!to_nva && p.gateway_cap.enabled) {  // R31: first come, first served
+    std::uint32_t cap =
+        t.role == PeerRole::expressroute ? p.gateway_cap.expressroute : p.gateway_cap.vpngateway;
+    const auto& out = peers_[target].rib_out;
+    if (out.size() >= cap && out.find(key) == out.end()) return kNoAttr;
+  }
+  std::size_t slot = to_nva ? 0 : 1;
+  AttrId id = in_pool_.derived(best->attr, slot);
+  if (id == kNoAttr) {
+    id = out_pool_.intern(to_nva ? export_to_nva(in, policy_) : export_to_gateway(in, policy_));
+    in_pool_.set_derived(best->attr, slot, id);
+  }
+  return id;
+}
+
+void Engine::set_out(PeerId target, PrefixKey key, AttrId desired) {
+  PeerState& ps = peers_[target];
+  auto it = ps.rib_out.find(key);
+  if (desired == kNoAttr) {
+    if (it == ps.rib_out.end()) return;
+    out_pool_.unref(it->second);
+    ps.rib_out.erase(it);
+  } else if (it != ps.rib_out.end()) {
+    if (it->second == desired) return;
+    out_pool_.ref(desired);
+    out_pool_.unref(it->second);
+    it->second = desired;
+  } else {
+    out_pool_.ref(desired);
+    ps.rib_out.emplace(key, desired);
+  }
+  ps.changed.push_back(key);
+}
+
+void Engine::recompute(PrefixKey key) {
+  auto it = loc_rib_.find(key);
+  const Candidates* candidates = it == loc_rib_.end() ? nullptr : &it->second;
+  std::array<const Candidate*, 3> best{};
+  compute_bests(candidates, best);
+  for (PeerId p = 0; p < peers_.size(); ++p) {
+    if (!peers_[p].established) continue;
+    set_out(p, key, desired_out(p, key, best[audience_of(static_cast<std::uint16_t>(p))]));
+  }
+}
+
+void Engine::set_candidate(PrefixKey key, std::uint16_t source, AttrId attr) {
+  if (attr == kNoAttr) {
+    auto it = loc_rib_.find(key);
+    if (it == loc_rib_.end()) return;
+    auto& list = it->second;
+    list.erase(std::remove_if(list.begin(), list.end(),
+                              [source](const Candidate& c) { return c.source == source; }),
+               list.end());
+    if (list.empty()) loc_rib_.erase(it);
+    return;
+  }
+  auto& list = loc_rib_[key];
+  for (auto& c : list) {
+    if (c.source == source) {
+      c.attr = attr;
+      return;
+    }
+  }
+  list.push_back({source, attr});
+}
+
+bool Engine::attr_eligible(PeerId peer, AttrId attr) const {
+  const PeerConfig& pc = config_.peers[peer];
+  if (pc.role == PeerRole::nva && pc.asn == self_.asn) return false;  // R7
+  const auto* path = in_pool_.get(attr).get<wire::AsPathAttr>();
+  return !(path && path_contains(path->path, self_.asn));  // R17
+}
+
+void Engine::drop_peer(PeerId peer) {
+  PeerState& ps = peers_[peer];
+  if (!ps.established) return;
+  ps.established = false;
+  ps.route_refresh = false;
+  for (const auto& [key, id] : ps.rib_out)
+    out_pool_.unref(id);
+  ps.rib_out = {};
+  ps.changed.clear();
+  for (const auto& [key, id] : ps.rib_in) {
+    set_candidate(key, static_cast<std::uint16_t>(peer), kNoAttr);
+    in_pool_.unref(id);
+    dirty_.push_back(key);  // R32: withdrawn from this instance's other sessions
+  }
+  ps.rib_in = {};
+}
+
+void Engine::close(PeerId peer, std::optional<wire::Notification> notice, std::uint32_t idle,
+                   bool reconnect, Actions& out) {
+  drop_peer(peer);
+  out.push_back({peer, CloseSession{std::move(notice), idle, reconnect}});
+}
+
+void Engine::flush(Actions& out) {
+  if (all_dirty_) {
+    dirty_.clear();
+    dirty_.reserve(loc_rib_.size());
+    for (const auto& [key, candidates] : loc_rib_)
+      dirty_.push_back(key);
+    for (const auto& ps : peers_)
+      for (const auto& [key, id] : ps.rib_out)
+        if (loc_rib_.find(key) == loc_rib_.end()) dirty_.push_back(key);
+    all_dirty_ = false;
+  }
+  for (PrefixKey key : dirty_)
+    recompute(key);
+  dirty_.clear();
+  for (PeerId p = 0; p < peers_.size(); ++p)
+    if (peers_[p].established && !peers_[p].changed.empty()) pack(p, out);
+}
+
+// Sends the changed part of one Adj-RIB-Out: withdrawals first, then one run
+// of UPDATEs per attribute set, each UPDATE within 4096 octets.
+void Engine::pack(PeerId peer, Actions& out) {
+  constexpr std::size_t kBody = wire::kMaxMessageSize - wire::kHeaderSize - 4;
+  PeerState& ps = peers_[peer];
+  auto& changed = ps.changed;
+  std::sort(changed.begin(), changed.end());
+  changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+  std::vector<PrefixKey> withdrawals;
+  std::vector<std::pair<AttrId, PrefixKey>> announcements;
+  for (PrefixKey key : changed) {
+    auto it = ps.rib_out.find(key);
+    if (it == ps.rib_out.end())
+      withdrawals.push_back(key);
+    else
+      announcements.emplace_back(it->second, key);
+  }
+  changed.clear();
+
+  wire::Update update;
+  std::size_t used = 0;
+  for (PrefixKey key : withdrawals) {
+    std::size_t size = prefix_octets(key_length(key));
+    if (used + size > kBody) {
+      out.push_back({peer, std::move(update)});
+      update = {};
+      used = 0;
+    }
+    update.withdrawn.push_back(key_prefix(key));
+    used += size;
+  }
+  if (!update.withdrawn.empty()) out.push_back({peer, std::move(update)});
+
+  // Groups in order of their first prefix, prefixes ascending within a group.
+  std::stable_sort(announcements.begin(), announcements.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::pair<PrefixKey, std::size_t>> groups;  // (first prefix, start index)
+  for (std::size_t i = 0; i < announcements.size(); ++i)
+    if (i == 0 || announcements[i].first != announcements[i - 1].first)
+      groups.emplace_back(announcements[i].second, i);
+  std::sort(groups.begin(), groups.end());
+  for (const auto& [first, start] : groups) {
+    AttrId id = announcements[start].first;
+    const AttrSet& set = out_pool_.get(id);
+    std::size_t budget = kBody > set.encoded_size ? kBody - set.encoded_size : 0;
+    update = {};
+    update.attributes = set.attributes;
+    used = 0;
+    for (std::size_t i = start; i < announcements.size() && announcements[i].first == id; ++i) {
+      PrefixKey key = announcements[i].second;
+      std::size_t size = prefix_octets(key_length(key));
+      if (!update.nlri.empty() && used + size > budget) {
+        out.push_back({peer, update});
+        update.nlri.clear();
+        used = 0;
+      }
+      update.nlri.push_back(key_prefix(key));
+      used += size;
+    }
+    out.push_back({peer, std::move(update)});
+  }
+}
+
+// ===== inputs =====
+
+Actions Engine::peer_established(PeerId peer, PeerCapabilities capabilities) {
+  PeerState& ps = state(peer);
+  Actions out;
+  if (ps.established) return out;
+  if (!session_allowed(peer)) {
+    out.push_back({peer, CloseSession{cease(wire::subcode::kConnectionRejected), 0, false}});
+    return out;
+  }
+  ps.established = true;
+  ps.route_refresh = capabilities.route_refresh;
+  Audience audience = audience_of(static_cast<std::uint16_t>(peer));
+  std::array<const Candidate*, 3> best{};
+  for (const auto& [key, candidates] : loc_rib_) {
+    compute_bests(&candidates, best);
+    set_out(peer, key, desired_out(peer, key, best[audience]));
+  }
+  flush(out);
+  if (config_.profile.send_end_of_rib) out.push_back({peer, wire::Update{}});
+  return out;
+}
+
+Actions Engine::peer_down(PeerId peer) {
+  state(peer);
+  Actions out;
+  drop_peer(peer);
+  flush(out);
+  return out;
+}
+
+Actions Engine::update_received(PeerId peer, const wire::Update& update) {
+  PeerState& ps = state(peer);
+  Actions out;
+  if (!ps.established) return out;
+  const PeerConfig& pc = config_.peers[peer];
+  const Profile& profile = config_.profile;
+  auto source = static_cast<std::uint16_t>(peer);
+
+  std::vector<PrefixKey> withdrawn;
+  std::vector<PrefixKey> announced;
+  bool ipv6 = false;
+  for (const auto& p : update.withdrawn)
+    if (p.address.is_v4()) withdrawn.push_back(prefix_key(p));
+  for (const auto& p : update.nlri)
+    if (p.address.is_v4()) announced.push_back(prefix_key(p));
+  for (const auto& a : update.attributes) {
+    if (const auto* mp = std::get_if<wire::MpReachAttr>(&a.value)) {
+      if (mp->family.is_ipv4_unicast()) {
+        for (const auto& p : mp->nlri)
+          if (p.address.is_v4()) announced.push_back(prefix_key(p));
+      } else if (mp->family.afi == static_cast<std::uint16_t>(wire::Afi::ipv6)) {
+        ipv6 = ipv6 || !mp->nlri.empty() || !mp->raw_nlri.empty();
+      }
+    } else if (const auto* mu = std::get_if<wire::MpUnreachAttr>(&a.value)) {
+      if (mu->family.is_ipv4_unicast())
+        for (const auto& p : mu->withdrawn)
+          if (p.address.is_v4()) withdrawn.push_back(prefix_key(p));
+    }
+  }
+  if (ipv6 && profile.ipv6_nlri == Ipv6Nlri::notify) {  // R8; otherwise ignored silently
+    close(peer,
+          notification(wire::ErrorCode::update_message, wire::subcode::kOptionalAttributeError), 0,
+          true, out);
+    flush(out);
+    return out;
+  }
+
+  AttrId attr = kNoAttr;
+  bool eligible = false;
+  if (!announced.empty()) {
+    bool ebgp = pc.role == PeerRole::nva && pc.asn != self_.asn;
+    auto imported = import_attributes(update, ebgp);
+    if (!imported) {  // RFC 7606 treat-as-withdraw
+      withdrawn.insert(withdrawn.end(), announced.begin(), announced.end());
+      announced.clear();
+    } else {
+      attr = in_pool_.intern(std::move(*imported));
+      eligible = attr_eligible(peer, attr);
+    }
+  }
+
+  for (PrefixKey key : withdrawn) {
+    auto it = ps.rib_in.find(key);
+    if (it == ps.rib_in.end()) continue;
+    set_candidate(key, source, kNoAttr);
+    in_pool_.unref(it->second);
+    ps.rib_in.erase(it);
+    dirty_.push_back(key);
+  }
+
+  // R30: routes held plus the NLRI of this UPDATE, against the limit.
+  bool limited = profile.max_prefixes > 0 &&
+                 (pc.role == PeerRole::nva || profile.limit_scope == LimitScope::all);
+  if (limited && !announced.empty()) {
+    std::size_t count = ps.rib_in.size();
+    if (profile.count_mode == CountMode::held_plus_update) {
+      count += announced.size();
+    } else {
+      std::vector<PrefixKey> fresh = announced;
+      std::sort(fresh.begin(), fresh.end());
+      fresh.erase(std::unique(fresh.begin(), fresh.end()), fresh.end());
+      for (PrefixKey key : fresh)
+        count += ps.rib_in.count(key) == 0 ? 1U : 0U;
+    }
+    if (count > profile.max_prefixes) {
+      in_pool_.unref(attr);
+      std::uint32_t limit = profile.max_prefixes;
+      wire::Bytes data{0,
+                       1,
+                       1,
+                       static_cast<std::uint8_t>(limit >> 24),
+                       static_cast<std::uint8_t>(limit >> 16),
+                       static_cast<std::uint8_t>(limit >> 8),
+                       static_cast<std::uint8_t>(limit)};  // RFC 4486: AFI, SAFI, upper bound
+      close(peer, cease(profile.prefix_limit_subcode, std::move(data)),
+            profile.prefix_limit_idle_seconds, true, out);
+      flush(out);
+      return out;
+    }
+  }
+
+  for (PrefixKey key : announced) {
+    auto [it, inserted] = ps.rib_in.try_emplace(key, attr);
+    if (!inserted) {
+      if (it->second == attr) continue;  // identical re-announcement
+      in_pool_.ref(attr);
+      in_pool_.unref(it->second);
+      it->second = attr;
+    } else {
+      in_pool_.ref(attr);
+    }
+    bool ok = eligible && !(profile.filter_vnet_overlap && overlaps_vnet(key));  // R17, R18
+    set_candidate(key, source, ok ? attr : kNoAttr);
+    dirty_.push_back(key);
+  }
+  if (attr != kNoAttr) in_pool_.unref(attr);
+  flush(out);
+  return out;
+}
+
+Actions Engine::route_refresh_received(PeerId peer) {
+  PeerState& ps = state(peer);
+  Actions out;
+  if (!ps.established) return out;
+  ps.changed.clear();
+  for (const auto& [key, id] : ps.rib_out)
+    ps.changed.push_back(key);
+  if (!ps.changed.empty()) pack(peer, out);
+  return out;
+}
+
+Actions Engine::set_flag(bool branch_to_branch) {
+  Actions out;
+  if (branch_to_branch == flag_) return out;
+  flag_ = branch_to_branch;
+  if (!flag_ && config_.profile.gateway_sessions_flag_off == GatewaySessionsFlagOff::down)
+    for (PeerId p = 0; p < peers_.size(); ++p)
+      if (peers_[p].established && is_gateway(config_.peers[p].role))
+        close(p, cease(wire::subcode::kAdministrativeShutdown), 0, false, out);
+  all_dirty_ = true;  // R28: converge by differences
+  flush(out);
+  return out;
+}
+
+Actions Engine::set_preference(HubRoutingPreference preference) {
+  Actions out;
+  if (preference == preference_) return out;
+  preference_ = preference;
+  all_dirty_ = true;
+  flush(out);
+  return out;
+}
+
+Actions Engine::set_vnet_prefixes(const std::vector<wire::Prefix>& prefixes) {
+  std::vector<PrefixKey> keys;
+  for (const auto& p : prefixes)
+    if (p.address.is_v4()) keys.push_back(prefix_key(p));
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  Actions out;
+  if (keys == vnet_) return out;
+  for (PrefixKey k : vnet_) {
+    set_candidate(k, kVnetSource, kNoAttr);
+    dirty_.push_back(k);
+  }
+  vnet_ = std::move(keys);
+  for (PrefixKey k : vnet_) {
+    set_candidate(k, kVnetSource, vnet_attr_);
+    dirty_.push_back(k);
+  }
+  if (config_.profile.filter_vnet_overlap) {  // R18: eligibility depends on the VNet
+    for (PeerId p = 0; p < peers_.size(); ++p)
+      for (const auto& [key, id] : peers_[p].rib_in) {
+        bool ok = attr_eligible(p, id) && !overlaps_vnet(key);
+        set_candidate(key, static_cast<std::uint16_t>(p), ok ? id : kNoAttr);
+      }
+    all_dirty_ = true;
+  }
+  if (config_.profile.route_refresh_on_vnet_change) {  // R9: soft reset, or hard reset
+    for (PeerId p = 0; p < peers_.size(); ++p) {
+      if (!peers_[p].established || config_.peers[p].role != PeerRole::nva) continue;
+      if (peers_[p].route_refresh) {
+        wire::RouteRefresh refresh;
+        refresh.family = wire::kIpv4Unicast;
+        out.push_back({p, refresh});
+      } else
+        close(p, cease(config_.profile.vnet_change_reset_subcode), 0, true, out);
+    }
+  }
+  flush(out);
+  return out;
+}
+
+// ===== inspection =====
+
+std::vector<Route> Engine::routes(const std::unordered_map<PrefixKey, AttrId>& rib,
+                                  const AttrPool& pool) const {
+  std::vector<std::pair<PrefixKey, AttrId>> sorted(rib.begin(), rib.end());
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<Route> out;
+  out.reserve(sorted.size());
+  for (const auto& [key, id] : sorted)
+    out.push_back({key_prefix(key), pool.get(id).attributes});
+  return out;
+}
+
+std::vector<Route> Engine::adj_rib_out(PeerId peer) const {
+  return routes(state(peer).rib_out, out_pool_);
+}
+
+std::vector<Route> Engine::adj_rib_in(PeerId peer) const {
+  return routes(state(peer).rib_in, in_pool_);
+}
+
+std::optional<Route> Engine::route_out(PeerId peer, const wire::Prefix& prefix) const {
+  const auto& rib = state(peer).rib_out;
+  auto it = rib.find(prefix_key(prefix));
+  if (it == rib.end()) return std::nullopt;
+  return Route{key_prefix(it->first), out_pool_.get(it->second).attributes};
+}
+
+}  // namespace rsconform::routeserver
