@@ -1,5 +1,7 @@
 #include "test_util.hpp"
 
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace rsconform::wire::test {
@@ -52,6 +54,46 @@ Bytes with_header(std::uint8_t type, const Bytes& body) {
 
 std::string shared_path(std::string_view relative) {
   return std::string(RSCONFORM_SHARED_DIR) + "/" + std::string(relative);
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+::testing::AssertionResult first_error_is(const DecodeResult& result,
+                                          const ExpectedError& expected) {
+  const DecodeError* e = result.first_error();
+  if (!e) return ::testing::AssertionFailure() << "no error";
+  auto fail = [&]() {
+    return ::testing::AssertionFailure()
+           << "got " << e->to_string() << " data " << to_hex(e->data) << ", expected "
+           << static_cast<int>(expected.code) << "/" << int{expected.subcode} << " "
+           << expected.field << " at " << expected.offset << "+" << expected.length << " ("
+           << to_string(expected.action) << ")"
+           << (expected.data ? " data " + to_hex(*expected.data) : std::string());
+  };
+  if (e->code != expected.code || e->subcode != expected.subcode || e->field != expected.field ||
+      e->offset != expected.offset || e->length != expected.length ||
+      e->action != expected.action || result.action < expected.action)
+    return fail();
+  if (expected.data && e->data != *expected.data) return fail();
+  return ::testing::AssertionSuccess();
+}
+
+Prefix prefix(std::string_view text) {
+  auto p = Prefix::parse(text);
+  if (!p) throw std::invalid_argument("bad prefix '" + std::string(text) + "'");
+  return *p;
+}
+
+IpAddress address(std::string_view text) {
+  auto a = IpAddress::parse(text);
+  if (!a) throw std::invalid_argument("bad address '" + std::string(text) + "'");
+  return *a;
 }
 
 }  // namespace rsconform::wire::test

@@ -1,10 +1,14 @@
 // Helpers shared by the codec tests.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <string_view>
 
 #include "wire/bytes.hpp"
+#include "wire/codec.hpp"
+#include "wire/types.hpp"
 
 namespace rsconform::wire::test {
 
@@ -15,5 +19,25 @@ std::string to_hex(ByteView bytes);
 Bytes with_header(std::uint8_t type, const Bytes& body);
 // A file under ../shared (RSCONFORM_SHARED_DIR), e.g. "corpus/public/exabgp".
 std::string shared_path(std::string_view relative);
+// Parsed text, throwing std::invalid_argument when malformed (tests only).
+Prefix prefix(std::string_view text);
+IpAddress address(std::string_view text);
+// The whole file as text; throws std::runtime_error when it cannot be read.
+std::string read_text(const std::string& path);
+
+// What one DecodeError must say. `data` is checked only when set.
+struct ExpectedError {
+  ErrorCode code = ErrorCode::message_header;
+  std::uint8_t subcode = 0;
+  std::string field;
+  std::size_t offset = 0;
+  std::size_t length = 0;
+  ErrorAction action = ErrorAction::session_reset;
+  std::optional<Bytes> data;
+};
+// Checks the first error of `result` and that `result.action` is at least
+// the expected action.
+::testing::AssertionResult first_error_is(const DecodeResult& result,
+                                          const ExpectedError& expected);
 
 }  // namespace rsconform::wire::test
