@@ -42,6 +42,7 @@ struct RawPacket {
   std::uint32_t caplen = 0;  // bytes present in `data`
   std::uint32_t len = 0;     // bytes on the wire
   std::uint32_t link_type = 0;
+  std::uint32_t interface_id = 0;  // pcapng interface (0 for classic pcap)
   ByteView data;
 };
 

@@ -1,5 +1,7 @@
 #include "captures/pcap_reader.hpp"
 
+#include "captures/pcapng_source.hpp"
+
 #include <pcap/pcap.h>
 
 #include <cerrno>
@@ -58,6 +60,30 @@ bool starts_with_gzip_magic(const std::string& path) {
   return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
+std::FILE* open_stream(const std::string& path, bool gzip) {
+#ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
+  if (gzip) return open_gzip(path);
+#else
+  if (gzip) open_failed(path, "gzip-compressed capture, but this build has no zlib");
+#endif
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) open_failed(path, std::string("cannot open: ") + std::strerror(errno));
+  return f;
+}
+
+constexpr unsigned char kPcapngMagic[4] = {0x0a, 0x0d, 0x0d, 0x0a};
+
+// Reads the first 4 bytes and rewinds (reopening streams that cannot seek, such as gzip).
+bool is_pcapng(std::FILE*& f, const std::string& path, bool gzip) {
+  unsigned char magic[4] = {};
+  std::size_t n = std::fread(magic, 1, 4, f);
+  if (std::fseek(f, 0, SEEK_SET) != 0) {
+    std::fclose(f);
+    f = open_stream(path, gzip);
+  }
+  return n == 4 && std::memcmp(magic, kPcapngMagic, 4) == 0;
+}
+
 }  // namespace
 
 std::string CaptureError::to_string() const {
@@ -78,48 +104,44 @@ bool gzip_supported() {
 }
 
 PcapReader PcapReader::open(const std::string& path) {
-  char err[PCAP_ERRBUF_SIZE] = {};
-  if (starts_with_gzip_magic(path)) {
-#ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
-    std::FILE* f = open_gzip(path);
-    pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, err);
-    if (p == nullptr) {
-      std::fclose(f);
-      open_failed(path, err);
-    }
-    return PcapReader(p, path, true);
-#else
-    open_failed(path, "gzip-compressed capture, but this build has no zlib");
-#endif
-  }
-  pcap_t* p =
-      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
-  if (p == nullptr) open_failed(path, err);
-  return PcapReader(p, path, false);
+  bool gzip = starts_with_gzip_magic(path);
+  std::FILE* f = open_stream(path, gzip);
+  return PcapReader(f, path, gzip);
 }
 
 PcapReader PcapReader::open_memory(ByteView bytes, const std::string& name) {
   if (bytes.empty()) open_failed(name, "empty capture");
   // fmemopen wants a mutable pointer; in "rb" mode it never writes.
-  std::FILE* f = fmemopen(const_cast<std::uint8_t*>(bytes.data()), bytes.size(), "rb");  // NOLINT
+  std::FILE* f = fmemopen(const_cast<std::uint8_t*>(bytes.data()), bytes.size(), "rb");
   if (f == nullptr) open_failed(name, std::string("fmemopen: ") + std::strerror(errno));
-  char err[PCAP_ERRBUF_SIZE] = {};
-  pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, err);
-  if (p == nullptr) {
-    std::fclose(f);
-    open_failed(name, err);
-  }
-  return PcapReader(p, name, false);
+  return PcapReader(f, name, false);
 }
 
-PcapReader::PcapReader(void* handle, std::string name, bool gzip)
-    : handle_(handle), name_(std::move(name)), gzip_(gzip) {
-  link_type_ = static_cast<std::uint32_t>(pcap_datalink(as_pcap(handle_)));
-  snaplen_ = static_cast<std::uint32_t>(pcap_snapshot(as_pcap(handle_)));
+// Takes ownership of `stream` (closed on failure too).
+PcapReader::PcapReader(std::FILE* stream, std::string name, bool gzip)
+    : name_(std::move(name)), gzip_(gzip) {
+  if (is_pcapng(stream, name_, gzip)) {
+    ng_ = std::make_unique<detail::PcapngSource>(stream);
+    std::string error;
+    if (!ng_->read_header(error)) open_failed(name_, error);
+    link_type_ = ng_->first_link_type();
+    snaplen_ = ng_->first_snaplen();
+    return;
+  }
+  char err[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* p = pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO, err);
+  if (p == nullptr) {
+    std::fclose(stream);
+    open_failed(name_, err);
+  }
+  handle_ = p;
+  link_type_ = static_cast<std::uint32_t>(pcap_datalink(p));
+  snaplen_ = static_cast<std::uint32_t>(pcap_snapshot(p));
 }
 
 PcapReader::PcapReader(PcapReader&& other) noexcept
     : handle_(std::exchange(other.handle_, nullptr)),
+      ng_(std::move(other.ng_)),
       name_(std::move(other.name_)),
       gzip_(other.gzip_),
       link_type_(other.link_type_),
@@ -131,6 +153,7 @@ PcapReader& PcapReader::operator=(PcapReader&& other) noexcept {
   if (this != &other) {
     if (handle_ != nullptr) pcap_close(as_pcap(handle_));
     handle_ = std::exchange(other.handle_, nullptr);
+    ng_ = std::move(other.ng_);
     name_ = std::move(other.name_);
     gzip_ = other.gzip_;
     link_type_ = other.link_type_;
@@ -146,7 +169,21 @@ PcapReader::~PcapReader() {
 }
 
 bool PcapReader::next(RawPacket& out) {
-  if (handle_ == nullptr || error_) return false;
+  if (error_) return false;
+  if (ng_ != nullptr) {
+    std::string message;
+    switch (ng_->next(out, packets_read_ + 1, message)) {
+      case detail::PcapngSource::Result::packet:
+        ++packets_read_;
+        return true;
+      case detail::PcapngSource::Result::end:
+        return false;
+      case detail::PcapngSource::Result::error:
+        error_ = CaptureError{name_, packets_read_ + 1, message};
+        return false;
+    }
+  }
+  if (handle_ == nullptr) return false;
   pcap_pkthdr* header = nullptr;
   const u_char* data = nullptr;
   int rc = pcap_next_ex(as_pcap(handle_), &header, &data);
@@ -159,6 +196,7 @@ bool PcapReader::next(RawPacket& out) {
     out.caplen = header->caplen;
     out.len = header->len;
     out.link_type = link_type_;
+    out.interface_id = 0;
     out.data = ByteView(data, header->caplen);
     return true;
   }

@@ -1,9 +1,13 @@
-// Reads pcap and pcapng files (format detected from the magic number by libpcap; gzip-compressed
-// files too when built with zlib). Streaming, constant memory: each packet is a view into
-// libpcap's buffer, valid until the next read; nothing is allocated per packet.
+// Reads pcap and pcapng files, whatever their name: the format comes from the magic number.
+// Classic pcap goes through libpcap; pcapng through our own block reader, because libpcap 1.10
+// rejects pcapng files whose interfaces differ in snap length or link type. gzip-compressed
+// files are read transparently when built with zlib. Streaming, constant memory: each packet is
+// a view into a reused buffer, valid until the next read; nothing is allocated per packet.
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -11,6 +15,10 @@
 #include "captures/packet.hpp"
 
 namespace rsconform::captures {
+
+namespace detail {
+class PcapngSource;
+}
 
 // A problem with a capture file, positioned: `packet_number` is the 1-based number of the packet
 // that could not be read (0: the file itself could not be opened).
@@ -51,16 +59,20 @@ class PcapReader {
   bool next(RawPacket& out);
 
   const std::optional<CaptureError>& error() const { return error_; }
-  std::uint32_t link_type() const { return link_type_; }  // as libpcap reports it (DLT_*)
+  // The capture's link type (pcapng: the first interface's; packets carry their own). Classic
+  // pcap reports libpcap's DLT_* value (e.g. 12 for raw IP), which decode_link accepts too.
+  std::uint32_t link_type() const { return link_type_; }
   std::uint32_t snaplen() const { return snaplen_; }
   std::uint64_t packets_read() const { return packets_read_; }
   const std::string& name() const { return name_; }
   bool gzip_compressed() const { return gzip_; }
+  bool pcapng() const { return ng_ != nullptr; }
 
  private:
-  PcapReader(void* handle, std::string name, bool gzip);
+  PcapReader(std::FILE* stream, std::string name, bool gzip);
 
-  void* handle_ = nullptr;  // pcap_t*, kept opaque so that users need not include pcap.h
+  void* handle_ = nullptr;  // pcap_t* for classic pcap, kept opaque (no pcap.h for users)
+  std::unique_ptr<detail::PcapngSource> ng_;
   std::string name_;
   bool gzip_ = false;
   std::uint32_t link_type_ = 0;

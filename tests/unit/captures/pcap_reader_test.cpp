@@ -1,0 +1,222 @@
+// Capture file reading on real corpus files and on broken ones.
+#include "captures/pcap_reader.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+#include <vector>
+
+#include "captures/capture_walk.hpp"
+#include "captures/link_layer.hpp"
+#include "test_support.hpp"
+
+#if __has_include(<zlib.h>)
+#include <zlib.h>
+#define RSCONFORM_TEST_HAVE_ZLIB 1
+#endif
+
+namespace rsconform::captures {
+namespace {
+
+using testing::corpus;
+using testing::read_file;
+using testing::RecordingSink;
+
+std::vector<RawPacket> read_all(PcapReader& reader,
+                                std::vector<std::vector<std::uint8_t>>* copies) {
+  std::vector<RawPacket> out;
+  RawPacket p;
+  while (reader.next(p)) {
+    if (copies != nullptr) copies->emplace_back(p.data.begin(), p.data.end());
+    out.push_back(p);
+  }
+  return out;
+}
+
+std::filesystem::path temp_path(const std::string& name) {
+  return std::filesystem::temp_directory_path() /
+         ("rsconform-captures-" + std::to_string(::getpid()) + "-" + name);
+}
+
+TEST(PcapReader, PcapngWithSeveralInterfaces) {
+  PcapReader reader = PcapReader::open(corpus("pcapplusplus/BgpPackets.pcap"));
+  EXPECT_EQ(reader.link_type(), link_type::kEthernet);
+  std::vector<RawPacket> packets = read_all(reader, nullptr);
+  EXPECT_FALSE(reader.error().has_value());
+  ASSERT_EQ(packets.size(), 8u);
+  for (std::size_t i = 0; i < packets.size(); ++i) {
+    EXPECT_EQ(packets[i].number, i + 1);
+    EXPECT_LE(packets[i].caplen, packets[i].len);
+    EXPECT_EQ(decode_packet(packets[i]).status, DecodeStatus::tcp) << "packet " << i + 1;
+  }
+  // The interfaces' packets come from different years; the timestamps keep nanoseconds.
+  EXPECT_EQ(packets[0].timestamp_ns, 1374532996288468000);
+  EXPECT_EQ(packets[7].timestamp_ns, 1480533565904210000);
+}
+
+TEST(PcapReader, ClassicPcapWithNanosecondTimestamps) {
+  PcapReader reader = PcapReader::open(corpus("scapy/bgp_fragmented.pcap"));
+  std::vector<RawPacket> packets = read_all(reader, nullptr);
+  ASSERT_EQ(packets.size(), 2u);
+  EXPECT_EQ(packets[0].timestamp_ns, 1741980925652986000);
+  EXPECT_EQ(packets[1].timestamp_ns, 1741980925652993000);
+  EXPECT_EQ(reader.packets_read(), 2u);
+}
+
+TEST(PcapReader, LinuxCookedCapture) {
+  PcapReader reader = PcapReader::open(corpus("tcpdump/bgp-role.pcapng"));
+  EXPECT_EQ(reader.link_type(), link_type::kLinuxSll);
+  std::vector<RawPacket> packets = read_all(reader, nullptr);
+  ASSERT_EQ(packets.size(), 9u);
+  for (const RawPacket& p : packets) {
+    DecodeResult r = decode_packet(p);
+    ASSERT_EQ(r.status, DecodeStatus::tcp) << "packet " << p.number << ": " << r.reason;
+    EXPECT_TRUE(r.segment.src.port == 179 || r.segment.dst.port == 179);
+  }
+}
+
+TEST(PcapReader, BsdLoopbackCapture) {
+  PcapReader reader = PcapReader::open(corpus("bgp-rs/BGP_notification_msg.cap"));
+  EXPECT_EQ(reader.link_type(), link_type::kNull);
+  std::vector<RawPacket> packets = read_all(reader, nullptr);
+  ASSERT_EQ(packets.size(), 14u);
+  for (const RawPacket& p : packets) {
+    DecodeResult r = decode_packet(p);
+    ASSERT_EQ(r.status, DecodeStatus::tcp) << r.reason;
+    EXPECT_TRUE(r.segment.src.port == 1179 || r.segment.dst.port == 1179);
+  }
+}
+
+TEST(PcapReader, CiscoHdlcWithMpls) {
+  PcapReader reader = PcapReader::open(corpus("packetlife/BGP_redist.cap"));
+  std::vector<RawPacket> packets = read_all(reader, nullptr);
+  ASSERT_EQ(packets.size(), 2u);
+  for (const RawPacket& p : packets) {
+    EXPECT_EQ(decode_packet(p).status, DecodeStatus::tcp);
+  }
+}
+
+TEST(PcapReader, GreTunnelledSession) {
+  PcapReader reader = PcapReader::open(corpus("networklessons/bgp-tunneled-r2-r4.pcap"));
+  std::set<DecodeStatus> statuses;
+  std::size_t bgp = 0;
+  RawPacket p;
+  while (reader.next(p)) {
+    DecodeResult r = decode_packet(p);
+    statuses.insert(r.status);
+    if (r.ok() && (r.segment.src.port == 179 || r.segment.dst.port == 179)) ++bgp;
+  }
+  EXPECT_EQ(bgp, 2u);                                  // tshark: eth:ip:gre:ip:tcp, twice
+  EXPECT_TRUE(statuses.count(DecodeStatus::not_ip));   // ARP
+  EXPECT_TRUE(statuses.count(DecodeStatus::not_tcp));  // ICMP in GRE, DHCP
+}
+
+TEST(PcapReader, TruncatedMidPacketYieldsEarlierPacketsAndAPositionedError) {
+  std::vector<std::uint8_t> bytes = read_file(corpus("scapy/bgp_fragmented.pcap"));
+  ASSERT_GT(bytes.size(), 100u);
+  bytes.resize(bytes.size() - 100);  // cut inside the second packet's data
+  PcapReader reader = PcapReader::open_memory(bytes, "cut.pcap");
+  std::vector<RawPacket> packets = read_all(reader, nullptr);
+  EXPECT_EQ(packets.size(), 1u);
+  ASSERT_TRUE(reader.error().has_value());
+  EXPECT_EQ(reader.error()->file, "cut.pcap");
+  EXPECT_EQ(reader.error()->packet_number, 2u);
+  EXPECT_NE(reader.error()->to_string().find("cut.pcap: packet 2: "), std::string::npos)
+      << reader.error()->to_string();
+  RawPacket p;
+  EXPECT_FALSE(reader.next(p));  // stays at the error
+}
+
+TEST(PcapReader, TruncatedInsideARecordHeader) {
+  std::vector<std::uint8_t> bytes = read_file(corpus("scapy/bgp_fragmented.pcap"));
+  // Global header (24) + record header (16) + first packet, then 5 bytes of the next header.
+  PcapReader whole = PcapReader::open_memory(bytes, "whole");
+  RawPacket first;
+  ASSERT_TRUE(whole.next(first));
+  bytes.resize(24 + 16 + first.caplen + 5);
+  PcapReader reader = PcapReader::open_memory(bytes, "cut-header.pcap");
+  EXPECT_EQ(read_all(reader, nullptr).size(), 1u);
+  ASSERT_TRUE(reader.error().has_value());
+  EXPECT_EQ(reader.error()->packet_number, 2u);
+}
+
+TEST(PcapReader, NotACaptureIsAnOpenError) {
+  std::vector<std::uint8_t> bytes = testing::bytes_of("this is not a capture file at all");
+  try {
+    PcapReader::open_memory(bytes, "text.pcap");
+    FAIL() << "expected CaptureOpenError";
+  } catch (const CaptureOpenError& e) {
+    EXPECT_EQ(e.error().file, "text.pcap");
+    EXPECT_EQ(e.error().packet_number, 0u);
+    EXPECT_NE(std::string(e.what()).find("text.pcap: "), std::string::npos);
+  }
+  std::vector<std::uint8_t> empty;
+  EXPECT_THROW(PcapReader::open_memory(empty, "empty.pcap"), CaptureOpenError);
+}
+
+TEST(PcapReader, MissingFileIsAnOpenError) {
+  try {
+    PcapReader::open("/nonexistent/dir/x.pcap");
+    FAIL() << "expected CaptureOpenError";
+  } catch (const CaptureOpenError& e) {
+    EXPECT_EQ(e.error().file, "/nonexistent/dir/x.pcap");
+  }
+}
+
+TEST(PcapReader, HeaderOnlyCaptureHasNoPackets) {
+  std::vector<std::uint8_t> bytes = read_file(corpus("scapy/bgp_fragmented.pcap"));
+  bytes.resize(24);
+  PcapReader reader = PcapReader::open_memory(bytes, "header-only.pcap");
+  RawPacket p;
+  EXPECT_FALSE(reader.next(p));
+  EXPECT_FALSE(reader.error().has_value());
+}
+
+TEST(PcapReader, GzipCompressedCapture) {
+#ifdef RSCONFORM_TEST_HAVE_ZLIB
+  if (!gzip_supported()) GTEST_SKIP() << "built without zlib";
+  std::vector<std::uint8_t> bytes = read_file(corpus("pcapplusplus/BgpPackets.pcap"));
+  std::filesystem::path path = temp_path("BgpPackets.pcap.gz");
+  gzFile gz = gzopen(path.c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  ASSERT_EQ(gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size())),
+            static_cast<int>(bytes.size()));
+  ASSERT_EQ(gzclose(gz), Z_OK);
+  {
+    PcapReader reader = PcapReader::open(path.string());
+    EXPECT_TRUE(reader.gzip_compressed());
+    std::vector<RawPacket> packets = read_all(reader, nullptr);
+    EXPECT_EQ(packets.size(), 8u);
+    EXPECT_FALSE(reader.error().has_value());
+  }
+  std::filesystem::remove(path);
+#else
+  GTEST_SKIP() << "zlib.h not available";
+#endif
+}
+
+TEST(PcapReader, FragmentedUpdateIsWholeAfterReassembly) {
+  PcapReader reader = PcapReader::open(corpus("scapy/bgp_fragmented.pcap"));
+  RecordingSink sink;
+  TcpReassembler reassembler(sink);
+  WalkStats stats = walk_capture(reader, reassembler);
+  EXPECT_EQ(stats.packets, 2u);
+  EXPECT_EQ(stats.count(DecodeStatus::tcp), 2u);
+  ASSERT_EQ(sink.opened.size(), 1u);
+  EXPECT_FALSE(sink.opened[0].initiator_known);  // the capture starts mid-connection
+  std::string stream = sink.stream(1, Direction::forward);
+  ASSERT_EQ(stream.size(), 1448u + 643u);
+  EXPECT_EQ(stream.substr(0, 16), std::string(16, '\xff'));  // BGP marker
+  auto length = static_cast<std::size_t>((static_cast<std::uint8_t>(stream[16]) << 8) |
+                                         static_cast<std::uint8_t>(stream[17]));
+  EXPECT_EQ(length, stream.size());  // exactly one whole message
+  EXPECT_EQ(stream[18], 2);          // UPDATE
+  EXPECT_TRUE(sink.gaps.empty());
+  ASSERT_EQ(sink.chunks.at({1, Direction::forward}).size(), 2u);
+  EXPECT_EQ(sink.chunks.at({1, Direction::forward})[1].offset, 1448u);
+}
+
+}  // namespace
+}  // namespace rsconform::captures
