@@ -1,0 +1,148 @@
+#include "rib/adj_rib_in.hpp"
+
+#include <algorithm>
+
+#include "wire/as4.hpp"
+
+namespace rsconform::rib {
+
+const char* to_string(ChangeKind kind) {
+  switch (kind) {
+    case ChangeKind::announce:
+      return "announce";
+    case ChangeKind::replace:
+      return "replace";
+    case ChangeKind::withdraw:
+      return "withdraw";
+    case ChangeKind::flush:
+      return "flush";
+  }
+  return "?";
+}
+
+SharedAttributes attributes_of(const wire::Update& update, const wire::DecodeContext& context) {
+  const auto* reach = update.get<wire::MpReachAttr>();
+  bool announces = !update.nlri.empty() || (reach && !reach->nlri.empty());
+  if (!announces) return nullptr;
+  auto attributes = std::make_shared<RouteAttributes>();
+  attributes->attributes.reserve(update.attributes.size());
+  for (const auto& a : update.attributes) {
+    if (std::holds_alternative<wire::MpReachAttr>(a.value) ||
+        std::holds_alternative<wire::MpUnreachAttr>(a.value))
+      continue;
+    attributes->attributes.push_back(a);
+  }
+  if (const auto* nh = update.get<wire::NextHopAttr>())
+    attributes->next_hops.push_back(nh->address);
+  if (reach && update.nlri.empty()) attributes->next_hops = reach->next_hops;
+  attributes->as_path = wire::effective_as_path(update, context);
+  return attributes;
+}
+
+void AdjRibIn::record(Nanos at, ChangeKind kind, const RouteKey& key, SharedAttributes attributes) {
+  if (keep_timeline_) timeline_.push_back(Change{at, kind, key, std::move(attributes)});
+}
+
+void AdjRibIn::announce(const wire::AfiSafi& family, const wire::Prefix& prefix,
+                        const SharedAttributes& attributes, Nanos at) {
+  ++counters_.announced;
+  RouteKey key{family, prefix};
+  auto [it, inserted] = routes_.try_emplace(key, Route{key, attributes, at});
+  if (!inserted) {
+    it->second.attributes = attributes;
+    it->second.since = at;
+  }
+  record(at, inserted ? ChangeKind::announce : ChangeKind::replace, key, attributes);
+}
+
+void AdjRibIn::withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at) {
+  ++counters_.withdrawn;
+  RouteKey key{family, prefix};
+  // Withdrawing an absent prefix is legal BGP; the timeline still shows it.
+  routes_.erase(key);
+  record(at, ChangeKind::withdraw, key, nullptr);
+}
+
+void AdjRibIn::flush_family(const wire::AfiSafi& family, Nanos at) {
+  for (auto it = routes_.begin(); it != routes_.end();) {
+    if (it->first.family == family) {
+      record(at, ChangeKind::flush, it->first, nullptr);
+      it = routes_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void AdjRibIn::apply(const wire::Update& update, wire::ErrorAction action,
+                     const wire::DecodeContext& context, Nanos at) {
+  using wire::ErrorAction;
+  if (action == ErrorAction::session_reset) return;
+  ++counters_.updates;
+  if (update.end_of_rib()) ++counters_.end_of_rib;
+
+  if (action == ErrorAction::afisafi_disable) {
+    std::vector<wire::AfiSafi> families;
+    for (const auto& fp : wire::withdrawn_by_error(update))
+      if (std::find(families.begin(), families.end(), fp.family) == families.end())
+        families.push_back(fp.family);
+    for (const auto& family : families)
+      flush_family(family, at);
+    return;
+  }
+  if (action == ErrorAction::treat_as_withdraw) {
+    ++counters_.treat_as_withdraw;
+    for (const auto& fp : wire::withdrawn_by_error(update))
+      withdraw(fp.family, fp.prefix, at);
+    return;
+  }
+
+  // RFC 4271 order: withdrawals first, then announcements.
+  for (const auto& p : update.withdrawn)
+    withdraw(wire::kIpv4Unicast, p, at);
+  if (const auto* unreach = update.get<wire::MpUnreachAttr>())
+    for (const auto& p : unreach->withdrawn)
+      withdraw(unreach->family, p, at);
+
+  SharedAttributes attributes = attributes_of(update, context);
+  if (!attributes) return;
+  for (const auto& p : update.nlri)
+    announce(wire::kIpv4Unicast, p, attributes, at);
+  if (const auto* reach = update.get<wire::MpReachAttr>()) {
+    if (update.nlri.empty()) {
+      for (const auto& p : reach->nlri)
+        announce(reach->family, p, attributes, at);
+    } else {
+      // IPv4 NLRI and MP_REACH together: the MP family has its own next hop.
+      auto mp = std::make_shared<RouteAttributes>(*attributes);
+      mp->next_hops = reach->next_hops;
+      SharedAttributes shared = mp;
+      for (const auto& p : reach->nlri)
+        announce(reach->family, p, shared, at);
+    }
+  }
+}
+
+void AdjRibIn::flush(Nanos at) {
+  ++counters_.flushes;
+  if (keep_timeline_)
+    for (const auto& [key, route] : routes_)
+      record(at, ChangeKind::flush, key, nullptr);
+  routes_.clear();
+}
+
+const Route* AdjRibIn::find(const RouteKey& key) const {
+  auto it = routes_.find(key);
+  return it == routes_.end() ? nullptr : &it->second;
+}
+
+std::vector<const Route*> AdjRibIn::sorted() const {
+  std::vector<const Route*> out;
+  out.reserve(routes_.size());
+  for (const auto& [key, route] : routes_)
+    out.push_back(&route);
+  std::sort(out.begin(), out.end(), [](const Route* a, const Route* b) { return a->key < b->key; });
+  return out;
+}
+
+}  // namespace rsconform::rib

@@ -1,0 +1,78 @@
+// The Adj-RIB-In of one direction of one session, rebuilt from the UPDATEs
+// observed on it: announce, implicit replace, withdraw, RFC 7606
+// treat-as-withdraw and AFI/SAFI disable, and the flush when the session ends.
+// Optionally keeps the timeline of every change.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "rib/route.hpp"
+#include "wire/codec.hpp"
+
+namespace rsconform::rib {
+
+enum class ChangeKind : std::uint8_t {
+  announce,  // a new prefix
+  replace,   // an implicit withdraw: the prefix was present with other attributes
+  withdraw,  // explicit, or treat-as-withdraw
+  flush,     // the session went down (or the family was disabled)
+};
+const char* to_string(ChangeKind kind);
+
+struct Change {
+  Nanos at = 0;
+  ChangeKind kind = ChangeKind::announce;
+  RouteKey key;
+  SharedAttributes attributes;  // null for withdraw and flush
+};
+
+struct RibCounters {
+  std::uint64_t updates = 0;     // UPDATEs applied
+  std::uint64_t announced = 0;   // NLRI announced (each prefix counted per UPDATE)
+  std::uint64_t withdrawn = 0;   // prefixes withdrawn (explicitly or by error)
+  std::uint64_t end_of_rib = 0;  // End-of-RIB markers seen
+  std::uint64_t flushes = 0;     // session-down flushes
+  std::uint64_t treat_as_withdraw = 0;
+};
+
+class AdjRibIn {
+ public:
+  explicit AdjRibIn(bool keep_timeline = false) : keep_timeline_(keep_timeline) {}
+
+  // Applies one UPDATE as decoded with `context`, given the decode's RFC 7606
+  // action: none/attribute_discard apply it; treat_as_withdraw withdraws every
+  // prefix it names; afisafi_disable flushes the families it names;
+  // session_reset changes nothing (the session ends and flush() follows).
+  void apply(const wire::Update& update, wire::ErrorAction action,
+             const wire::DecodeContext& context, Nanos at);
+  // The session ended: every route is gone.
+  void flush(Nanos at);
+
+  const Route* find(const RouteKey& key) const;
+  std::size_t size() const { return routes_.size(); }
+  bool empty() const { return routes_.empty(); }
+  // All routes ordered by family then prefix, for stable output.
+  std::vector<const Route*> sorted() const;
+  const std::vector<Change>& timeline() const { return timeline_; }
+  const RibCounters& counters() const { return counters_; }
+
+ private:
+  void announce(const wire::AfiSafi& family, const wire::Prefix& prefix,
+                const SharedAttributes& attributes, Nanos at);
+  void withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at);
+  void flush_family(const wire::AfiSafi& family, Nanos at);
+  void record(Nanos at, ChangeKind kind, const RouteKey& key, SharedAttributes attributes);
+
+  bool keep_timeline_;
+  std::unordered_map<RouteKey, Route, RouteKeyHash> routes_;
+  std::vector<Change> timeline_;
+  RibCounters counters_;
+};
+
+// Builds the attributes shared by all prefixes of `update` (nullptr if the
+// UPDATE announces nothing).
+SharedAttributes attributes_of(const wire::Update& update, const wire::DecodeContext& context);
+
+}  // namespace rsconform::rib

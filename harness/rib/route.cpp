@@ -1,0 +1,59 @@
+#include "rib/route.hpp"
+
+#include <functional>
+
+namespace rsconform::rib {
+
+std::size_t RouteKeyHash::operator()(const RouteKey& key) const noexcept {
+  // FNV-1a over the bytes that identify the route.
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](std::uint64_t v) {
+    h ^= v;
+    h *= 1099511628211ull;
+  };
+  mix(key.family.afi);
+  mix(key.family.safi);
+  mix(key.prefix.length);
+  const auto& bytes = key.prefix.address.bytes;
+  std::size_t n = key.prefix.address.is_v4() ? 4 : 16;
+  for (std::size_t i = 0; i < n; ++i)
+    mix(bytes[i]);
+  if (key.prefix.path_id) mix(0x100000000ull | *key.prefix.path_id);
+  return static_cast<std::size_t>(h);
+}
+
+namespace {
+template <class T>
+const T* find_attr(const std::vector<wire::PathAttribute>& attributes) {
+  for (const auto& a : attributes)
+    if (const T* v = std::get_if<T>(&a.value)) return v;
+  return nullptr;
+}
+}  // namespace
+
+std::optional<std::uint8_t> RouteAttributes::origin() const {
+  if (const auto* o = find_attr<wire::OriginAttr>(attributes)) return o->value;
+  return std::nullopt;
+}
+std::optional<std::uint32_t> RouteAttributes::med() const {
+  if (const auto* m = find_attr<wire::MedAttr>(attributes)) return m->value;
+  return std::nullopt;
+}
+std::optional<std::uint32_t> RouteAttributes::local_pref() const {
+  if (const auto* l = find_attr<wire::LocalPrefAttr>(attributes)) return l->value;
+  return std::nullopt;
+}
+const std::vector<std::uint32_t>* RouteAttributes::communities() const {
+  const auto* c = find_attr<wire::CommunitiesAttr>(attributes);
+  return c ? &c->values : nullptr;
+}
+const std::vector<wire::LargeCommunity>* RouteAttributes::large_communities() const {
+  const auto* c = find_attr<wire::LargeCommunitiesAttr>(attributes);
+  return c ? &c->values : nullptr;
+}
+const std::vector<std::array<std::uint8_t, 8>>* RouteAttributes::extended_communities() const {
+  const auto* c = find_attr<wire::ExtendedCommunitiesAttr>(attributes);
+  return c ? &c->values : nullptr;
+}
+
+}  // namespace rsconform::rib

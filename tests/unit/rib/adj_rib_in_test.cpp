@@ -1,0 +1,201 @@
+#include "rib/adj_rib_in.hpp"
+
+#include <gtest/gtest.h>
+
+namespace rsconform::rib {
+namespace {
+
+using wire::AfiSafi;
+using wire::ErrorAction;
+using wire::IpAddress;
+using wire::PathAttribute;
+using wire::Prefix;
+using wire::Update;
+
+Prefix prefix(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t length) {
+  return Prefix{IpAddress::v4(a, b, c, 0), length, std::nullopt};
+}
+Prefix v6_prefix(std::uint8_t first_byte, std::uint8_t length) {
+  std::array<std::uint8_t, 16> bytes{};
+  bytes[0] = 0x20;
+  bytes[1] = 0x01;
+  bytes[2] = first_byte;
+  return Prefix{IpAddress::v6(bytes), length, std::nullopt};
+}
+
+Update announcement(std::vector<Prefix> nlri, std::vector<std::uint32_t> path, IpAddress next_hop) {
+  Update u;
+  u.attributes.push_back(PathAttribute{0x40, 1, wire::OriginAttr{wire::OriginAttr::igp}});
+  u.attributes.push_back(PathAttribute{0x40, 2, wire::AsPathAttr{wire::AsPath::sequence(path)}});
+  u.attributes.push_back(PathAttribute{0x40, 3, wire::NextHopAttr{next_hop}});
+  u.nlri = std::move(nlri);
+  return u;
+}
+
+Update withdrawal(std::vector<Prefix> withdrawn) {
+  Update u;
+  u.withdrawn = std::move(withdrawn);
+  return u;
+}
+
+const wire::DecodeContext kContext{};
+const IpAddress kNh1 = IpAddress::v4(127, 65, 1, 4);
+const IpAddress kNh2 = IpAddress::v4(127, 65, 1, 5);
+
+TEST(AdjRibIn, AnnounceThenImplicitReplaceThenWithdraw) {
+  AdjRibIn rib(/*keep_timeline=*/true);
+  auto p = prefix(192, 168, 1, 24);
+  rib.apply(announcement({p}, {65001}, kNh1), ErrorAction::none, kContext, 10);
+  ASSERT_EQ(rib.size(), 1u);
+  const Route* r = rib.find({wire::kIpv4Unicast, p});
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(*r->attributes->next_hop(), kNh1);
+  EXPECT_EQ(r->attributes->as_path, wire::AsPath::sequence({65001}));
+  EXPECT_EQ(r->attributes->origin(), std::optional<std::uint8_t>(0));
+  EXPECT_EQ(r->since, 10);
+
+  rib.apply(announcement({p}, {65002, 65002}, kNh2), ErrorAction::none, kContext, 20);
+  ASSERT_EQ(rib.size(), 1u);
+  r = rib.find({wire::kIpv4Unicast, p});
+  EXPECT_EQ(*r->attributes->next_hop(), kNh2);
+  EXPECT_EQ(r->since, 20);
+
+  rib.apply(withdrawal({p}), ErrorAction::none, kContext, 30);
+  EXPECT_TRUE(rib.empty());
+
+  ASSERT_EQ(rib.timeline().size(), 3u);
+  EXPECT_EQ(rib.timeline()[0].kind, ChangeKind::announce);
+  EXPECT_EQ(rib.timeline()[1].kind, ChangeKind::replace);
+  EXPECT_EQ(rib.timeline()[2].kind, ChangeKind::withdraw);
+  EXPECT_EQ(rib.timeline()[2].at, 30);
+  EXPECT_EQ(rib.counters().announced, 2u);
+  EXPECT_EQ(rib.counters().withdrawn, 1u);
+}
+
+TEST(AdjRibIn, PrefixesOfOneUpdateShareOneAttributeSet) {
+  AdjRibIn rib;
+  auto a = prefix(10, 1, 0, 16);
+  auto b = prefix(10, 2, 0, 16);
+  rib.apply(announcement({a, b}, {65001}, kNh1), ErrorAction::none, kContext, 1);
+  EXPECT_EQ(rib.find({wire::kIpv4Unicast, a})->attributes,
+            rib.find({wire::kIpv4Unicast, b})->attributes);
+}
+
+TEST(AdjRibIn, WithdrawalsApplyBeforeAnnouncementsInOneUpdate) {
+  AdjRibIn rib;
+  auto p = prefix(10, 1, 0, 16);
+  Update u = announcement({p}, {65001}, kNh1);
+  u.withdrawn = {p};
+  rib.apply(u, ErrorAction::none, kContext, 1);
+  EXPECT_NE(rib.find({wire::kIpv4Unicast, p}), nullptr);
+}
+
+TEST(AdjRibIn, TreatAsWithdrawRemovesEveryNamedPrefix) {
+  AdjRibIn rib;
+  auto p = prefix(10, 1, 0, 16);
+  auto q = prefix(10, 2, 0, 16);
+  rib.apply(announcement({p, q}, {65001}, kNh1), ErrorAction::none, kContext, 1);
+  rib.apply(announcement({p}, {65001}, kNh2), ErrorAction::treat_as_withdraw, kContext, 2);
+  EXPECT_EQ(rib.find({wire::kIpv4Unicast, p}), nullptr);
+  EXPECT_NE(rib.find({wire::kIpv4Unicast, q}), nullptr);
+  EXPECT_EQ(rib.counters().treat_as_withdraw, 1u);
+}
+
+TEST(AdjRibIn, AttributeDiscardStillApplies) {
+  AdjRibIn rib;
+  auto p = prefix(10, 1, 0, 16);
+  rib.apply(announcement({p}, {65001}, kNh1), ErrorAction::attribute_discard, kContext, 1);
+  EXPECT_NE(rib.find({wire::kIpv4Unicast, p}), nullptr);
+}
+
+TEST(AdjRibIn, SessionResetChangesNothingUntilFlush) {
+  AdjRibIn rib(true);
+  auto p = prefix(10, 1, 0, 16);
+  rib.apply(announcement({p}, {65001}, kNh1), ErrorAction::none, kContext, 1);
+  rib.apply(withdrawal({p}), ErrorAction::session_reset, kContext, 2);
+  EXPECT_EQ(rib.size(), 1u);
+  rib.flush(3);
+  EXPECT_TRUE(rib.empty());
+  EXPECT_EQ(rib.timeline().back().kind, ChangeKind::flush);
+  EXPECT_EQ(rib.counters().flushes, 1u);
+}
+
+TEST(AdjRibIn, MpReachAndUnreachForIpv6) {
+  AdjRibIn rib;
+  auto p = v6_prefix(0x0d, 32);
+  std::array<std::uint8_t, 16> nh{};
+  nh[0] = 0xfe;
+  nh[1] = 0x80;
+  nh[15] = 1;
+  Update u;
+  u.attributes.push_back(PathAttribute{0x40, 1, wire::OriginAttr{}});
+  u.attributes.push_back(PathAttribute{0x40, 2, wire::AsPathAttr{wire::AsPath::sequence({65001})}});
+  u.attributes.push_back(PathAttribute{
+      0x80, 14, wire::MpReachAttr{wire::kIpv6Unicast, {IpAddress::v6(nh)}, {}, 0, {p}, {}}});
+  rib.apply(u, ErrorAction::none, kContext, 1);
+  const Route* r = rib.find({wire::kIpv6Unicast, p});
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(*r->attributes->next_hop(), IpAddress::v6(nh));
+  // MP_REACH is a carrier, not a route attribute.
+  for (const auto& a : r->attributes->attributes)
+    EXPECT_FALSE(std::holds_alternative<wire::MpReachAttr>(a.value));
+
+  Update w;
+  w.attributes.push_back(PathAttribute{0x80, 15, wire::MpUnreachAttr{wire::kIpv6Unicast, {p}, {}}});
+  rib.apply(w, ErrorAction::none, kContext, 2);
+  EXPECT_TRUE(rib.empty());
+}
+
+TEST(AdjRibIn, AddPathIdsAreSeparateRoutes) {
+  AdjRibIn rib;
+  auto p1 = prefix(10, 1, 0, 16);
+  auto p2 = p1;
+  p1.path_id = 1;
+  p2.path_id = 2;
+  rib.apply(announcement({p1, p2}, {65001}, kNh1), ErrorAction::none, kContext, 1);
+  EXPECT_EQ(rib.size(), 2u);
+  rib.apply(withdrawal({p1}), ErrorAction::none, kContext, 2);
+  EXPECT_EQ(rib.size(), 1u);
+  EXPECT_NE(rib.find({wire::kIpv4Unicast, p2}), nullptr);
+}
+
+TEST(AdjRibIn, EndOfRibIsCountedAndChangesNothing) {
+  AdjRibIn rib;
+  rib.apply(Update{}, ErrorAction::none, kContext, 1);
+  EXPECT_EQ(rib.counters().end_of_rib, 1u);
+  EXPECT_TRUE(rib.empty());
+}
+
+TEST(AdjRibIn, SortedIsOrderedByFamilyThenPrefix) {
+  AdjRibIn rib;
+  rib.apply(announcement({prefix(10, 2, 0, 16), prefix(10, 1, 0, 16), prefix(10, 1, 0, 24)},
+                         {65001}, kNh1),
+            ErrorAction::none, kContext, 1);
+  auto routes = rib.sorted();
+  ASSERT_EQ(routes.size(), 3u);
+  EXPECT_TRUE(routes[0]->key < routes[1]->key);
+  EXPECT_TRUE(routes[1]->key < routes[2]->key);
+}
+
+}  // namespace
+}  // namespace rsconform::rib
+
+namespace rsconform::rib {
+namespace {
+
+TEST(AdjRibIn, TwoOctetSpeakerGetsAs4PathMerged) {
+  // A 2-octet session: AS_PATH carries AS_TRANS where AS4_PATH has 4200000001.
+  AdjRibIn rib;
+  Update u = announcement({prefix(10, 9, 0, 16)}, {65001, wire::kAsTrans}, kNh1);
+  u.attributes.push_back(
+      PathAttribute{0xC0, 17, wire::As4PathAttr{wire::AsPath::sequence({4200000001u})}});
+  wire::DecodeContext two_octet;
+  two_octet.four_octet_as = false;
+  rib.apply(u, ErrorAction::none, two_octet, 1);
+  const Route* r = rib.find({wire::kIpv4Unicast, prefix(10, 9, 0, 16)});
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->attributes->as_path, wire::AsPath::sequence({65001, 4200000001u}));
+}
+
+}  // namespace
+}  // namespace rsconform::rib
