@@ -324,7 +324,7 @@ std::optional<Direction> direction_of(const Json& layers, const Where& where) {
   return std::nullopt;
 }
 
-std::string first_line_without_banner(const std::string& text) {
+std::string stderr_summary(const std::string& text) {
   std::istringstream lines(text);
   std::string line;
   std::string kept;
@@ -489,8 +489,7 @@ TsharkSummary summarize_with_tshark(const std::string& pcap_path, std::uint16_t 
   if (run.exit_status != 0) {
     throw std::runtime_error("tshark oracle: tshark failed on '" + pcap_path + "' (exit " +
                              std::to_string(run.exit_status) + ", signal " +
-                             std::to_string(run.term_signal) +
-                             "): " + first_line_without_banner(run.err));
+                             std::to_string(run.term_signal) + "): " + stderr_summary(run.err));
   }
   try {
     return summarize_tshark_json(run.out);

@@ -42,8 +42,11 @@
 // - Reassembly: tshark only reassembles in-order TCP data (tcp.reassemble_out_of_order is left at
 //   its default FALSE); a capture that starts mid-stream, has missing segments or conflicting
 //   retransmissions may lose or mislabel messages that rsconform's reassembler recovers.
-// - Malformed messages become "_ws.malformed"/expert entries; such "bgp" entries count as
-//   undecoded and their routes are not reported.
+// - A "bgp" entry tshark cannot decode at all (no bgp.type, e.g. "_ws.malformed") counts as
+//   undecoded; a partly malformed message counts under its type with the routes tshark decoded
+//   before the error.
+// - tshark dissects any TCP payload on the BGP port as BGP: non-BGP data there shows up as
+//   undecoded entries rather than being skipped.
 // - A prefix repeated inside one NLRI field is merged by --no-duplicate-keys into an array at the
 //   first occurrence, so its second occurrence is reported next to the first.
 // - Only the AS_PATH attribute is rendered as seen; AS4_PATH is reported separately and never
