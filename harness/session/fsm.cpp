@@ -264,7 +264,8 @@ Fsm::Fsm(FsmConfig config) : config_(config) {
 }
 
 // One switch on the state, then one on the event, in the order of RFC 4271
-// section 8.2.2. "Any other event" of the RFC is each inner `default`.
+// section 8.2.2. "Any other event" of the RFC is each inner `default`; the
+// start events are ignored in every state but Idle.
 std::vector<Action> Fsm::handle(const Event& event, TimePoint now) {
   Actions out;
   const EventType type = event.type;
@@ -363,18 +364,11 @@ std::vector<Action> Fsm::handle(const Event& event, TimePoint now) {
       if (is_start_event(type)) break;
       switch (type) {
         case EventType::manual_stop:
-          notify_and_stop(
-              event, make_notification(ErrorCode::cease, wire::subcode::kAdministrativeShutdown),
-              DownReason::manual_stop, Counter::reset, out);
-          break;
         case EventType::automatic_stop:
-          notify_and_stop(event, make_notification(ErrorCode::cease, 0), DownReason::automatic_stop,
-                          Counter::increment, out);
+          stop_with_cease(event, out);
           break;
         case EventType::hold_timer_expires:
-          notify(make_notification(ErrorCode::hold_timer_expired, 0), out);
-          to_idle(event, DownReason::hold_timer_expired, Counter::increment,
-                  make_notification(ErrorCode::hold_timer_expired, 0), out);
+          hold_timer_expired(event, out);
           break;
         case EventType::tcp_cr_acked:
         case EventType::tcp_connection_confirmed:
@@ -391,18 +385,10 @@ std::vector<Action> Fsm::handle(const Event& event, TimePoint now) {
           break;
         case EventType::bgp_header_err:
         case EventType::bgp_open_msg_err:
-          notify_and_stop(
-              event,
-              make_notification(type == EventType::bgp_header_err ? ErrorCode::message_header
-                                                                  : ErrorCode::open_message,
-                                0),
-              DownReason::message_error, Counter::increment, out);
+          message_error(event, out);
           break;
         case EventType::open_collision_dump:
-          notify_and_stop(
-              Event(type),
-              make_notification(ErrorCode::cease, wire::subcode::kConnectionCollisionResolution),
-              DownReason::collision, Counter::increment, out);
+          collision_dump(out);
           break;
         case EventType::notif_msg_ver_err:
           to_idle(event, DownReason::notification_received, Counter::keep, event.notification, out);
@@ -423,18 +409,11 @@ std::vector<Action> Fsm::handle(const Event& event, TimePoint now) {
       if (is_start_event(type)) break;
       switch (type) {
         case EventType::manual_stop:
-          notify_and_stop(
-              event, make_notification(ErrorCode::cease, wire::subcode::kAdministrativeShutdown),
-              DownReason::manual_stop, Counter::reset, out);
-          break;
         case EventType::automatic_stop:
-          notify_and_stop(event, make_notification(ErrorCode::cease, 0), DownReason::automatic_stop,
-                          Counter::increment, out);
+          stop_with_cease(event, out);
           break;
         case EventType::hold_timer_expires:
-          notify(make_notification(ErrorCode::hold_timer_expired, 0), out);
-          to_idle(event, DownReason::hold_timer_expired, Counter::increment,
-                  make_notification(ErrorCode::hold_timer_expired, 0), out);
+          hold_timer_expired(event, out);
           break;
         case EventType::keepalive_timer_expires:
           send_keepalive(now, out);
@@ -454,18 +433,10 @@ std::vector<Action> Fsm::handle(const Event& event, TimePoint now) {
           break;
         case EventType::bgp_header_err:
         case EventType::bgp_open_msg_err:
-          notify_and_stop(
-              event,
-              make_notification(type == EventType::bgp_header_err ? ErrorCode::message_header
-                                                                  : ErrorCode::open_message,
-                                0),
-              DownReason::message_error, Counter::increment, out);
+          message_error(event, out);
           break;
         case EventType::open_collision_dump:
-          notify_and_stop(
-              Event(type),
-              make_notification(ErrorCode::cease, wire::subcode::kConnectionCollisionResolution),
-              DownReason::collision, Counter::increment, out);
+          collision_dump(out);
           break;
         case EventType::keepalive_msg:
           restart_hold_timer(now, out);
@@ -484,18 +455,11 @@ std::vector<Action> Fsm::handle(const Event& event, TimePoint now) {
       if (is_start_event(type)) break;
       switch (type) {
         case EventType::manual_stop:
-          notify_and_stop(
-              event, make_notification(ErrorCode::cease, wire::subcode::kAdministrativeShutdown),
-              DownReason::manual_stop, Counter::reset, out);
-          break;
         case EventType::automatic_stop:
-          notify_and_stop(event, make_notification(ErrorCode::cease, 0), DownReason::automatic_stop,
-                          Counter::increment, out);
+          stop_with_cease(event, out);
           break;
         case EventType::hold_timer_expires:
-          notify(make_notification(ErrorCode::hold_timer_expired, 0), out);
-          to_idle(event, DownReason::hold_timer_expired, Counter::increment,
-                  make_notification(ErrorCode::hold_timer_expired, 0), out);
+          hold_timer_expired(event, out);
           break;
         case EventType::keepalive_timer_expires:
           send_keepalive(now, out);
@@ -514,10 +478,7 @@ std::vector<Action> Fsm::handle(const Event& event, TimePoint now) {
         case EventType::open_collision_dump:
           // Only raised when the shell detects collisions in Established
           // (CollisionDetectEstablishedState).
-          notify_and_stop(
-              Event(type),
-              make_notification(ErrorCode::cease, wire::subcode::kConnectionCollisionResolution),
-              DownReason::collision, Counter::increment, out);
+          collision_dump(out);
           break;
         case EventType::keepalive_msg:
           restart_hold_timer(now, out);
@@ -532,15 +493,13 @@ std::vector<Action> Fsm::handle(const Event& event, TimePoint now) {
             restart_hold_timer(now, out);
             out.emplace_back(DeliverUpdate{event.action});
           } else {
-            notify_and_stop(event, make_notification(ErrorCode::update_message, 0),
-                            DownReason::message_error, Counter::increment, out);
+            message_error(event, out);
           }
           break;
         case EventType::bgp_header_err:
           // RFC 4271 8.2.2 lists this under "any other event" (an FSM Error);
           // section 6.1 asks for the Message Header Error, which we send.
-          notify_and_stop(event, make_notification(ErrorCode::message_header, 0),
-                          DownReason::message_error, Counter::increment, out);
+          message_error(event, out);
           break;
         default:
           fsm_error(event, out);
@@ -655,11 +614,36 @@ void Fsm::send_keepalive(TimePoint now, Actions& out) {
     start_timer(Timer::keepalive, std::chrono::seconds(keepalive_time()), now, out);
 }
 
-void Fsm::notify_and_stop(const Event& event, wire::Notification fallback, DownReason reason,
-                          Counter counter, Actions& out) {
-  const wire::Notification& sent = event.notification ? *event.notification : fallback;
+void Fsm::stop_with_cease(const Event& event, Actions& out) {
+  const bool manual = event.type == EventType::manual_stop;
+  const Notification sent = event.notification.value_or(make_notification(
+      ErrorCode::cease, manual ? wire::subcode::kAdministrativeShutdown : std::uint8_t{0}));
   notify(sent, out);
-  to_idle(event, reason, counter, sent, out);
+  to_idle(event, manual ? DownReason::manual_stop : DownReason::automatic_stop,
+          manual ? Counter::reset : Counter::increment, sent, out);
+}
+
+void Fsm::hold_timer_expired(const Event& event, Actions& out) {
+  const Notification sent = make_notification(ErrorCode::hold_timer_expired, 0);
+  notify(sent, out);
+  to_idle(event, DownReason::hold_timer_expired, Counter::increment, sent, out);
+}
+
+void Fsm::message_error(const Event& event, Actions& out) {
+  ErrorCode code = ErrorCode::update_message;
+  if (event.type == EventType::bgp_header_err) code = ErrorCode::message_header;
+  if (event.type == EventType::bgp_open_msg_err) code = ErrorCode::open_message;
+  const Notification sent = event.notification.value_or(make_notification(code, 0));
+  notify(sent, out);
+  to_idle(event, DownReason::message_error, Counter::increment, sent, out);
+}
+
+void Fsm::collision_dump(Actions& out) {
+  const Notification sent =
+      make_notification(ErrorCode::cease, wire::subcode::kConnectionCollisionResolution);
+  notify(sent, out);
+  to_idle(Event(EventType::open_collision_dump), DownReason::collision, Counter::increment, sent,
+          out);
 }
 
 void Fsm::fsm_error(const Event& event, Actions& out) {

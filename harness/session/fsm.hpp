@@ -294,9 +294,13 @@ class Fsm {
   void open_received(const Event& event, TimePoint now, Actions& out);
   void restart_hold_timer(TimePoint now, Actions& out);
   void send_keepalive(TimePoint now, Actions& out);
-  // Sends the NOTIFICATION (stop events default to a Cease), then goes Idle.
-  void notify_and_stop(const Event& event, wire::Notification fallback, DownReason reason,
-                       Counter counter, Actions& out);
+  // Each sends a NOTIFICATION and goes Idle. ManualStop / AutomaticStop send
+  // the event's Cease (default 6/2, 6/0); header, OPEN and UPDATE errors the
+  // event's NOTIFICATION (default 1/0, 2/0, 3/0).
+  void stop_with_cease(const Event& event, Actions& out);
+  void hold_timer_expired(const Event& event, Actions& out);
+  void message_error(const Event& event, Actions& out);
+  void collision_dump(Actions& out);
   // FSM Error (RFC 4271 6.6; subcodes from RFC 6608), then Idle.
   void fsm_error(const Event& event, Actions& out);
   // "Releases all BGP resources, drops the TCP connection" and goes Idle.
