@@ -124,15 +124,9 @@ void encode_as4_path(ByteWriter& out, const AttributeValue& v, const DecodeConte
 // ===== NEXT_HOP (RFC 4271 5.1.3) =====
 std::optional<AttrFault> decode_next_hop(ByteReader& in, const DecodeContext&,
                                          AttributeValue& out) {
-  const std::size_t at = in.offset();
-  IpAddress a = read_v4(in);
-  // Not a host address: 0.0.0.0, class D multicast or 255.255.255.255.
-  if ((a.bytes[0] == 0 && a.bytes[1] == 0 && a.bytes[2] == 0 && a.bytes[3] == 0) ||
-      (a.bytes[0] >= 224 && a.bytes[0] <= 239) ||
-      (a.bytes[0] == 255 && a.bytes[1] == 255 && a.bytes[2] == 255 && a.bytes[3] == 255))
-    return AttrFault{subcode::kInvalidNextHopAttribute, at, 4, "NEXT_HOP is not a host address",
-                     std::nullopt};
-  reuse<NextHopAttr>(out).address = a;
+  // Only the syntax is checked here: whether the address is usable (RFC 4271
+  // 5.1.3, 6.3 "semantically incorrect") is the receiving route server's call.
+  reuse<NextHopAttr>(out).address = read_v4(in);
   return std::nullopt;
 }
 void encode_next_hop(ByteWriter& out, const AttributeValue& v, const DecodeContext&) {

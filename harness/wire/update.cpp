@@ -80,9 +80,11 @@ void decode_attribute(ErrorSink& sink, const DecodeContext& context, std::bitset
   const AttrRule* rule = detail::find_attr_rule(type);
   if (!rule) {
     keep_raw(slot, raw);
+    // RFC 4271 6.3 names the error; RFC 7606 leaves the action open. The
+    // attribute's bounds are known, so withdrawing is enough (as FRR does).
     if (!(flags & attr_flag::kOptional))
       sink.add(subcode::kUnrecognizedWellKnownAttribute, name, at, whole.size(),
-               ErrorAction::session_reset,
+               ErrorAction::treat_as_withdraw,
                "unrecognized well-known attribute type " + std::to_string(type), whole);
     return;
   }
