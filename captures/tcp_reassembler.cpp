@@ -149,7 +149,24 @@ void TcpReassembler::add(const TcpSegment& s) {
 
   std::uint32_t data_seq = s.syn() ? s.seq + 1 : s.seq;
   std::int64_t begin = offset_of(f, data_seq);
-  if (!s.payload.empty()) data(*c, d, begin, s.payload, at);
+  if (f.syn_data != 0 && !s.syn() && !s.payload.empty()) {
+    // The first data after a SYN that carried data: does it assume the SYN took no number?
+    if (f.next == f.syn_data && f.pending.empty() &&
+        begin == static_cast<std::int64_t>(f.next) - 1) {
+      --f.base_seq;
+      ++begin;
+      ++stats_.syn_data_rebased;
+    }
+    f.syn_data = 0;
+  }
+  bool keepalive_probe = s.payload_wire_length == 1 && !s.syn() && !s.fin() && f.next > 0 &&
+                         begin == static_cast<std::int64_t>(f.next) - 1;
+  if (keepalive_probe) {
+    ++stats_.keepalive_probes;
+  } else if (!s.payload.empty()) {
+    data(*c, d, begin, s.payload, at);
+  }
+  if (s.syn() && begin == 0 && f.next == s.payload.size()) f.syn_data = f.next;
   if (s.payload_truncated()) {
     // The snap length cut this payload: if it was delivered up to its captured end, the rest
     // is known to be missing right now.

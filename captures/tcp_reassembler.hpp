@@ -8,6 +8,12 @@
 // past the bound, and at FIN, RST, a new SYN on the same 4-tuple (port reuse) and finish(), the
 // stream skips ahead over what is missing and reports a gap {offset, length}. Time comes only
 // from the packets.
+//
+// TCP keepalive probes (one garbage byte at the last acknowledged sequence number) are
+// recognised and not reported as conflicts. One quirk of crafted captures is tolerated: a SYN
+// carrying data whose next segment starts one byte early, as if the SYN took no sequence number
+// (pmacct and traffic-reproducer exports). The direction is then re-based by one so that the stream
+// continues without an overlap.
 #pragma once
 
 #include <array>
@@ -95,6 +101,8 @@ struct ReassemblerStats {
   std::uint64_t out_of_window = 0;        // segments ignored for an absurd sequence jump
   std::uint64_t after_close = 0;          // segments for an already closed direction
   std::uint64_t ignored = 0;              // e.g. a lone RST for an unknown connection
+  std::uint64_t keepalive_probes = 0;     // 1-byte segments at next - 1 (not compared)
+  std::uint64_t syn_data_rebased = 0;     // directions whose SYN data ignored the SYN's number
 };
 
 class TcpReassembler {
@@ -125,6 +133,7 @@ class TcpReassembler {
     std::uint32_t base_seq = 0;    // sequence number of stream offset 0
     std::uint64_t next = 0;        // next offset to deliver
     std::uint64_t valid_from = 0;  // history holds delivered bytes from here (not across gaps)
+    std::uint64_t syn_data = 0;    // payload carried by the SYN, until the next data segment
     bool has_fin = false;
     std::uint64_t fin_offset = 0;
     std::map<std::uint64_t, Piece> pending;  // out-of-order, non-overlapping, beyond `next`

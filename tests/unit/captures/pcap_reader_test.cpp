@@ -24,16 +24,7 @@ using testing::corpus;
 using testing::read_file;
 using testing::RecordingSink;
 
-std::vector<RawPacket> read_all(PcapReader& reader,
-                                std::vector<std::vector<std::uint8_t>>* copies) {
-  std::vector<RawPacket> out;
-  RawPacket p;
-  while (reader.next(p)) {
-    if (copies != nullptr) copies->emplace_back(p.data.begin(), p.data.end());
-    out.push_back(p);
-  }
-  return out;
-}
+using testing::read_all;
 
 std::filesystem::path temp_path(const std::string& name) {
   return std::filesystem::temp_directory_path() /
@@ -43,7 +34,7 @@ std::filesystem::path temp_path(const std::string& name) {
 TEST(PcapReader, PcapngWithSeveralInterfaces) {
   PcapReader reader = PcapReader::open(corpus("pcapplusplus/BgpPackets.pcap"));
   EXPECT_EQ(reader.link_type(), link_type::kEthernet);
-  std::vector<RawPacket> packets = read_all(reader, nullptr);
+  testing::ReadBack packets = read_all(reader);
   EXPECT_FALSE(reader.error().has_value());
   ASSERT_EQ(packets.size(), 8u);
   for (std::size_t i = 0; i < packets.size(); ++i) {
@@ -58,7 +49,7 @@ TEST(PcapReader, PcapngWithSeveralInterfaces) {
 
 TEST(PcapReader, ClassicPcapWithNanosecondTimestamps) {
   PcapReader reader = PcapReader::open(corpus("scapy/bgp_fragmented.pcap"));
-  std::vector<RawPacket> packets = read_all(reader, nullptr);
+  testing::ReadBack packets = read_all(reader);
   ASSERT_EQ(packets.size(), 2u);
   EXPECT_EQ(packets[0].timestamp_ns, 1741980925652986000);
   EXPECT_EQ(packets[1].timestamp_ns, 1741980925652993000);
@@ -68,9 +59,9 @@ TEST(PcapReader, ClassicPcapWithNanosecondTimestamps) {
 TEST(PcapReader, LinuxCookedCapture) {
   PcapReader reader = PcapReader::open(corpus("tcpdump/bgp-role.pcapng"));
   EXPECT_EQ(reader.link_type(), link_type::kLinuxSll);
-  std::vector<RawPacket> packets = read_all(reader, nullptr);
+  testing::ReadBack packets = read_all(reader);
   ASSERT_EQ(packets.size(), 9u);
-  for (const RawPacket& p : packets) {
+  for (const RawPacket& p : packets.packets) {
     DecodeResult r = decode_packet(p);
     ASSERT_EQ(r.status, DecodeStatus::tcp) << "packet " << p.number << ": " << r.reason;
     EXPECT_TRUE(r.segment.src.port == 179 || r.segment.dst.port == 179);
@@ -80,9 +71,9 @@ TEST(PcapReader, LinuxCookedCapture) {
 TEST(PcapReader, BsdLoopbackCapture) {
   PcapReader reader = PcapReader::open(corpus("bgp-rs/BGP_notification_msg.cap"));
   EXPECT_EQ(reader.link_type(), link_type::kNull);
-  std::vector<RawPacket> packets = read_all(reader, nullptr);
+  testing::ReadBack packets = read_all(reader);
   ASSERT_EQ(packets.size(), 14u);
-  for (const RawPacket& p : packets) {
+  for (const RawPacket& p : packets.packets) {
     DecodeResult r = decode_packet(p);
     ASSERT_EQ(r.status, DecodeStatus::tcp) << r.reason;
     EXPECT_TRUE(r.segment.src.port == 1179 || r.segment.dst.port == 1179);
@@ -91,9 +82,9 @@ TEST(PcapReader, BsdLoopbackCapture) {
 
 TEST(PcapReader, CiscoHdlcWithMpls) {
   PcapReader reader = PcapReader::open(corpus("packetlife/BGP_redist.cap"));
-  std::vector<RawPacket> packets = read_all(reader, nullptr);
+  testing::ReadBack packets = read_all(reader);
   ASSERT_EQ(packets.size(), 2u);
-  for (const RawPacket& p : packets) {
+  for (const RawPacket& p : packets.packets) {
     EXPECT_EQ(decode_packet(p).status, DecodeStatus::tcp);
   }
 }
@@ -118,7 +109,7 @@ TEST(PcapReader, TruncatedMidPacketYieldsEarlierPacketsAndAPositionedError) {
   ASSERT_GT(bytes.size(), 100u);
   bytes.resize(bytes.size() - 100);  // cut inside the second packet's data
   PcapReader reader = PcapReader::open_memory(bytes, "cut.pcap");
-  std::vector<RawPacket> packets = read_all(reader, nullptr);
+  testing::ReadBack packets = read_all(reader);
   EXPECT_EQ(packets.size(), 1u);
   ASSERT_TRUE(reader.error().has_value());
   EXPECT_EQ(reader.error()->file, "cut.pcap");
@@ -137,7 +128,7 @@ TEST(PcapReader, TruncatedInsideARecordHeader) {
   ASSERT_TRUE(whole.next(first));
   bytes.resize(24 + 16 + first.caplen + 5);
   PcapReader reader = PcapReader::open_memory(bytes, "cut-header.pcap");
-  EXPECT_EQ(read_all(reader, nullptr).size(), 1u);
+  EXPECT_EQ(read_all(reader).size(), 1u);
   ASSERT_TRUE(reader.error().has_value());
   EXPECT_EQ(reader.error()->packet_number, 2u);
 }
@@ -187,7 +178,7 @@ TEST(PcapReader, GzipCompressedCapture) {
   {
     PcapReader reader = PcapReader::open(path.string());
     EXPECT_TRUE(reader.gzip_compressed());
-    std::vector<RawPacket> packets = read_all(reader, nullptr);
+    testing::ReadBack packets = read_all(reader);
     EXPECT_EQ(packets.size(), 8u);
     EXPECT_FALSE(reader.error().has_value());
   }

@@ -252,6 +252,47 @@ TEST_F(Fixture, SynWithData) {
   EXPECT_EQ(sink.starts[0].how, StreamStart::syn);
 }
 
+TEST_F(Fixture, SynDataThatIgnoresTheSynSequenceNumberIsRebased) {
+  // Crafted captures (pmacct, traffic-reproducer) put SYN data at the SYN's own number and
+  // continue at isn + length, one byte earlier than RFC 9293 says.
+  TcpReassembler r(sink);
+  TcpSegment syn = f.seg(kFwd, 0, "OPEN!", tcp_flag::kSyn);
+  syn.seq = f.client_isn;
+  r.add(syn);
+  r.add(f.seg(kFwd, 4, "KEEP"));  // seq isn + 5: RFC would want isn + 6
+  r.add(f.seg(kFwd, 8, "MORE"));
+  r.finish();
+  EXPECT_EQ(sink.stream(1, kFwd), "OPEN!KEEPMORE");
+  EXPECT_TRUE(sink.conflicts.empty());
+  EXPECT_EQ(r.stats().syn_data_rebased, 1u);
+}
+
+TEST_F(Fixture, SynDataFollowedByAGenuineSegmentIsNotRebased) {
+  TcpReassembler r(sink);
+  TcpSegment syn = f.seg(kFwd, 0, "OPEN!", tcp_flag::kSyn);
+  syn.seq = f.client_isn;
+  r.add(syn);
+  r.add(f.seg(kFwd, 5, "KEEP"));
+  r.finish();
+  EXPECT_EQ(sink.stream(1, kFwd), "OPEN!KEEP");
+  EXPECT_EQ(r.stats().syn_data_rebased, 0u);
+}
+
+TEST_F(Fixture, KeepaliveProbesAreNotConflicts) {
+  TcpReassembler r(sink);
+  handshake(r);
+  r.add(f.seg(kFwd, 0, "abcd"));
+  r.add(f.seg(kFwd, 3, std::string(1, '\0')));  // probe: one garbage byte at next - 1
+  r.add(f.seg(kFwd, 3, std::string(1, '\0')));
+  r.add(f.seg(kFwd, 4, "ef"));
+  r.add(f.seg(kFwd, 4, "EF"));  // a real conflict is still caught
+  r.finish();
+  EXPECT_EQ(sink.stream(1, kFwd), "abcdef");
+  EXPECT_EQ(r.stats().keepalive_probes, 2u);
+  ASSERT_EQ(sink.conflicts.size(), 1u);
+  EXPECT_EQ(sink.conflicts[0].offset, 4u);
+}
+
 TEST_F(Fixture, SequenceWrap) {
   f.client_isn = 0xfffffff0u;  // offsets 15.. wrap past 2^32
   TcpReassembler r(sink);

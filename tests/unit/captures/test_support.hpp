@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "captures/packet.hpp"
+#include "captures/pcap_reader.hpp"
 #include "captures/segment_decoder.hpp"
 #include "captures/tcp_reassembler.hpp"
 
@@ -48,6 +49,25 @@ inline std::vector<std::uint8_t> from_hex(const std::string& hex) {
       out.push_back(static_cast<std::uint8_t>(high * 16 + v));
       high = -1;
     }
+  }
+  return out;
+}
+
+// Every packet of a capture, with its bytes copied (a RawPacket's view only lives until the
+// next read).
+struct ReadBack {
+  std::vector<RawPacket> packets;
+  std::vector<std::vector<std::uint8_t>> storage;
+  std::size_t size() const { return packets.size(); }
+  const RawPacket& operator[](std::size_t i) const { return packets[i]; }
+};
+inline ReadBack read_all(PcapReader& reader) {
+  ReadBack out;
+  RawPacket p;
+  while (reader.next(p)) {
+    out.storage.emplace_back(p.data.begin(), p.data.end());
+    p.data = ByteView(out.storage.back());  // moving the outer vector keeps inner buffers
+    out.packets.push_back(p);
   }
   return out;
 }
