@@ -73,8 +73,10 @@ wire::Update make_update(const Announce& a, const wire::IpAddress& default_next_
     u.attributes.push_back(
         attr(f::kTransitive, wire::AttrType::local_pref, wire::LocalPrefAttr{*a.local_pref}));
   if (!a.communities.empty())
-    u.attributes.push_back(attr(f::kOptional | f::kTransitive, wire::AttrType::communities,
-                                wire::CommunitiesAttr{a.communities}));
+    u.attributes.push_back(
+        attr(static_cast<std::uint8_t>(f::kOptional | f::kTransitive |
+                                       (a.communities.size() > 63 ? f::kExtendedLength : 0)),
+             wire::AttrType::communities, wire::CommunitiesAttr{a.communities}));
   for (const auto& e : a.extra)
     u.attributes.push_back(e);
   for (const auto& p : a.prefixes)
