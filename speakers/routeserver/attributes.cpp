@@ -245,6 +245,8 @@ std::vector<wire::PathAttribute> export_to_nva(const AttrSet& in, const ExportPo
           path.segments.insert(
               path.segments.begin(),
               wire::AsPathSegment{wire::SegmentType::as_sequence, {policy.own_asn}});
+        if (value_octets(p.value) > 255)  // as the encoder will: decode(encode(u)) == u
+          p.flags = static_cast<std::uint8_t>(p.flags | flag::kExtendedLength);
         out.push_back(std::move(p));
         break;
       }
