@@ -57,3 +57,33 @@ const std::vector<std::array<std::uint8_t, 8>>* RouteAttributes::extended_commun
 }
 
 }  // namespace rsconform::rib
+
+namespace rsconform::rib {
+
+std::string to_text(const RouteAttributes& attributes) {
+  static const char* kOrigins[] = {"IGP", "EGP", "INCOMPLETE"};
+  std::string out =
+      "as-path " + (attributes.as_path.segments.empty() ? std::string("(empty)")
+                                                        : attributes.as_path.to_string());
+  for (const auto& nh : attributes.next_hops)
+    out += " next-hop " + nh.to_string();
+  if (auto o = attributes.origin()) out += std::string(" origin ") + (*o < 3 ? kOrigins[*o] : "?");
+  if (auto m = attributes.med()) out += " med " + std::to_string(*m);
+  if (auto l = attributes.local_pref()) out += " local-pref " + std::to_string(*l);
+  if (const auto* c = attributes.communities(); c && !c->empty()) {
+    out += " communities";
+    for (auto v : *c)
+      out += " " + wire::community::to_string(v);
+  }
+  if (const auto* c = attributes.large_communities(); c && !c->empty()) {
+    out += " large-communities";
+    for (const auto& v : *c)
+      out += " " + std::to_string(v.global_admin) + ":" + std::to_string(v.local1) + ":" +
+             std::to_string(v.local2);
+  }
+  if (const auto* c = attributes.extended_communities(); c && !c->empty())
+    out += " extended-communities " + std::to_string(c->size());
+  return out;
+}
+
+}  // namespace rsconform::rib

@@ -53,3 +53,8 @@ struct Route {
 };
 
 }  // namespace rsconform::rib
+
+namespace rsconform::rib {
+// "as-path 65515 65001 next-hop 127.65.0.4 origin IGP med 10 communities NO_ADVERTISE"
+std::string to_text(const RouteAttributes& attributes);
+}  // namespace rsconform::rib

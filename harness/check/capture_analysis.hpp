@@ -1,0 +1,35 @@
+// The offline pipeline in one call: capture file -> packets -> TCP streams ->
+// BGP messages -> per-direction tables (an Observation).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "captures/capture_walk.hpp"
+#include "check/observation.hpp"
+
+namespace rsconform::check {
+
+struct AnalysisOptions {
+  std::set<std::uint16_t> ports{179};  // TCP ports that carry BGP; empty = every port
+  ObservationOptions observation;
+};
+
+struct CaptureAnalysis {
+  std::string file;
+  captures::WalkStats walk;
+  captures::ReassemblerStats reassembly;
+  captures::BgpStreamStats stream;
+  // Set when the file ended with a read error (what came before still counts).
+  std::optional<captures::CaptureError> read_error;
+  bool uncertain() const { return read_error.has_value(); }
+};
+
+// Reads the whole file into `observation`. Throws captures::CaptureOpenError
+// when the file cannot be opened or is not a capture.
+CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& options,
+                                Observation& observation);
+
+}  // namespace rsconform::check

@@ -1,0 +1,167 @@
+#include "check/observation.hpp"
+
+#include <algorithm>
+
+namespace rsconform::check {
+
+using captures::Direction;
+
+wire::IpAddress to_wire(const captures::IpAddress& address) {
+  wire::IpAddress out;
+  out.family = address.family == captures::IpAddress::Family::v4 ? wire::IpAddress::Family::v4
+                                                                 : wire::IpAddress::Family::v6;
+  out.bytes = address.octets;
+  return out;
+}
+
+std::uint64_t DirectionView::total_messages() const {
+  std::uint64_t total = 0;
+  for (auto n : messages)
+    total += n;
+  return total;
+}
+
+const DirectionView* SessionView::find_direction(const wire::IpAddress& sender,
+                                                 const wire::IpAddress& receiver) const {
+  for (const auto& d : directions)
+    if (d.from == sender && d.to == receiver) return &d;
+  return nullptr;
+}
+
+SessionView& Observation::session_of(const captures::ConnectionInfo& connection) {
+  auto& state = connections_[connection.id];
+  if (state.session) return *state.session;
+  auto x = to_wire(connection.endpoints[0].address);
+  auto y = to_wire(connection.endpoints[1].address);
+  auto key = x < y ? std::make_pair(x, y) : std::make_pair(y, x);
+  auto [it, inserted] = sessions_.try_emplace(key);
+  SessionView& s = it->second;
+  if (inserted) {
+    s.a = key.first;
+    s.b = key.second;
+    s.directions.emplace_back(options_.keep_timeline);
+    s.directions.emplace_back(options_.keep_timeline);
+    s.directions[0].from = s.a;
+    s.directions[0].to = s.b;
+    s.directions[1].from = s.b;
+    s.directions[1].to = s.a;
+  }
+  state.session = &s;
+  return s;
+}
+
+DirectionView& Observation::direction_of(const captures::ConnectionInfo& connection,
+                                         Direction direction) {
+  SessionView& s = session_of(connection);
+  const auto& sender = connection.endpoints[captures::index(direction)];
+  const auto& receiver = connection.endpoints[captures::index(captures::opposite(direction))];
+  DirectionView& view = s.from(to_wire(sender.address));
+  view.from_port = sender.port;
+  view.to_port = receiver.port;
+  return view;
+}
+
+void Observation::add_finding(DirectionView& view, Finding finding) {
+  if (view.findings.size() < options_.max_findings) view.findings.push_back(std::move(finding));
+}
+
+void Observation::on_connection(const captures::ConnectionInfo& connection) {
+  ++session_of(connection).connections;
+}
+
+void Observation::on_message(const captures::BgpMessageEvent& event) {
+  if (options_.on_message) options_.on_message(event);
+  DirectionView& view = direction_of(*event.connection, event.direction);
+  rib::Nanos at = event.packet.timestamp_ns;
+  if (view.total_messages() == 0) view.first = at;
+  view.last = at;
+  if (event.type >= 1 && event.type <= 5) ++view.messages[event.type];
+  if (event.guess) {
+    ++view.guessed;
+    view.guess = *event.guess;
+  }
+  if (!event.errors.empty()) {
+    ++view.messages_with_errors;
+    for (const auto& e : event.errors)
+      add_finding(view, Finding{event.packet.number, at, event.stream_offset + e.offset,
+                                "message " + std::to_string(event.index) + ": " + e.to_string()});
+  }
+  if (!event.message) return;
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, wire::Open>) view.open = m;
+        if constexpr (std::is_same_v<T, wire::Notification>) {
+          view.notifications.push_back(TimedNotification{at, event.packet.number, m});
+          session_down(*event.connection, at);  // the sender closes after a NOTIFICATION
+        }
+        if constexpr (std::is_same_v<T, wire::RouteRefresh>) ++view.route_refreshes;
+        if constexpr (std::is_same_v<T, wire::Update>) {
+          connections_[event.connection->id].carried_updates = true;
+          view.table.apply(m, event.action, *event.context, at);
+        }
+      },
+      *event.message);
+}
+
+void Observation::on_problem(const captures::BgpStreamProblem& problem) {
+  DirectionView& view = direction_of(*problem.connection, problem.direction);
+  add_finding(view,
+              Finding{problem.packet.number, problem.packet.timestamp_ns, problem.stream_offset,
+                      problem.what + " (" + std::to_string(problem.length) + " bytes)"});
+}
+
+void Observation::on_gap(const captures::ConnectionInfo& connection, Direction direction,
+                         std::uint64_t stream_offset, std::uint64_t length, captures::GapReason why,
+                         const captures::PacketRef& at) {
+  DirectionView& view = direction_of(connection, direction);
+  ++view.gaps;
+  view.gap_bytes += length;
+  add_finding(view, Finding{at.number, at.timestamp_ns, stream_offset,
+                            "gap of " + std::to_string(length) + " bytes (" +
+                                std::string(captures::to_string(why)) + ")"});
+}
+
+void Observation::on_conflict(const captures::ConnectionInfo& connection, Direction direction,
+                              std::uint64_t stream_offset, std::uint64_t length,
+                              const captures::PacketRef& at) {
+  DirectionView& view = direction_of(connection, direction);
+  ++view.conflicts;
+  add_finding(view, Finding{at.number, at.timestamp_ns, stream_offset,
+                            "retransmission differs from the first copy over " +
+                                std::to_string(length) + " bytes (first copy kept)"});
+}
+
+void Observation::on_close(const captures::ConnectionInfo& connection, Direction,
+                           captures::CloseReason why, const captures::PacketRef& at) {
+  // The end of the capture is not the end of the session.
+  if (why != captures::CloseReason::end_of_capture) session_down(connection, at.timestamp_ns);
+}
+
+void Observation::session_down(const captures::ConnectionInfo& connection, rib::Nanos at) {
+  auto& state = connections_[connection.id];
+  // A connection that never carried routes (e.g. a collision loser) takes
+  // nothing down with it.
+  if (state.down || !state.carried_updates) return;
+  state.down = true;
+  SessionView& s = session_of(connection);
+  ++s.flushes;
+  for (auto& d : s.directions)
+    d.table.flush(at);
+}
+
+const DirectionView* Observation::find(const wire::IpAddress& from,
+                                       const wire::IpAddress& to) const {
+  auto key = from < to ? std::make_pair(from, to) : std::make_pair(to, from);
+  auto it = sessions_.find(key);
+  return it == sessions_.end() ? nullptr : it->second.find_direction(from, to);
+}
+
+bool Observation::uncertain() const {
+  for (const auto& [key, s] : sessions_)
+    for (const auto& d : s.directions)
+      if (d.uncertain()) return true;
+  return false;
+}
+
+}  // namespace rsconform::check

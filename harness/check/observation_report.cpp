@@ -1,0 +1,228 @@
+#include "check/observation_report.hpp"
+
+#include <iomanip>
+#include <sstream>
+
+#include "wire/json.hpp"
+
+namespace rsconform::check {
+namespace {
+
+using nlohmann::json;
+
+const char* kTypeNames[] = {"", "OPEN", "UPDATE", "NOTIFICATION", "KEEPALIVE", "ROUTE-REFRESH"};
+
+// "2026-11-21T07:53:00.123456789Z"
+std::string time_text(rib::Nanos ns) {
+  std::time_t seconds = static_cast<std::time_t>(ns / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  std::ostringstream out;
+  out << std::put_time(&tm, "%Y-%m-%dT%H:%M:%S") << '.' << std::setw(9) << std::setfill('0')
+      << (ns % 1'000'000'000) << 'Z';
+  return out.str();
+}
+
+std::string endpoint_text(const wire::IpAddress& address, std::uint16_t port) {
+  return address.is_v4() ? address.to_string() + ":" + std::to_string(port)
+                         : "[" + address.to_string() + "]:" + std::to_string(port);
+}
+
+std::string open_text(const wire::Open& open) {
+  return wire::to_text(wire::Message{open});
+}
+
+// The per-session parameters both OPENs agree on, when both were captured.
+std::optional<json> negotiated_json(const SessionView& s) {
+  const auto& ab = s.directions[0].open;
+  const auto& ba = s.directions[1].open;
+  if (!ab || !ba) return std::nullopt;
+  auto contexts = wire::negotiate(*ab, *ba);
+  return json{{"hold_time", std::min(ab->hold_time, ba->hold_time)},
+              {"a_to_b", wire::to_json(contexts.a_to_b)},
+              {"b_to_a", wire::to_json(contexts.b_to_a)}};
+}
+
+json direction_summary_json(const DirectionView& d) {
+  json counts = json::object();
+  for (int t = 1; t <= 5; ++t)
+    counts[kTypeNames[t]] = d.messages[static_cast<std::size_t>(t)];
+  json out{{"from", endpoint_text(d.from, d.from_port)},
+           {"to", endpoint_text(d.to, d.to_port)},
+           {"messages", counts},
+           {"announced", d.table.counters().announced},
+           {"withdrawn", d.table.counters().withdrawn},
+           {"end_of_rib", d.table.counters().end_of_rib},
+           {"routes_held", d.table.size()},
+           {"gaps", d.gaps},
+           {"gap_bytes", d.gap_bytes},
+           {"conflicts", d.conflicts},
+           {"messages_with_errors", d.messages_with_errors},
+           {"guessed", d.guessed},
+           {"uncertain", d.uncertain()}};
+  if (d.total_messages() > 0) {
+    out["first"] = time_text(d.first);
+    out["last"] = time_text(d.last);
+  }
+  if (d.open) {
+    out["open"] = wire::to_json(*d.open);
+    out["asn"] = d.open->effective_as();
+    out["router_id"] = d.open->bgp_id.to_string();
+    out["hold_time"] = d.open->hold_time;
+  }
+  if (d.guess) out["guess"] = *d.guess;
+  json notifications = json::array();
+  for (const auto& n : d.notifications)
+    notifications.push_back({{"time", time_text(n.at)},
+                             {"packet", n.packet},
+                             {"notification", wire::to_json(n.notification)}});
+  out["notifications"] = notifications;
+  json findings = json::array();
+  for (const auto& f : d.findings)
+    findings.push_back(
+        {{"packet", f.packet}, {"stream_offset", f.stream_offset}, {"what", f.what}});
+  out["findings"] = findings;
+  return out;
+}
+
+}  // namespace
+
+json summary_json(const Observation& observation) {
+  json sessions = json::array();
+  for (const auto& [key, s] : observation.sessions()) {
+    json session{
+        {"a", s.a.to_string()},
+        {"b", s.b.to_string()},
+        {"connections", s.connections},
+        {"flushes", s.flushes},
+        {"directions",
+         {direction_summary_json(s.directions[0]), direction_summary_json(s.directions[1])}}};
+    if (auto n = negotiated_json(s)) session["negotiated"] = *n;
+    sessions.push_back(session);
+  }
+  return json{{"sessions", sessions}, {"uncertain", observation.uncertain()}};
+}
+
+void print_summary(std::ostream& out, const Observation& observation) {
+  for (const auto& [key, s] : observation.sessions()) {
+    out << "session " << s.a.to_string() << " <-> " << s.b.to_string() << " (" << s.connections
+        << (s.connections == 1 ? " connection" : " connections") << ")\n";
+    if (auto n = negotiated_json(s)) {
+      out << "  negotiated: hold " << (*n)["hold_time"] << ", 4-octet AS "
+          << ((*n)["a_to_b"]["four_octet_as"].get<bool>() ? "yes" : "no") << "\n";
+    }
+    for (const auto& d : s.directions) {
+      if (d.total_messages() == 0 && d.findings.empty()) continue;
+      out << "  " << endpoint_text(d.from, d.from_port) << " -> " << endpoint_text(d.to, d.to_port)
+          << "\n";
+      if (d.open) out << "    " << open_text(*d.open) << "\n";
+      out << "    messages:";
+      for (int t = 1; t <= 5; ++t)
+        out << " " << kTypeNames[t] << " " << d.messages[static_cast<std::size_t>(t)];
+      out << "\n    prefixes: announced " << d.table.counters().announced << ", withdrawn "
+          << d.table.counters().withdrawn << ", held at end " << d.table.size() << "\n";
+      if (d.total_messages() > 0)
+        out << "    time: " << time_text(d.first) << " .. " << time_text(d.last) << "\n";
+      for (const auto& n : d.notifications)
+        out << "    NOTIFICATION at packet " << n.packet << ": "
+            << wire::to_text(wire::Message{n.notification}) << "\n";
+      if (d.gaps || d.conflicts || d.messages_with_errors || d.guessed)
+        out << "    gaps " << d.gaps << " (" << d.gap_bytes << " bytes), conflicts " << d.conflicts
+            << ", messages with errors " << d.messages_with_errors << ", guessed " << d.guessed
+            << "\n";
+      if (d.guess) out << "    guess: " << *d.guess << "\n";
+      for (const auto& f : d.findings)
+        out << "    packet " << f.packet << ", stream offset " << f.stream_offset << ": " << f.what
+            << "\n";
+    }
+  }
+}
+
+json route_json(const rib::Route& route) {
+  json attributes = json::array();
+  for (const auto& a : route.attributes->attributes)
+    attributes.push_back(wire::to_json(a));
+  json next_hops = json::array();
+  for (const auto& nh : route.attributes->next_hops)
+    next_hops.push_back(nh.to_string());
+  json out{{"family", wire::to_string(route.key.family)},
+           {"prefix",
+            route.key.prefix.address.to_string() + "/" + std::to_string(route.key.prefix.length)},
+           {"as_path", route.attributes->as_path.to_string()},
+           {"next_hops", next_hops},
+           {"attributes", attributes},
+           {"since", time_text(route.since)}};
+  if (route.key.prefix.path_id) out["path_id"] = *route.key.prefix.path_id;
+  return out;
+}
+
+json tables_json(const Observation& observation) {
+  json tables = json::array();
+  for (const auto& [key, s] : observation.sessions())
+    for (const auto& d : s.directions) {
+      if (d.total_messages() == 0) continue;
+      json routes = json::array();
+      for (const rib::Route* r : d.table.sorted())
+        routes.push_back(route_json(*r));
+      tables.push_back({{"from", d.from.to_string()},
+                        {"to", d.to.to_string()},
+                        {"uncertain", d.uncertain()},
+                        {"routes", routes}});
+    }
+  return tables;
+}
+
+void print_tables(std::ostream& out, const Observation& observation) {
+  for (const auto& [key, s] : observation.sessions())
+    for (const auto& d : s.directions) {
+      if (d.total_messages() == 0) continue;
+      out << "table " << d.from.to_string() << " -> " << d.to.to_string() << " (" << d.table.size()
+          << " routes" << (d.uncertain() ? ", uncertain" : "") << ")\n";
+      for (const rib::Route* r : d.table.sorted())
+        out << "  " << wire::to_string(r->key.family) << " " << r->key.prefix.to_string() << " "
+            << rib::to_text(*r->attributes) << "\n";
+    }
+}
+
+json message_json(const captures::BgpMessageEvent& event) {
+  const auto& from = event.connection->endpoints[captures::index(event.direction)];
+  const auto& to =
+      event.connection->endpoints[captures::index(captures::opposite(event.direction))];
+  json out{{"packet", event.packet.number},
+           {"time", time_text(event.packet.timestamp_ns)},
+           {"from", from.to_string()},
+           {"to", to.to_string()},
+           {"index", event.index},
+           {"stream_offset", event.stream_offset},
+           {"length", event.bytes.size()},
+           {"type", event.type <= 5 ? kTypeNames[event.type] : "UNKNOWN"}};
+  if (event.message) out["message"] = wire::to_json(*event.message);
+  if (!event.errors.empty()) {
+    json errors = json::array();
+    for (const auto& e : event.errors)
+      errors.push_back(wire::to_json(e));
+    out["errors"] = errors;
+    out["action"] = wire::to_string(event.action);
+  }
+  if (event.guess) out["guess"] = *event.guess;
+  if (event.after_gap) out["after_gap"] = true;
+  return out;
+}
+
+std::string message_text(const captures::BgpMessageEvent& event) {
+  const auto& from = event.connection->endpoints[captures::index(event.direction)];
+  const auto& to =
+      event.connection->endpoints[captures::index(captures::opposite(event.direction))];
+  std::string line = "#" + std::to_string(event.packet.number) + " " +
+                     time_text(event.packet.timestamp_ns) + " " + from.to_string() + " > " +
+                     to.to_string() + " ";
+  line += event.message ? wire::to_text(*event.message)
+                        : std::string(event.type <= 5 ? kTypeNames[event.type] : "UNKNOWN") +
+                              " (undecodable)";
+  for (const auto& e : event.errors)
+    line += "\n    error: " + e.to_string();
+  if (event.guess) line += "\n    guess: " + *event.guess;
+  return line;
+}
+
+}  // namespace rsconform::check

@@ -1,0 +1,22 @@
+// Renders an Observation for people (text) and programs (JSON): the session
+// summary and the final per-direction tables.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "check/observation.hpp"
+
+namespace rsconform::check {
+
+void print_summary(std::ostream& out, const Observation& observation);
+void print_tables(std::ostream& out, const Observation& observation);
+nlohmann::json summary_json(const Observation& observation);
+nlohmann::json tables_json(const Observation& observation);
+nlohmann::json route_json(const rib::Route& route);
+// One message as a JSON object (for `decode --format jsonl`).
+nlohmann::json message_json(const captures::BgpMessageEvent& event);
+// One message as a line of text.
+std::string message_text(const captures::BgpMessageEvent& event);
+
+}  // namespace rsconform::check
