@@ -58,6 +58,14 @@ struct ConnectionInfo {
   PacketRef first_packet;
 };
 
+// Who sends and who receives a direction's bytes.
+inline const Endpoint& sender(const ConnectionInfo& c, Direction d) {
+  return c.endpoints[index(d)];
+}
+inline const Endpoint& receiver(const ConnectionInfo& c, Direction d) {
+  return c.endpoints[index(opposite(d))];
+}
+
 // Receives the reassembler's events. References are valid only during the call; identify
 // connections by ConnectionInfo::id. Every started direction is closed exactly once.
 class StreamSink {

@@ -30,7 +30,7 @@ std::vector<TcpSegment> split(SegmentFactory& f, const std::string& text, std::s
   return out;
 }
 
-struct Fixture : ::testing::Test {
+struct Reassembly : ::testing::Test {
   RecordingSink sink;
   SegmentFactory f;
 
@@ -41,7 +41,7 @@ struct Fixture : ::testing::Test {
   }
 };
 
-TEST_F(Fixture, InOrderBaseline) {
+TEST_F(Reassembly, InOrderBaseline) {
   TcpReassembler r(sink);
   handshake(r);
   for (const TcpSegment& s : split(f, kPayload, 7))
@@ -53,6 +53,9 @@ TEST_F(Fixture, InOrderBaseline) {
   ASSERT_EQ(sink.opened.size(), 1u);
   EXPECT_TRUE(sink.opened[0].initiator_known);
   EXPECT_EQ(sink.opened[0].endpoints[0].port, 40000);
+  EXPECT_EQ(sender(sink.opened[0], kFwd).port, 40000);
+  EXPECT_EQ(receiver(sink.opened[0], kFwd).port, 179);
+  EXPECT_EQ(sender(sink.opened[0], kRev).port, 179);
   ASSERT_EQ(sink.starts.size(), 2u);
   EXPECT_EQ(sink.starts[0].how, StreamStart::syn);
   EXPECT_EQ(sink.starts[0].seq, f.client_isn);
@@ -68,7 +71,7 @@ TEST_F(Fixture, InOrderBaseline) {
   EXPECT_EQ(r.stats().bytes_delivered, kPayload.size() + 2);
 }
 
-TEST_F(Fixture, Reordered) {
+TEST_F(Reassembly, Reordered) {
   TcpReassembler r(sink);
   handshake(r);
   std::vector<TcpSegment> segs = split(f, kPayload, 5);
@@ -85,7 +88,7 @@ TEST_F(Fixture, Reordered) {
   EXPECT_TRUE(sink.expected_offset_ok);
 }
 
-TEST_F(Fixture, Reversed) {
+TEST_F(Reassembly, Reversed) {
   TcpReassembler r(sink);
   handshake(r);
   std::vector<TcpSegment> segs = split(f, kPayload, 5);
@@ -103,7 +106,7 @@ TEST_F(Fixture, Reversed) {
   EXPECT_EQ(chunks[1].packet, segs[segs.size() - 2].packet.number);
 }
 
-TEST_F(Fixture, Duplicated) {
+TEST_F(Reassembly, Duplicated) {
   TcpReassembler r(sink);
   handshake(r);
   for (const TcpSegment& s : split(f, kPayload, 6)) {
@@ -117,7 +120,7 @@ TEST_F(Fixture, Duplicated) {
   EXPECT_EQ(r.stats().bytes_delivered, kPayload.size());
 }
 
-TEST_F(Fixture, Overlapping) {
+TEST_F(Reassembly, Overlapping) {
   TcpReassembler r(sink);
   handshake(r);
   // 10-byte segments every 4 bytes, sent back to front: every byte arrives two or three times.
@@ -135,7 +138,7 @@ TEST_F(Fixture, Overlapping) {
   EXPECT_TRUE(sink.expected_offset_ok);
 }
 
-TEST_F(Fixture, RetransmittedWithDifferentBytes) {
+TEST_F(Reassembly, RetransmittedWithDifferentBytes) {
   TcpReassembler r(sink);
   handshake(r);
   r.add(f.seg(kFwd, 0, "hello world"));
@@ -150,7 +153,7 @@ TEST_F(Fixture, RetransmittedWithDifferentBytes) {
   EXPECT_EQ(r.stats().conflicts, 1u);
 }
 
-TEST_F(Fixture, RetransmittedWithDifferentBytesWhileBuffered) {
+TEST_F(Reassembly, RetransmittedWithDifferentBytesWhileBuffered) {
   TcpReassembler r(sink);
   handshake(r);
   r.add(f.seg(kFwd, 10, "KLMNO"));         // arrives first, out of order
@@ -164,7 +167,7 @@ TEST_F(Fixture, RetransmittedWithDifferentBytesWhileBuffered) {
   EXPECT_TRUE(sink.gaps.empty());
 }
 
-TEST_F(Fixture, OneSegmentLost) {
+TEST_F(Reassembly, OneSegmentLost) {
   TcpReassembler r(sink);
   handshake(r);
   std::vector<TcpSegment> segs = split(f, kPayload, 5);
@@ -184,7 +187,7 @@ TEST_F(Fixture, OneSegmentLost) {
   EXPECT_TRUE(sink.expected_offset_ok);
 }
 
-TEST_F(Fixture, LostSegmentBeforeFinIsAGapAtFin) {
+TEST_F(Reassembly, LostSegmentBeforeFinIsAGapAtFin) {
   TcpReassembler r(sink);
   handshake(r);
   r.add(f.seg(kFwd, 0, "0123"));
@@ -198,7 +201,7 @@ TEST_F(Fixture, LostSegmentBeforeFinIsAGapAtFin) {
   EXPECT_EQ(sink.closes[0].length, 10u);
 }
 
-TEST_F(Fixture, BufferLimitSkipsTheHole) {
+TEST_F(Reassembly, BufferLimitSkipsTheHole) {
   ReassemblerConfig config;
   config.max_buffered_bytes = 8;
   TcpReassembler r(sink, config);
@@ -217,7 +220,7 @@ TEST_F(Fixture, BufferLimitSkipsTheHole) {
   EXPECT_TRUE(sink.conflicts.empty());  // bytes inside a gap cannot be compared
 }
 
-TEST_F(Fixture, StartsMidStream) {
+TEST_F(Reassembly, StartsMidStream) {
   TcpReassembler r(sink);
   TcpSegment first = f.seg(kRev, 100, "world");  // the server's side, seen first
   r.add(first);
@@ -236,7 +239,7 @@ TEST_F(Fixture, StartsMidStream) {
   EXPECT_TRUE(sink.conflicts.empty());
 }
 
-TEST_F(Fixture, SynWithData) {
+TEST_F(Reassembly, SynWithData) {
   TcpReassembler r(sink);
   TcpSegment syn = f.syn(kFwd);
   syn = f.seg(kFwd, 0, "early", tcp_flag::kSyn);
@@ -252,7 +255,7 @@ TEST_F(Fixture, SynWithData) {
   EXPECT_EQ(sink.starts[0].how, StreamStart::syn);
 }
 
-TEST_F(Fixture, SynDataThatIgnoresTheSynSequenceNumberIsRebased) {
+TEST_F(Reassembly, SynDataThatIgnoresTheSynSequenceNumberIsRebased) {
   // Crafted captures (pmacct, traffic-reproducer) put SYN data at the SYN's own number and
   // continue at isn + length, one byte earlier than RFC 9293 says.
   TcpReassembler r(sink);
@@ -267,7 +270,7 @@ TEST_F(Fixture, SynDataThatIgnoresTheSynSequenceNumberIsRebased) {
   EXPECT_EQ(r.stats().syn_data_rebased, 1u);
 }
 
-TEST_F(Fixture, SynDataFollowedByAGenuineSegmentIsNotRebased) {
+TEST_F(Reassembly, SynDataFollowedByAGenuineSegmentIsNotRebased) {
   TcpReassembler r(sink);
   TcpSegment syn = f.seg(kFwd, 0, "OPEN!", tcp_flag::kSyn);
   syn.seq = f.client_isn;
@@ -278,7 +281,7 @@ TEST_F(Fixture, SynDataFollowedByAGenuineSegmentIsNotRebased) {
   EXPECT_EQ(r.stats().syn_data_rebased, 0u);
 }
 
-TEST_F(Fixture, KeepaliveProbesAreNotConflicts) {
+TEST_F(Reassembly, KeepaliveProbesAreNotConflicts) {
   TcpReassembler r(sink);
   handshake(r);
   r.add(f.seg(kFwd, 0, "abcd"));
@@ -293,7 +296,7 @@ TEST_F(Fixture, KeepaliveProbesAreNotConflicts) {
   EXPECT_EQ(sink.conflicts[0].offset, 4u);
 }
 
-TEST_F(Fixture, SequenceWrap) {
+TEST_F(Reassembly, SequenceWrap) {
   f.client_isn = 0xfffffff0u;  // offsets 15.. wrap past 2^32
   TcpReassembler r(sink);
   handshake(r);
@@ -310,7 +313,7 @@ TEST_F(Fixture, SequenceWrap) {
   EXPECT_EQ(sink.closes[0].length, kPayload.size());
 }
 
-TEST_F(Fixture, FinAndRst) {
+TEST_F(Reassembly, FinAndRst) {
   TcpReassembler r(sink);
   handshake(r);
   r.add(f.seg(kFwd, 0, "bye", tcp_flag::kAck | tcp_flag::kFin));
@@ -335,7 +338,7 @@ TEST_F(Fixture, FinAndRst) {
   EXPECT_EQ(sink.closes.size(), 2u);  // nothing left to close
 }
 
-TEST_F(Fixture, PortReuse) {
+TEST_F(Reassembly, PortReuse) {
   TcpReassembler r(sink);
   handshake(r);
   r.add(f.seg(kFwd, 0, "first"));
@@ -354,7 +357,7 @@ TEST_F(Fixture, PortReuse) {
   EXPECT_EQ(r.stats().connections, 2u);
 }
 
-TEST_F(Fixture, NewSynWhileOpenSupersedes) {
+TEST_F(Reassembly, NewSynWhileOpenSupersedes) {
   TcpReassembler r(sink);
   handshake(r);
   r.add(f.seg(kFwd, 0, "ab"));
@@ -368,7 +371,7 @@ TEST_F(Fixture, NewSynWhileOpenSupersedes) {
   EXPECT_EQ(sink.closes[0].why, CloseReason::superseded);
 }
 
-TEST_F(Fixture, SnapLengthCutPayloadIsAGap) {
+TEST_F(Reassembly, SnapLengthCutPayloadIsAGap) {
   TcpReassembler r(sink);
   handshake(r);
   TcpSegment cut = f.seg(kFwd, 0, "abc");
@@ -382,7 +385,7 @@ TEST_F(Fixture, SnapLengthCutPayloadIsAGap) {
   EXPECT_EQ(sink.stream(1, kFwd), "abc???????kl");
 }
 
-TEST_F(Fixture, AbsurdJumpIsOutOfWindow) {
+TEST_F(Reassembly, AbsurdJumpIsOutOfWindow) {
   ReassemblerConfig config;
   config.max_jump = 1000;
   TcpReassembler r(sink, config);
@@ -395,7 +398,7 @@ TEST_F(Fixture, AbsurdJumpIsOutOfWindow) {
   EXPECT_TRUE(sink.gaps.empty());
 }
 
-TEST_F(Fixture, ConflictCheckedOnlyWithinHistory) {
+TEST_F(Reassembly, ConflictCheckedOnlyWithinHistory) {
   ReassemblerConfig config;
   config.history_bytes = 8;
   TcpReassembler r(sink, config);
@@ -408,7 +411,7 @@ TEST_F(Fixture, ConflictCheckedOnlyWithinHistory) {
   EXPECT_EQ(sink.conflicts[0].length, 8u);
 }
 
-TEST_F(Fixture, ConflictAcrossTheHistoryRingWrap) {
+TEST_F(Reassembly, ConflictAcrossTheHistoryRingWrap) {
   ReassemblerConfig config;
   config.history_bytes = 8;
   TcpReassembler r(sink, config);
@@ -422,7 +425,7 @@ TEST_F(Fixture, ConflictAcrossTheHistoryRingWrap) {
   EXPECT_EQ(sink.conflicts[0].length, 1u);
 }
 
-TEST_F(Fixture, LoneRstForUnknownConnectionIsIgnored) {
+TEST_F(Reassembly, LoneRstForUnknownConnectionIsIgnored) {
   TcpReassembler r(sink);
   r.add(f.seg(kFwd, 0, "", tcp_flag::kRst));
   r.finish();
