@@ -1,0 +1,19 @@
+// Each subcommand registers itself on the CLI11 app and, when chosen, runs
+// and reports an ExitCode through `run`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "app/exit_code.hpp"
+
+namespace rsconform::app {
+
+using CommandRunner = std::function<ExitCode()>;
+
+// Adds one subcommand; returns the runner to call when it was chosen.
+using CommandFactory = CommandRunner (*)(CLI::App& parent);
+
+CommandRunner add_decode_command(CLI::App& parent);
+
+}  // namespace rsconform::app
