@@ -2,6 +2,8 @@
 // EncodeOptions forging, text rendering and withdrawn_by_error.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "test_util.hpp"
 #include "wire/codec.hpp"
 #include "wire/detail.hpp"
@@ -227,6 +229,54 @@ TEST(Prefixes, DetailCodecThrowsOnBadInput) {
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0], prefix("2001:db8::1/128"));
   EXPECT_EQ(out[1], prefix("::/0"));
+}
+
+// Bad input never crashes: every single-octet corruption and every truncation
+// of a rich UPDATE decodes to errors that point inside the message, and what
+// decoded without errors re-encodes identically.
+TEST(UpdateRobustness, MutationsAndTruncations) {
+  DecodeContext ctx;
+  ctx.add_path = {kIpv6Unicast};
+  Bytes body = from_hex(
+      "0002 080a"
+      "0062"
+      "40 01 01 00"
+      "40 02 10 02 02 0000ffeb 0000fde9 01 01 00000001"
+      "40 03 04 7f410004"
+      "c0 08 04 ffffff02"
+      "c0 20 0c 0000fde9 00000001 00000002"
+      "80 0e 1e 0002 01 10 20010db8000000000000000000000001 00 00000005 20 20010db8"
+      "80 0f 0a 0002 01 00000006 10 2001"
+      "18 c0a801");
+  Bytes message = with_header(2, body);
+  ASSERT_TRUE(decode(message, ctx).ok()) << decode(message, ctx).first_error()->to_string();
+  std::mt19937 rng(7);  // fixed seed: the same cases every run
+  std::size_t checked = 0;
+  auto check = [&](const Bytes& m) {
+    DecodeResult r = decode(m, ctx);
+    for (const auto& e : r.errors) {
+      EXPECT_LE(e.offset + e.length, m.size()) << e.to_string();
+      EXPECT_FALSE(e.field.empty());
+    }
+    if (r.ok() && r.message) {
+      EXPECT_EQ(encode(*r.message, ctx), m);
+    }
+    ++checked;
+  };
+  for (std::size_t i = kHeaderSize; i < message.size(); ++i) {
+    for (std::uint8_t v : {std::uint8_t{0}, std::uint8_t{0xFF}, static_cast<std::uint8_t>(rng())}) {
+      Bytes m = message;
+      m[i] = v;
+      check(m);
+    }
+  }
+  for (std::size_t n = kHeaderSize + 4; n < message.size(); ++n) {
+    Bytes m(message.begin(), message.begin() + static_cast<std::ptrdiff_t>(n));
+    m[16] = static_cast<std::uint8_t>(n >> 8);
+    m[17] = static_cast<std::uint8_t>(n);
+    check(m);
+  }
+  EXPECT_GT(checked, 300u);
 }
 
 }  // namespace
