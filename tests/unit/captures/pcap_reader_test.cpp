@@ -165,24 +165,33 @@ TEST(PcapReader, HeaderOnlyCaptureHasNoPackets) {
   EXPECT_FALSE(reader.error().has_value());
 }
 
-TEST(PcapReader, GzipCompressedCapture) {
+TEST(PcapReader, GzipCompressedCaptures) {
 #ifdef RSCONFORM_TEST_HAVE_ZLIB
   if (!gzip_supported()) GTEST_SKIP() << "built without zlib";
-  std::vector<std::uint8_t> bytes = read_file(corpus("pcapplusplus/BgpPackets.pcap"));
-  std::filesystem::path path = temp_path("BgpPackets.pcap.gz");
-  gzFile gz = gzopen(path.c_str(), "wb");
-  ASSERT_NE(gz, nullptr);
-  ASSERT_EQ(gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size())),
-            static_cast<int>(bytes.size()));
-  ASSERT_EQ(gzclose(gz), Z_OK);
-  {
-    PcapReader reader = PcapReader::open(path.string());
-    EXPECT_TRUE(reader.gzip_compressed());
-    testing::ReadBack packets = read_all(reader);
-    EXPECT_EQ(packets.size(), 8u);
-    EXPECT_FALSE(reader.error().has_value());
+  struct Case {
+    const char* file;
+    bool pcapng;
+    std::size_t packets;
+  };
+  for (const Case& c : {Case{"pcapplusplus/BgpPackets.pcap", true, 8},
+                        Case{"scapy/bgp_fragmented.pcap", false, 2}}) {
+    SCOPED_TRACE(c.file);
+    std::vector<std::uint8_t> bytes = read_file(corpus(c.file));
+    std::filesystem::path path = temp_path("capture.gz");
+    gzFile gz = gzopen(path.c_str(), "wb");
+    ASSERT_NE(gz, nullptr);
+    ASSERT_EQ(gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size())),
+              static_cast<int>(bytes.size()));
+    ASSERT_EQ(gzclose(gz), Z_OK);
+    {
+      PcapReader reader = PcapReader::open(path.string());
+      EXPECT_TRUE(reader.gzip_compressed());
+      EXPECT_EQ(reader.pcapng(), c.pcapng);
+      EXPECT_EQ(read_all(reader).size(), c.packets);
+      EXPECT_FALSE(reader.error().has_value());
+    }
+    std::filesystem::remove(path);
   }
-  std::filesystem::remove(path);
 #else
   GTEST_SKIP() << "zlib.h not available";
 #endif
