@@ -215,6 +215,7 @@ ErrorAction decode_update_body(ByteView body, const DecodeContext& context, Upda
     return sink.action;
   }
   std::bitset<256> seen;
+  constexpr std::uint8_t kBgpsecPath = 33;
   bool complete = decode_attributes(sink, context, in.sub(attributes_length), out.attributes, seen);
 
   if (auto fault = detail::read_prefixes(in, IpAddress::Family::v4, ipv4_add_path, out.nlri))
@@ -228,6 +229,8 @@ ErrorAction decode_update_body(ByteView body, const DecodeContext& context, Upda
     for (AttrType required : {AttrType::origin, AttrType::as_path, AttrType::next_hop}) {
       auto code = static_cast<std::uint8_t>(required);
       if (seen[code] || (required == AttrType::next_hop && out.nlri.empty())) continue;
+      // RFC 8205 4.1: a BGPsec UPDATE carries BGPsec_PATH (33) instead of AS_PATH.
+      if (required == AttrType::as_path && seen[kBgpsecPath]) continue;
       sink.add(subcode::kMissingWellKnownAttribute, detail::attr_name(code), attributes_at,
                attributes_length + 2, ErrorAction::treat_as_withdraw,
                "missing well-known attribute " + detail::attr_name(code), Bytes{code});
