@@ -15,8 +15,9 @@ std::optional<IpAddress::Family> decoded_family(AfiSafi family) {
   return std::nullopt;
 }
 
-std::optional<PrefixFault> read_prefixes(ByteReader& in, IpAddress::Family family, bool add_path,
-                                         std::vector<Prefix>& out) {
+namespace {
+std::optional<PrefixFault> read_prefixes_local(ByteReader& in, IpAddress::Family family,
+                                               bool add_path, std::vector<Prefix>& out) {
   const std::size_t max_bits = family == IpAddress::Family::v4 ? 32 : 128;
   while (!in.empty()) {
     const std::size_t at = in.offset();
@@ -25,8 +26,7 @@ std::optional<PrefixFault> read_prefixes(ByteReader& in, IpAddress::Family famil
       return PrefixFault{at, in.remaining(),
                          "prefix header needs " + std::to_string(header) + " octets, " +
                              std::to_string(in.remaining()) + " left"};
-    std::optional<std::uint32_t> path_id;
-    if (add_path) path_id = in.u32();
+    std::uint32_t path_id = add_path ? in.u32() : 0;
     const std::uint8_t length = in.u8();
     if (length > max_bits)
       return PrefixFault{
@@ -38,14 +38,27 @@ std::optional<PrefixFault> read_prefixes(ByteReader& in, IpAddress::Family famil
                          "prefix /" + std::to_string(length) + " needs " + std::to_string(octets) +
                              " octets, " + std::to_string(in.remaining()) + " left"};
     ByteView bytes = in.take(octets);
+    // Hot path of replay: fill the element in place (a temporary optional
+    // stalls store forwarding) and copy the few octets by hand.
     Prefix& p = out.emplace_back();
     p.address.family = family;
-    p.address.bytes = {};
-    std::copy(bytes.begin(), bytes.end(), p.address.bytes.begin());
+    for (std::size_t i = 0; i < octets; ++i)
+      p.address.bytes[i] = bytes[i];
     p.length = length;
-    p.path_id = path_id;
+    if (add_path) p.path_id = path_id;
   }
   return std::nullopt;
+}
+}  // namespace
+
+std::optional<PrefixFault> read_prefixes(ByteReader& in, IpAddress::Family family, bool add_path,
+                                         std::vector<Prefix>& out) {
+  // A local reader stays in registers: the caller's could alias the octets
+  // written into `out`, forcing a reload after every store.
+  ByteReader local = in;
+  auto fault = read_prefixes_local(local, family, add_path, out);
+  in = local;
+  return fault;
 }
 
 void decode_prefixes(ByteReader& in, IpAddress::Family family, bool add_path,
