@@ -267,7 +267,7 @@ AttrId Engine::desired_out(PeerId target, PrefixKey key, const Candidate* best) 
     std::uint32_t cap =
         t.role == PeerRole::expressroute ? p.gateway_cap.expressroute : p.gateway_cap.vpngateway;
     const auto& out = peers_[target].rib_out;
-    if (out.size() >= cap && out.find(key) == out.end()) return kNoAttr;
+    if (out.size() >= cap && !out.contains(key)) return kNoAttr;
   }
   std::size_t slot = to_nva ? 0 : 1;
   AttrId id = in_pool_.derived(best->attr, slot);
@@ -280,26 +280,25 @@ AttrId Engine::desired_out(PeerId target, PrefixKey key, const Candidate* best) 
 
 void Engine::set_out(PeerId target, PrefixKey key, AttrId desired) {
   PeerState& ps = peers_[target];
-  auto it = ps.rib_out.find(key);
+  AttrId* held = ps.rib_out.find(key);
   if (desired == kNoAttr) {
-    if (it == ps.rib_out.end()) return;
-    out_pool_.unref(it->second);
-    ps.rib_out.erase(it);
-  } else if (it != ps.rib_out.end()) {
-    if (it->second == desired) return;
+    if (!held) return;
+    out_pool_.unref(*held);
+    ps.rib_out.erase(key);
+  } else if (held) {
+    if (*held == desired) return;
     out_pool_.ref(desired);
-    out_pool_.unref(it->second);
-    it->second = desired;
+    out_pool_.unref(*held);
+    *held = desired;
   } else {
     out_pool_.ref(desired);
-    ps.rib_out.emplace(key, desired);
+    ps.rib_out.try_emplace(key, desired);
   }
   ps.changed.push_back(key);
 }
 
 void Engine::recompute(PrefixKey key) {
-  auto it = loc_rib_.find(key);
-  const Candidates* candidates = it == loc_rib_.end() ? nullptr : &it->second;
+  const Candidates* candidates = loc_rib_.find(key);
   std::array<const Candidate*, 3> best{};
   compute_bests(candidates, best);
   for (PeerId p = 0; p < peers_.size(); ++p) {
@@ -310,16 +309,15 @@ void Engine::recompute(PrefixKey key) {
 
 void Engine::set_candidate(PrefixKey key, std::uint16_t source, AttrId attr) {
   if (attr == kNoAttr) {
-    auto it = loc_rib_.find(key);
-    if (it == loc_rib_.end()) return;
-    auto& list = it->second;
-    list.erase(std::remove_if(list.begin(), list.end(),
-                              [source](const Candidate& c) { return c.source == source; }),
-               list.end());
-    if (list.empty()) loc_rib_.erase(it);
+    Candidates* list = loc_rib_.find(key);
+    if (!list) return;
+    list->erase(std::remove_if(list->begin(), list->end(),
+                               [source](const Candidate& c) { return c.source == source; }),
+                list->end());
+    if (list->empty()) loc_rib_.erase(key);
     return;
   }
-  auto& list = loc_rib_[key];
+  auto& list = *loc_rib_.try_emplace(key).first;
   for (auto& c : list) {
     if (c.source == source) {
       c.attr = attr;
@@ -341,16 +339,15 @@ void Engine::drop_peer(PeerId peer) {
   if (!ps.established) return;
   ps.established = false;
   ps.route_refresh = false;
-  for (const auto& [key, id] : ps.rib_out)
-    out_pool_.unref(id);
-  ps.rib_out = {};
+  ps.rib_out.for_each([this](PrefixKey, AttrId id) { out_pool_.unref(id); });
+  ps.rib_out.clear();
   ps.changed.clear();
-  for (const auto& [key, id] : ps.rib_in) {
+  ps.rib_in.for_each([this, peer](PrefixKey key, AttrId id) {
     set_candidate(key, static_cast<std::uint16_t>(peer), kNoAttr);
     in_pool_.unref(id);
     dirty_.push_back(key);  // R32: withdrawn from this instance's other sessions
-  }
-  ps.rib_in = {};
+  });
+  ps.rib_in.clear();
 }
 
 void Engine::close(PeerId peer, std::optional<wire::Notification> notice, std::uint32_t idle,
@@ -363,11 +360,11 @@ void Engine::flush(Actions& out) {
   if (all_dirty_) {
     dirty_.clear();
     dirty_.reserve(loc_rib_.size());
-    for (const auto& [key, candidates] : loc_rib_)
-      dirty_.push_back(key);
+    loc_rib_.for_each([this](PrefixKey key, const Candidates&) { dirty_.push_back(key); });
     for (const auto& ps : peers_)
-      for (const auto& [key, id] : ps.rib_out)
-        if (loc_rib_.find(key) == loc_rib_.end()) dirty_.push_back(key);
+      ps.rib_out.for_each([this](PrefixKey key, AttrId) {
+        if (!loc_rib_.contains(key)) dirty_.push_back(key);
+      });
     all_dirty_ = false;
   }
   for (PrefixKey key : dirty_)
@@ -388,11 +385,10 @@ void Engine::pack(PeerId peer, Actions& out) {
   std::vector<PrefixKey> withdrawals;
   std::vector<std::pair<AttrId, PrefixKey>> announcements;
   for (PrefixKey key : changed) {
-    auto it = ps.rib_out.find(key);
-    if (it == ps.rib_out.end())
-      withdrawals.push_back(key);
+    if (const AttrId* id = ps.rib_out.find(key))
+      announcements.emplace_back(*id, key);
     else
-      announcements.emplace_back(it->second, key);
+      withdrawals.push_back(key);
   }
   changed.clear();
 
@@ -454,10 +450,10 @@ Actions Engine::peer_established(PeerId peer, PeerCapabilities capabilities) {
   ps.route_refresh = capabilities.route_refresh;
   Audience audience = audience_of(static_cast<std::uint16_t>(peer));
   std::array<const Candidate*, 3> best{};
-  for (const auto& [key, candidates] : loc_rib_) {
+  loc_rib_.for_each([&](PrefixKey key, const Candidates& candidates) {
     compute_bests(&candidates, best);
     set_out(peer, key, desired_out(peer, key, best[audience]));
-  }
+  });
   flush(out);
   if (config_.profile.send_end_of_rib) out.push_back({peer, wire::Update{}});
   return out;
@@ -523,11 +519,11 @@ Actions Engine::update_received(PeerId peer, const wire::Update& update) {
   }
 
   for (PrefixKey key : withdrawn) {
-    auto it = ps.rib_in.find(key);
-    if (it == ps.rib_in.end()) continue;
+    const AttrId* held = ps.rib_in.find(key);
+    if (!held) continue;
     set_candidate(key, source, kNoAttr);
-    in_pool_.unref(it->second);
-    ps.rib_in.erase(it);
+    in_pool_.unref(*held);
+    ps.rib_in.erase(key);
     dirty_.push_back(key);
   }
 
@@ -543,7 +539,7 @@ Actions Engine::update_received(PeerId peer, const wire::Update& update) {
       std::sort(fresh.begin(), fresh.end());
       fresh.erase(std::unique(fresh.begin(), fresh.end()), fresh.end());
       for (PrefixKey key : fresh)
-        count += ps.rib_in.count(key) == 0 ? 1U : 0U;
+        count += ps.rib_in.contains(key) ? 0U : 1U;
     }
     if (count > profile.max_prefixes) {
       in_pool_.unref(attr);
@@ -563,12 +559,12 @@ Actions Engine::update_received(PeerId peer, const wire::Update& update) {
   }
 
   for (PrefixKey key : announced) {
-    auto [it, inserted] = ps.rib_in.try_emplace(key, attr);
+    auto [held, inserted] = ps.rib_in.try_emplace(key, attr);
     if (!inserted) {
-      if (it->second == attr) continue;  // identical re-announcement
+      if (*held == attr) continue;  // identical re-announcement
       in_pool_.ref(attr);
-      in_pool_.unref(it->second);
-      it->second = attr;
+      in_pool_.unref(*held);
+      *held = attr;
     } else {
       in_pool_.ref(attr);
     }
@@ -586,8 +582,7 @@ Actions Engine::route_refresh_received(PeerId peer) {
   Actions out;
   if (!ps.established) return out;
   ps.changed.clear();
-  for (const auto& [key, id] : ps.rib_out)
-    ps.changed.push_back(key);
+  ps.rib_out.for_each([&ps](PrefixKey key, AttrId) { ps.changed.push_back(key); });
   if (!ps.changed.empty()) pack(peer, out);
   return out;
 }
@@ -633,10 +628,10 @@ Actions Engine::set_vnet_prefixes(const std::vector<wire::Prefix>& prefixes) {
   }
   if (config_.profile.filter_vnet_overlap) {  // R18: eligibility depends on the VNet
     for (PeerId p = 0; p < peers_.size(); ++p)
-      for (const auto& [key, id] : peers_[p].rib_in) {
+      peers_[p].rib_in.for_each([this, p](PrefixKey key, AttrId id) {
         bool ok = attr_eligible(p, id) && !overlaps_vnet(key);
         set_candidate(key, static_cast<std::uint16_t>(p), ok ? id : kNoAttr);
-      }
+      });
     all_dirty_ = true;
   }
   if (config_.profile.route_refresh_on_vnet_change) {  // R9: soft reset, or hard reset
@@ -656,9 +651,10 @@ Actions Engine::set_vnet_prefixes(const std::vector<wire::Prefix>& prefixes) {
 
 // ===== inspection =====
 
-std::vector<Route> Engine::routes(const std::unordered_map<PrefixKey, AttrId>& rib,
-                                  const AttrPool& pool) const {
-  std::vector<std::pair<PrefixKey, AttrId>> sorted(rib.begin(), rib.end());
+std::vector<Route> Engine::routes(const PrefixMap<AttrId>& rib, const AttrPool& pool) const {
+  std::vector<std::pair<PrefixKey, AttrId>> sorted;
+  sorted.reserve(rib.size());
+  rib.for_each([&sorted](PrefixKey key, AttrId id) { sorted.emplace_back(key, id); });
   std::sort(sorted.begin(), sorted.end());
   std::vector<Route> out;
   out.reserve(sorted.size());
@@ -677,9 +673,9 @@ std::vector<Route> Engine::adj_rib_in(PeerId peer) const {
 
 std::optional<Route> Engine::route_out(PeerId peer, const wire::Prefix& prefix) const {
   const auto& rib = state(peer).rib_out;
-  auto it = rib.find(prefix_key(prefix));
-  if (it == rib.end()) return std::nullopt;
-  return Route{key_prefix(it->first), out_pool_.get(it->second).attributes};
+  const AttrId* id = rib.find(prefix_key(prefix));
+  if (!id) return std::nullopt;
+  return Route{key_prefix(prefix_key(prefix)), out_pool_.get(*id).attributes};
 }
 
 }  // namespace rsconform::routeserver

@@ -22,12 +22,12 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
 #include "speakers/routeserver/attributes.hpp"
 #include "speakers/routeserver/config.hpp"
+#include "speakers/routeserver/prefix_map.hpp"
 #include "speakers/routeserver/util.hpp"
 #include "wire/message.hpp"
 
@@ -131,9 +131,9 @@ class Engine {
   struct PeerState {
     bool established = false;
     bool route_refresh = false;
-    std::unordered_map<PrefixKey, AttrId> rib_in;   // in_pool_ ids
-    std::unordered_map<PrefixKey, AttrId> rib_out;  // out_pool_ ids
-    std::vector<PrefixKey> changed;                 // rib_out keys changed since the last send
+    PrefixMap<AttrId> rib_in;        // in_pool_ ids
+    PrefixMap<AttrId> rib_out;       // out_pool_ ids
+    std::vector<PrefixKey> changed;  // rib_out keys changed since the last send
   };
 
   const PeerState& state(PeerId peer) const;
@@ -153,8 +153,7 @@ class Engine {
   void flush(Actions& out);
   void pack(PeerId peer, Actions& out);
   bool overlaps_vnet(PrefixKey key) const;
-  std::vector<Route> routes(const std::unordered_map<PrefixKey, AttrId>& rib,
-                            const AttrPool& pool) const;
+  std::vector<Route> routes(const PrefixMap<AttrId>& rib, const AttrPool& pool) const;
 
   Config config_;
   InstanceConfig self_;
@@ -166,7 +165,7 @@ class Engine {
   AttrPool in_pool_{&out_pool_};
   AttrId vnet_attr_ = kNoAttr;
   std::vector<PeerState> peers_;
-  std::unordered_map<PrefixKey, Candidates> loc_rib_;
+  PrefixMap<Candidates> loc_rib_;
   std::vector<PrefixKey> dirty_;
   bool all_dirty_ = false;
 };
