@@ -15,5 +15,6 @@ using CommandRunner = std::function<ExitCode()>;
 using CommandFactory = CommandRunner (*)(CLI::App& parent);
 
 CommandRunner add_decode_command(CLI::App& parent);
+CommandRunner add_bench_command(CLI::App& parent);
 
 }  // namespace rsconform::app

@@ -47,11 +47,10 @@ void AdjRibIn::announce(const wire::AfiSafi& family, const wire::Prefix& prefix,
                         const SharedAttributes& attributes, Nanos at) {
   ++counters_.announced;
   RouteKey key{family, prefix};
-  auto [it, inserted] = routes_.try_emplace(key, Route{key, attributes, at});
-  if (!inserted) {
-    it->second.attributes = attributes;
-    it->second.since = at;
-  }
+  bool inserted = false;
+  Route& route = routes_.upsert(key, inserted);
+  route.attributes = attributes;
+  route.since = at;
   record(at, inserted ? ChangeKind::announce : ChangeKind::replace, key, attributes);
 }
 
@@ -64,13 +63,12 @@ void AdjRibIn::withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix,
 }
 
 void AdjRibIn::flush_family(const wire::AfiSafi& family, Nanos at) {
-  for (auto it = routes_.begin(); it != routes_.end();) {
-    if (it->first.family == family) {
-      record(at, ChangeKind::flush, it->first, nullptr);
-      it = routes_.erase(it);
-    } else {
-      ++it;
-    }
+  std::vector<RouteKey> doomed;
+  for (const auto& route : routes_.routes())
+    if (route.key.family == family) doomed.push_back(route.key);
+  for (const auto& key : doomed) {
+    record(at, ChangeKind::flush, key, nullptr);
+    routes_.erase(key);
   }
 }
 
@@ -126,20 +124,19 @@ void AdjRibIn::apply(const wire::Update& update, wire::ErrorAction action,
 void AdjRibIn::flush(Nanos at) {
   ++counters_.flushes;
   if (keep_timeline_)
-    for (const auto& [key, route] : routes_)
-      record(at, ChangeKind::flush, key, nullptr);
+    for (const auto& route : routes_.routes())
+      record(at, ChangeKind::flush, route.key, nullptr);
   routes_.clear();
 }
 
 const Route* AdjRibIn::find(const RouteKey& key) const {
-  auto it = routes_.find(key);
-  return it == routes_.end() ? nullptr : &it->second;
+  return routes_.find(key);
 }
 
 std::vector<const Route*> AdjRibIn::sorted() const {
   std::vector<const Route*> out;
   out.reserve(routes_.size());
-  for (const auto& [key, route] : routes_)
+  for (const auto& route : routes_.routes())
     out.push_back(&route);
   std::sort(out.begin(), out.end(), [](const Route* a, const Route* b) { return a->key < b->key; });
   return out;

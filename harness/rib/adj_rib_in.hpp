@@ -5,10 +5,10 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "rib/route.hpp"
+#include "rib/route_table.hpp"
 #include "wire/codec.hpp"
 
 namespace rsconform::rib {
@@ -66,7 +66,7 @@ class AdjRibIn {
   void record(Nanos at, ChangeKind kind, const RouteKey& key, SharedAttributes attributes);
 
   bool keep_timeline_;
-  std::unordered_map<RouteKey, Route, RouteKeyHash> routes_;
+  RouteTable routes_;
   std::vector<Change> timeline_;
   RibCounters counters_;
 };

@@ -4,24 +4,6 @@
 
 namespace rsconform::rib {
 
-std::size_t RouteKeyHash::operator()(const RouteKey& key) const noexcept {
-  // FNV-1a over the bytes that identify the route.
-  std::uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](std::uint64_t v) {
-    h ^= v;
-    h *= 1099511628211ull;
-  };
-  mix(key.family.afi);
-  mix(key.family.safi);
-  mix(key.prefix.length);
-  const auto& bytes = key.prefix.address.bytes;
-  std::size_t n = key.prefix.address.is_v4() ? 4 : 16;
-  for (std::size_t i = 0; i < n; ++i)
-    mix(bytes[i]);
-  if (key.prefix.path_id) mix(0x100000000ull | *key.prefix.path_id);
-  return static_cast<std::size_t>(h);
-}
-
 namespace {
 template <class T>
 const T* find_attr(const std::vector<wire::PathAttribute>& attributes) {
