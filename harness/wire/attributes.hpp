@@ -86,6 +86,4 @@ namespace rsconform::wire::detail {
 std::string extended_community_to_string(const std::array<std::uint8_t, 8>& value);
 // "65001:1:2".
 std::string large_community_to_string(const LargeCommunity& value);
-// Lowercase hex without separators.
-std::string hex(ByteView bytes);
 }  // namespace rsconform::wire::detail

@@ -1,6 +1,7 @@
 // JSON of UPDATEs and path attributes; the format is documented in JSON.md
 // ("## UPDATE").
 #include "wire/attributes.hpp"
+#include "wire/detail.hpp"
 #include "wire/json.hpp"
 
 namespace rsconform::wire {
@@ -8,16 +9,10 @@ namespace {
 
 using nlohmann::json;
 
-// "10.0.0.0/8", or {"prefix": "10.0.0.0/8", "path_id": 7} with ADD-PATH.
-json prefix_json(const Prefix& p) {
-  std::string text = p.address.to_string() + "/" + std::to_string(p.length);
-  if (!p.path_id) return text;
-  return json{{"prefix", text}, {"path_id", *p.path_id}};
-}
 json prefixes_json(const std::vector<Prefix>& list) {
   json out = json::array();
   for (const auto& p : list)
-    out.push_back(prefix_json(p));
+    out.push_back(to_json(p));  // json_messages.cpp: "10.0.0.0/8" or {prefix, path_id}
   return out;
 }
 json addresses_json(const std::vector<IpAddress>& list) {
@@ -90,19 +85,19 @@ json to_json(const PathAttribute& attribute) {
         } else if constexpr (std::is_same_v<T, MpReachAttr>) {
           family_fields(out, v.family);
           out["next_hops"] = addresses_json(v.next_hops);
-          if (!v.raw_next_hop.empty()) out["raw_next_hop"] = detail::hex(v.raw_next_hop);
+          if (!v.raw_next_hop.empty()) out["raw_next_hop"] = detail::to_hex(v.raw_next_hop);
           if (v.reserved) out["reserved"] = v.reserved;
           out["nlri"] = prefixes_json(v.nlri);
-          if (!v.raw_nlri.empty()) out["raw_nlri"] = detail::hex(v.raw_nlri);
+          if (!v.raw_nlri.empty()) out["raw_nlri"] = detail::to_hex(v.raw_nlri);
         } else if constexpr (std::is_same_v<T, MpUnreachAttr>) {
           family_fields(out, v.family);
           out["withdrawn"] = prefixes_json(v.withdrawn);
-          if (!v.raw_withdrawn.empty()) out["raw_withdrawn"] = detail::hex(v.raw_withdrawn);
+          if (!v.raw_withdrawn.empty()) out["raw_withdrawn"] = detail::to_hex(v.raw_withdrawn);
         } else if constexpr (std::is_same_v<T, ExtendedCommunitiesAttr>) {
           json values = json::array();
           for (const auto& c : v.values)
             values.push_back(
-                {{"hex", detail::hex(c)}, {"text", detail::extended_community_to_string(c)}});
+                {{"hex", detail::to_hex(c)}, {"text", detail::extended_community_to_string(c)}});
           out["values"] = values;
         } else if constexpr (std::is_same_v<T, LargeCommunitiesAttr>) {
           json values = json::array();
@@ -113,7 +108,7 @@ json to_json(const PathAttribute& attribute) {
           out["asn"] = v.asn;
         } else {
           static_assert(std::is_same_v<T, UnknownAttr>);
-          out["raw"] = detail::hex(v.value);
+          out["raw"] = detail::to_hex(v.value);
         }
       },
       attribute.value);

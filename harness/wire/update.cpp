@@ -67,13 +67,14 @@ void decode_attribute(ErrorSink& sink, const DecodeContext& context, std::bitset
   slot.flags = flags;
   slot.type = type;
   const ByteView raw = whole.subspan(whole.size() - value.remaining());
-  const std::string name = detail::attr_name(type);
+  // Named only when an error needs it: no string work on the hot path.
+  auto name = [type] { return detail::attr_name(type); };
   if (seen[type]) {  // RFC 7606 3.g: later copies are discarded, MP_* reset
     keep_raw(slot, raw);
     bool mp = type == kMpReach || type == kMpUnreach;
-    sink.add(subcode::kMalformedAttributeList, name, at, whole.size(),
+    sink.add(subcode::kMalformedAttributeList, name(), at, whole.size(),
              mp ? ErrorAction::session_reset : ErrorAction::attribute_discard,
-             "duplicate " + name + (mp ? "" : " discarded"), {});
+             "duplicate " + name() + (mp ? "" : " discarded"), {});
     return;
   }
   seen.set(type);
@@ -83,7 +84,7 @@ void decode_attribute(ErrorSink& sink, const DecodeContext& context, std::bitset
     // RFC 4271 6.3 names the error; RFC 7606 leaves the action open. The
     // attribute's bounds are known, so withdrawing is enough (as FRR does).
     if (!(flags & attr_flag::kOptional))
-      sink.add(subcode::kUnrecognizedWellKnownAttribute, name, at, whole.size(),
+      sink.add(subcode::kUnrecognizedWellKnownAttribute, name(), at, whole.size(),
                ErrorAction::treat_as_withdraw,
                "unrecognized well-known attribute type " + std::to_string(type), whole);
     return;
@@ -94,7 +95,7 @@ void decode_attribute(ErrorSink& sink, const DecodeContext& context, std::bitset
     // discard, in which case the attribute is dropped.
     bool discard = rule->action == ErrorAction::attribute_discard;
     sink.add(
-        subcode::kAttributeFlagsError, name, at, 1,
+        subcode::kAttributeFlagsError, name(), at, 1,
         discard ? ErrorAction::attribute_discard : ErrorAction::treat_as_withdraw,
         "flags " + hex_byte(flags) + ", expected optional/transitive bits " + hex_byte(rule->flags),
         whole);
@@ -106,7 +107,7 @@ void decode_attribute(ErrorSink& sink, const DecodeContext& context, std::bitset
   if (!detail::attr_length_ok(*rule, raw.size(), context)) {
     keep_raw(slot, raw);
     sink.add(
-        subcode::kAttributeLengthError, name, at, whole.size(), rule->action,
+        subcode::kAttributeLengthError, name(), at, whole.size(), rule->action,
         "length " + std::to_string(raw.size()) + ", expected " + expected_length(*rule, context),
         whole);
     return;
@@ -126,7 +127,7 @@ void decode_attribute(ErrorSink& sink, const DecodeContext& context, std::bitset
     keep_raw(slot, raw);
     // RFC 4271 6.3: no data for Malformed AS_PATH, the attribute otherwise.
     ByteView data = fault->subcode == subcode::kMalformedAsPath ? ByteView{} : whole;
-    sink.add(fault->subcode, name, fault->offset, fault->length,
+    sink.add(fault->subcode, name(), fault->offset, fault->length,
              fault->action.value_or(rule->action), std::move(fault->message), data);
   }
 }

@@ -42,17 +42,6 @@ const char* origin_name(std::uint8_t v) {
 
 }  // namespace
 
-std::string hex(ByteView bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (auto b : bytes) {
-    out += digits[b >> 4];
-    out += digits[b & 15];
-  }
-  return out;
-}
-
 std::string extended_community_to_string(const std::array<std::uint8_t, 8>& v) {
   // RFC 4360 3.1-3.3: two-octet AS, IPv4 and (RFC 5668) four-octet AS specific.
   const char* kind = v[1] == 0x02 ? "target" : v[1] == 0x03 ? "origin" : nullptr;
@@ -63,7 +52,7 @@ std::string extended_community_to_string(const std::array<std::uint8_t, 8>& v) {
            std::to_string(v[4]) + "." + std::to_string(v[5]) + ":" + std::to_string(be16(v, 6));
   if (kind && (v[0] == 0x02 || v[0] == 0x42))
     return std::string(kind) + ":" + std::to_string(be32(v, 2)) + ":" + std::to_string(be16(v, 6));
-  return "0x" + hex(v);
+  return "0x" + to_hex(v);
 }
 
 std::string large_community_to_string(const LargeCommunity& c) {
@@ -99,15 +88,15 @@ std::string attribute_to_text(const PathAttribute& attribute) {
         } else if constexpr (std::is_same_v<T, MpReachAttr>) {
           std::string out = "mp-reach " + to_string(v.family) + " nh ";
           out += v.next_hops.empty()
-                     ? "0x" + hex(v.raw_next_hop)
+                     ? "0x" + to_hex(v.raw_next_hop)
                      : join(v.next_hops, [](const IpAddress& a) { return a.to_string(); });
           if (!v.nlri.empty()) out += " nlri " + prefixes(v.nlri);
-          if (!v.raw_nlri.empty()) out += " raw-nlri 0x" + hex(v.raw_nlri);
+          if (!v.raw_nlri.empty()) out += " raw-nlri 0x" + to_hex(v.raw_nlri);
           return out;
         } else if constexpr (std::is_same_v<T, MpUnreachAttr>) {
           std::string out = "mp-unreach " + to_string(v.family);
           if (!v.withdrawn.empty()) out += " withdrawn " + prefixes(v.withdrawn);
-          if (!v.raw_withdrawn.empty()) out += " raw-withdrawn 0x" + hex(v.raw_withdrawn);
+          if (!v.raw_withdrawn.empty()) out += " raw-withdrawn 0x" + to_hex(v.raw_withdrawn);
           return out;
         } else if constexpr (std::is_same_v<T, ExtendedCommunitiesAttr>) {
           return "ext-communities " + join(v.values, [](const std::array<std::uint8_t, 8>& c) {
@@ -125,7 +114,7 @@ std::string attribute_to_text(const PathAttribute& attribute) {
           return "otc " + std::to_string(v.asn);
         } else {
           static_assert(std::is_same_v<T, UnknownAttr>);
-          return "attr-" + std::to_string(attribute.type) + " 0x" + hex(v.value);
+          return "attr-" + std::to_string(attribute.type) + " 0x" + to_hex(v.value);
         }
       },
       attribute.value);

@@ -230,14 +230,7 @@ struct Totals {
   int messages = 0;
   int updates = 0;
   int json_compared = 0;
-  int attributes_compared = 0;
-  int known_errors = 0;
 };
-Totals& totals() {
-  static Totals t;
-  return t;
-}
-
 class ExabgpEncoding : public testing::TestWithParam<std::string> {};
 
 TEST_P(ExabgpEncoding, DecodesReencodesAndMatchesExabgp) {
@@ -245,15 +238,12 @@ TEST_P(ExabgpEncoding, DecodesReencodesAndMatchesExabgp) {
   auto messages = read_ci(name);
   ASSERT_FALSE(messages.empty()) << name << " has no raw lines";
   DecodeContext context = context_for(name, messages);
-  ++totals().files;
   for (const auto& m : messages) {
     SCOPED_TRACE(name + ":" + std::to_string(m.line));
-    ++totals().messages;
     DecodeResult r = decode(m.bytes, context);
     ASSERT_TRUE(r.message.has_value()) << r.first_error()->to_string();
     const KnownError* known = known_error(name, m.line);
     if (known) {
-      ++totals().known_errors;
       ASSERT_EQ(r.errors.size(), 1u) << known->why;
       EXPECT_EQ(r.errors[0].subcode, known->subcode) << r.errors[0].to_string();
       EXPECT_EQ(r.action, known->action) << r.errors[0].to_string();
@@ -265,7 +255,6 @@ TEST_P(ExabgpEncoding, DecodesReencodesAndMatchesExabgp) {
     if (known && known->action == ErrorAction::afisafi_disable) continue;
     const auto* update = std::get_if<Update>(&*r.message);
     if (!update) continue;
-    ++totals().updates;
     if (!m.exabgp || !m.exabgp->contains("neighbor")) continue;
     const json& message = (*m.exabgp)["neighbor"]["message"];
     if (!message.contains("update")) continue;
@@ -276,9 +265,11 @@ TEST_P(ExabgpEncoding, DecodesReencodesAndMatchesExabgp) {
     ours(*update, got_a, got_w);
     EXPECT_EQ(got_a, want_a);
     EXPECT_EQ(got_w, want_w);
-    if (u.contains("attribute"))
-      compare_attributes(u["attribute"], *update, totals().attributes_compared);
-    ++totals().json_compared;
+    int attributes_compared = 0;
+    if (u.contains("attribute")) compare_attributes(u["attribute"], *update, attributes_compared);
+    if (u.contains("attribute") && u["attribute"].contains("origin")) {
+      EXPECT_GT(attributes_compared, 0);
+    }
   }
 }
 
