@@ -230,12 +230,33 @@ std::optional<std::vector<wire::PathAttribute>> import_attributes(const wire::Up
   return out;
 }
 
-std::vector<wire::PathAttribute> export_to_nva(const AttrSet& in, const ExportPolicy& policy) {
+namespace {
+
+// The one rewrite, parameterised by direction: toward an NVA (eBGP, R11) or
+// toward a gateway (iBGP, R20).
+std::vector<wire::PathAttribute> export_attributes(const AttrSet& in, const ExportPolicy& policy,
+                                                   bool toward_nva) {
   std::vector<wire::PathAttribute> out;
   out.reserve(in.attributes.size() + 1);
+  bool local_pref_done = toward_nva;  // never sent over eBGP
+  auto add_local_pref = [&](const wire::PathAttribute* received) {
+    if (local_pref_done) return;
+    local_pref_done = true;
+    if (received && policy.keep_received_local_pref)
+      out.push_back(*received);
+    else
+      out.push_back(make(flag::kTransitive, wire::AttrType::local_pref,
+                         wire::LocalPrefAttr{policy.local_pref}));
+  };
+  MedMode med = toward_nva ? policy.med_to_nvas : policy.med_to_gateways;
   for (const auto& a : in.attributes) {
+    if (a.type > type_code(wire::AttrType::local_pref)) add_local_pref(nullptr);
     switch (static_cast<wire::AttrType>(a.type)) {
       case wire::AttrType::as_path: {
+        if (!toward_nva) {
+          out.push_back(a);
+          break;
+        }
         wire::PathAttribute p = a;
         auto& path = std::get<wire::AsPathAttr>(p.value).path;
         if (!path.segments.empty() && path.segments[0].type == wire::SegmentType::as_sequence &&
@@ -251,68 +272,28 @@ std::vector<wire::PathAttribute> export_to_nva(const AttrSet& in, const ExportPo
         break;
       }
       case wire::AttrType::next_hop:
-        out.push_back(make(a.flags, wire::AttrType::next_hop, wire::NextHopAttr{policy.self}));
+        if (toward_nva)
+          out.push_back(make(a.flags, wire::AttrType::next_hop, wire::NextHopAttr{policy.self}));
+        else
+          out.push_back(a);
         break;
       case wire::AttrType::multi_exit_disc:
-        if (policy.med_to_nvas == MedMode::pass) out.push_back(a);
-        break;
-      case wire::AttrType::local_pref:
-      case wire::AttrType::originator_id:
-      case wire::AttrType::cluster_list:
-      case wire::AttrType::as4_path:
-      case wire::AttrType::as4_aggregator:
-        break;  // iBGP-only, or recreated by the encoder for 2-octet peers
-      case wire::AttrType::origin:
-      case wire::AttrType::atomic_aggregate:
-      case wire::AttrType::aggregator:
-      case wire::AttrType::communities:
-      case wire::AttrType::extended_communities:
-      case wire::AttrType::large_communities:
-      case wire::AttrType::otc:
-        out.push_back(a);
-        break;
-      default: {
-        wire::PathAttribute u = a;
-        if (pass_unknown(u, policy.pass_unknown_transitive)) out.push_back(std::move(u));
-      }
-    }
-  }
-  return out;
-}
-
-std::vector<wire::PathAttribute> export_to_gateway(const AttrSet& in, const ExportPolicy& policy) {
-  std::vector<wire::PathAttribute> out;
-  out.reserve(in.attributes.size() + 1);
-  bool local_pref_done = false;
-  auto add_local_pref = [&](const wire::PathAttribute* received) {
-    if (local_pref_done) return;
-    local_pref_done = true;
-    if (received && policy.keep_received_local_pref)
-      out.push_back(*received);
-    else
-      out.push_back(make(flag::kTransitive, wire::AttrType::local_pref,
-                         wire::LocalPrefAttr{policy.local_pref}));
-  };
-  for (const auto& a : in.attributes) {
-    if (a.type > type_code(wire::AttrType::local_pref)) add_local_pref(nullptr);
-    switch (static_cast<wire::AttrType>(a.type)) {
-      case wire::AttrType::multi_exit_disc:
-        if (policy.med_to_gateways == MedMode::pass) out.push_back(a);
+        if (med == MedMode::pass) out.push_back(a);
         break;
       case wire::AttrType::local_pref:
         add_local_pref(&a);
         break;
+      case wire::AttrType::originator_id:
+      case wire::AttrType::cluster_list:
+        if (!toward_nva) out.push_back(a);  // iBGP-only
+        break;
       case wire::AttrType::as4_path:
       case wire::AttrType::as4_aggregator:
-        break;
+        break;  // recreated by the encoder for 2-octet peers
       case wire::AttrType::origin:
-      case wire::AttrType::as_path:
-      case wire::AttrType::next_hop:
       case wire::AttrType::atomic_aggregate:
       case wire::AttrType::aggregator:
       case wire::AttrType::communities:
-      case wire::AttrType::originator_id:
-      case wire::AttrType::cluster_list:
       case wire::AttrType::extended_communities:
       case wire::AttrType::large_communities:
       case wire::AttrType::otc:
@@ -326,6 +307,16 @@ std::vector<wire::PathAttribute> export_to_gateway(const AttrSet& in, const Expo
   }
   add_local_pref(nullptr);
   return out;
+}
+
+}  // namespace
+
+std::vector<wire::PathAttribute> export_to_nva(const AttrSet& in, const ExportPolicy& policy) {
+  return export_attributes(in, policy, true);
+}
+
+std::vector<wire::PathAttribute> export_to_gateway(const AttrSet& in, const ExportPolicy& policy) {
+  return export_attributes(in, policy, false);
 }
 
 }  // namespace rsconform::routeserver
