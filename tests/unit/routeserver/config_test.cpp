@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-TEST(Config, DefaultsFollowTheSpec) {
+TEST(RsConfig, DefaultsFollowTheSpec) {
   Config c = load_config_text("{}");
   EXPECT_EQ(c, Config::defaults());
   ASSERT_EQ(c.instances.size(), 2U);
@@ -34,7 +34,7 @@ TEST(Config, DefaultsFollowTheSpec) {
   EXPECT_FALSE(c.profile.gateway_cap.enabled);
 }
 
-TEST(Config, LoadsEveryField) {
+TEST(RsConfig, LoadsEveryField) {
   Config c = load_config_text(R"({
     "instances": [{"name": "A", "address": "127.65.0.14", "bgp_id": "1.2.3.4"}],
     "peers": [
@@ -69,7 +69,7 @@ TEST(Config, LoadsEveryField) {
   EXPECT_EQ(c.profile.gateway_cap.vpngateway, 4000U);
 }
 
-TEST(Config, RoundTripsThroughJson) {
+TEST(RsConfig, RoundTripsThroughJson) {
   Config c = topology({"NVA1", "NVA2", "ER-IN0", "VPN-IN1"}, true);
   c.hub_routing_preference = HubRoutingPreference::vpngateway;
   c.profile.no_export = NoExport::ignore;
@@ -83,7 +83,7 @@ TEST(Config, RoundTripsThroughJson) {
   EXPECT_EQ(all.size(), 30U);
 }
 
-TEST(Config, ErrorsNameTheJsonPath) {
+TEST(RsConfig, ErrorsNameTheJsonPath) {
   std::string nine = R"({"peers": [)";
   for (int i = 0; i < 9; ++i)
     nine += std::string(i ? "," : "") + R"({"name": "N)" + std::to_string(i) +
@@ -147,7 +147,7 @@ TEST(Config, ErrorsNameTheJsonPath) {
   }
 }
 
-TEST(Config, EmbeddedObjectsReportTheirFullPath) {
+TEST(RsConfig, EmbeddedObjectsReportTheirFullPath) {
   json suite = json::parse(R"({"route_server": {"peers": [
       {"name": "N", "role": "nva", "address": "127.65.1.4", "asn": 12076}]}})");
   try {
@@ -164,7 +164,7 @@ TEST(Config, EmbeddedObjectsReportTheirFullPath) {
   }
 }
 
-TEST(Config, SyntaxErrorsNameTheByte) {
+TEST(RsConfig, SyntaxErrorsNameTheByte) {
   try {
     load_config_text(R"({"peers": [})");
     ADD_FAILURE() << "accepted";
@@ -174,7 +174,7 @@ TEST(Config, SyntaxErrorsNameTheByte) {
   }
 }
 
-TEST(Config, LoadsFiles) {
+TEST(RsConfig, LoadsFiles) {
   std::string path = std::string(RSCONFORM_BINARY_DIR) + "/routeserver_config_test.json";
   {
     std::ofstream out(path);

@@ -30,7 +30,7 @@ void expect_wire_clean(const Rs& r, const std::string& peer) {
   }
 }
 
-TEST(Engine, PacksAnnouncementsAndWithdrawalsWithin4096Octets) {
+TEST(RsEngine, PacksAnnouncementsAndWithdrawalsWithin4096Octets) {
   struct Row {
     const char* name;
     std::size_t communities;
@@ -60,7 +60,7 @@ TEST(Engine, PacksAnnouncementsAndWithdrawalsWithin4096Octets) {
   }
 }
 
-TEST(Engine, GroupsPrefixesWithIdenticalAttributes) {
+TEST(RsEngine, GroupsPrefixesWithIdenticalAttributes) {
   Rs r(topology({"NVA1", "NVA2", "NVA3"}), 0);
   for (auto p : {"NVA1", "NVA2", "NVA3"})
     r.up(p);
@@ -78,7 +78,7 @@ TEST(Engine, GroupsPrefixesWithIdenticalAttributes) {
   expect_wire_clean(r, "NVA3");
 }
 
-TEST(Engine, InternsAttributeSets) {
+TEST(RsEngine, InternsAttributeSets) {
   Rs r(topology({"NVA1", "NVA2", "NVA3", "ER-IN0"}, true), 0);
   for (auto p : {"NVA1", "NVA2", "NVA3", "ER-IN0"})
     r.up(p);
@@ -96,7 +96,7 @@ TEST(Engine, InternsAttributeSets) {
   EXPECT_LE(r.engine.attribute_sets(), 3U);  // released with the routes
 }
 
-TEST(Engine, ReAnnouncementsAndImplicitWithdrawals) {
+TEST(RsEngine, ReAnnouncementsAndImplicitWithdrawals) {
   Rs r(topology({"NVA1", "NVA2"}), 0);
   r.up("NVA1");
   r.up("NVA2");
@@ -113,7 +113,7 @@ TEST(Engine, ReAnnouncementsAndImplicitWithdrawals) {
   EXPECT_TRUE(r.last.empty());
 }
 
-TEST(Engine, RouteRefreshResendsTheAdjRibOut) {
+TEST(RsEngine, RouteRefreshResendsTheAdjRibOut) {
   Rs r(topology({"NVA1", "NVA2"}), 0);
   r.up("NVA1");
   r.up("NVA2");
@@ -124,7 +124,7 @@ TEST(Engine, RouteRefreshResendsTheAdjRibOut) {
   EXPECT_EQ(sent, (Lines{"10.1.0.0/16", "10.50.0.0/16"}));
 }
 
-TEST(Engine, EndOfRibOption) {
+TEST(RsEngine, EndOfRibOption) {
   for (bool eor : {false, true}) {
     Config c = topology({"NVA1"});
     c.profile.send_end_of_rib = eor;
@@ -138,7 +138,7 @@ TEST(Engine, EndOfRibOption) {
   }
 }
 
-TEST(Engine, BadInputNeverCrashes) {
+TEST(RsEngine, BadInputNeverCrashes) {
   Rs r(topology({"NVA1", "NVA2"}), 0);
   EXPECT_THROW(r.engine.update_received(7, wire::Update{}), std::out_of_range);
   EXPECT_THROW(Engine(topology({}), 2), std::out_of_range);
@@ -172,7 +172,7 @@ TEST(Engine, BadInputNeverCrashes) {
   EXPECT_EQ(announced_to(r, "NVA2"), Lines{"10.70.0.0/16"});
 }
 
-TEST(Engine, GatewaySessionsDownWithFlagOff) {
+TEST(RsEngine, GatewaySessionsDownWithFlagOff) {
   Config c = topology({"NVA1", "ER-IN0"}, true);
   c.profile.gateway_sessions_flag_off = GatewaySessionsFlagOff::down;
   Rs r(c, 0);
@@ -192,7 +192,7 @@ TEST(Engine, GatewaySessionsDownWithFlagOff) {
   EXPECT_TRUE(r.engine.session_allowed(r.id("ER-IN0")));
 }
 
-TEST(Engine, SuppressPathsWithPeerAsnOption) {
+TEST(RsEngine, SuppressPathsWithPeerAsnOption) {
   for (bool suppress : {false, true}) {
     Config c = topology({"NVA1", "NVA2"});
     c.profile.suppress_paths_with_peer_asn = suppress;
@@ -204,7 +204,7 @@ TEST(Engine, SuppressPathsWithPeerAsnOption) {
   }
 }
 
-TEST(Engine, NoExportOption) {
+TEST(RsEngine, NoExportOption) {
   for (auto mode : {NoExport::honor, NoExport::ignore}) {
     Config c = topology({"NVA1", "NVA2", "ER-IN0"}, true);
     c.profile.no_export = mode;

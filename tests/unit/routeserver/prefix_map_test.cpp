@@ -10,7 +10,7 @@
 namespace rsconform::routeserver {
 namespace {
 
-TEST(PrefixMap, MatchesStdMap) {
+TEST(RsPrefixMap, MatchesStdMap) {
   struct Row {
     std::uint32_t key_space;  // small spaces force long probe runs and many erasures
     int operations;

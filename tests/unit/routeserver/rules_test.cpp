@@ -26,7 +26,7 @@ std::string vnet_to_gw(int i) {
   return line("10.1.0.0/16", "", kRs[i], " lp=100");
 }
 
-TEST(Rules, R1_two_instances_asn_65515_bgp_id_own_ip) {
+TEST(RsRules, R1_two_instances_asn_65515_bgp_id_own_ip) {
   struct Row {
     std::size_t instance;
     const char* address;
@@ -41,7 +41,7 @@ TEST(Rules, R1_two_instances_asn_65515_bgp_id_own_ip) {
   }
 }
 
-TEST(Rules, R2_instances_do_not_share_learned_routes) {
+TEST(RsRules, R2_instances_do_not_share_learned_routes) {
   Server s(topology({"NVA1", "NVA2", "ER-IN0"}, true));
   for (auto& r : s.rs)
     r.up("NVA2"), r.up("ER-IN0");
@@ -62,7 +62,7 @@ TEST(Rules, R2_instances_do_not_share_learned_routes) {
     EXPECT_TABLE(s.rs[row.instance], row.peer, row.expected);
 }
 
-TEST(Rules, R3_peers_exist_only_by_configuration) {
+TEST(RsRules, R3_peers_exist_only_by_configuration) {
   struct Row {
     const char* name;
     Refusal unconfigured;
@@ -110,7 +110,7 @@ TEST(Rules, R3_peers_exist_only_by_configuration) {
   EXPECT_NO_THROW(Engine(c, 0));
 }
 
-TEST(Rules, R4_either_side_may_connect) {
+TEST(RsRules, R4_either_side_may_connect) {
   // The engine is indifferent to who opened the connection: every configured
   // peer is accepted and gets the same OPEN whichever side connected.
   Config c = topology({"NVA1", "ER-IN0", "VPN-IN1"});
@@ -124,7 +124,7 @@ TEST(Rules, R4_either_side_may_connect) {
   }
 }
 
-TEST(Rules, R5_hold_time_180) {
+TEST(RsRules, R5_hold_time_180) {
   struct Row {
     std::uint16_t offered;
     bool accept_zero;
@@ -155,7 +155,7 @@ TEST(Rules, R5_hold_time_180) {
   }
 }
 
-TEST(Rules, R6_open_capabilities) {
+TEST(RsRules, R6_open_capabilities) {
   Engine e(topology({"NVA1"}), 0);
   wire::Open open = e.local_open(0);
   std::vector<std::uint8_t> codes;
@@ -186,7 +186,7 @@ TEST(Rules, R6_open_capabilities) {
   }
 }
 
-TEST(Rules, R7_nva_asn_rules) {
+TEST(RsRules, R7_nva_asn_rules) {
   struct Row {
     std::uint32_t asn;
     bool allow_65515;
@@ -225,7 +225,7 @@ TEST(Rules, R7_nva_asn_rules) {
   EXPECT_TABLE(r, "ER-IN0", {vnet_to_gw(0), line(kOnPrem1, "65001", "127.65.1.4", " lp=100")});
 }
 
-TEST(Rules, R8_ipv4_unicast_only) {
+TEST(RsRules, R8_ipv4_unicast_only) {
   auto v6_update = [] {
     wire::Update u = make_update({{"192.168.1.0/24"}, {65001}}, ip("127.65.1.4"));
     wire::MpReachAttr mp;
@@ -268,7 +268,7 @@ TEST(Rules, R8_ipv4_unicast_only) {
   EXPECT_THROW(validate(c), ConfigError);
 }
 
-TEST(Rules, R9_route_refresh_when_vnet_changes) {
+TEST(RsRules, R9_route_refresh_when_vnet_changes) {
   Config c = topology({"NVA1", "NVA2", "ER-IN0"});
   Rs r(c, 0);
   r.up("NVA1", /*route_refresh=*/true);
@@ -300,7 +300,7 @@ TEST(Rules, R9_route_refresh_when_vnet_changes) {
   EXPECT_TABLE(r, "NVA2", {vnet_to_nva(0), line("10.2.0.0/16", "65515", kRs[0])});
 }
 
-TEST(Rules, R10_vnet_prefixes_to_nvas_whatever_the_flag) {
+TEST(RsRules, R10_vnet_prefixes_to_nvas_whatever_the_flag) {
   for (bool flag : {false, true}) {
     Server s(topology({"NVA1"}, flag));
     s.up({"NVA1"});
@@ -314,7 +314,7 @@ TEST(Rules, R10_vnet_prefixes_to_nvas_whatever_the_flag) {
   }
 }
 
-TEST(Rules, R11_prepend_once_and_next_hop_self_toward_nvas) {
+TEST(RsRules, R11_prepend_once_and_next_hop_self_toward_nvas) {
   struct Row {
     const char* from;
     Announce announce;
@@ -348,7 +348,7 @@ TEST(Rules, R11_prepend_once_and_next_hop_self_toward_nvas) {
   EXPECT_TABLE(r, "NVA2", {vnet_to_nva(0), line(kOnPrem1, "65515 {65001 65009}", kRs[0])});
 }
 
-TEST(Rules, R12_nva_to_nva_never_back_to_sender) {
+TEST(RsRules, R12_nva_to_nva_never_back_to_sender) {
   struct Row {
     bool flag;
     bool nva_to_nva_with_flag_off;
@@ -371,7 +371,7 @@ TEST(Rules, R12_nva_to_nva_never_back_to_sender) {
   }
 }
 
-TEST(Rules, R13_one_best_path_per_prefix_per_session) {
+TEST(RsRules, R13_one_best_path_per_prefix_per_session) {
   Server s(topology({"NVA1", "ER-IN0", "ER-IN1", "VPN-IN0"}, true));
   s.up({"NVA1", "ER-IN0", "ER-IN1", "VPN-IN0"});
   s.announce("ER-IN0", {{kOnPrem2}, {12076, 65020}});
@@ -393,7 +393,7 @@ TEST(Rules, R13_one_best_path_per_prefix_per_session) {
   }
 }
 
-TEST(Rules, R14_shortest_as_path_among_nvas) {
+TEST(RsRules, R14_shortest_as_path_among_nvas) {
   struct Row {
     std::vector<std::uint32_t> nva1;
     std::vector<std::uint32_t> nva2;
@@ -419,7 +419,7 @@ TEST(Rules, R14_shortest_as_path_among_nvas) {
   }
 }
 
-TEST(Rules, R15_attribute_pass_through) {
+TEST(RsRules, R15_attribute_pass_through) {
   const std::uint32_t c1 = (65001U << 16) | 100;
   wire::PathAttribute ext{wire::attr_flag::kOptional | wire::attr_flag::kTransitive, 16,
                           wire::ExtendedCommunitiesAttr{{{0, 2, 0xfd, 0xe9, 0, 0, 0, 1}}}};
@@ -477,7 +477,7 @@ TEST(Rules, R15_attribute_pass_through) {
   }
 }
 
-TEST(Rules, R16_no_advertise_goes_nowhere) {
+TEST(RsRules, R16_no_advertise_goes_nowhere) {
   Server s(topology({"NVA1", "NVA2", "ER-IN0", "VPN-IN0"}, true));
   s.up({"NVA1", "NVA2", "ER-IN0", "VPN-IN0"});
   struct Row {
@@ -496,7 +496,7 @@ TEST(Rules, R16_no_advertise_goes_nowhere) {
   }
 }
 
-TEST(Rules, R17_path_with_65515_dropped_silently) {
+TEST(RsRules, R17_path_with_65515_dropped_silently) {
   struct Row {
     std::vector<std::uint32_t> path;
     bool propagated;
@@ -518,7 +518,7 @@ TEST(Rules, R17_path_with_65515_dropped_silently) {
   }
 }
 
-TEST(Rules, R18_vnet_overlap_is_not_a_bgp_filter_by_default) {
+TEST(RsRules, R18_vnet_overlap_is_not_a_bgp_filter_by_default) {
   struct Row {
     bool filter;
     Lines nva2;
@@ -543,7 +543,7 @@ TEST(Rules, R18_vnet_overlap_is_not_a_bgp_filter_by_default) {
   }
 }
 
-TEST(Rules, R19_gateway_sessions_are_ibgp_65515) {
+TEST(RsRules, R19_gateway_sessions_are_ibgp_65515) {
   Config c = topology({"ER-IN0", "VPN-IN0"});
   Engine e(c, 0);
   struct Row {
@@ -566,7 +566,7 @@ TEST(Rules, R19_gateway_sessions_are_ibgp_65515) {
   }
 }
 
-TEST(Rules, R20_toward_gateways_path_and_next_hop_unchanged) {
+TEST(RsRules, R20_toward_gateways_path_and_next_hop_unchanged) {
   struct Row {
     const char* from;
     Announce announce;
@@ -596,7 +596,7 @@ TEST(Rules, R20_toward_gateways_path_and_next_hop_unchanged) {
   }
 }
 
-TEST(Rules, R21_expressroute_paths) {
+TEST(RsRules, R21_expressroute_paths) {
   Server s(topology({"NVA1", "ER-IN0", "ER-IN1"}, true));
   s.up({"NVA1", "ER-IN0", "ER-IN1"});
   struct Row {
@@ -617,7 +617,7 @@ TEST(Rules, R21_expressroute_paths) {
   }
 }
 
-TEST(Rules, R22_vpn_gateway_paths) {
+TEST(RsRules, R22_vpn_gateway_paths) {
   struct Row {
     std::string prefix;
     std::vector<std::uint32_t> path;
@@ -643,7 +643,7 @@ TEST(Rules, R22_vpn_gateway_paths) {
   }
 }
 
-TEST(Rules, R23_sibling_reflection) {
+TEST(RsRules, R23_sibling_reflection) {
   struct Row {
     SiblingReflection mode;
     bool flag;
@@ -670,7 +670,7 @@ TEST(Rules, R23_sibling_reflection) {
   }
 }
 
-TEST(Rules, R24_vnet_prefix_toward_gateways) {
+TEST(RsRules, R24_vnet_prefix_toward_gateways) {
   struct Row {
     VnetToGateways mode;
     bool flag;
@@ -726,15 +726,15 @@ void run_crossing(bool flag) {
       EXPECT_TABLE(s.rs[i], row.peer, flag ? row.flag_on : row.flag_off);
 }
 
-TEST(Rules, R25_flag_off_nothing_crosses) {
+TEST(RsRules, R25_flag_off_nothing_crosses) {
   run_crossing(false);
 }
 
-TEST(Rules, R26_flag_on_everything_crosses) {
+TEST(RsRules, R26_flag_on_everything_crosses) {
   run_crossing(true);
 }
 
-TEST(Rules, R27_independent_of_flag_and_no_shadowing) {
+TEST(RsRules, R27_independent_of_flag_and_no_shadowing) {
   struct Row {
     bool per_audience;
     Lines nva2;
@@ -756,7 +756,7 @@ TEST(Rules, R27_independent_of_flag_and_no_shadowing) {
   }
 }
 
-TEST(Rules, R28_runtime_toggle_sends_only_differences) {
+TEST(RsRules, R28_runtime_toggle_sends_only_differences) {
   Rs r(topology({"NVA1", "ER-IN0"}, false), 0);
   r.up("NVA1");
   r.up("ER-IN0");
@@ -781,7 +781,7 @@ TEST(Rules, R28_runtime_toggle_sends_only_differences) {
   EXPECT_TRUE(r.engine.set_flag(true).empty());  // no change, nothing sent
 }
 
-TEST(Rules, R29_hub_routing_preference) {
+TEST(RsRules, R29_hub_routing_preference) {
   struct Row {
     HubRoutingPreference preference;
     AsPathTie tie;
@@ -869,7 +869,7 @@ TEST(Rules, R29_hub_routing_preference) {
   EXPECT_TABLE(r, "NVA2", {vnet_to_nva(0), line(kOnPrem1, "65515 65001 65001", kRs[0])});
 }
 
-TEST(Rules, R30_prefix_limit_closes_the_session) {
+TEST(RsRules, R30_prefix_limit_closes_the_session) {
   struct Row {
     const char* name;
     CountMode mode;
@@ -950,7 +950,7 @@ TEST(Rules, R30_prefix_limit_closes_the_session) {
   }
 }
 
-TEST(Rules, R31_gateway_cap_off_by_default) {
+TEST(RsRules, R31_gateway_cap_off_by_default) {
   struct Row {
     bool enabled;
     std::size_t er_size;
@@ -968,7 +968,7 @@ TEST(Rules, R31_gateway_cap_off_by_default) {
   }
 }
 
-TEST(Rules, R32_dropped_session_withdrawn_per_instance) {
+TEST(RsRules, R32_dropped_session_withdrawn_per_instance) {
   struct Row {
     const char* dropped;
     std::vector<std::pair<const char*, Announce>> announcements;
@@ -1005,7 +1005,7 @@ TEST(Rules, R32_dropped_session_withdrawn_per_instance) {
   }
 }
 
-TEST(Rules, R33_default_route_is_ordinary_and_never_originated) {
+TEST(RsRules, R33_default_route_is_ordinary_and_never_originated) {
   struct Row {
     bool flag;
     const char* peer;

@@ -114,10 +114,10 @@ Scenario scenario_a(bool flag) {
   return s;
 }
 
-TEST(Scenarios, A_nva1_and_expressroute_flag_off) {
+TEST(RsScenarios, A_nva1_and_expressroute_flag_off) {
   doc_and_none(scenario_a(false));
 }
-TEST(Scenarios, A_nva1_and_expressroute_flag_on) {
+TEST(RsScenarios, A_nva1_and_expressroute_flag_on) {
   doc_and_none(scenario_a(true));
 }
 
@@ -159,17 +159,17 @@ Scenario scenario_b(bool flag, bool with_nva, bool static_lng) {
   return s;
 }
 
-TEST(Scenarios, B_vpn_and_expressroute_flag_off) {
+TEST(RsScenarios, B_vpn_and_expressroute_flag_off) {
   for (bool nva : {false, true})
     doc_and_none(scenario_b(false, nva, false));
 }
-TEST(Scenarios, B_vpn_and_expressroute_flag_on) {
+TEST(RsScenarios, B_vpn_and_expressroute_flag_on) {
   for (bool nva : {false, true})
     for (bool static_lng : {false, true})
       doc_and_none(scenario_b(true, nva, static_lng));
 }
 
-TEST(Scenarios, C_two_nvas_either_flag) {
+TEST(RsScenarios, C_two_nvas_either_flag) {
   for (bool flag : {false, true}) {
     Scenario s{
         std::string("C flag ") + (flag ? "on" : "off"),
@@ -200,7 +200,7 @@ TEST(Scenarios, C_two_nvas_either_flag) {
 
 // ===== negative probes =====
 
-TEST(Scenarios, NegativeProbes) {
+TEST(RsScenarios, NegativeProbes) {
   struct Probe {
     const char* name;
     bool flag;
