@@ -218,7 +218,7 @@ std::string IpAddress::to_string() const {
     // RFC 5952 section 4.1 and 4.3: no leading zeros, lower case.
     bool started = false;
     for (int shift = 12; shift >= 0; shift -= 4) {
-      unsigned nibble = (groups[i] >> shift) & 0xFu;
+      unsigned nibble = (unsigned{groups[i]} >> shift) & 0xFu;
       if (nibble == 0 && !started && shift != 0) continue;
       started = true;
       out += digits[nibble];
