@@ -43,8 +43,10 @@ struct SessionConfig {
   std::chrono::milliseconds restart_delay{1000};
   std::chrono::seconds connect_retry_time{5};
   std::chrono::seconds open_hold_time{240};
-  // RFC 4271 CollisionDetectEstablishedState.
-  bool collision_detect_established = false;
+  // RFC 4271 CollisionDetectEstablishedState. On by default: the side that
+  // already reached Established (its peer's KEEPALIVE arrived first) must
+  // still pick by identifier, or each side may keep a different connection.
+  bool collision_detect_established = true;
   // How long a connection we closed may wait for the peer's FIN.
   std::chrono::milliseconds close_linger{2000};
   // Back-pressure: on_writable() fires when the send buffer drains below this.
