@@ -11,3 +11,11 @@ rsconform_add_module(routeserver SOURCES ${routeserver_sources}
 file(GLOB daemons_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/daemons/*.cpp)
 rsconform_add_module(daemons SOURCES ${daemons_sources} DEPS rsconform::wire
                      INCLUDE_ROOT ${PROJECT_SOURCE_DIR})
+
+# rsconform::speakers: fake speakers (sessions + Adj-RIB-In), bulk injection, scripts, roles.
+file(GLOB speakers_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/speaker/*.cpp
+     ${CMAKE_CURRENT_SOURCE_DIR}/script/*.cpp ${CMAKE_CURRENT_SOURCE_DIR}/roles/*.cpp)
+rsconform_add_module(speakers SOURCES ${speakers_sources}
+                     DEPS rsconform::session rsconform::rib nlohmann_json::nlohmann_json
+                          Boost::headers Threads::Threads
+                     INCLUDE_ROOT ${PROJECT_SOURCE_DIR})

@@ -1,0 +1,100 @@
+#include "speakers/speaker/bulk.hpp"
+
+#include <stdexcept>
+
+namespace rsconform::speakers {
+
+wire::Prefix bulk_prefix(const wire::Prefix& first, std::uint64_t n) {
+  if (!first.address.is_v4() || first.length > 32)
+    throw std::invalid_argument("bulk prefixes are IPv4 only");
+  const std::uint64_t step = first.length == 0 ? (1ULL << 32) : (1ULL << (32 - first.length));
+  const std::uint64_t value = first.address.v4_value() + n * step;
+  if (value > 0xFFFFFFFFULL) throw std::invalid_argument("bulk prefix count overruns IPv4 space");
+  return wire::Prefix{wire::IpAddress::v4(static_cast<std::uint32_t>(value)), first.length, {}};
+}
+
+namespace {
+
+void put16(wire::Bytes& out, std::size_t at, std::size_t value) {
+  out[at] = static_cast<std::uint8_t>(value >> 8);
+  out[at + 1] = static_cast<std::uint8_t>(value & 0xFF);
+}
+
+}  // namespace
+
+std::uint64_t pack_updates(const BulkSpec& spec, const wire::DecodeContext& context,
+                           BulkCursor& cursor, std::size_t budget, wire::Bytes& out) {
+  if (cursor.next >= spec.count) return 0;
+  const bool add_path = context.has_add_path(wire::kIpv4Unicast);
+  const std::size_t max = context.max_message_size();
+  // The UPDATE without prefixes: header, withdrawn length, attributes.
+  wire::Update empty;
+  if (!spec.withdraw) empty.attributes = spec.attributes;
+  const wire::Bytes head = wire::encode(empty, context);
+  const std::uint8_t len = spec.first.length;
+  const std::size_t octets = (len + 7u) / 8u;
+  const std::size_t entry = (add_path ? 4u : 0u) + 1u + octets;
+  if (head.size() + entry > max) throw std::invalid_argument("attributes leave no room for NLRI");
+  const std::size_t per_message = (max - head.size()) / entry;
+  const std::size_t start_size = out.size();
+
+  std::uint64_t packed = 0;
+  std::uint32_t value = bulk_prefix(spec.first, cursor.next).address.v4_value();
+  const std::uint32_t step = len == 0 ? 0 : static_cast<std::uint32_t>(1ULL << (32 - len));
+  while (cursor.next < spec.count && out.size() - start_size < budget) {
+    const std::size_t n =
+        static_cast<std::size_t>(std::min<std::uint64_t>(per_message, spec.count - cursor.next));
+    const std::size_t msg_at = out.size();
+    out.insert(out.end(), head.begin(), head.end());
+    const std::size_t nlri_at = out.size();
+    out.resize(nlri_at + n * entry);
+    std::uint8_t* p = out.data() + nlri_at;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (add_path) {
+        *p++ = 0;
+        *p++ = 0;
+        *p++ = 0;
+        *p++ = 1;
+      }
+      *p++ = len;
+      for (std::size_t b = 0; b < octets; ++b)
+        *p++ = static_cast<std::uint8_t>(value >> (24 - 8 * b));
+      value += step;
+    }
+    const std::size_t total = out.size() - msg_at;
+    put16(out, msg_at + 16, total);
+    if (spec.withdraw) {
+      // Withdrawn Routes Length holds the prefixes; the NLRI field is empty
+      // and the attributes length (0) moves after them.
+      // Layout of `head` for an empty UPDATE: 19 header, 2 withdrawn len (0), 2 attr len (0).
+      const std::size_t body = msg_at + wire::kHeaderSize;
+      out.erase(out.begin() + static_cast<std::ptrdiff_t>(body + 2),
+                out.begin() + static_cast<std::ptrdiff_t>(body + 4));
+      put16(out, body, n * entry);
+      out.insert(out.end(), {0, 0});
+    }
+    cursor.next += n;
+    packed += n;
+  }
+  return packed;
+}
+
+BulkSender::BulkSender(session::BgpSession& session, BulkSpec spec, std::function<void()> done)
+    : session_(session), spec_(std::move(spec)), done_(std::move(done)) {}
+
+void BulkSender::pump() {
+  const session::NegotiatedSession* n = session_.negotiated();
+  if (n == nullptr) return;  // not established: wait for the next pump
+  const wire::DecodeContext context = n->send_context();
+  while (!finished() && session_.buffered() < kHighWater) {
+    chunk_.clear();
+    pack_updates(spec_, context, cursor_, kChunk, chunk_);
+    if (!session_.send_encoded_updates(chunk_)) return;
+  }
+  if (finished() && !reported_) {
+    reported_ = true;
+    if (done_) done_();
+  }
+}
+
+}  // namespace rsconform::speakers
