@@ -1,0 +1,382 @@
+// Plays a Script: one step after another; waits re-check on every session
+// event and fail at their deadline.
+#include <boost/asio/post.hpp>
+
+#include "speakers/script/script.hpp"
+
+namespace rsconform::speakers {
+
+const char* to_string(StepKind kind) {
+  switch (kind) {
+    case StepKind::connect:
+      return "connect";
+    case StepKind::accept:
+      return "accept";
+    case StepKind::announce:
+      return "announce";
+    case StepKind::withdraw:
+      return "withdraw";
+    case StepKind::bulk_announce:
+      return "bulk_announce";
+    case StepKind::bulk_withdraw:
+      return "bulk_withdraw";
+    case StepKind::wait_route:
+      return "wait_route";
+    case StepKind::wait_absent:
+      return "wait_absent";
+    case StepKind::wait_state:
+      return "wait_state";
+    case StepKind::wait_bulk:
+      return "wait_bulk";
+    case StepKind::flap:
+      return "flap";
+    case StepKind::send_raw:
+      return "send_raw";
+    case StepKind::notification:
+      return "notification";
+    case StepKind::route_refresh:
+      return "route_refresh";
+    case StepKind::close:
+      return "close";
+  }
+  return "?";
+}
+
+std::vector<wire::PathAttribute> build_attributes(const AttributeSpec& spec, std::uint32_t my_as,
+                                                  bool internal,
+                                                  const wire::IpAddress& own_address) {
+  using wire::PathAttribute;
+  constexpr std::uint8_t kWellKnown = wire::attr_flag::kTransitive;
+  constexpr std::uint8_t kOptTrans = wire::attr_flag::kOptional | wire::attr_flag::kTransitive;
+  std::vector<PathAttribute> out;
+  out.push_back({kWellKnown, 1, wire::OriginAttr{spec.origin.value_or(wire::OriginAttr::igp)}});
+  wire::AsPath path =
+      spec.as_path.value_or(internal ? wire::AsPath{} : wire::AsPath::sequence({my_as}));
+  if (spec.prepend > 0 && !path.segments.empty() && !path.segments[0].asns.empty()) {
+    auto& asns = path.segments[0].asns;
+    asns.insert(asns.begin(), spec.prepend, asns.front());
+  }
+  out.push_back({kWellKnown, 2, wire::AsPathAttr{path}});
+  if (spec.next_hop.value_or(own_address).is_v4())
+    out.push_back({kWellKnown, 3, wire::NextHopAttr{spec.next_hop.value_or(own_address)}});
+  if (spec.med) out.push_back({wire::attr_flag::kOptional, 4, wire::MedAttr{*spec.med}});
+  if (spec.local_pref || internal)
+    out.push_back({kWellKnown, 5, wire::LocalPrefAttr{spec.local_pref.value_or(100)}});
+  if (spec.atomic_aggregate) out.push_back({kWellKnown, 6, wire::AtomicAggregateAttr{}});
+  if (!spec.communities.empty())
+    out.push_back({kOptTrans, 8, wire::CommunitiesAttr{spec.communities}});
+  if (!spec.extended_communities.empty())
+    out.push_back({kOptTrans, 16, wire::ExtendedCommunitiesAttr{spec.extended_communities}});
+  if (!spec.large_communities.empty())
+    out.push_back({kOptTrans, 32, wire::LargeCommunitiesAttr{spec.large_communities}});
+  return out;
+}
+
+wire::Update build_announce(const std::vector<wire::Prefix>& prefixes, const AttributeSpec& spec,
+                            std::uint32_t my_as, bool internal,
+                            const wire::IpAddress& own_address) {
+  wire::Update u;
+  u.attributes = build_attributes(spec, my_as, internal, own_address);
+  std::vector<wire::Prefix> v6;
+  for (const auto& p : prefixes)
+    (p.address.is_v4() ? u.nlri : v6).push_back(p);
+  if (!v6.empty()) {
+    wire::MpReachAttr mp;
+    mp.family = wire::kIpv6Unicast;
+    mp.next_hops.push_back(
+        spec.next_hop && !spec.next_hop->is_v4() ? *spec.next_hop : *wire::IpAddress::parse("::1"));
+    mp.nlri = v6;
+    u.attributes.push_back({wire::attr_flag::kOptional, 14, mp});
+  }
+  return u;
+}
+
+namespace {
+
+wire::Update build_withdraw(const std::vector<wire::Prefix>& prefixes) {
+  wire::Update u;
+  std::vector<wire::Prefix> v6;
+  for (const auto& p : prefixes)
+    (p.address.is_v4() ? u.withdrawn : v6).push_back(p);
+  if (!v6.empty()) {
+    wire::MpUnreachAttr mp;
+    mp.family = wire::kIpv6Unicast;
+    mp.withdrawn = v6;
+    u.attributes.push_back({wire::attr_flag::kOptional, 15, mp});
+  }
+  return u;
+}
+
+rib::RouteKey key_of(const wire::Prefix& p) {
+  return rib::RouteKey{p.address.is_v4() ? wire::kIpv4Unicast : wire::kIpv6Unicast, p};
+}
+
+}  // namespace
+
+ScriptRunner::ScriptRunner(boost::asio::io_context& io, session::Transport& transport,
+                           session::TimeSource& time, Script script, session::WireTap* tap)
+    : io_(io), time_(time), script_(std::move(script)), deadline_(time.make_alarm()) {
+  for (std::size_t i = 0; i < script_.speakers.size(); ++i) {
+    ScriptSpeaker& s = script_.speakers[i];
+    for (std::size_t j = 0; j < s.def.peers.size(); ++j) {
+      const std::string& ref = j < s.speaker_refs.size() ? s.speaker_refs[j] : std::string();
+      if (ref.empty()) continue;
+      PeerDef& peer = s.def.peers[j];
+      const FakeSpeaker* built = speaker(ref);
+      const ScriptSpeaker* def = nullptr;
+      for (const auto& other : script_.speakers)
+        if (other.def.name == ref) def = &other;
+      if (def == nullptr)
+        throw ScriptError("speakers[" + std::to_string(i) + "]: no speaker " + ref);
+      peer.address.address = def->def.address;
+      if (built != nullptr && built->listen_endpoint()) {
+        peer.address.port = built->listen_endpoint()->port;
+      } else if (def->def.listen_port != 0) {
+        peer.address.port = def->def.listen_port;
+      } else if (peer.active) {
+        throw ScriptError(
+            "speakers[" + std::to_string(i) + "].peers[" + std::to_string(j) + "]: speaker \"" +
+            ref + "\" listens on an ephemeral port: list it first or give it a listen_port");
+      }
+      if (!peer.peer_as) peer.peer_as = def->def.config.my_as;
+    }
+    speakers_.push_back(std::make_unique<FakeSpeaker>(transport, time, s.def, tap));
+    speakers_.back()->on_event = [this] { on_event(); };
+  }
+}
+
+ScriptRunner::~ScriptRunner() {
+  *alive_ = false;
+}
+
+FakeSpeaker* ScriptRunner::speaker(const std::string& name) {
+  for (auto& s : speakers_)
+    if (s->name() == name) return s.get();
+  return nullptr;
+}
+
+void ScriptRunner::start(std::function<void(const ScriptResult&)> done) {
+  done_ = std::move(done);
+  advance();
+}
+
+ScriptResult ScriptRunner::run(std::chrono::milliseconds deadline) {
+  ScriptResult out;
+  bool done = false;
+  start([&](const ScriptResult& r) {
+    out = r;
+    done = true;
+  });
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (!done && std::chrono::steady_clock::now() < until) {
+    io_.restart();
+    io_.run_one_until(until);
+  }
+  if (!done) {
+    fail("the script did not finish within " + std::to_string(deadline.count()) + " ms");
+    out = result_;
+  }
+  return out;
+}
+
+std::string ScriptRunner::step_name(std::size_t index) const {
+  return "step " + std::to_string(index) + " (" + to_string(script_.steps[index].kind) + ")";
+}
+
+void ScriptRunner::fail(const std::string& message) {
+  if (finished_) return;
+  finished_ = true;
+  deadline_->cancel();
+  result_.ok = false;
+  result_.failed_step =
+      next_ < script_.steps.size() ? std::optional<std::size_t>(next_) : std::nullopt;
+  result_.error = (next_ < script_.steps.size() ? step_name(next_) + ": " : "") + message;
+  result_.steps_done = next_;
+  if (done_) done_(result_);
+}
+
+std::vector<PeerSession*> ScriptRunner::targets(const Step& step) {
+  std::vector<PeerSession*> out;
+  FakeSpeaker* s = speaker(step.speaker);
+  if (s == nullptr) return out;
+  for (auto& p : s->sessions())
+    if (step.session.empty() || p->name() == step.session) out.push_back(p.get());
+  return out;
+}
+
+void ScriptRunner::on_event() {
+  if (!waiting_ || finished_ || advance_posted_) return;
+  std::string why;
+  if (!wait_satisfied(script_.steps[next_], why)) return;
+  waiting_ = false;
+  deadline_->cancel();
+  ++next_;
+  // Continue outside the session callback that reported the event.
+  advance_posted_ = true;
+  boost::asio::post(io_, [this, alive = alive_] {
+    if (!*alive) return;
+    advance_posted_ = false;
+    advance();
+  });
+}
+
+bool ScriptRunner::wait_satisfied(const Step& step, std::string& why) {
+  const auto sessions = targets(step);
+  for (PeerSession* p : sessions) {
+    switch (step.kind) {
+      case StepKind::wait_state:
+        if (p->session().state() != step.state) {
+          why = p->session().config().name + " is " + session::to_string(p->session().state());
+          return false;
+        }
+        break;
+      case StepKind::wait_route:
+        for (const auto& prefix : step.prefixes) {
+          const rib::Route* r = p->rib_in().find(key_of(prefix));
+          if (r == nullptr) {
+            why = prefix.to_string() + " not in the Adj-RIB-In of " + p->session().config().name +
+                  " (" + std::to_string(p->rib_in().size()) + " routes)";
+            return false;
+          }
+          if (step.attributes.as_path && r->attributes->as_path != *step.attributes.as_path) {
+            why = prefix.to_string() + " has AS_PATH " + r->attributes->as_path.to_string() +
+                  ", expected " + step.attributes.as_path->to_string();
+            return false;
+          }
+          if (step.attributes.next_hop &&
+              (r->attributes->next_hop() == nullptr ||
+               *r->attributes->next_hop() != *step.attributes.next_hop)) {
+            why = prefix.to_string() + " has another NEXT_HOP than " +
+                  step.attributes.next_hop->to_string();
+            return false;
+          }
+        }
+        break;
+      case StepKind::wait_absent:
+        for (const auto& prefix : step.prefixes)
+          if (p->rib_in().find(key_of(prefix)) != nullptr) {
+            why = prefix.to_string() + " still in the Adj-RIB-In of " + p->session().config().name;
+            return false;
+          }
+        break;
+      case StepKind::wait_bulk:
+        if (p->bulk_sender() && (!p->bulk_sender()->finished() || p->session().buffered() != 0)) {
+          why = std::to_string(p->bulk_sender()->queued()) + " prefixes queued so far";
+          return false;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
+void ScriptRunner::advance() {
+  while (!finished_ && next_ < script_.steps.size()) {
+    const Step& step = script_.steps[next_];
+    if (targets(step).empty()) {
+      fail("speaker \"" + step.speaker + "\" has no session" +
+           (step.session.empty() ? "" : " named \"" + step.session + "\""));
+      return;
+    }
+    const bool is_wait = step.kind == StepKind::wait_route || step.kind == StepKind::wait_absent ||
+                         step.kind == StepKind::wait_state || step.kind == StepKind::wait_bulk;
+    if (!is_wait) {
+      execute(step);
+      if (finished_) return;
+      ++next_;
+      continue;
+    }
+    std::string why;
+    if (wait_satisfied(step, why)) {
+      ++next_;
+      continue;
+    }
+    waiting_ = true;
+    const std::size_t index = next_;
+    deadline_->arm(time_.now() + step.timeout, [this, index, alive = alive_] {
+      if (!*alive || finished_ || next_ != index) return;
+      std::string reason;
+      wait_satisfied(script_.steps[index], reason);
+      waiting_ = false;
+      fail("timed out after " + std::to_string(script_.steps[index].timeout.count()) +
+           " ms: " + reason);
+    });
+    return;
+  }
+  if (!finished_ && next_ >= script_.steps.size()) {
+    finished_ = true;
+    result_.ok = true;
+    result_.steps_done = next_;
+    if (done_) done_(result_);
+  }
+}
+
+void ScriptRunner::execute(const Step& step) {
+  FakeSpeaker& sp = *speaker(step.speaker);
+  for (PeerSession* p : targets(step)) {
+    session::BgpSession& s = p->session();
+    const session::NegotiatedSession* n = s.negotiated();
+    auto need_established = [&]() -> bool {
+      if (n != nullptr) return true;
+      fail("session " + s.config().name + " is not established (" + session::to_string(s.state()) +
+           ")");
+      return false;
+    };
+    switch (step.kind) {
+      case StepKind::connect:
+      case StepKind::accept:
+        s.start();
+        break;
+      case StepKind::announce:
+        if (!need_established()) return;
+        s.send_update(build_announce(step.prefixes, step.attributes, sp.def().config.my_as,
+                                     n->internal, sp.def().address));
+        break;
+      case StepKind::withdraw:
+        if (!need_established()) return;
+        s.send_update(build_withdraw(step.prefixes));
+        break;
+      case StepKind::bulk_announce:
+      case StepKind::bulk_withdraw: {
+        if (!need_established()) return;
+        BulkSpec spec;
+        spec.first = step.first;
+        spec.count = step.count;
+        spec.withdraw = step.kind == StepKind::bulk_withdraw;
+        spec.attributes =
+            build_attributes(step.attributes, sp.def().config.my_as, n->internal, sp.def().address);
+        p->bulk(std::move(spec));
+        break;
+      }
+      case StepKind::flap: {
+        s.stop();
+        flap_alarms_.push_back(time_.make_alarm());
+        flap_alarms_.back()->arm(time_.now() + step.down, [&s] { s.start(); });
+        break;
+      }
+      case StepKind::send_raw:
+        if (!s.send_raw(step.raw)) {
+          fail("session " + s.config().name + " has no connection to send on");
+          return;
+        }
+        break;
+      case StepKind::notification:
+        s.send_notification(step.notification);
+        if (!step.restart) s.stop();
+        break;
+      case StepKind::route_refresh:
+        if (!need_established()) return;
+        s.send_route_refresh(step.family);
+        break;
+      case StepKind::close:
+        s.stop();
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+}  // namespace rsconform::speakers
