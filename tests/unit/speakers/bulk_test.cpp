@@ -1,0 +1,84 @@
+#include "speakers/speaker/bulk.hpp"
+
+#include <gtest/gtest.h>
+
+namespace rsconform::speakers {
+namespace {
+
+std::vector<wire::PathAttribute> attrs() {
+  return {{0x40, 1, wire::OriginAttr{}},
+          {0x40, 2, wire::AsPathAttr{wire::AsPath::sequence({65001})}},
+          {0x40, 3, wire::NextHopAttr{wire::IpAddress::v4(127, 65, 1, 4)}}};
+}
+
+// Decodes every UPDATE in `bytes`, checking sizes; returns all NLRI (or withdrawn).
+std::vector<wire::Prefix> unpack(const wire::Bytes& bytes, const wire::DecodeContext& ctx,
+                                 bool withdrawn, std::size_t& messages) {
+  std::vector<wire::Prefix> out;
+  wire::ByteView rest(bytes);
+  while (!rest.empty()) {
+    auto f = wire::frame(rest, ctx.max_message_size());
+    EXPECT_EQ(f.status, wire::FrameStatus::complete);
+    if (f.status != wire::FrameStatus::complete) break;
+    auto r = wire::decode(rest.subspan(0, f.length), ctx);
+    EXPECT_TRUE(r.ok()) << (r.first_error() ? r.first_error()->to_string() : "");
+    const auto& u = std::get<wire::Update>(*r.message);
+    const auto& v = withdrawn ? u.withdrawn : u.nlri;
+    out.insert(out.end(), v.begin(), v.end());
+    rest = rest.subspan(f.length);
+    ++messages;
+  }
+  return out;
+}
+
+TEST(Bulk, PrefixGeneration) {
+  const auto first = *wire::Prefix::parse("10.0.0.0/24");
+  EXPECT_EQ(bulk_prefix(first, 0).to_string(), "10.0.0.0/24");
+  EXPECT_EQ(bulk_prefix(first, 257).to_string(), "10.1.1.0/24");
+  EXPECT_THROW(bulk_prefix(*wire::Prefix::parse("255.255.255.0/24"), 2), std::invalid_argument);
+  EXPECT_THROW(bulk_prefix(*wire::Prefix::parse("2001:db8::/32"), 0), std::invalid_argument);
+}
+
+TEST(Bulk, PacksFullSizeUpdatesAndEveryPrefixOnce) {
+  BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), 5000, attrs(), false};
+  wire::DecodeContext ctx;
+  BulkCursor cursor;
+  wire::Bytes out;
+  while (pack_updates(spec, ctx, cursor, 16 * 1024, out) > 0) {
+  }
+  std::size_t messages = 0;
+  const auto prefixes = unpack(out, ctx, false, messages);
+  ASSERT_EQ(prefixes.size(), 5000u);
+  for (std::size_t i = 0; i < prefixes.size(); ++i)
+    ASSERT_EQ(prefixes[i], bulk_prefix(spec.first, i));
+  // Full size: all but the last message are within 4 octets of 4096.
+  EXPECT_LE(messages, 5000u / ((4096 - 48) / 4) + 1);
+  EXPECT_GT(out.size() / messages, 3500u);
+}
+
+TEST(Bulk, WithdrawAndAddPath) {
+  BulkSpec spec{*wire::Prefix::parse("20.0.0.0/16"), 3000, {}, true};
+  wire::DecodeContext ctx;
+  ctx.add_path.insert(wire::kIpv4Unicast);
+  BulkCursor cursor;
+  wire::Bytes out;
+  while (pack_updates(spec, ctx, cursor, 1 << 20, out) > 0) {
+  }
+  std::size_t messages = 0;
+  const auto prefixes = unpack(out, ctx, true, messages);
+  ASSERT_EQ(prefixes.size(), 3000u);
+  EXPECT_EQ(prefixes[2999].path_id, 1u);
+  EXPECT_EQ(prefixes[1].address, wire::IpAddress::v4(20, 1, 0, 0));
+}
+
+TEST(Bulk, BudgetBoundsEachPack) {
+  BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), 1'000'000, attrs(), false};
+  BulkCursor cursor;
+  wire::Bytes out;
+  pack_updates(spec, wire::DecodeContext{}, cursor, 64 * 1024, out);
+  EXPECT_LT(out.size(), 64u * 1024 + 4096);
+  EXPECT_LT(cursor.next, spec.count);
+}
+
+}  // namespace
+}  // namespace rsconform::speakers

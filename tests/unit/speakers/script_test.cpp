@@ -1,0 +1,182 @@
+#include "speakers/script/script.hpp"
+
+#include <gtest/gtest.h>
+
+#include "session/asio_transport.hpp"
+#include "session/memory_transport.hpp"
+
+namespace rsconform::speakers {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_script(text);
+  } catch (const ScriptError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const char* kSpeakers = R"("speakers": [
+  {"name": "b", "address": "127.0.0.2", "as": 65002, "hold_time": 30,
+   "peers": [{"speaker": "a", "mode": "passive"}]},
+  {"name": "a", "address": "127.0.0.1", "as": 65001, "peers": [{"speaker": "b", "mode": "active"}]}
+])";
+
+std::string with_steps(const std::string& steps) {
+  return std::string("{") + kSpeakers + ", \"steps\": [" + steps + "]}";
+}
+
+TEST(ScriptParse, ErrorsNameTheStepAndField) {
+  EXPECT_EQ(
+      error_of(with_steps(R"({"op": "connect", "speaker": "a"}, {"op": "jump", "speaker": "a"})")),
+      "steps[1].op: unknown step \"jump\"");
+  EXPECT_EQ(error_of(with_steps(
+                R"({"op": "announce", "speaker": "a", "prefixes": ["10.0.0.0/24", "x"]})")),
+            "steps[0].prefixes[1]: expected a prefix like 10.0.0.0/24, got \"x\"");
+  EXPECT_EQ(error_of(with_steps(
+                R"({"op": "announce", "speaker": "a", "prefix": "10.0.0.0/8", "med": -1})")),
+            "steps[0].med: expected an integer 0..4294967295, got -1");
+  EXPECT_EQ(error_of(with_steps(R"({"op": "announce", "speaker": "zz", "prefix": "10.0.0.0/8"})")),
+            "steps[0].speaker: no speaker named \"zz\"");
+  EXPECT_EQ(
+      error_of(with_steps(R"({"op": "wait_state", "speaker": "a", "state": "Up"})")).substr(0, 22),
+      "steps[0].state: expect");
+  EXPECT_EQ(
+      error_of(
+          with_steps(
+              R"({"op": "announce", "speaker": "a", "prefix": "10.0.0.0/8", "communities": ["NOPE"]})"))
+          .substr(0, 31),
+      "steps[0].communities[0]: expect");
+  EXPECT_EQ(
+      error_of(with_steps(R"({"op": "send_raw", "speaker": "a", "hex": "ffzz"})")).substr(0, 15),
+      "steps[0].hex: b");
+  EXPECT_EQ(
+      error_of(
+          with_steps(
+              R"({"op": "bulk_announce", "speaker": "a", "first": "255.255.255.0/24", "count": 5})"))
+          .substr(0, 16),
+      "steps[0].count: ");
+  EXPECT_EQ(error_of("{\"speakers\": [], \"steps\": 3}"), "steps: missing or not an array");
+  EXPECT_EQ(error_of("{\"speakers\": [{\"name\": \"x\"}], \"steps\": []}"),
+            "speakers[0].as: missing");
+  EXPECT_NE(error_of("{oops").find("invalid JSON at byte"), std::string::npos);
+}
+
+TEST(ScriptParse, AttributesAndRoles) {
+  const Script s =
+      parse_script(R"({"speakers": [{"role": "expressroute", "instance": 1, "listen_port": 1179}],
+    "steps": [{"op": "announce", "speaker": "er-in1", "prefix": "192.168.2.0/24", "as_path": "12076 65020",
+               "prepend": 1, "med": 5, "local_pref": 200, "communities": ["65001:100", "NO_EXPORT"],
+               "large_communities": ["65001:1:2"], "extended_communities": ["rt:65001:100", "0102030405060708"]}]})");
+  ASSERT_EQ(s.speakers.size(), 1u);
+  EXPECT_EQ(s.speakers[0].def.address, *wire::IpAddress::parse("127.65.2.5"));
+  EXPECT_EQ(s.speakers[0].def.config.my_as, 65515u);
+  EXPECT_EQ(s.speakers[0].def.listen_port, 1179);
+  const auto u = build_announce(s.steps[0].prefixes, s.steps[0].attributes, 65515, true,
+                                s.speakers[0].def.address);
+  EXPECT_EQ(u.get<wire::AsPathAttr>()->path.to_string(), "12076 12076 65020");
+  EXPECT_EQ(u.get<wire::MedAttr>()->value, 5u);
+  EXPECT_EQ(u.get<wire::LocalPrefAttr>()->value, 200u);
+  EXPECT_EQ(u.get<wire::CommunitiesAttr>()->values,
+            (std::vector<std::uint32_t>{(65001u << 16) | 100u, wire::community::kNoExport}));
+  EXPECT_EQ(u.get<wire::LargeCommunitiesAttr>()->values[0].local2, 2u);
+  EXPECT_EQ(u.get<wire::ExtendedCommunitiesAttr>()->values[0][1], 0x02);
+  EXPECT_EQ(u.get<wire::NextHopAttr>()->address, *wire::IpAddress::parse("127.65.2.5"));
+  // Defaults: eBGP path = own AS, no LOCAL_PREF.
+  const auto e = build_announce(s.steps[0].prefixes, AttributeSpec{}, 65001, false,
+                                *wire::IpAddress::parse("127.65.1.4"));
+  EXPECT_EQ(e.get<wire::AsPathAttr>()->path.to_string(), "65001");
+  EXPECT_EQ(e.get<wire::LocalPrefAttr>(), nullptr);
+}
+
+// Both speakers in memory, with the manual clock.
+TEST(ScriptRun, WaitTimesOutWithAClearMessage) {
+  boost::asio::io_context io;
+  session::MemoryTransport net(io);
+  session::ManualTime time;
+  ScriptRunner runner(io, net, time, parse_script(with_steps(R"(
+    {"op": "connect", "speaker": "b"}, {"op": "connect", "speaker": "a"},
+    {"op": "wait_state", "speaker": "a", "state": "Established", "timeout_ms": 1000},
+    {"op": "wait_route", "speaker": "b", "prefix": "10.0.0.0/24", "timeout_ms": 3000})")));
+  std::optional<ScriptResult> result;
+  runner.start([&](const ScriptResult& r) { result = r; });
+  io.poll();
+  EXPECT_FALSE(result);
+  time.advance(2999ms);
+  io.restart();
+  io.poll();
+  EXPECT_FALSE(result);
+  time.advance(1ms);
+  ASSERT_TRUE(result);
+  EXPECT_FALSE(result->ok);
+  EXPECT_EQ(result->failed_step, 3u);
+  EXPECT_EQ(result->error,
+            "step 3 (wait_route): timed out after 3000 ms: 10.0.0.0/24 not in the Adj-RIB-In of "
+            "b->a (0 routes)");
+}
+
+const char* kExchange = R"(
+  {"op": "connect", "speaker": "b"}, {"op": "connect", "speaker": "a"},
+  {"op": "wait_state", "speaker": "a", "state": "Established", "timeout_ms": 5000},
+  {"op": "announce", "speaker": "a", "prefixes": ["10.1.0.0/16", "10.2.0.0/16"], "med": 7,
+   "communities": ["NO_ADVERTISE"]},
+  {"op": "wait_route", "speaker": "b", "prefix": "10.2.0.0/16", "as_path": [65001], "next_hop": "127.0.0.1"},
+  {"op": "bulk_announce", "speaker": "a", "first": "20.0.0.0/24", "count": 20000},
+  {"op": "wait_route", "speaker": "b", "prefix": "20.0.78.0/24", "timeout_ms": 5000},
+  {"op": "withdraw", "speaker": "a", "prefix": "10.1.0.0/16"},
+  {"op": "wait_absent", "speaker": "b", "prefix": "10.1.0.0/16"},
+  {"op": "route_refresh", "speaker": "b"},
+  {"op": "flap", "speaker": "a", "down_ms": 10},
+  {"op": "wait_absent", "speaker": "b", "prefix": "10.2.0.0/16"},
+  {"op": "wait_state", "speaker": "b", "state": "Established", "timeout_ms": 5000},
+  {"op": "send_raw", "speaker": "a", "hex": "ffffffffffffffffffffffffffffffff 0013 04"},
+  {"op": "notification", "speaker": "a", "code": 6, "subcode": 4, "restart": false},
+  {"op": "wait_state", "speaker": "b", "state": "Idle", "timeout_ms": 5000}
+)";
+
+void check_exchange(ScriptRunner& runner) {
+  PeerSession* b = runner.speaker("b")->find("a");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->downs().size(), 2u);  // the flap, then the NOTIFICATION
+  ASSERT_FALSE(b->downs().empty());
+  EXPECT_EQ(b->downs().back().notification->subcode, 4);
+  EXPECT_GE(b->rib_in().counters().announced, 20002u);
+  bool saw_update = false;
+  for (const auto& m : b->received())
+    saw_update |= m.type == wire::MessageType::update;
+  EXPECT_TRUE(saw_update);
+  EXPECT_GT(b->received().back().at, 0);
+}
+
+TEST(ScriptRun, TwoSpeakersInMemory) {
+  boost::asio::io_context io;
+  session::MemoryTransport net(io);
+  session::ManualTime time;
+  ScriptRunner runner(io, net, time, parse_script(with_steps(kExchange)));
+  std::optional<ScriptResult> result;
+  runner.start([&](const ScriptResult& r) { result = r; });
+  for (int i = 0; i < 100 && !result; ++i) {
+    io.restart();
+    io.poll();
+    if (!result) time.advance(10ms);
+  }
+  ASSERT_TRUE(result);
+  EXPECT_TRUE(result->ok) << result->error;
+  check_exchange(runner);
+}
+
+TEST(ScriptRun, TwoSpeakersOnLoopback) {
+  boost::asio::io_context io;
+  session::AsioTransport net(io);
+  session::AsioTime time(io);
+  ScriptRunner runner(io, net, time, parse_script(with_steps(kExchange)));
+  const ScriptResult result = runner.run(20s);
+  EXPECT_TRUE(result.ok) << result.error;
+  check_exchange(runner);
+}
+
+}  // namespace
+}  // namespace rsconform::speakers
