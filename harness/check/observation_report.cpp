@@ -107,9 +107,22 @@ void print_summary(std::ostream& out, const Observation& observation) {
   for (const auto& [key, s] : observation.sessions()) {
     out << "session " << s.a.to_string() << " <-> " << s.b.to_string() << " (" << s.connections
         << (s.connections == 1 ? " connection" : " connections") << ")\n";
-    if (auto n = negotiated_json(s)) {
-      out << "  negotiated: hold " << (*n)["hold_time"] << ", 4-octet AS "
-          << ((*n)["a_to_b"]["four_octet_as"].get<bool>() ? "yes" : "no") << "\n";
+    if (s.directions[0].open && s.directions[1].open) {
+      const auto& ab = *s.directions[0].open;
+      const auto& ba = *s.directions[1].open;
+      auto contexts = wire::negotiate(ab, ba);
+      auto families = [](const std::set<wire::AfiSafi>& set) {
+        std::string text;
+        for (const auto& f : set)
+          text += (text.empty() ? "" : ",") + wire::to_string(f);
+        return text.empty() ? std::string("none") : text;
+      };
+      out << "  negotiated: hold " << std::min(ab.hold_time, ba.hold_time) << ", 4-octet AS "
+          << (contexts.a_to_b.four_octet_as ? "yes" : "no") << ", extended message "
+          << (contexts.a_to_b.extended_message ? "yes" : "no") << ", ADD-PATH " << s.a.to_string()
+          << "->" << s.b.to_string() << " " << families(contexts.a_to_b.add_path) << ", "
+          << s.b.to_string() << "->" << s.a.to_string() << " " << families(contexts.b_to_a.add_path)
+          << "\n";
     }
     for (const auto& d : s.directions) {
       if (d.total_messages() == 0 && d.findings.empty()) continue;
