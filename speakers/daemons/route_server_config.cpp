@@ -83,7 +83,8 @@ std::string render_bird_config(const RouteServerConfig& config, const std::strin
 }
 
 // FRR: route-server-client keeps AS_PATH and NEXT_HOP; no RFC 8212 policy requirement; the
-// connected check is off because loopback neighbors are not on a connected subnet without zebra.
+// connected check is off because loopback neighbors are not on a connected subnet without zebra;
+// no eBGP advertisement interval (routes go out at once); 127.x next hops allowed.
 std::string render_frr_config(const RouteServerConfig& config, const std::string& run_dir) {
   validate(config);
   const std::string family = family_keyword(config.listen_address);
@@ -98,13 +99,16 @@ std::string render_frr_config(const RouteServerConfig& config, const std::string
       << " no bgp ebgp-requires-policy\n"
       << " no bgp default ipv4-unicast\n"
       << " no bgp network import-check\n"
+      << " ! 127.0.0.0/8 next hops are martians to bgpd; on loopback they are the clients' own.\n"
+      << " bgp allow-martian-nexthop\n"
       << " timers bgp " << config.hold_time / 3 << " " << config.hold_time << "\n";
   for (const RsNeighbor& n : config.neighbors) {
     const std::string a = n.address.to_string();
     out << " neighbor " << a << " remote-as " << n.asn << "\n"
         << " neighbor " << a << " port " << n.port << "\n"
         << " neighbor " << a << " update-source " << config.listen_address.to_string() << "\n"
-        << " neighbor " << a << " disable-connected-check\n";
+        << " neighbor " << a << " disable-connected-check\n"
+        << " neighbor " << a << " advertisement-interval 0\n";  // no 30 s eBGP MRAI
     if (n.passive) out << " neighbor " << a << " passive\n";
   }
   out << " !\n address-family " << family << " unicast\n";
