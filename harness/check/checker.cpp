@@ -1,0 +1,677 @@
+#include "check/checker.hpp"
+
+#include <algorithm>
+#include <regex>
+
+#include "wire/codec.hpp"
+
+namespace rsconform::check {
+namespace {
+
+// The routes of one direction at the end of a phase: the final table, or the
+// table rebuilt from the timeline up to a time.
+class Snapshot {
+ public:
+  explicit Snapshot(const rib::AdjRibIn& table) : table_(&table) {}
+  Snapshot(const rib::AdjRibIn& table, rib::Nanos before) {
+    for (const auto& change : table.timeline()) {
+      if (change.at >= before) break;
+      switch (change.kind) {
+        case rib::ChangeKind::announce:
+        case rib::ChangeKind::replace:
+          rebuilt_[change.key] = change.attributes;
+          break;
+        case rib::ChangeKind::withdraw:
+          rebuilt_.erase(change.key);
+          break;
+        case rib::ChangeKind::flush:
+          std::erase_if(rebuilt_, [&](const auto& entry) {
+            return entry.first.family == change.key.family || change.key.prefix.length == 0;
+          });
+          break;
+      }
+    }
+  }
+
+  // Every path for `prefix` (several only with ADD-PATH).
+  std::vector<std::pair<wire::Prefix, rib::SharedAttributes>> find(
+      const wire::Prefix& prefix) const {
+    std::vector<std::pair<wire::Prefix, rib::SharedAttributes>> out;
+    if (table_) {
+      if (const rib::Route* r = table_->find({wire::kIpv4Unicast, prefix}))
+        out.emplace_back(r->key.prefix, r->attributes);
+      if (out.empty() || table_->size() < 4096) {
+        // ADD-PATH keys carry a path id: look for them too (small tables only).
+        for (const rib::Route* r : table_->sorted())
+          if (r->key.prefix.path_id && same_prefix(r->key.prefix, prefix))
+            out.emplace_back(r->key.prefix, r->attributes);
+      }
+      return out;
+    }
+    for (const auto& [key, attributes] : rebuilt_)
+      if (same_prefix(key.prefix, prefix)) out.emplace_back(key.prefix, attributes);
+    return out;
+  }
+
+  std::vector<std::pair<wire::Prefix, rib::SharedAttributes>> all() const {
+    std::vector<std::pair<wire::Prefix, rib::SharedAttributes>> out;
+    if (table_) {
+      for (const rib::Route* r : table_->sorted())
+        out.emplace_back(r->key.prefix, r->attributes);
+    } else {
+      for (const auto& [key, attributes] : rebuilt_)
+        out.emplace_back(key.prefix, attributes);
+    }
+    return out;
+  }
+
+  static bool same_prefix(const wire::Prefix& a, const wire::Prefix& b) {
+    return a.address == b.address && a.length == b.length;
+  }
+
+ private:
+  const rib::AdjRibIn* table_ = nullptr;
+  std::map<rib::RouteKey, rib::SharedAttributes> rebuilt_;
+};
+
+std::string without_path_id(const wire::Prefix& p) {
+  wire::Prefix q = p;
+  q.path_id.reset();
+  return q.to_string();
+}
+
+const char* origin_name(std::uint8_t origin) {
+  return origin == 0 ? "IGP" : origin == 1 ? "EGP" : "INCOMPLETE";
+}
+
+template <class T, class Name>
+std::string list_text(const std::vector<T>& values, Name name) {
+  std::string out;
+  for (const auto& v : values)
+    out += (out.empty() ? "" : " ") + name(v);
+  return out;
+}
+
+std::string large_text(const wire::LargeCommunity& c) {
+  return std::to_string(c.global_admin) + ":" + std::to_string(c.local1) + ":" +
+         std::to_string(c.local2);
+}
+
+template <class T>
+bool set_matches(const std::vector<T>& expected, const std::vector<T>* seen, SetMatch match) {
+  std::vector<T> have = seen ? *seen : std::vector<T>{};
+  if (match == SetMatch::equals) {
+    std::vector<T> want = expected;
+    std::sort(want.begin(), want.end());
+    std::sort(have.begin(), have.end());
+    return want == have;
+  }
+  for (const auto& v : expected)
+    if (std::find(have.begin(), have.end(), v) == have.end()) return false;
+  return true;
+}
+
+// Everything needed to judge one direction.
+struct DirectionContext {
+  std::string from_name;
+  std::string to_name;
+  wire::IpAddress from;
+  wire::IpAddress to;
+  const PeerSpec* peer = nullptr;  // the receiving peer
+  std::string session;
+};
+
+class Judge {
+ public:
+  Judge(const Suite& suite, const Observation& observation, const CheckOptions& options)
+      : suite_(suite),
+        observation_(observation),
+        options_(options),
+        book_(options.addresses ? *options.addresses : AddressBook::from_suite(suite)) {}
+
+  std::string label(const std::string& name) const {
+    auto a = book_.find(name);
+    return a ? name + " (" + a->to_string() + ")" : name;
+  }
+
+  // from x to for one expectation; instances the address book cannot place
+  // are skipped (the loader guarantees names exist, --map may not).
+  std::vector<DirectionContext> directions(const Expectation& e) const {
+    std::vector<std::string> from = e.from;
+    if (from.empty())
+      for (const auto& rs : suite_.route_servers)
+        from.push_back(rs.name);
+    std::vector<std::pair<std::string, const PeerSpec*>> to;
+    for (const auto& name : e.to) {
+      if (const PeerSpec* p = suite_.find_peer(name)) {
+        for (const auto& i : p->instances)
+          to.emplace_back(i.name, p);
+      } else {
+        for (const auto& candidate : suite_.peers)
+          for (const auto& i : candidate.instances)
+            if (i.name == name) to.emplace_back(i.name, &candidate);
+      }
+    }
+    std::vector<DirectionContext> out;
+    for (const auto& f : from)
+      for (const auto& [t, peer] : to) {
+        auto fa = book_.find(f);
+        auto ta = book_.find(t);
+        if (!fa || !ta) continue;
+        DirectionContext d{f, t, *fa, *ta, peer, label(f) + " -> " + label(t)};
+        out.push_back(d);
+      }
+    return out;
+  }
+
+  std::vector<wire::IpAddress> resolve(const std::string& text, const DirectionContext& d) const {
+    if (text.empty() || text[0] != '$') {
+      auto a = wire::IpAddress::parse(text);
+      return a ? std::vector<wire::IpAddress>{*a} : std::vector<wire::IpAddress>{};
+    }
+    const std::string name = text.substr(1);
+    if (name == "rs") return {d.from};
+    if (name == "self") return {d.to};
+    if (const PeerSpec* p = suite_.find_peer(name)) {
+      std::vector<wire::IpAddress> out;
+      for (const auto& i : p->instances)
+        if (auto a = book_.find(i.name)) out.push_back(*a);
+      return out;
+    }
+    if (auto a = book_.find(name)) return {*a};
+    return {};
+  }
+
+  std::string spec_text(const RouteSpec& s, const DirectionContext& d) const {
+    std::string out = s.prefix ? s.prefix->to_string() : "any prefix";
+    if (s.as_path) out += " as-path [" + *s.as_path + "]";
+    if (s.as_path_pattern) out += " as-path ~ /" + *s.as_path_pattern + "/";
+    if (!s.next_hops.empty()) {
+      std::vector<std::string> hops;
+      for (const auto& h : s.next_hops)
+        for (const auto& a : resolve(h, d))
+          hops.push_back(a.to_string());
+      out += hops.size() == 1
+                 ? " next-hop " + hops[0]
+                 : " next-hop one of " + list_text(hops, [](const std::string& x) { return x; });
+    }
+    if (s.origin) out += std::string(" origin ") + origin_name(*s.origin);
+    if (s.med) out += " med " + std::to_string(*s.med);
+    if (s.med_absent) out += " no med";
+    if (s.local_pref) out += " local-pref " + std::to_string(*s.local_pref);
+    if (s.local_pref_absent) out += " no local-pref";
+    if (s.communities)
+      out +=
+          std::string(" communities ") +
+          (s.communities_match == SetMatch::equals ? "= " : "contain ") + "[" +
+          list_text(*s.communities, [](std::uint32_t c) { return wire::community::to_string(c); }) +
+          "]";
+    if (s.large_communities)
+      out += std::string(" large-communities ") +
+             (s.large_communities_match == SetMatch::equals ? "= " : "contain ") + "[" +
+             list_text(*s.large_communities, large_text) + "]";
+    return out;
+  }
+
+  // The attributes in which `a` differs from `s` (empty: it matches).
+  std::vector<std::string> differences(const RouteSpec& s, const rib::RouteAttributes& a,
+                                       const DirectionContext& d) const {
+    std::vector<std::string> out;
+    const std::string path = a.as_path.to_string();
+    if (s.as_path && path != *s.as_path) out.push_back("as-path");
+    if (s.as_path_pattern && !std::regex_match(path, std::regex(*s.as_path_pattern)))
+      out.push_back("as-path");
+    if (!s.next_hops.empty()) {
+      bool ok = false;
+      for (const auto& h : s.next_hops)
+        for (const auto& want : resolve(h, d))
+          ok |= a.next_hop() && *a.next_hop() == want;
+      if (!ok) out.push_back("next-hop");
+    }
+    if (s.origin && a.origin() != s.origin) out.push_back("origin");
+    if (s.med && a.med() != s.med) out.push_back("med");
+    if (s.med_absent && a.med()) out.push_back("med");
+    if (s.local_pref && a.local_pref() != s.local_pref) out.push_back("local-pref");
+    if (s.local_pref_absent && a.local_pref()) out.push_back("local-pref");
+    if (s.communities && !set_matches(*s.communities, a.communities(), s.communities_match))
+      out.push_back("communities");
+    if (s.large_communities &&
+        !set_matches(*s.large_communities, a.large_communities(), s.large_communities_match))
+      out.push_back("large-communities");
+    return out;
+  }
+
+  bool matches(const RouteSpec& s, const wire::Prefix& p, const rib::RouteAttributes& a,
+               const DirectionContext& d) const {
+    if (s.prefix && !Snapshot::same_prefix(*s.prefix, p)) return false;
+    return differences(s, a, d).empty();
+  }
+
+  // R23: a route whose next hop is one of the receiving gateway's own instances.
+  bool sibling_copy(const rib::RouteAttributes& a, const DirectionContext& d) const {
+    if (!d.peer || d.peer->role == PeerRole::nva || !a.next_hop()) return false;
+    for (const auto& i : d.peer->instances)
+      if (auto addr = book_.find(i.name); addr && *addr == *a.next_hop()) return true;
+    return false;
+  }
+
+  static std::string route_text(const wire::Prefix& p, const rib::RouteAttributes& a) {
+    return p.to_string() + " " + rib::to_text(a);
+  }
+
+  // The route nearest to `want`: longest common leading bits, then closest length.
+  static std::string nearest(const Snapshot& snap, const wire::Prefix& want) {
+    const auto routes = snap.all();
+    if (routes.empty()) return "the table is empty";
+    int best_common = -1;
+    int best_delta = 0;
+    std::string best;
+    for (const auto& [p, a] : routes) {
+      if (p.address.family != want.address.family) continue;
+      int common = 0;
+      const int limit = std::min<int>(p.length, want.length);
+      for (int bit = 0; bit < limit; ++bit) {
+        const auto byte = static_cast<std::size_t>(bit / 8);
+        const int mask = 0x80 >> (bit % 8);
+        if ((p.address.bytes[byte] & mask) != (want.address.bytes[byte] & mask)) break;
+        ++common;
+      }
+      const int delta = std::abs(int{p.length} - int{want.length});
+      if (common > best_common || (common == best_common && delta < best_delta)) {
+        best_common = common;
+        best_delta = delta;
+        best = "nearest prefix: " + route_text(p, *a);
+      }
+    }
+    return best.empty() ? "no route of the same family" : best;
+  }
+
+  struct PhaseWindow {
+    rib::Nanos start = 0;
+    std::optional<rib::Nanos> end;       // nullopt: to the end of the capture
+    std::optional<std::string> unknown;  // why the window cannot be placed
+  };
+
+  PhaseWindow window(const std::string& phase) const {
+    PhaseWindow w;
+    const auto phases = suite_.phases();
+    const auto it = std::find(phases.begin(), phases.end(), phase);
+    if (!phase.empty()) {
+      auto s = options_.step_started.find(phase);
+      if (s != options_.step_started.end()) w.start = s->second;
+    }
+    if (it + 1 != phases.end()) {
+      auto s = options_.step_started.find(*(it + 1));
+      if (s == options_.step_started.end())
+        w.unknown = "the state before step \"" + *(it + 1) +
+                    "\" needs the time that step started (run log)";
+      else
+        w.end = s->second;
+    }
+    return w;
+  }
+
+  // Judges one case; appends results.
+  void judge(const Case& c, std::vector<ExpectationResult>& out, bool positive_only,
+             bool& all_hold) const {
+    const PhaseWindow w = positive_only ? PhaseWindow{} : window(c.after);
+    for (const auto& e : c.expect) {
+      for (const auto& d : directions(e)) {
+        auto base = [&](ResultKind kind, const std::string& pointer) {
+          ExpectationResult r;
+          r.case_name = c.name;
+          r.rules = c.rules;
+          r.phase = c.after;
+          r.kind = kind;
+          r.from = d.from_name;
+          r.to = d.to_name;
+          r.session = d.session;
+          r.pointer = pointer;
+          return r;
+        };
+        const DirectionView* view = observation_.find(d.from, d.to);
+        // Why nothing from this direction can be trusted, if so.
+        std::optional<std::string> doubt = options_.capture_problem;
+        if (!doubt && view && view->uncertain())
+          doubt = view->gaps ? "the capture has " + std::to_string(view->gaps) +
+                                   " gap(s) in this direction"
+                             : "messages in this direction were decoded under a guess (" +
+                                   view->guess.value_or("?") + ")";
+        if (!doubt && w.unknown) doubt = w.unknown;
+        if (!doubt && w.end && view && view->table.timeline().empty() &&
+            view->table.counters().updates > 0)
+          doubt = "judging an earlier phase needs the observation's timeline (keep_timeline)";
+        std::optional<Snapshot> snap;
+        if (view) {
+          if (w.end && !positive_only)
+            snap.emplace(view->table, *w.end);
+          else
+            snap.emplace(view->table);
+        }
+        auto finish = [&](ExpectationResult r, bool ok, bool needs_view) {
+          if (positive_only) {
+            all_hold &= ok && (view || !needs_view);
+            return;
+          }
+          if (needs_view && !view) {
+            r.verdict = Verdict::inconclusive;
+            r.reason = "no session observed in this direction";
+          } else if (doubt) {
+            r.verdict = Verdict::inconclusive;
+            r.reason = *doubt;
+          } else {
+            r.verdict = ok ? Verdict::pass : Verdict::failed;
+          }
+          out.push_back(std::move(r));
+        };
+
+        // Routes that must be present.
+        std::vector<std::string> listed;
+        for (const auto& s : e.present) {
+          ExpectationResult r = base(ResultKind::present, s.pointer);
+          r.prefix = s.prefix->to_string();
+          r.expected = spec_text(s, d);
+          listed.push_back(r.prefix);
+          bool ok = false;
+          if (snap) {
+            auto paths = snap->find(*s.prefix);
+            std::size_t matching = 0;
+            for (const auto& path : paths)
+              if (differences(s, *path.second, d).empty()) ++matching;
+            if (paths.empty()) {
+              r.seen = "absent";
+              r.reason = "prefix not received";
+              r.closest = nearest(*snap, *s.prefix);
+            } else {
+              r.seen = route_text(paths[0].first, *paths[0].second);
+              for (std::size_t k = 1; k < paths.size(); ++k)
+                r.seen += "; " + route_text(paths[k].first, *paths[k].second);
+              if (matching == 1 && paths.size() == 1) {
+                ok = true;
+              } else if (matching >= 1) {
+                r.reason = std::to_string(paths.size()) +
+                           " paths for one prefix on one session (R13: exactly one)";
+              } else {
+                auto diff = differences(s, *paths[0].second, d);
+                r.reason =
+                    "attributes differ: " + list_text(diff, [](const std::string& x) { return x; });
+                r.closest = "same prefix: " + route_text(paths[0].first, *paths[0].second);
+              }
+            }
+          }
+          if (ok) r.reason.clear();
+          finish(std::move(r), ok, true);
+        }
+        if (positive_only) {
+          for (const auto& ev : e.events)
+            if (ev.kind != EventKind::no_notification && ev.kind != EventKind::no_session)
+              finish(ExpectationResult{}, event_holds(ev, d, w).first, false);
+          continue;
+        }
+
+        // Routes that must be absent (a sibling copy is tolerated, R23).
+        for (const auto& prefix : e.absent) {
+          ExpectationResult r = base(ResultKind::absent, e.pointer);
+          r.prefix = prefix.to_string();
+          r.expected = "absent";
+          bool ok = true;
+          r.seen = "absent";
+          if (snap) {
+            for (const auto& [p, a] : snap->find(prefix)) {
+              if (e.tolerate_sibling && sibling_copy(*a, d)) continue;
+              ok = false;
+              r.seen = route_text(p, *a);
+              r.reason = "prefix received but must be absent";
+            }
+          }
+          finish(std::move(r), ok, true);
+        }
+
+        // Exact mode: nothing beyond the listed and tolerated routes.
+        if (e.mode == TableMode::exact) {
+          std::size_t extras = 0;
+          if (snap) {
+            for (const auto& [p, a] : snap->all()) {
+              if (std::find(listed.begin(), listed.end(), without_path_id(p)) != listed.end())
+                continue;
+              if (e.tolerate_sibling && sibling_copy(*a, d)) continue;
+              bool tolerated = false;
+              for (const auto& t : e.tolerate)
+                tolerated |= matches(t, p, *a, d);
+              if (tolerated) continue;
+              ++extras;
+              ExpectationResult r = base(ResultKind::extra, e.pointer);
+              r.prefix = without_path_id(p);
+              r.expected = "not in the table (exact mode)";
+              r.seen = route_text(p, *a);
+              r.reason = "unexpected route";
+              finish(std::move(r), false, true);
+            }
+          }
+          if (extras == 0) {
+            ExpectationResult r = base(ResultKind::extra, e.pointer);
+            r.expected = "no routes beyond the expected ones (exact mode)";
+            r.seen = snap ? std::to_string(snap->all().size()) + " route(s), none unexpected"
+                          : "no session";
+            finish(std::move(r), true, true);
+          }
+        }
+
+        for (const auto& ev : e.events) {
+          ExpectationResult r = base(ResultKind::event, ev.pointer);
+          r.expected = event_text(ev);
+          auto [ok, seen] = event_holds(ev, d, w);
+          r.seen = seen;
+          if (!ok) r.reason = "event expectation not met";
+          const bool needs_view =
+              ev.kind != EventKind::no_session && ev.kind != EventKind::no_notification;
+          // Events are counted over the phase window; an unknown window end
+          // only matters for the route tables.
+          if (w.unknown && doubt == w.unknown) doubt.reset();
+          const DirectionView* sender = ev.by_route_server ? view : observation_.find(d.to, d.from);
+          finish(std::move(r), ok, needs_view && !sender && !view);
+        }
+      }
+    }
+  }
+
+  static std::string event_text(const EventSpec& ev) {
+    std::string who = ev.by_route_server ? "route server" : "peer";
+    std::string code;
+    if (ev.code)
+      code = " " + std::to_string(*ev.code) + (ev.subcode ? "/" + std::to_string(*ev.subcode) : "");
+    switch (ev.kind) {
+      case EventKind::notification:
+        return "NOTIFICATION" + code + " sent by the " + who;
+      case EventKind::no_notification:
+        return "no NOTIFICATION" + code + " sent by the " + who;
+      case EventKind::session_down:
+        return "the session went down";
+      case EventKind::session_up:
+        return "the session came up (OPEN both ways)";
+      case EventKind::no_session:
+        return "no OPEN from the route server";
+      case EventKind::route_refresh:
+        return "ROUTE-REFRESH sent by the " + who;
+    }
+    return "?";
+  }
+
+  static std::string notification_text(const TimedNotification& n) {
+    return "NOTIFICATION " + std::to_string(n.notification.code) + "/" +
+           std::to_string(n.notification.subcode) + " (packet " + std::to_string(n.packet) + ")";
+  }
+
+  std::pair<bool, std::string> event_holds(const EventSpec& ev, const DirectionContext& d,
+                                           const PhaseWindow& w) const {
+    const DirectionView* down = observation_.find(d.from, d.to);  // route server -> peer
+    const DirectionView* up = observation_.find(d.to, d.from);    // peer -> route server
+    const DirectionView* sender = ev.by_route_server ? down : up;
+    auto in_window = [&](rib::Nanos at) { return at >= w.start && (!w.end || at < *w.end); };
+    switch (ev.kind) {
+      case EventKind::notification:
+      case EventKind::no_notification: {
+        std::string seen;
+        bool found = false;
+        if (sender)
+          for (const auto& n : sender->notifications) {
+            if (!in_window(n.at)) continue;
+            seen += (seen.empty() ? "" : ", ") + notification_text(n);
+            if ((!ev.code || n.notification.code == *ev.code) &&
+                (!ev.subcode || n.notification.subcode == *ev.subcode))
+              found = true;
+          }
+        if (seen.empty()) seen = sender ? "no NOTIFICATION" : "no session observed";
+        return {ev.kind == EventKind::notification ? found : !found, seen};
+      }
+      case EventKind::session_down: {
+        bool went_down = false;
+        std::string seen = "no NOTIFICATION, no flush";
+        for (const DirectionView* v : {down, up}) {
+          if (!v) continue;
+          for (const auto& n : v->notifications)
+            if (in_window(n.at)) {
+              went_down = true;
+              seen = notification_text(n);
+            }
+          for (const auto& c : v->table.timeline())
+            if (c.kind == rib::ChangeKind::flush && in_window(c.at)) {
+              went_down = true;
+              seen = "routes flushed (session down)";
+            }
+        }
+        if (!went_down && (down || up)) {
+          auto key = d.from < d.to ? std::make_pair(d.from, d.to) : std::make_pair(d.to, d.from);
+          auto it = observation_.sessions().find(key);
+          if (it != observation_.sessions().end() && it->second.flushes > 0 &&
+              (!down || down->table.timeline().empty())) {
+            went_down = true;
+            seen = std::to_string(it->second.flushes) + " session-down flush(es)";
+          }
+        }
+        return {went_down, (down || up) ? seen : "no session observed"};
+      }
+      case EventKind::session_up: {
+        const bool ok = down && up && down->open && up->open;
+        return {ok, std::string(down && down->open ? "OPEN from the route server"
+                                                   : "no OPEN from the route server") +
+                        (up && up->open ? ", OPEN from the peer" : ", no OPEN from the peer")};
+      }
+      case EventKind::no_session: {
+        const bool opened = down && down->open;
+        return {!opened, opened ? "OPEN from the route server" : "no OPEN from the route server"};
+      }
+      case EventKind::route_refresh: {
+        const std::uint64_t n = sender ? sender->route_refreshes : 0;
+        return {n > 0, std::to_string(n) + " ROUTE-REFRESH message(s)"};
+      }
+    }
+    return {false, "?"};
+  }
+
+ private:
+  const Suite& suite_;
+  const Observation& observation_;
+  const CheckOptions& options_;
+  AddressBook book_;
+};
+
+}  // namespace
+
+const char* to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::pass:
+      return "pass";
+    case Verdict::failed:
+      return "failed";
+    case Verdict::inconclusive:
+      return "inconclusive";
+  }
+  return "?";
+}
+
+Verdict worst(Verdict a, Verdict b) {
+  if (a == Verdict::failed || b == Verdict::failed) return Verdict::failed;
+  if (a == Verdict::inconclusive || b == Verdict::inconclusive) return Verdict::inconclusive;
+  return Verdict::pass;
+}
+
+const char* to_string(ResultKind kind) {
+  switch (kind) {
+    case ResultKind::present:
+      return "present";
+    case ResultKind::absent:
+      return "absent";
+    case ResultKind::extra:
+      return "extra";
+    case ResultKind::event:
+      return "event";
+  }
+  return "?";
+}
+
+AddressBook AddressBook::from_suite(const Suite& suite) {
+  AddressBook book;
+  for (const auto& rs : suite.route_servers)
+    book.set(rs.name, rs.address);
+  for (const auto& p : suite.peers)
+    for (const auto& i : p.instances)
+      book.set(i.name, i.address);
+  return book;
+}
+
+std::optional<wire::IpAddress> AddressBook::find(std::string_view name) const {
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::size_t CellResult::count(Verdict v) const {
+  return static_cast<std::size_t>(
+      std::count_if(results.begin(), results.end(), [&](const auto& r) { return r.verdict == v; }));
+}
+
+CellResult check(const Suite& suite, const MatrixCell& cell, const Observation& observation,
+                 const CheckOptions& options) {
+  CellResult result;
+  result.suite = suite.name;
+  result.file = suite.file;
+  result.cell = cell;
+  Judge judge(suite, observation, options);
+  bool unused = true;
+  for (const auto& c : suite.cases) {
+    const MatrixCell state = suite.state_at(cell, c.after);
+    if (!c.when.matches(state.branch_to_branch, state.preference)) {
+      ++result.cases_skipped;
+      continue;
+    }
+    ++result.cases_judged;
+    judge.judge(c, result.results, false, unused);
+  }
+  for (const auto& r : result.results)
+    result.verdict = worst(result.verdict, r.verdict);
+  return result;
+}
+
+bool converged(const Suite& suite, const MatrixCell& cell, const Observation& observation,
+               std::string_view phase, const CheckOptions& options) {
+  Judge judge(suite, observation, options);
+  const MatrixCell state = suite.state_at(cell, phase);
+  bool all_hold = true;
+  std::vector<ExpectationResult> ignored;
+  for (const auto& c : suite.cases) {
+    if (c.after != phase || !c.when.matches(state.branch_to_branch, state.preference)) continue;
+    judge.judge(c, ignored, true, all_hold);
+    if (!all_hold) return false;
+  }
+  return all_hold;
+}
+
+Verdict overall(const std::vector<CellResult>& cells) {
+  Verdict v = Verdict::pass;
+  for (const auto& c : cells)
+    v = worst(v, c.verdict);
+  return v;
+}
+
+}  // namespace rsconform::check

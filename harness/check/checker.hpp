@@ -1,0 +1,98 @@
+// The checker: judges what a capture shows (an Observation) against a suite's
+// expectations for one matrix cell. Pure: the live runner and `replay` call
+// the same check() with the Observation they built from the capture.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "check/observation.hpp"
+#include "check/suite.hpp"
+
+namespace rsconform::check {
+
+enum class Verdict : std::uint8_t { pass, failed, inconclusive };
+const char* to_string(Verdict verdict);  // "pass", "failed", "inconclusive"
+// failed beats inconclusive beats pass.
+Verdict worst(Verdict a, Verdict b);
+
+// Names (route-server and peer instances) -> addresses. Built from the suite's
+// topology; replay may override entries (--map NAME=ADDR).
+class AddressBook {
+ public:
+  AddressBook() = default;
+  static AddressBook from_suite(const Suite& suite);
+  void set(const std::string& name, const wire::IpAddress& address) { by_name_[name] = address; }
+  std::optional<wire::IpAddress> find(std::string_view name) const;
+  // "rs0 (127.65.0.4)"; the address alone for unknown names.
+  const std::map<std::string, wire::IpAddress, std::less<>>& entries() const { return by_name_; }
+
+ private:
+  std::map<std::string, wire::IpAddress, std::less<>> by_name_;
+};
+
+struct CheckOptions {
+  // Empty: AddressBook::from_suite.
+  std::optional<AddressBook> addresses;
+  // Capture time at which each step started. Needed to judge cases of any
+  // phase but the last one (together with ObservationOptions::keep_timeline);
+  // without it those cases are inconclusive.
+  std::map<std::string, rib::Nanos> step_started;
+  // The capture as a whole cannot be trusted (drops, truncated file): every
+  // expectation is inconclusive, with this reason.
+  std::optional<std::string> capture_problem;
+};
+
+enum class ResultKind : std::uint8_t { present, absent, extra, event };
+const char* to_string(ResultKind kind);
+
+struct ExpectationResult {
+  std::string case_name;
+  std::vector<std::string> rules;
+  std::string phase;  // "" initial, else the step after which it was judged
+  ResultKind kind = ResultKind::present;
+  std::string from;     // route-server instance name ("rs0")
+  std::string to;       // peer instance name ("nva1")
+  std::string session;  // "rs0 (127.65.0.4) -> nva1 (127.65.1.4)"
+  std::string prefix;   // for route results
+  std::string expected;
+  std::string seen;
+  std::string closest;  // on failure: same prefix with other attributes, or the nearest prefix
+  std::string reason;   // why it failed or is inconclusive
+  Verdict verdict = Verdict::pass;
+  std::string pointer;  // the expectation in the suite file
+};
+
+struct CellResult {
+  std::string suite;
+  std::string file;
+  MatrixCell cell;
+  Verdict verdict = Verdict::pass;
+  std::vector<ExpectationResult> results;
+  std::size_t cases_judged = 0;
+  std::size_t cases_skipped = 0;         // their `when` did not hold
+  std::optional<double> convergence_ms;  // filled in by the runner
+  std::vector<std::string> notes;        // e.g. capture source; filled in by the runner
+  std::size_t count(Verdict verdict) const;
+};
+
+// Judges every case of `suite` for `cell`.
+CellResult check(const Suite& suite, const MatrixCell& cell, const Observation& observation,
+                 const CheckOptions& options = {});
+
+// The runner's convergence predicate for `phase` ("" or a step name): every
+// positive expectation of that phase's cases (routes present, events that
+// must happen) holds in the current (final) tables. Absent routes and exact
+// mode are left to the quiet window.
+bool converged(const Suite& suite, const MatrixCell& cell, const Observation& observation,
+               std::string_view phase, const CheckOptions& options = {});
+
+// The verdict of a run: failed if any cell failed, else inconclusive if any
+// was, else pass (also for no cells).
+Verdict overall(const std::vector<CellResult>& cells);
+
+}  // namespace rsconform::check

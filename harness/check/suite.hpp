@@ -1,0 +1,211 @@
+// A conformance suite (suites/*.json, format in suites/README.md): the
+// topology, the route-server configuration, a matrix of flag / preference
+// values, the peers with their scripts, timed steps, and cases of
+// expectations. Loading validates everything and reports the file, the JSON
+// pointer and the line:column of the first bad value.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "check/json_positions.hpp"
+#include "speakers/routeserver/config.hpp"
+#include "speakers/script/script.hpp"
+#include "wire/message.hpp"
+
+namespace rsconform::check {
+
+using routeserver::HubRoutingPreference;
+using routeserver::PeerRole;
+
+// One combination of matrix values: what the route server is configured with
+// at the start of a run.
+struct MatrixCell {
+  bool branch_to_branch = false;
+  HubRoutingPreference preference = HubRoutingPreference::expressroute;
+  // "flag=off", "flag=on,pref=ASPath" (the preference only when the suite's
+  // matrix varies it or sets it away from the default).
+  std::string name;
+  bool operator==(const MatrixCell& other) const {
+    return branch_to_branch == other.branch_to_branch && preference == other.preference;
+  }
+};
+
+struct RouteServerSpec {
+  std::string name;  // "rs0"
+  wire::IpAddress address;
+};
+
+// Speaker options of a peer (the runner maps them onto the fake speaker).
+struct SpeakerOptions {
+  std::optional<std::uint16_t> hold_time;  // default: the role's (180)
+  bool route_refresh = true;               // advertise the Route-Refresh capability (R9)
+  bool add_path = false;
+  std::uint32_t restart_ms = 1000;  // after a session drops
+};
+
+struct PeerInstance {
+  std::string name;  // "nva1", or "er.in0" for a gateway instance
+  wire::IpAddress address;
+  std::vector<speakers::Step> script;  // each Step::speaker is this instance's name
+};
+
+struct PeerSpec {
+  std::string name;  // "nva1", "er"
+  PeerRole role = PeerRole::nva;
+  std::uint32_t asn = 0;                        // what the speaker sends in its OPEN
+  bool configured = true;                       // listed in the route server's peers (R3)
+  std::optional<std::uint32_t> configured_asn;  // the ASN the route server is told (R3 2/2)
+  SpeakerOptions speaker;
+  std::vector<PeerInstance> instances;
+  std::string pointer;  // "/peers/1"
+};
+
+enum class StepAction : std::uint8_t {
+  set_flag,           // branch-to-branch on / off / toggle (R28)
+  set_preference,     // hub routing preference (R29)
+  drop_session,       // a peer instance closes its session to route servers (R32)
+  set_vnet_prefixes,  // the VNet address space changes (R9)
+  script,             // a peer instance plays more script steps
+};
+const char* to_string(StepAction action);
+
+struct SuiteStep {
+  std::string name;
+  StepAction action = StepAction::set_flag;
+  std::optional<bool> flag;  // set_flag: nullopt toggles
+  HubRoutingPreference preference = HubRoutingPreference::expressroute;
+  std::string peer;                        // drop_session, script: a peer instance name
+  std::vector<std::string> route_servers;  // drop_session: empty = every instance
+  std::vector<wire::Prefix> prefixes;      // set_vnet_prefixes
+  std::vector<speakers::Step> script;      // script
+  std::string pointer;
+};
+
+// A condition on the matrix values in effect when a case is judged (after
+// the steps before it); an empty list matches anything.
+struct When {
+  std::vector<bool> branch_to_branch;
+  std::vector<HubRoutingPreference> preference;
+  bool matches(bool flag, HubRoutingPreference pref) const;
+};
+
+enum class SetMatch : std::uint8_t { contains, equals };
+
+// A route the direction must hold (or, in `tolerate`, may hold). Unset fields
+// match anything. Strings may hold placeholders, resolved per direction.
+struct RouteSpec {
+  std::optional<wire::Prefix> prefix;  // required for present routes
+  std::optional<std::string> as_path;  // exact, as AsPath::to_string(): "65515 65001", "" empty
+  std::optional<std::string> as_path_pattern;  // ECMAScript regex, full match on "65515 65001"
+  std::vector<std::string> next_hops;          // any one of them; "$rs", "$self", "$er", "1.2.3.4"
+  std::optional<std::uint8_t> origin;
+  bool med_absent = false;  // "med": null
+  std::optional<std::uint32_t> med;
+  bool local_pref_absent = false;
+  std::optional<std::uint32_t> local_pref;
+  std::optional<std::vector<std::uint32_t>> communities;
+  SetMatch communities_match = SetMatch::contains;
+  std::optional<std::vector<wire::LargeCommunity>> large_communities;
+  SetMatch large_communities_match = SetMatch::contains;
+  std::string pointer;
+};
+
+enum class EventKind : std::uint8_t {
+  notification,     // a NOTIFICATION (code, optional subcode) was sent
+  no_notification,  // none was sent
+  session_down,     // the session went down at least once
+  session_up,       // both sides sent an OPEN
+  no_session,       // the route server never sent this peer an OPEN
+  route_refresh,    // at least one ROUTE-REFRESH was sent
+};
+const char* to_string(EventKind kind);
+
+struct EventSpec {
+  EventKind kind = EventKind::notification;
+  bool by_route_server = true;  // sender: the route-server instance (else the peer)
+  std::optional<std::uint8_t> code;
+  std::optional<std::uint8_t> subcode;
+  std::string pointer;
+};
+
+enum class TableMode : std::uint8_t { subset, exact };
+
+// Expectations for every direction route-server instance -> peer instance
+// named by `from` x `to`.
+struct Expectation {
+  std::vector<std::string> from;  // route-server instance names; empty = all
+  std::vector<std::string> to;    // peer instance names (a peer name = all its instances)
+  TableMode mode = TableMode::subset;
+  std::vector<RouteSpec> present;
+  std::vector<wire::Prefix> absent;
+  std::vector<RouteSpec> tolerate;  // extras allowed in exact mode
+  bool tolerate_sibling = true;     // R23: routes whose next hop is the receiver's own gateway
+  std::vector<EventSpec> events;
+  std::string pointer;
+};
+
+struct Case {
+  std::string name;
+  std::vector<std::string> rules;  // "R11"
+  std::string description;
+  std::string after;  // a step name; empty: before any step
+  When when;
+  std::vector<Expectation> expect;
+  std::string pointer;
+};
+
+struct Suite {
+  std::string file;
+  std::string name;
+  std::string description;
+  std::vector<std::string> rules;  // the union of the cases' rules
+  std::uint16_t port = 179;
+  std::vector<RouteServerSpec> route_servers;
+  // The route server's configuration with peers and instances filled in from
+  // the topology and peers (the matrix values are applied per cell).
+  routeserver::Config config;
+  std::vector<bool> flag_values;
+  std::vector<HubRoutingPreference> preference_values;
+  std::vector<PeerSpec> peers;
+  std::vector<SuiteStep> steps;
+  std::vector<Case> cases;
+  std::uint32_t deadline_ms = 5000;  // per phase, for the runner
+  std::uint32_t quiet_ms = 50;       // quiet window, for the runner
+
+  std::vector<MatrixCell> cells() const;
+  // The configuration for one cell.
+  routeserver::Config config_for(const MatrixCell& cell) const;
+  const PeerSpec* find_peer(std::string_view name) const;
+  const PeerInstance* find_instance(std::string_view name) const;
+  // The phases in order: "" (initial) then each step's name.
+  std::vector<std::string> phases() const;
+  // Flag and preference in effect during `phase`, starting from `cell`.
+  MatrixCell state_at(const MatrixCell& cell, std::string_view phase) const;
+};
+
+// A suite that does not load. what() reads "file:line:column: /pointer: message".
+class SuiteError : public std::runtime_error {
+ public:
+  SuiteError(std::string file, std::string pointer, TextPosition at, std::string message);
+  std::string file;
+  std::string pointer;
+  TextPosition at;
+  std::string message;
+};
+
+// Throws SuiteError (also for an unreadable file).
+Suite load_suite_file(const std::string& path);
+Suite load_suite_text(std::string_view text, const std::string& file_name);
+
+// Expands files and directories (recursively, *.json, skipping "schema"
+// folders) into a sorted list of suite files. Throws SuiteError for a path
+// that does not exist.
+std::vector<std::string> find_suite_files(const std::vector<std::string>& paths);
+
+}  // namespace rsconform::check

@@ -1,0 +1,892 @@
+// JSON -> Suite. Every check names the JSON pointer of the offending value;
+// load_suite_text turns it into file:line:column with the position index.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "check/suite.hpp"
+#include "speakers/routeserver/config_json.hpp"
+
+namespace rsconform::check {
+namespace {
+
+using nlohmann::json;
+
+// An error before it has a position.
+struct Bad {
+  std::string pointer;
+  std::string message;
+};
+
+[[noreturn]] void bad(const std::string& pointer, const std::string& message) {
+  throw Bad{pointer, message};
+}
+
+std::string shown(const json& j) {
+  std::string s = j.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+// The keys of one object, each looked up at most once; anything else is an
+// unknown key (usually a typo), reported with the keys that were expected.
+class Object {
+ public:
+  Object(const json& j, std::string pointer, std::vector<std::string> known)
+      : json_(j), pointer_(std::move(pointer)), known_(std::move(known)) {
+    if (!j.is_object()) bad(pointer_, "expected an object, got " + shown(j));
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (std::find(known_.begin(), known_.end(), it.key()) != known_.end()) continue;
+      std::string list;
+      for (const auto& k : known_)
+        list += (list.empty() ? "" : ", ") + k;
+      bad(at(it.key()), "unknown key \"" + it.key() + "\"; expected one of: " + list);
+    }
+  }
+  std::string at(std::string_view key) const { return pointer_ + "/" + pointer_token(key); }
+  const std::string& pointer() const { return pointer_; }
+  const json* find(std::string_view key) const {
+    auto it = json_.find(std::string(key));
+    return it == json_.end() ? nullptr : &*it;
+  }
+  const json& require(std::string_view key) const {
+    const json* v = find(key);
+    if (!v) bad(pointer_, "missing required key \"" + std::string(key) + "\"");
+    return *v;
+  }
+
+ private:
+  const json& json_;
+  std::string pointer_;
+  std::vector<std::string> known_;
+};
+
+std::string get_string(const json& j, const std::string& at) {
+  if (!j.is_string()) bad(at, "expected a string, got " + shown(j));
+  return j.get<std::string>();
+}
+
+bool get_bool(const json& j, const std::string& at) {
+  if (!j.is_boolean()) bad(at, "expected true or false, got " + shown(j));
+  return j.get<bool>();
+}
+
+std::uint64_t get_uint(const json& j, const std::string& at, std::uint64_t min, std::uint64_t max) {
+  if (!j.is_number_unsigned() || j.get<std::uint64_t>() < min || j.get<std::uint64_t>() > max)
+    bad(at, "expected an integer in " + std::to_string(min) + ".." + std::to_string(max) +
+                ", got " + shown(j));
+  return j.get<std::uint64_t>();
+}
+
+const json& get_array(const json& j, const std::string& at, bool non_empty = false) {
+  if (!j.is_array()) bad(at, "expected an array, got " + shown(j));
+  if (non_empty && j.empty()) bad(at, "expected a non-empty array");
+  return j;
+}
+
+std::string item(const std::string& at, std::size_t index) {
+  return at + "/" + std::to_string(index);
+}
+
+// A string or an array of strings.
+std::vector<std::string> get_strings(const json& j, const std::string& at) {
+  std::vector<std::string> out;
+  if (j.is_string()) {
+    out.push_back(j.get<std::string>());
+    return out;
+  }
+  if (!j.is_array() || j.empty())
+    bad(at, "expected a string or a non-empty array of strings, got " + shown(j));
+  for (std::size_t i = 0; i < j.size(); ++i)
+    out.push_back(get_string(j[i], item(at, i)));
+  return out;
+}
+
+wire::IpAddress get_ipv4(const json& j, const std::string& at) {
+  auto a = wire::IpAddress::parse(get_string(j, at));
+  if (!a || !a->is_v4()) bad(at, "expected an IPv4 address like 127.65.1.4, got " + shown(j));
+  return *a;
+}
+
+wire::Prefix get_prefix(const json& j, const std::string& at) {
+  auto p = wire::Prefix::parse(get_string(j, at));
+  if (!p) bad(at, "expected a prefix like 10.1.0.0/16, got " + shown(j));
+  return *p;
+}
+
+bool get_flag(const json& j, const std::string& at) {
+  if (j.is_boolean()) return j.get<bool>();
+  const std::string s = j.is_string() ? j.get<std::string>() : "";
+  if (s == "on") return true;
+  if (s == "off") return false;
+  bad(at, "expected \"off\" or \"on\", got " + shown(j));
+}
+
+HubRoutingPreference get_preference(const json& j, const std::string& at) {
+  const std::string s = j.is_string() ? j.get<std::string>() : "";
+  if (s == "ExpressRoute") return HubRoutingPreference::expressroute;
+  if (s == "VpnGateway") return HubRoutingPreference::vpngateway;
+  if (s == "ASPath") return HubRoutingPreference::aspath;
+  bad(at, "expected \"ExpressRoute\", \"VpnGateway\" or \"ASPath\", got " + shown(j));
+}
+
+bool valid_name(const std::string& name) {
+  if (name.empty() || name.size() > 32) return false;
+  if (!std::islower(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
+std::string get_name(const json& j, const std::string& at) {
+  std::string name = get_string(j, at);
+  if (!valid_name(name))
+    bad(at,
+        "expected a name of lower-case letters, digits, '-' and '_' starting with a letter "
+        "(at most 32), got " +
+            shown(j));
+  return name;
+}
+
+// The keys a fake-speaker script step may carry (speakers/script/script.hpp);
+// "speaker" is implied by the peer the script belongs to.
+const std::vector<std::string>& step_keys() {
+  static const std::vector<std::string> keys = {"op",
+                                                "session",
+                                                "timeout_ms",
+                                                "prefixes",
+                                                "prefix",
+                                                "origin",
+                                                "as_path",
+                                                "prepend",
+                                                "next_hop",
+                                                "med",
+                                                "local_pref",
+                                                "atomic_aggregate",
+                                                "communities",
+                                                "large_communities",
+                                                "extended_communities",
+                                                "first",
+                                                "count",
+                                                "state",
+                                                "down_ms",
+                                                "hex",
+                                                "code",
+                                                "subcode",
+                                                "data_hex",
+                                                "restart",
+                                                "afi",
+                                                "safi"};
+  return keys;
+}
+
+// "steps[3].prefixes[1]" (a ScriptError path) -> "/3/prefixes/1" under `base`.
+std::string script_pointer(const std::string& base, const std::string& path) {
+  std::string out = base;
+  std::size_t i = std::string("steps").size();
+  if (path.rfind("steps[", 0) != 0) return base;
+  std::string token;
+  for (; i < path.size(); ++i) {
+    char c = path[i];
+    if (c == '[' || c == '.') {
+      if (!token.empty()) out += "/" + token;
+      token.clear();
+    } else if (c != ']') {
+      token.push_back(c);
+    }
+  }
+  if (!token.empty()) out += "/" + token;
+  return out;
+}
+
+// Validates and parses script steps with the fake speakers' own parser, so
+// suites and standalone scripts share one format.
+std::vector<speakers::Step> parse_steps(const json& steps, const std::string& at,
+                                        const PeerInstance& instance, std::uint32_t asn) {
+  get_array(steps, at);
+  json doc = {
+      {"speakers",
+       json::array(
+           {{{"name", instance.name}, {"address", instance.address.to_string()}, {"as", asn}}})},
+      {"steps", json::array()}};
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    Object o(steps[i], item(at, i), step_keys());
+    o.require("op");
+    json step = steps[i];
+    step["speaker"] = instance.name;
+    doc["steps"].push_back(std::move(step));
+  }
+  try {
+    return speakers::parse_script(doc.dump()).steps;
+  } catch (const speakers::ScriptError& e) {
+    const std::string what = e.what();
+    const auto colon = what.find(": ");
+    if (colon == std::string::npos) bad(at, what);
+    bad(script_pointer(at, what.substr(0, colon)), what.substr(colon + 2));
+  }
+}
+
+struct Loader {
+  Suite suite;
+  // Names that placeholders and selectors may use.
+  std::set<std::string> rs_names;
+  std::map<std::string, std::vector<std::string>> peer_instances;  // peer -> instance names
+  std::set<std::string> instance_names;
+
+  void topology(const json* j) {
+    suite.route_servers = {{"rs0", wire::IpAddress::v4(127, 65, 0, 4)},
+                           {"rs1", wire::IpAddress::v4(127, 65, 0, 5)}};
+    if (!j) return;
+    Object o(*j, "/topology", {"port", "route_servers"});
+    if (const json* v = o.find("port"))
+      suite.port = static_cast<std::uint16_t>(get_uint(*v, o.at("port"), 1, 65535));
+    if (const json* v = o.find("route_servers")) {
+      get_array(*v, o.at("route_servers"), true);
+      if (v->size() > 2) bad(o.at("route_servers"), "at most 2 route-server instances (R1)");
+      suite.route_servers.clear();
+      for (std::size_t i = 0; i < v->size(); ++i) {
+        Object r((*v)[i], item(o.at("route_servers"), i), {"name", "address"});
+        RouteServerSpec rs;
+        rs.name = get_name(r.require("name"), r.at("name"));
+        rs.address = get_ipv4(r.require("address"), r.at("address"));
+        suite.route_servers.push_back(rs);
+      }
+    }
+  }
+
+  void matrix(const json& j) {
+    Object o(j, "/matrix", {"branch_to_branch", "hub_routing_preference"});
+    const json& flags = get_array(o.require("branch_to_branch"), o.at("branch_to_branch"), true);
+    for (std::size_t i = 0; i < flags.size(); ++i) {
+      bool v = get_flag(flags[i], item(o.at("branch_to_branch"), i));
+      if (std::find(suite.flag_values.begin(), suite.flag_values.end(), v) !=
+          suite.flag_values.end())
+        bad(item(o.at("branch_to_branch"), i), "duplicate value");
+      suite.flag_values.push_back(v);
+    }
+    suite.preference_values = {HubRoutingPreference::expressroute};
+    if (const json* v = o.find("hub_routing_preference")) {
+      get_array(*v, o.at("hub_routing_preference"), true);
+      suite.preference_values.clear();
+      for (std::size_t i = 0; i < v->size(); ++i) {
+        auto p = get_preference((*v)[i], item(o.at("hub_routing_preference"), i));
+        if (std::find(suite.preference_values.begin(), suite.preference_values.end(), p) !=
+            suite.preference_values.end())
+          bad(item(o.at("hub_routing_preference"), i), "duplicate value");
+        suite.preference_values.push_back(p);
+      }
+    }
+  }
+
+  void peers(const json& j) {
+    get_array(j, "/peers", true);
+    std::size_t nva_index = 0;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      const std::string at = item("/peers", i);
+      Object o(j[i], at,
+               {"name", "role", "instances", "asn", "addresses", "configured", "configured_asn",
+                "speaker", "script"});
+      PeerSpec p;
+      p.pointer = at;
+      p.name = get_name(o.require("name"), o.at("name"));
+      if (peer_instances.count(p.name) || instance_names.count(p.name) || rs_names.count(p.name))
+        bad(o.at("name"), "duplicate name \"" + p.name + "\"");
+      const std::string role = get_string(o.require("role"), o.at("role"));
+      if (role == "nva")
+        p.role = PeerRole::nva;
+      else if (role == "expressroute")
+        p.role = PeerRole::expressroute;
+      else if (role == "vpngateway")
+        p.role = PeerRole::vpngateway;
+      else
+        bad(o.at("role"), "expected \"nva\", \"expressroute\" or \"vpngateway\", got " +
+                              shown(o.require("role")));
+      const bool nva = p.role == PeerRole::nva;
+      std::size_t count = nva ? 1 : 2;
+      if (const json* v = o.find("instances"))
+        count = static_cast<std::size_t>(get_uint(*v, o.at("instances"), 1, nva ? 1 : 2));
+      const std::uint32_t index = static_cast<std::uint32_t>(nva_index);
+      p.asn = nva ? 65001 + index : routeserver::kAzureAsn;
+      if (const json* v = o.find("asn"))
+        p.asn = static_cast<std::uint32_t>(get_uint(*v, o.at("asn"), 1, 0xFFFFFFFFu));
+      if (const json* v = o.find("configured")) p.configured = get_bool(*v, o.at("configured"));
+      if (const json* v = o.find("configured_asn"))
+        p.configured_asn =
+            static_cast<std::uint32_t>(get_uint(*v, o.at("configured_asn"), 1, 0xFFFFFFFFu));
+      if (const json* v = o.find("speaker")) {
+        Object s(*v, o.at("speaker"), {"hold_time", "route_refresh", "add_path", "restart_ms"});
+        if (const json* h = s.find("hold_time")) {
+          auto hold = get_uint(*h, s.at("hold_time"), 0, 65535);
+          if (hold == 1 || hold == 2) bad(s.at("hold_time"), "must be 0 or at least 3");
+          p.speaker.hold_time = static_cast<std::uint16_t>(hold);
+        }
+        if (const json* b = s.find("route_refresh"))
+          p.speaker.route_refresh = get_bool(*b, s.at("route_refresh"));
+        if (const json* b = s.find("add_path")) p.speaker.add_path = get_bool(*b, s.at("add_path"));
+        if (const json* r = s.find("restart_ms"))
+          p.speaker.restart_ms =
+              static_cast<std::uint32_t>(get_uint(*r, s.at("restart_ms"), 0, 3'600'000));
+      }
+      // Addresses: the spec's section 2 table by default.
+      std::vector<wire::IpAddress> addresses;
+      const std::uint8_t third = nva ? 1 : p.role == PeerRole::expressroute ? 2 : 3;
+      const std::uint32_t first = wire::IpAddress::v4(127, 65, third, 4).v4_value();
+      for (std::size_t k = 0; k < count; ++k)
+        addresses.push_back(
+            wire::IpAddress::v4(first + (nva ? index : static_cast<std::uint32_t>(k))));
+      if (const json* v = o.find("addresses")) {
+        get_array(*v, o.at("addresses"));
+        if (v->size() != count)
+          bad(o.at("addresses"), "expected " + std::to_string(count) +
+                                     " address(es), one per "
+                                     "instance, got " +
+                                     std::to_string(v->size()));
+        for (std::size_t k = 0; k < count; ++k)
+          addresses[k] = get_ipv4((*v)[k], item(o.at("addresses"), k));
+      }
+      for (std::size_t k = 0; k < count; ++k) {
+        PeerInstance inst;
+        inst.name = nva ? p.name : p.name + ".in" + std::to_string(k);
+        inst.address = addresses[k];
+        instance_names.insert(inst.name);
+        peer_instances[p.name].push_back(inst.name);
+        p.instances.push_back(std::move(inst));
+      }
+      if (const json* v = o.find("script"))
+        for (auto& inst : p.instances)
+          inst.script = parse_steps(*v, o.at("script"), inst, p.asn);
+      if (nva) ++nva_index;
+      suite.peers.push_back(std::move(p));
+    }
+  }
+
+  // The route server's configuration: the suite's object plus the instances
+  // from the topology and the peers from the peer list.
+  void route_server(const json* j) {
+    json composite = j ? *j : json::object();
+    if (!composite.is_object()) bad("/route_server", "expected an object, got " + shown(composite));
+    for (const char* owned : {"instances", "peers", "branch_to_branch"}) {
+      if (composite.contains(owned))
+        bad("/route_server/" + std::string(owned),
+            std::string("set by the suite's ") +
+                (std::string(owned) == "instances" ? "topology.route_servers"
+                 : std::string(owned) == "peers"   ? "peers"
+                                                   : "matrix.branch_to_branch"));
+    }
+    if (composite.contains("hub_routing_preference"))
+      bad("/route_server/hub_routing_preference",
+          "set by the suite's matrix.hub_routing_preference");
+    composite["instances"] = json::array();
+    for (const auto& rs : suite.route_servers)
+      composite["instances"].push_back({{"name", rs.name}, {"address", rs.address.to_string()}});
+    composite["peers"] = json::array();
+    std::vector<std::string> peer_pointer;  // per composite peer
+    for (const auto& p : suite.peers) {
+      if (!p.configured) continue;
+      for (std::size_t k = 0; k < p.instances.size(); ++k) {
+        composite["peers"].push_back({{"name", p.instances[k].name},
+                                      {"role", routeserver::to_string(p.role)},
+                                      {"address", p.instances[k].address.to_string()},
+                                      {"asn", p.configured_asn.value_or(p.asn)}});
+        peer_pointer.push_back(p.pointer);
+      }
+    }
+    try {
+      suite.config = routeserver::config_from_json(composite, "/route_server");
+    } catch (const routeserver::ConfigError& e) {
+      // Errors about derived parts point at where the suite sets them.
+      const std::string peers = "/route_server/peers";
+      const std::string instances = "/route_server/instances";
+      if (e.path.rfind(peers + "/", 0) == 0) {
+        const std::string rest = e.path.substr(peers.size() + 1);
+        const std::size_t index = std::stoul(rest.substr(0, rest.find('/')));
+        std::string at = index < peer_pointer.size() ? peer_pointer[index] : "/peers";
+        if (rest.find("/asn") != std::string::npos) at += "/asn";
+        bad(at, e.detail);
+      }
+      if (e.path == peers) bad("/peers", e.detail);
+      if (e.path.rfind(instances, 0) == 0) bad("/topology", e.detail);
+      bad(e.path.empty() ? "/route_server" : e.path, e.detail);
+    }
+  }
+
+  void timing(const json* j) {
+    if (!j) return;
+    Object o(*j, "/timing", {"deadline_ms", "quiet_ms"});
+    if (const json* v = o.find("deadline_ms"))
+      suite.deadline_ms =
+          static_cast<std::uint32_t>(get_uint(*v, o.at("deadline_ms"), 1, 3'600'000));
+    if (const json* v = o.find("quiet_ms"))
+      suite.quiet_ms = static_cast<std::uint32_t>(get_uint(*v, o.at("quiet_ms"), 0, 600'000));
+  }
+
+  const PeerInstance* instance(const std::string& name) const { return suite.find_instance(name); }
+
+  void steps(const json* j) {
+    if (!j) return;
+    get_array(*j, "/steps");
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < j->size(); ++i) {
+      const std::string at = item("/steps", i);
+      Object o((*j)[i], at,
+               {"name", "action", "value", "peer", "route_servers", "prefixes", "script"});
+      SuiteStep s;
+      s.pointer = at;
+      s.name = get_name(o.require("name"), o.at("name"));
+      if (!names.insert(s.name).second) bad(o.at("name"), "duplicate step name \"" + s.name + "\"");
+      const std::string action = get_string(o.require("action"), o.at("action"));
+      auto forbid_except = [&](std::vector<std::string> allowed) {
+        for (const char* key : {"value", "peer", "route_servers", "prefixes", "script"})
+          if (o.find(key) && std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+            bad(o.at(key), "not used by action \"" + action + "\"");
+      };
+      auto peer_instance = [&]() -> const PeerInstance& {
+        const std::string name = get_string(o.require("peer"), o.at("peer"));
+        const PeerInstance* inst = instance(name);
+        if (!inst) bad(o.at("peer"), "no peer instance named \"" + name + "\"");
+        return *inst;
+      };
+      if (action == "set_flag") {
+        s.action = StepAction::set_flag;
+        forbid_except({"value"});
+        const json& v = o.require("value");
+        if (v.is_string() && v.get<std::string>() == "toggle")
+          s.flag.reset();
+        else if (v.is_string() && (v.get<std::string>() == "on" || v.get<std::string>() == "off"))
+          s.flag = v.get<std::string>() == "on";
+        else
+          bad(o.at("value"), "expected \"on\", \"off\" or \"toggle\", got " + shown(v));
+      } else if (action == "set_preference") {
+        s.action = StepAction::set_preference;
+        forbid_except({"value"});
+        s.preference = get_preference(o.require("value"), o.at("value"));
+      } else if (action == "drop_session") {
+        s.action = StepAction::drop_session;
+        forbid_except({"peer", "route_servers"});
+        s.peer = peer_instance().name;
+        if (const json* v = o.find("route_servers")) {
+          s.route_servers = get_strings(*v, o.at("route_servers"));
+          for (std::size_t k = 0; k < s.route_servers.size(); ++k)
+            if (!rs_names.count(s.route_servers[k]))
+              bad(v->is_array() ? item(o.at("route_servers"), k) : o.at("route_servers"),
+                  "no route-server instance named \"" + s.route_servers[k] + "\"");
+        }
+      } else if (action == "set_vnet_prefixes") {
+        s.action = StepAction::set_vnet_prefixes;
+        forbid_except({"prefixes"});
+        const json& v = get_array(o.require("prefixes"), o.at("prefixes"), true);
+        for (std::size_t k = 0; k < v.size(); ++k)
+          s.prefixes.push_back(get_prefix(v[k], item(o.at("prefixes"), k)));
+      } else if (action == "script") {
+        s.action = StepAction::script;
+        forbid_except({"peer", "script"});
+        const PeerInstance& inst = peer_instance();
+        s.peer = inst.name;
+        std::uint32_t asn = 0;
+        for (const auto& p : suite.peers)
+          for (const auto& pi : p.instances)
+            if (pi.name == inst.name) asn = p.asn;
+        s.script = parse_steps(o.require("script"), o.at("script"), inst, asn);
+      } else {
+        bad(o.at("action"),
+            "expected \"set_flag\", \"set_preference\", \"drop_session\", "
+            "\"set_vnet_prefixes\" or \"script\", got " +
+                shown(o.require("action")));
+      }
+      suite.steps.push_back(std::move(s));
+    }
+  }
+
+  // "$rs", "$self", "$<rs>", "$<peer>", "$<instance>" or an address.
+  void check_next_hop(const std::string& text, const std::string& at) {
+    if (text.empty()) bad(at, "expected a placeholder or an address, got \"\"");
+    if (text[0] != '$') {
+      if (!wire::IpAddress::parse(text))
+        bad(at,
+            "expected an IP address or a placeholder "
+            "($rs, $self, $<name>), got \"" +
+                text + "\"");
+      return;
+    }
+    const std::string name = text.substr(1);
+    if (name == "rs" || name == "self" || rs_names.count(name) || peer_instances.count(name) ||
+        instance_names.count(name))
+      return;
+    bad(at, "unknown placeholder \"" + text +
+                "\"; expected $rs, $self or $ followed by a "
+                "route-server, peer or instance name");
+  }
+
+  template <class T, class Parse>
+  std::pair<std::vector<T>, SetMatch> set_match(const json& j, const std::string& at, Parse parse) {
+    Object o(j, at, {"contains", "equals"});
+    const bool contains = o.find("contains") != nullptr;
+    if (contains == (o.find("equals") != nullptr))
+      bad(at, "expected exactly one of \"contains\" or \"equals\"");
+    const std::string key = contains ? "contains" : "equals";
+    const json& list = get_array(o.require(key), o.at(key));
+    std::vector<T> out;
+    for (std::size_t i = 0; i < list.size(); ++i)
+      out.push_back(parse(list[i], item(o.at(key), i)));
+    return {out, contains ? SetMatch::contains : SetMatch::equals};
+  }
+
+  RouteSpec route_spec(const json& j, const std::string& at, bool prefix_required) {
+    Object o(j, at,
+             {"prefix", "as_path", "as_path_pattern", "next_hop", "origin", "med", "local_pref",
+              "communities", "large_communities"});
+    RouteSpec r;
+    r.pointer = at;
+    if (prefix_required) o.require("prefix");
+    if (const json* v = o.find("prefix")) r.prefix = get_prefix(*v, o.at("prefix"));
+    if (const json* v = o.find("as_path")) {
+      if (v->is_array()) {
+        std::vector<std::uint32_t> asns;
+        for (std::size_t i = 0; i < v->size(); ++i)
+          asns.push_back(static_cast<std::uint32_t>(
+              get_uint((*v)[i], item(o.at("as_path"), i), 0, 0xFFFFFFFFu)));
+        r.as_path = asns.empty() ? std::string() : wire::AsPath::sequence(asns).to_string();
+      } else if (v->is_string()) {
+        static const std::regex form("^( *[0-9]+)* *$");
+        std::string text = v->get<std::string>();
+        if (!std::regex_match(text, form))
+          bad(o.at("as_path"), "expected AS numbers separated by spaces, got " + shown(*v));
+        std::istringstream in(text);
+        std::string asn, norm;
+        while (in >> asn)
+          norm += (norm.empty() ? "" : " ") + std::to_string(std::stoull(asn));
+        r.as_path = norm;
+      } else {
+        bad(o.at("as_path"),
+            "expected a string like \"65515 65001\" or an array of AS numbers, "
+            "got " +
+                shown(*v));
+      }
+    }
+    if (const json* v = o.find("as_path_pattern")) {
+      r.as_path_pattern = get_string(*v, o.at("as_path_pattern"));
+      try {
+        std::regex test(*r.as_path_pattern);
+      } catch (const std::regex_error& e) {
+        bad(o.at("as_path_pattern"), std::string("invalid regular expression: ") + e.what());
+      }
+    }
+    if (const json* v = o.find("next_hop")) {
+      r.next_hops = get_strings(*v, o.at("next_hop"));
+      for (std::size_t i = 0; i < r.next_hops.size(); ++i)
+        check_next_hop(r.next_hops[i],
+                       v->is_array() ? item(o.at("next_hop"), i) : o.at("next_hop"));
+    }
+    if (const json* v = o.find("origin")) {
+      const std::string s = v->is_string() ? v->get<std::string>() : "";
+      if (s == "igp")
+        r.origin = wire::OriginAttr::igp;
+      else if (s == "egp")
+        r.origin = wire::OriginAttr::egp;
+      else if (s == "incomplete")
+        r.origin = wire::OriginAttr::incomplete;
+      else
+        bad(o.at("origin"), "expected \"igp\", \"egp\" or \"incomplete\", got " + shown(*v));
+    }
+    if (const json* v = o.find("med")) {
+      if (v->is_null())
+        r.med_absent = true;
+      else
+        r.med = static_cast<std::uint32_t>(get_uint(*v, o.at("med"), 0, 0xFFFFFFFFu));
+    }
+    if (const json* v = o.find("local_pref")) {
+      if (v->is_null())
+        r.local_pref_absent = true;
+      else
+        r.local_pref = static_cast<std::uint32_t>(get_uint(*v, o.at("local_pref"), 0, 0xFFFFFFFFu));
+    }
+    if (const json* v = o.find("communities")) {
+      auto [values, match] = set_match<std::uint32_t>(
+          *v, o.at("communities"), [](const json& c, const std::string& p) {
+            auto value = wire::community::parse(get_string(c, p));
+            if (!value)
+              bad(p, "expected \"ASN:N\" or a well-known name like NO_ADVERTISE, got " + shown(c));
+            return *value;
+          });
+      r.communities = values;
+      r.communities_match = match;
+    }
+    if (const json* v = o.find("large_communities")) {
+      auto [values, match] = set_match<wire::LargeCommunity>(
+          *v, o.at("large_communities"), [](const json& c, const std::string& p) {
+            static const std::regex form("^([0-9]{1,10}):([0-9]{1,10}):([0-9]{1,10})$");
+            const std::string text = get_string(c, p);
+            std::smatch m;
+            if (!std::regex_match(text, m, form)) bad(p, "expected \"A:B:C\", got " + shown(c));
+            std::uint64_t parts[3];
+            for (std::size_t k = 0; k < 3; ++k) {
+              parts[k] = std::stoull(m[k + 1].str());
+              if (parts[k] > 0xFFFFFFFFu) bad(p, "each part must be at most 4294967295");
+            }
+            return wire::LargeCommunity{static_cast<std::uint32_t>(parts[0]),
+                                        static_cast<std::uint32_t>(parts[1]),
+                                        static_cast<std::uint32_t>(parts[2])};
+          });
+      r.large_communities = values;
+      r.large_communities_match = match;
+    }
+    return r;
+  }
+
+  EventSpec event(const json& j, const std::string& at) {
+    Object o(j, at, {"kind", "sender", "code", "subcode"});
+    EventSpec e;
+    e.pointer = at;
+    const std::string kind = get_string(o.require("kind"), o.at("kind"));
+    bool found = false;
+    for (int k = 0; k <= static_cast<int>(EventKind::route_refresh); ++k)
+      if (kind == to_string(static_cast<EventKind>(k))) {
+        e.kind = static_cast<EventKind>(k);
+        found = true;
+      }
+    if (!found)
+      bad(o.at("kind"),
+          "expected \"notification\", \"no_notification\", \"session_down\", "
+          "\"session_up\", \"no_session\" or \"route_refresh\", got " +
+              shown(o.require("kind")));
+    if (const json* v = o.find("sender")) {
+      const std::string s = v->is_string() ? v->get<std::string>() : "";
+      if (s != "route_server" && s != "peer")
+        bad(o.at("sender"), "expected \"route_server\" or \"peer\", got " + shown(*v));
+      e.by_route_server = s == "route_server";
+    }
+    const bool codes = e.kind == EventKind::notification || e.kind == EventKind::no_notification;
+    if (const json* v = o.find("code")) {
+      if (!codes) bad(o.at("code"), "only for notification and no_notification");
+      e.code = static_cast<std::uint8_t>(get_uint(*v, o.at("code"), 1, 255));
+    }
+    if (const json* v = o.find("subcode")) {
+      if (!e.code) bad(o.at("subcode"), "needs \"code\"");
+      e.subcode = static_cast<std::uint8_t>(get_uint(*v, o.at("subcode"), 0, 255));
+    }
+    return e;
+  }
+
+  Expectation expectation(const json& j, const std::string& at) {
+    Object o(j, at,
+             {"from", "to", "mode", "present", "absent", "tolerate", "tolerate_sibling", "events"});
+    Expectation e;
+    e.pointer = at;
+    if (const json* v = o.find("from")) {
+      e.from = get_strings(*v, o.at("from"));
+      for (std::size_t i = 0; i < e.from.size(); ++i)
+        if (!rs_names.count(e.from[i]))
+          bad(v->is_array() ? item(o.at("from"), i) : o.at("from"),
+              "no route-server instance named \"" + e.from[i] + "\"");
+    }
+    const json& to = o.require("to");
+    e.to = get_strings(to, o.at("to"));
+    for (std::size_t i = 0; i < e.to.size(); ++i)
+      if (!peer_instances.count(e.to[i]) && !instance_names.count(e.to[i]))
+        bad(to.is_array() ? item(o.at("to"), i) : o.at("to"),
+            "no peer or peer instance named \"" + e.to[i] + "\"");
+    if (const json* v = o.find("mode")) {
+      const std::string m = v->is_string() ? v->get<std::string>() : "";
+      if (m == "exact")
+        e.mode = TableMode::exact;
+      else if (m != "subset")
+        bad(o.at("mode"), "expected \"subset\" or \"exact\", got " + shown(*v));
+    }
+    if (const json* v = o.find("present")) {
+      get_array(*v, o.at("present"));
+      for (std::size_t i = 0; i < v->size(); ++i)
+        e.present.push_back(route_spec((*v)[i], item(o.at("present"), i), true));
+    }
+    if (const json* v = o.find("absent")) {
+      get_array(*v, o.at("absent"));
+      for (std::size_t i = 0; i < v->size(); ++i)
+        e.absent.push_back(get_prefix((*v)[i], item(o.at("absent"), i)));
+    }
+    if (const json* v = o.find("tolerate")) {
+      get_array(*v, o.at("tolerate"));
+      for (std::size_t i = 0; i < v->size(); ++i)
+        e.tolerate.push_back(route_spec((*v)[i], item(o.at("tolerate"), i), false));
+    }
+    if (const json* v = o.find("tolerate_sibling"))
+      e.tolerate_sibling = get_bool(*v, o.at("tolerate_sibling"));
+    if (const json* v = o.find("events")) {
+      get_array(*v, o.at("events"));
+      for (std::size_t i = 0; i < v->size(); ++i)
+        e.events.push_back(event((*v)[i], item(o.at("events"), i)));
+    }
+    if (e.present.empty() && e.absent.empty() && e.events.empty() && e.mode != TableMode::exact)
+      bad(at, "expects nothing: give \"present\", \"absent\", \"events\" or \"mode\": \"exact\"");
+    for (const auto& p : e.present)
+      for (const auto& a : e.absent)
+        if (p.prefix && *p.prefix == a)
+          bad(at, "prefix " + a.to_string() + " is both present and absent");
+    return e;
+  }
+
+  When when(const json& j, const std::string& at) {
+    Object o(j, at, {"branch_to_branch", "hub_routing_preference"});
+    When w;
+    if (const json* v = o.find("branch_to_branch")) {
+      if (v->is_array()) {
+        get_array(*v, o.at("branch_to_branch"), true);
+        for (std::size_t i = 0; i < v->size(); ++i)
+          w.branch_to_branch.push_back(get_flag((*v)[i], item(o.at("branch_to_branch"), i)));
+      } else {
+        w.branch_to_branch.push_back(get_flag(*v, o.at("branch_to_branch")));
+      }
+    }
+    if (const json* v = o.find("hub_routing_preference")) {
+      if (v->is_array()) {
+        get_array(*v, o.at("hub_routing_preference"), true);
+        for (std::size_t i = 0; i < v->size(); ++i)
+          w.preference.push_back(get_preference((*v)[i], item(o.at("hub_routing_preference"), i)));
+      } else {
+        w.preference.push_back(get_preference(*v, o.at("hub_routing_preference")));
+      }
+    }
+    return w;
+  }
+
+  void cases(const json& j) {
+    get_array(j, "/cases", true);
+    std::set<std::string> names;
+    std::set<std::string> rules;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      const std::string at = item("/cases", i);
+      Object o(j[i], at, {"name", "rules", "description", "after", "when", "expect"});
+      Case c;
+      c.pointer = at;
+      c.name = get_name(o.require("name"), o.at("name"));
+      if (!names.insert(c.name).second) bad(o.at("name"), "duplicate case name \"" + c.name + "\"");
+      const json& r = get_array(o.require("rules"), o.at("rules"), true);
+      static const std::regex rule("^R([1-9]|[1-2][0-9]|3[0-4])$");
+      for (std::size_t k = 0; k < r.size(); ++k) {
+        std::string name = get_string(r[k], item(o.at("rules"), k));
+        if (!std::regex_match(name, rule))
+          bad(item(o.at("rules"), k),
+              "expected a rule of spec/ars-model.md, R1..R34, got " + shown(r[k]));
+        c.rules.push_back(name);
+        rules.insert(name);
+      }
+      if (const json* v = o.find("description"))
+        c.description = get_string(*v, o.at("description"));
+      if (const json* v = o.find("after")) {
+        c.after = get_string(*v, o.at("after"));
+        bool known = false;
+        for (const auto& s : suite.steps)
+          known |= s.name == c.after;
+        if (!known) bad(o.at("after"), "no step named \"" + c.after + "\"");
+      }
+      if (const json* v = o.find("when")) c.when = when(*v, o.at("when"));
+      const json& e = get_array(o.require("expect"), o.at("expect"), true);
+      for (std::size_t k = 0; k < e.size(); ++k)
+        c.expect.push_back(expectation(e[k], item(o.at("expect"), k)));
+      suite.cases.push_back(std::move(c));
+    }
+    // R1 < R2 < R10: numeric order.
+    std::vector<std::string> sorted(rules.begin(), rules.end());
+    std::sort(sorted.begin(), sorted.end(), [](const std::string& a, const std::string& b) {
+      return std::stoi(a.substr(1)) < std::stoi(b.substr(1));
+    });
+    suite.rules = sorted;
+  }
+
+  void document(const json& root) {
+    Object o(root, "",
+             {"$schema", "name", "description", "topology", "route_server", "matrix", "peers",
+              "steps", "cases", "timing"});
+    suite.name = get_name(o.require("name"), o.at("name"));
+    if (const json* v = o.find("description"))
+      suite.description = get_string(*v, o.at("description"));
+    if (const json* v = o.find("$schema")) get_string(*v, o.at("$schema"));
+    topology(o.find("topology"));
+    for (const auto& rs : suite.route_servers) {
+      if (!rs_names.insert(rs.name).second)
+        bad("/topology/route_servers", "duplicate name \"" + rs.name + "\"");
+    }
+    matrix(o.require("matrix"));
+    peers(o.require("peers"));
+    route_server(o.find("route_server"));
+    timing(o.find("timing"));
+    steps(o.find("steps"));
+    cases(o.require("cases"));
+  }
+};
+
+}  // namespace
+
+SuiteError::SuiteError(std::string in_file, std::string at_pointer, TextPosition position,
+                       std::string why)
+    : std::runtime_error(in_file + ":" + std::to_string(position.line) + ":" +
+                         std::to_string(position.column) + ": " +
+                         (at_pointer.empty() ? "" : at_pointer + ": ") + why),
+      file(std::move(in_file)),
+      pointer(std::move(at_pointer)),
+      at(position),
+      message(std::move(why)) {}
+
+Suite load_suite_text(std::string_view text, const std::string& file_name) {
+  json root;
+  try {
+    root = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    // nlohmann counts the byte after the offending one.
+    const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+    std::string what = e.what();
+    const auto detail = what.find("parse error");
+    throw SuiteError(file_name, "", position_of(text, offset),
+                     "invalid JSON: " + (detail == std::string::npos ? what : what.substr(detail)));
+  }
+  Loader loader;
+  loader.suite.file = file_name;
+  try {
+    loader.document(root);
+  } catch (const Bad& b) {
+    auto positions = JsonPositions::index(text);
+    throw SuiteError(file_name, b.pointer, positions.find(b.pointer), b.message);
+  }
+  return std::move(loader.suite);
+}
+
+Suite load_suite_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SuiteError(path, "", TextPosition{}, "cannot open file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_suite_text(text.str(), path);
+}
+
+std::vector<std::string> find_suite_files(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      for (auto it = fs::recursive_directory_iterator(p, ec);
+           it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        if (it->is_directory() && it->path().filename() == "schema") {
+          it.disable_recursion_pending();
+          continue;
+        }
+        if (it->is_regular_file() && it->path().extension() == ".json")
+          out.push_back(it->path().string());
+      }
+      if (ec) throw SuiteError(p, "", TextPosition{}, "cannot read directory: " + ec.message());
+    } else if (fs::exists(p, ec)) {
+      out.push_back(p);
+    } else {
+      throw SuiteError(p, "", TextPosition{}, "no such file or directory");
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace rsconform::check
