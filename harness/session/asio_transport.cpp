@@ -100,15 +100,20 @@ class Stream : public std::enable_shared_from_this<Stream> {
         [self = shared_from_this()](error_code ec, std::size_t) { self->on_written(ec); });
   }
   void on_written(error_code ec) {
-    writing_ = false;
-    if (closed_) return;
+    if (closed_) {
+      writing_ = false;
+      return;
+    }
     if (ec) {
+      writing_ = false;
       fail(true, ec.message());
       return;
     }
     wire::Bytes done;
     done.swap(in_flight_);
+    // Still "writing" during the callback: a send() from it only queues.
     if (handler_ != nullptr) handler_->on_sent(done, buffered());
+    writing_ = false;
     if (closed_) return;
     if (!pending_.empty()) {
       write_more();

@@ -180,3 +180,26 @@ TEST(ScriptRun, TwoSpeakersOnLoopback) {
 
 }  // namespace
 }  // namespace rsconform::speakers
+
+namespace rsconform::speakers {
+namespace {
+
+// More than the bulk sender's high-water mark: the pump runs again from
+// on_writable while a write is completing (back-pressure path).
+TEST(ScriptRun, BulkWithBackPressureOnLoopback) {
+  boost::asio::io_context io;
+  session::AsioTransport net(io);
+  session::AsioTime time(io);
+  ScriptRunner runner(io, net, time, parse_script(with_steps(R"(
+    {"op": "connect", "speaker": "b"}, {"op": "connect", "speaker": "a"},
+    {"op": "wait_state", "speaker": "a", "state": "Established", "timeout_ms": 5000},
+    {"op": "bulk_announce", "speaker": "a", "first": "30.0.0.0/24", "count": 400000},
+    {"op": "wait_bulk", "speaker": "a", "timeout_ms": 20000},
+    {"op": "wait_route", "speaker": "b", "prefix": "36.26.127.0/24", "timeout_ms": 20000})")));
+  const ScriptResult result = runner.run(std::chrono::seconds(30));
+  EXPECT_TRUE(result.ok) << result.error;
+  EXPECT_EQ(runner.speaker("b")->find("a")->rib_in().size(), 400000u);
+}
+
+}  // namespace
+}  // namespace rsconform::speakers
