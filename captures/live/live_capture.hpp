@@ -1,6 +1,6 @@
 // Live capture with libpcap: one interface, one BPF filter, one pcap file per run.
 //
-//   start()  open + activate (immediate mode, 32 MiB buffer, snaplen 65535), compile and set
+//   start()  open + activate (immediate mode, 32 MiB buffer, snaplen 262144), compile and set
 //            the filter, open the dump file, start the capture thread; returns once the thread
 //            is in its loop. From activation on the kernel queues every matching packet, so
 //            anything sent after start() returns is captured.
@@ -25,7 +25,8 @@ struct LiveCaptureOptions {
   std::string interface = "lo";
   std::string filter;       // BPF (see build_bpf_filter); empty: everything
   std::string output_path;  // the pcap to write (truncated)
-  int snaplen = 65535;
+  // Above 65535: on lo (MTU 65536) a full frame with its Ethernet header is 65550 bytes.
+  int snaplen = 262144;
   int buffer_bytes = 32 * 1024 * 1024;
   std::chrono::milliseconds quiet{100};            // stop: no packet for this long = drained
   std::chrono::milliseconds drain_deadline{3000};  // stop: never drain longer than this
