@@ -1,0 +1,263 @@
+// Suite loading: positioned errors (file, JSON pointer, line:column) for broken
+// JSON and semantic mistakes, and every seed suite against the loader and the
+// JSON Schema.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "check/json_positions.hpp"
+#include "check/suite.hpp"
+
+namespace rsconform::check {
+namespace {
+
+const char* kMinimal = R"({
+  "name": "mini",
+  "matrix": {"branch_to_branch": ["off", "on"]},
+  "peers": [
+    {"name": "nva1", "role": "nva", "asn": 65001,
+     "script": [{"op": "connect"}, {"op": "announce", "prefixes": ["192.168.1.0/24"]}]},
+    {"name": "er", "role": "expressroute"}
+  ],
+  "cases": [
+    {"name": "vnet", "rules": ["R10"],
+     "expect": [{"to": "nva1", "present": [{"prefix": "10.1.0.0/16", "as_path": "65515", "next_hop": "$rs"}]}]}
+  ]
+})";
+
+SuiteError load_error(const std::string& text) {
+  try {
+    load_suite_text(text, "t.json");
+  } catch (const SuiteError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "loaded without error";
+  return SuiteError("", "", {}, "");
+}
+
+// kMinimal with `from` replaced by `to` (exactly once).
+std::string edit(const std::string& from, const std::string& to) {
+  std::string text = kMinimal;
+  auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(SuiteLoad, MinimalSuiteLoadsWithDefaults) {
+  Suite s = load_suite_text(kMinimal, "t.json");
+  EXPECT_EQ(s.name, "mini");
+  ASSERT_EQ(s.route_servers.size(), 2u);
+  EXPECT_EQ(s.route_servers[1].address.to_string(), "127.65.0.5");
+  ASSERT_EQ(s.peers.size(), 2u);
+  EXPECT_EQ(s.peers[0].instances[0].address.to_string(), "127.65.1.4");
+  ASSERT_EQ(s.peers[1].instances.size(), 2u);
+  EXPECT_EQ(s.peers[1].instances[1].name, "er.in1");
+  EXPECT_EQ(s.peers[1].instances[1].address.to_string(), "127.65.2.5");
+  EXPECT_EQ(s.peers[1].asn, 65515u);
+  ASSERT_EQ(s.peers[0].instances[0].script.size(), 2u);
+  EXPECT_EQ(s.peers[0].instances[0].script[1].speaker, "nva1");
+  EXPECT_EQ(s.config.peers.size(), 3u);
+  ASSERT_EQ(s.cells().size(), 2u);
+  EXPECT_EQ(s.cells()[1].name, "flag=on");
+  EXPECT_TRUE(s.config_for(s.cells()[1]).branch_to_branch);
+  EXPECT_EQ(s.rules, std::vector<std::string>{"R10"});
+}
+
+TEST(SuiteLoad, BrokenJsonNamesLineAndColumn) {
+  auto e = load_error("{\n  \"name\": \"x\",\n  \"matrix\": [1,,]\n}");
+  EXPECT_EQ(e.file, "t.json");
+  EXPECT_EQ(e.at.line, 3u);
+  EXPECT_EQ(e.at.column, 16u);
+  EXPECT_NE(e.message.find("invalid JSON"), std::string::npos);
+  EXPECT_EQ(std::string(e.what()).rfind("t.json:3:16: ", 0), 0u) << e.what();
+}
+
+TEST(SuiteLoad, UnknownKeyIsAnErrorAtItsValue) {
+  const std::string text =
+      edit("\"role\": \"expressroute\"", "\"role\": \"expressroute\", \"asm\": 1");
+  auto e = load_error(text);
+  EXPECT_EQ(e.pointer, "/peers/1/asm");
+  const std::size_t value = text.find("1}", text.find("\"asm\""));
+  EXPECT_EQ(e.at.offset, value);
+  EXPECT_EQ(e.at.line, 7u);
+  EXPECT_EQ(e.at.column, value - text.rfind('\n', value));
+  EXPECT_NE(e.message.find("unknown key \"asm\""), std::string::npos);
+}
+
+TEST(SuiteLoad, SemanticErrorsNameThePointer) {
+  struct Probe {
+    std::string from, to, pointer, message;
+  };
+  const std::vector<Probe> probes = {
+      {"\"$rs\"", "\"$nva9\"", "/cases/0/expect/0/present/0/next_hop", "unknown placeholder"},
+      {"[\"R10\"]", "[\"R99\"]", "/cases/0/rules/0", "R1..R34"},
+      {"\"to\": \"nva1\"", "\"to\": \"nva7\"", "/cases/0/expect/0/to", "no peer"},
+      {"\"asn\": 65001", "\"asn\": 8074", "/peers/0/asn", "reserved"},
+      {"\"192.168.1.0/24\"", "\"192.168.1.0/33\"", "/peers/0/script/1/prefixes/0", "prefix"},
+      {"{\"op\": \"connect\"}", "{\"op\": \"jump\"}", "/peers/0/script/0/op", "unknown step"},
+      {"\"rules\"", "\"after\": \"nope\", \"rules\"", "/cases/0/after", "no step named"},
+      {"\"10.1.0.0/16\", \"as_path\"", "\"10.1.0.0/16\", \"as_path_pattern\": \"(\", \"as_path\"",
+       "/cases/0/expect/0/present/0/as_path_pattern", "regular expression"},
+      {"[\"off\", \"on\"]", "[\"off\", \"off\"]", "/matrix/branch_to_branch/1", "duplicate"},
+  };
+  for (const auto& p : probes) {
+    SCOPED_TRACE(p.to);
+    auto e = load_error(edit(p.from, p.to));
+    EXPECT_EQ(e.pointer, p.pointer);
+    EXPECT_NE(e.message.find(p.message), std::string::npos) << e.message;
+    EXPECT_GT(e.at.line, 1u);
+  }
+}
+
+TEST(SuiteLoad, PositionIndexMapsPointers) {
+  const std::string text = "{\"a\": [1, {\"b/c\": \"x\"}],\n \"d\": null}";
+  auto idx = JsonPositions::index(text);
+  EXPECT_EQ(idx.find("/a/1/b~1c").offset, text.find("\"x\""));
+  EXPECT_EQ(idx.find("/d").line, 2u);
+  EXPECT_EQ(idx.find("/d").column, 7u);
+  EXPECT_EQ(idx.find("/a/7").offset, text.find('['));  // nearest ancestor
+  // Garbage never crashes and indexes what it can.
+  EXPECT_NO_THROW(JsonPositions::index("{\"a\": [[[[[[[["));
+  EXPECT_NO_THROW(JsonPositions::index(std::string(10000, '[')));
+}
+
+// ----- a minimal JSON Schema (2020-12) evaluator for the keywords suite.schema.json uses
+
+class MiniSchema {
+ public:
+  explicit MiniSchema(nlohmann::json root) : root_(std::move(root)) {}
+  std::vector<std::string> validate(const nlohmann::json& doc) const {
+    std::vector<std::string> errors;
+    check(root_, doc, "", errors);
+    return errors;
+  }
+
+ private:
+  void check(const nlohmann::json& s, const nlohmann::json& v, const std::string& at,
+             std::vector<std::string>& errors) const {
+    using nlohmann::json;
+    auto fail = [&](const std::string& why) { errors.push_back(at + ": " + why); };
+    if (s.contains("$ref")) {
+      const std::string ref = s["$ref"];
+      check(root_["$defs"][ref.substr(std::string("#/$defs/").size())], v, at, errors);
+    }
+    if (s.contains("type")) {
+      const std::string t = s["type"];
+      bool ok = (t == "object" && v.is_object()) || (t == "array" && v.is_array()) ||
+                (t == "string" && v.is_string()) || (t == "boolean" && v.is_boolean()) ||
+                (t == "null" && v.is_null()) || (t == "integer" && v.is_number_integer());
+      if (!ok) return fail("expected " + t);
+    }
+    if (s.contains("enum")) {
+      bool found = false;
+      for (const auto& e : s["enum"])
+        found |= e == v;
+      if (!found) fail("not in enum");
+    }
+    if (s.contains("pattern") && v.is_string() &&
+        !std::regex_search(v.get<std::string>(), std::regex(s["pattern"].get<std::string>())))
+      fail("pattern");
+    if (s.contains("minLength") && v.is_string() && v.get<std::string>().size() < s["minLength"])
+      fail("minLength");
+    if (v.is_number_integer()) {
+      if (s.contains("minimum") && v.get<std::int64_t>() < s["minimum"].get<std::int64_t>())
+        fail("minimum");
+      if (s.contains("maximum") && v.get<std::int64_t>() > s["maximum"].get<std::int64_t>())
+        fail("maximum");
+    }
+    if (v.is_object()) {
+      for (const auto& r : s.value("required", json::array()))
+        if (!v.contains(r.get<std::string>())) fail("missing " + r.get<std::string>());
+      if (s.contains("minProperties") && v.size() < s["minProperties"]) fail("minProperties");
+      if (s.contains("maxProperties") && v.size() > s["maxProperties"]) fail("maxProperties");
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (s.contains("properties") && s["properties"].contains(it.key()))
+          check(s["properties"][it.key()], it.value(), at + "/" + it.key(), errors);
+        else if (s.value("additionalProperties", true) == false)
+          fail("unknown key " + it.key());
+      }
+    }
+    if (v.is_array()) {
+      if (s.contains("minItems") && v.size() < s["minItems"]) fail("minItems");
+      if (s.contains("maxItems") && v.size() > s["maxItems"]) fail("maxItems");
+      if (s.value("uniqueItems", false))
+        for (std::size_t i = 0; i < v.size(); ++i)
+          for (std::size_t j = i + 1; j < v.size(); ++j)
+            if (v[i] == v[j]) fail("uniqueItems");
+      if (s.contains("items"))
+        for (std::size_t i = 0; i < v.size(); ++i)
+          check(s["items"], v[i], at + "/" + std::to_string(i), errors);
+    }
+    auto passes = [&](const json& sub) {
+      std::vector<std::string> e;
+      check(sub, v, at, e);
+      return e.empty();
+    };
+    if (s.contains("oneOf")) {
+      int n = 0;
+      for (const auto& sub : s["oneOf"])
+        n += passes(sub) ? 1 : 0;
+      if (n != 1) fail("oneOf matched " + std::to_string(n));
+    }
+    if (s.contains("anyOf")) {
+      bool any = false;
+      for (const auto& sub : s["anyOf"])
+        any |= passes(sub);
+      if (!any) fail("anyOf");
+    }
+    if (s.contains("allOf"))
+      for (const auto& sub : s["allOf"])
+        check(sub, v, at, errors);
+    if (s.contains("not") && passes(s["not"])) fail("not");
+  }
+  nlohmann::json root_;
+};
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+TEST(SeedSuites, EveryOneLoadsAndMatchesTheSchema) {
+  const std::string dir = std::string(RSCONFORM_SOURCE_DIR) + "/suites";
+  MiniSchema schema(read_json(dir + "/schema/suite.schema.json"));
+  const auto files = find_suite_files({dir});
+  ASSERT_GE(files.size(), 16u);
+  std::set<std::string> rules;
+  for (const auto& f : files) {
+    SCOPED_TRACE(f);
+    Suite s;
+    ASSERT_NO_THROW(s = load_suite_file(f));
+    rules.insert(s.rules.begin(), s.rules.end());
+    EXPECT_EQ(schema.validate(read_json(f)), std::vector<std::string>{});
+  }
+  for (const char* r : {"R3", "R7", "R9", "R10", "R11", "R13", "R14", "R15", "R16", "R17", "R20",
+                        "R25", "R26", "R28", "R29", "R30", "R32", "R33"})
+    EXPECT_TRUE(rules.count(r)) << r;
+}
+
+TEST(SeedSuites, SchemaAndLoaderRejectTheSameMistakes) {
+  const std::string dir = std::string(RSCONFORM_SOURCE_DIR) + "/suites";
+  MiniSchema schema(read_json(dir + "/schema/suite.schema.json"));
+  auto good = nlohmann::json::parse(kMinimal);
+  EXPECT_TRUE(schema.validate(good).empty());
+  std::vector<nlohmann::json> bad(5, good);
+  bad[0]["peers"][0]["colour"] = "red";
+  bad[1]["cases"][0]["rules"][0] = "R77";
+  bad[2]["matrix"]["branch_to_branch"] = nlohmann::json::array();
+  bad[3]["cases"][0]["expect"][0]["present"][0]["origin"] = "bgp";
+  bad[4]["route_server"] = {{"peers", nlohmann::json::array()}};
+  for (const auto& b : bad) {
+    SCOPED_TRACE(b.dump());
+    EXPECT_FALSE(schema.validate(b).empty());
+    EXPECT_THROW(load_suite_text(b.dump(), "t.json"), SuiteError);
+  }
+}
+
+}  // namespace
+}  // namespace rsconform::check
