@@ -1,0 +1,331 @@
+// The checker against captures whose contents are known: each test writes a
+// small pcap (OPENs, UPDATEs, NOTIFICATIONs from wire::encode), analyses it
+// like replay does, and judges a suite.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "captures/pcap_writer.hpp"
+#include "check/capture_analysis.hpp"
+#include "check/checker.hpp"
+#include "check/report.hpp"
+#include "speakers/script/script.hpp"
+
+namespace rsconform::check {
+namespace {
+
+const char* kSuite = R"({
+  "name": "unit",
+  "matrix": {"branch_to_branch": ["off", "on"]},
+  "peers": [{"name": "nva1", "role": "nva", "asn": 65001}, {"name": "er", "role": "expressroute"}],
+  "steps": [{"name": "flip", "action": "set_flag", "value": "off"}],
+  "cases": [
+    {"name": "vnet", "rules": ["R10", "R11"],
+     "expect": [{"to": "nva1", "mode": "exact",
+                 "present": [{"prefix": "10.1.0.0/16", "as_path": "65515", "next_hop": "$rs", "origin": "igp"}],
+                 "absent": ["192.168.2.0/24"]}]},
+    {"name": "to-er", "rules": ["R20"],
+     "expect": [{"to": "er.in0", "present": [{"prefix": "192.168.1.0/24", "as_path": [65001], "next_hop": "$nva1"}]}]},
+    {"name": "limit", "rules": ["R30"], "when": {"branch_to_branch": "on"},
+     "expect": [{"from": "rs0", "to": "er.in1", "events": [{"kind": "notification", "code": 6, "subcode": 1}]}]},
+    {"name": "after-flip", "rules": ["R28"], "after": "flip",
+     "expect": [{"to": "er.in0", "absent": ["192.168.1.0/24"]}]}
+  ]
+})";
+
+const wire::IpAddress kRs0 = wire::IpAddress::v4(127, 65, 0, 4);
+const wire::IpAddress kRs1 = wire::IpAddress::v4(127, 65, 0, 5);
+const wire::IpAddress kNva1 = wire::IpAddress::v4(127, 65, 1, 4);
+const wire::IpAddress kEr0 = wire::IpAddress::v4(127, 65, 2, 4);
+const wire::IpAddress kEr1 = wire::IpAddress::v4(127, 65, 2, 5);
+constexpr rib::Nanos kSecond = 1'000'000'000;
+
+wire::Bytes encoded(const wire::Message& m) {
+  return wire::encode(m, wire::DecodeContext{});
+}
+
+wire::Open open_for(std::uint32_t asn, const wire::IpAddress& id) {
+  wire::Open open;
+  open.my_as = static_cast<std::uint16_t>(asn);
+  open.bgp_id = id;
+  wire::OptionalParameter caps;
+  caps.type = 2;
+  caps.capabilities.push_back(
+      {static_cast<std::uint8_t>(wire::CapabilityCode::four_octet_as), wire::FourOctetAsCap{asn}});
+  open.parameters.push_back(caps);
+  return open;
+}
+
+struct Announce {
+  std::string prefix;
+  std::vector<std::uint32_t> as_path;
+  wire::IpAddress next_hop;
+  rib::Nanos at = 0;  // offset from the session start
+  bool withdraw = false;
+};
+
+struct SessionSpec {
+  wire::IpAddress rs;
+  wire::IpAddress peer;
+  std::uint32_t peer_as = 65001;
+  std::vector<Announce> updates;  // route server -> peer
+  std::optional<wire::Notification> rs_notification;
+  bool gap = false;  // lose bytes route server -> peer
+};
+
+class CheckerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    suite_ = load_suite_text(kSuite, "unit.json");
+    path_ = (std::filesystem::temp_directory_path() /
+             ("rsconform-checker-" + std::to_string(::getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".pcap"))
+                .string();
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+
+  // Writes the sessions and analyses the capture into observation_.
+  void capture(const std::vector<SessionSpec>& sessions) {
+    auto writer = captures::PcapWriter::create(path_, captures::link_type::kEthernet);
+    std::uint16_t port = 40000;
+    rib::Nanos t = 10 * kSecond;
+    for (const auto& s : sessions) {
+      captures::TcpConnectionSpec spec;
+      spec.client = {captures::IpAddress::parse(s.peer.to_string()), port++};
+      spec.server = {captures::IpAddress::parse(s.rs.to_string()), 179};
+      captures::TcpConnectionWriter c(writer, spec);
+      const auto down = captures::Direction::reverse;  // route server -> peer
+      c.handshake(t);
+      c.send(captures::Direction::forward, encoded(open_for(s.peer_as, s.peer)), t + 1);
+      c.send(down, encoded(open_for(65515, s.rs)), t + 2);
+      c.send(captures::Direction::forward, encoded(wire::Keepalive{}), t + 3);
+      c.send(down, encoded(wire::Keepalive{}), t + 4);
+      for (const auto& a : s.updates) {
+        const auto prefix = *wire::Prefix::parse(a.prefix);
+        wire::Update u;
+        if (a.withdraw) {
+          u.withdrawn.push_back(prefix);
+        } else {
+          speakers::AttributeSpec attrs;
+          attrs.as_path = a.as_path.empty() ? wire::AsPath{} : wire::AsPath::sequence(a.as_path);
+          attrs.next_hop = a.next_hop;
+          u = speakers::build_announce({prefix}, attrs, 65515, false, s.rs);
+        }
+        c.send(down, encoded(u), t + 10 + a.at);
+      }
+      if (s.gap) {
+        // 40 bytes that never made it into the capture, then more data.
+        c.segment(down, c.next_seq(down) + 40, 0x18, encoded(wire::Keepalive{}), t + 5);
+      }
+      if (s.rs_notification) c.send(down, encoded(*s.rs_notification), t + 5 * kSecond);
+      t += 1000;
+    }
+    writer.close();
+    AnalysisOptions options;
+    options.observation.keep_timeline = true;
+    observation_ = std::make_unique<Observation>(options.observation);
+    analyse_capture(path_, options, *observation_);
+  }
+
+  static std::vector<SessionSpec> good() {
+    std::vector<SessionSpec> out;
+    for (const auto& rs : {kRs0, kRs1}) {
+      out.push_back({rs, kNva1, 65001, {{"10.1.0.0/16", {65515}, rs}}, std::nullopt, false});
+      out.push_back(
+          {rs,
+           kEr0,
+           65515,
+           {{"192.168.1.0/24", {65001}, kNva1}, {"192.168.1.0/24", {}, kNva1, 40 * kSecond, true}},
+           std::nullopt,
+           false});
+    }
+    out.push_back({kRs0, kEr1, 65515, {}, wire::Notification{6, 1, {}}, false});
+    return out;
+  }
+
+  CheckOptions timed() const {
+    CheckOptions options;
+    options.step_started["flip"] = 30 * kSecond;
+    return options;
+  }
+
+  MatrixCell on() const { return suite_.cells()[1]; }
+
+  const ExpectationResult* find(const CellResult& r, const std::string& case_name,
+                                const std::string& from, ResultKind kind) {
+    for (const auto& x : r.results)
+      if (x.case_name == case_name && x.from == from && x.kind == kind) return &x;
+    return nullptr;
+  }
+
+  Suite suite_;
+  std::string path_;
+  std::unique_ptr<Observation> observation_;
+};
+
+TEST_F(CheckerTest, CorrectTablesPass) {
+  capture(good());
+  CellResult r = check(suite_, on(), *observation_, timed());
+  for (const auto& x : r.results)
+    EXPECT_EQ(x.verdict, Verdict::pass) << x.case_name << " " << x.session << " " << x.reason;
+  EXPECT_EQ(r.verdict, Verdict::pass);
+  EXPECT_EQ(r.cases_judged, 4u);
+  EXPECT_EQ(r.cases_skipped, 0u);
+  // vnet: 2 directions x (present, absent, exact); to-er: 2; limit: 1; after-flip: 2.
+  EXPECT_EQ(r.results.size(), 11u);
+  CellResult off = check(suite_, suite_.cells()[0], *observation_, timed());
+  EXPECT_EQ(off.cases_skipped, 1u);  // "limit" only with the flag on
+  EXPECT_EQ(off.verdict, Verdict::pass);
+}
+
+TEST_F(CheckerTest, FailuresNameSessionPrefixAndClosestMatch) {
+  auto sessions = good();
+  sessions[2].updates = {{"10.1.0.0/16", {65515}, kRs0}, {"192.168.2.0/24", {65515, 12076}, kRs1}};
+  sessions[1].updates = {{"192.168.1.0/25", {65001}, kNva1}};
+  sessions[4].rs_notification = wire::Notification{6, 2, {}};
+  capture(sessions);
+  CellResult r = check(suite_, on(), *observation_, timed());
+  EXPECT_EQ(r.verdict, Verdict::failed);
+
+  const auto* nh = find(r, "vnet", "rs1", ResultKind::present);
+  ASSERT_NE(nh, nullptr);
+  EXPECT_EQ(nh->verdict, Verdict::failed);
+  EXPECT_EQ(nh->session, "rs1 (127.65.0.5) -> nva1 (127.65.1.4)");
+  EXPECT_EQ(nh->prefix, "10.1.0.0/16");
+  EXPECT_NE(nh->expected.find("next-hop 127.65.0.5"), std::string::npos) << nh->expected;
+  EXPECT_NE(nh->seen.find("next-hop 127.65.0.4"), std::string::npos) << nh->seen;
+  EXPECT_EQ(nh->reason, "attributes differ: next-hop");
+  EXPECT_EQ(nh->closest.rfind("same prefix: 10.1.0.0/16", 0), 0u) << nh->closest;
+
+  const auto* absent = find(r, "vnet", "rs1", ResultKind::absent);
+  ASSERT_NE(absent, nullptr);
+  EXPECT_EQ(absent->verdict, Verdict::failed);
+  EXPECT_NE(absent->seen.find("192.168.2.0/24"), std::string::npos);
+  const auto* extra = find(r, "vnet", "rs1", ResultKind::extra);
+  ASSERT_NE(extra, nullptr);
+  EXPECT_EQ(extra->verdict, Verdict::failed);
+  EXPECT_EQ(extra->prefix, "192.168.2.0/24");
+
+  const auto* missing = find(r, "to-er", "rs0", ResultKind::present);
+  ASSERT_NE(missing, nullptr);
+  EXPECT_EQ(missing->verdict, Verdict::failed);
+  EXPECT_EQ(missing->seen, "absent");
+  EXPECT_EQ(missing->closest.rfind("nearest prefix: 192.168.1.0/25", 0), 0u) << missing->closest;
+
+  const auto* event = find(r, "limit", "rs0", ResultKind::event);
+  ASSERT_NE(event, nullptr);
+  EXPECT_EQ(event->verdict, Verdict::failed);
+  EXPECT_EQ(event->seen.rfind("NOTIFICATION 6/2", 0), 0u) << event->seen;
+
+  // The untouched directions still pass.
+  EXPECT_EQ(find(r, "vnet", "rs0", ResultKind::present)->verdict, Verdict::pass);
+}
+
+TEST_F(CheckerTest, MissingSessionsAndGapsAreInconclusive) {
+  auto sessions = good();
+  sessions.erase(sessions.begin() + 2, sessions.begin() + 4);  // nothing from rs1
+  sessions[0].gap = true;                                      // rs0 -> nva1 lost bytes
+  capture(sessions);
+  CellResult r = check(suite_, on(), *observation_, timed());
+  EXPECT_EQ(r.verdict, Verdict::inconclusive);
+  EXPECT_EQ(r.count(Verdict::failed), 0u);
+  const auto* rs1 = find(r, "vnet", "rs1", ResultKind::present);
+  ASSERT_NE(rs1, nullptr);
+  EXPECT_EQ(rs1->verdict, Verdict::inconclusive);
+  EXPECT_EQ(rs1->reason, "no session observed in this direction");
+  const auto* gap = find(r, "vnet", "rs0", ResultKind::present);
+  ASSERT_NE(gap, nullptr);
+  EXPECT_EQ(gap->verdict, Verdict::inconclusive);
+  EXPECT_NE(gap->reason.find("gap"), std::string::npos) << gap->reason;
+  EXPECT_EQ(find(r, "to-er", "rs0", ResultKind::present)->verdict, Verdict::pass);
+
+  CheckOptions dropped = timed();
+  dropped.capture_problem = "the capture dropped 3 packets";
+  CellResult d = check(suite_, on(), *observation_, dropped);
+  EXPECT_EQ(d.count(Verdict::pass), 0u);
+  EXPECT_EQ(d.results[0].reason, "the capture dropped 3 packets");
+}
+
+TEST_F(CheckerTest, PhasesNeedStepTimesAndUseTheTimeline) {
+  capture(good());
+  // Without the step time the initial phase's tables cannot be placed.
+  CellResult r = check(suite_, on(), *observation_);
+  const auto* before = find(r, "to-er", "rs0", ResultKind::present);
+  ASSERT_NE(before, nullptr);
+  EXPECT_EQ(before->verdict, Verdict::inconclusive);
+  EXPECT_NE(before->reason.find("flip"), std::string::npos);
+  // The last phase is judged on the final tables either way.
+  EXPECT_EQ(find(r, "after-flip", "rs0", ResultKind::absent)->verdict, Verdict::pass);
+  // With a step time after the withdrawal, the initial phase misses the route.
+  CheckOptions late;
+  late.step_started["flip"] = 90 * kSecond;
+  CellResult l = check(suite_, on(), *observation_, late);
+  EXPECT_EQ(find(l, "to-er", "rs0", ResultKind::present)->verdict, Verdict::failed);
+}
+
+TEST_F(CheckerTest, ConvergedWhenEveryPositiveExpectationHolds) {
+  capture(good());
+  EXPECT_TRUE(converged(suite_, on(), *observation_, "flip"));  // only an absent route
+  EXPECT_FALSE(converged(suite_, on(), *observation_, ""));     // ER's route was withdrawn
+  auto sessions = good();
+  for (auto& s : sessions)
+    if (s.peer == kEr0) s.updates.pop_back();  // keep the ER route
+  capture(sessions);
+  EXPECT_TRUE(converged(suite_, on(), *observation_, ""));
+  sessions[2].updates.clear();  // rs1 -> nva1 has no VNet route yet
+  capture(sessions);
+  EXPECT_FALSE(converged(suite_, on(), *observation_, ""));
+}
+
+TEST_F(CheckerTest, ReportsCarryEveryExpectation) {
+  auto sessions = good();
+  sessions[2].updates = {{"10.1.0.0/16", {65515}, kRs0}};
+  capture(sessions);
+  std::vector<CellResult> cells = {check(suite_, suite_.cells()[0], *observation_, timed()),
+                                   check(suite_, on(), *observation_, timed())};
+  cells[1].convergence_ms = 12.5;
+  const auto j = report_json(cells);
+  EXPECT_EQ(j["verdict"], "failed");
+  EXPECT_EQ(j["exit_code"], 1);
+  ASSERT_EQ(j["cells"].size(), 2u);
+  EXPECT_EQ(j["cells"][1]["cell"]["name"], "flag=on");
+  EXPECT_EQ(j["cells"][1]["convergence_ms"], 12.5);
+  EXPECT_TRUE(j["cells"][0]["convergence_ms"].is_null());
+  bool saw_failure = false;
+  for (const auto& x : j["cells"][1]["results"]) {
+    for (const char* key :
+         {"case", "rules", "kind", "session", "expected", "seen", "verdict", "pointer"})
+      EXPECT_TRUE(x.contains(key)) << key;
+    if (x["verdict"] == "failed") {
+      saw_failure = true;
+      EXPECT_TRUE(x.contains("closest"));
+      EXPECT_TRUE(x.contains("reason"));
+      EXPECT_EQ(x["pointer"], "/cases/0/expect/0/present/0");
+    }
+  }
+  EXPECT_TRUE(saw_failure);
+
+  const std::string xml = report_junit(cells);
+  EXPECT_NE(xml.find("<testsuite name=\"unit\" tests=\"2\" failures=\"2\""), std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"unit\" name=\"flag=on\""), std::string::npos);
+  EXPECT_NE(xml.find("<failure message=\""), std::string::npos);
+  EXPECT_NE(xml.find("-&gt; nva1"), std::string::npos);  // escaped
+
+  std::ostringstream console;
+  print_console(console, cells);
+  EXPECT_NE(console.str().find("FAIL         unit [flag=on]"), std::string::npos) << console.str();
+  EXPECT_NE(console.str().find("converged in 12.5 ms"), std::string::npos);
+  EXPECT_NE(console.str().find("closest:  same prefix"), std::string::npos);
+
+  EXPECT_EQ(exit_code(Verdict::pass), 0);
+  EXPECT_EQ(exit_code(Verdict::failed), 1);
+  EXPECT_EQ(exit_code(Verdict::inconclusive), 3);
+  EXPECT_EQ(overall({}), Verdict::pass);
+}
+
+}  // namespace
+}  // namespace rsconform::check
