@@ -98,7 +98,7 @@ void Observation::on_message(const captures::BgpMessageEvent& event) {
         if constexpr (std::is_same_v<T, wire::RouteRefresh>) ++view.route_refreshes;
         if constexpr (std::is_same_v<T, wire::Update>) {
           connections_[event.connection->id].carried_updates = true;
-          view.table.apply(m, event.action, *event.context, at);
+          view.table.apply(m, event.action, *event.context, at, event.bytes);
         }
       },
       *event.message);

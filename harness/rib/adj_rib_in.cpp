@@ -39,6 +39,41 @@ SharedAttributes attributes_of(const wire::Update& update, const wire::DecodeCon
   return attributes;
 }
 
+namespace {
+// The path-attribute bytes of an UPDATE message (RFC 4271 4.3), or empty.
+wire::ByteView attribute_bytes(wire::ByteView message) {
+  if (message.size() < wire::kHeaderSize + 4) return {};
+  std::size_t withdrawn = (std::size_t{message[19]} << 8) | message[20];
+  std::size_t at = wire::kHeaderSize + 2 + withdrawn;
+  if (at + 2 > message.size()) return {};
+  std::size_t length = (std::size_t{message[at]} << 8) | message[at + 1];
+  if (at + 2 + length > message.size()) return {};
+  return message.subspan(at + 2, length);
+}
+
+std::uint64_t hash_bytes(wire::ByteView bytes, const wire::DecodeContext& context) {
+  std::uint64_t h = 1469598103934665603ull ^ (context.four_octet_as ? 1u : 2u);
+  for (auto b : bytes)
+    h = (h ^ b) * 1099511628211ull;
+  return h;
+}
+}  // namespace
+
+SharedAttributes AdjRibIn::interned(const wire::Update& update, const wire::DecodeContext& context,
+                                    wire::ByteView message) {
+  wire::ByteView key = attribute_bytes(message);
+  if (key.empty()) return attributes_of(update, context);
+  auto& bucket = interned_[hash_bytes(key, context)];
+  for (const auto& entry : bucket)
+    if (std::equal(entry.key.begin(), entry.key.end(), key.begin(), key.end()))
+      return entry.attributes;
+  SharedAttributes attributes = attributes_of(update, context);
+  // MP_REACH carries its NLRI inside the attributes: such sets rarely repeat.
+  if (attributes && !update.get<wire::MpReachAttr>())
+    bucket.push_back(InternEntry{wire::Bytes(key.begin(), key.end()), attributes});
+  return attributes;
+}
+
 void AdjRibIn::record(Nanos at, ChangeKind kind, const RouteKey& key, SharedAttributes attributes) {
   if (keep_timeline_) timeline_.push_back(Change{at, kind, key, std::move(attributes)});
 }
@@ -73,7 +108,7 @@ void AdjRibIn::flush_family(const wire::AfiSafi& family, Nanos at) {
 }
 
 void AdjRibIn::apply(const wire::Update& update, wire::ErrorAction action,
-                     const wire::DecodeContext& context, Nanos at) {
+                     const wire::DecodeContext& context, Nanos at, wire::ByteView message) {
   using wire::ErrorAction;
   if (action == ErrorAction::session_reset) return;
   ++counters_.updates;
@@ -102,7 +137,7 @@ void AdjRibIn::apply(const wire::Update& update, wire::ErrorAction action,
     for (const auto& p : unreach->withdrawn)
       withdraw(unreach->family, p, at);
 
-  SharedAttributes attributes = attributes_of(update, context);
+  SharedAttributes attributes = interned(update, context, message);
   if (!attributes) return;
   for (const auto& p : update.nlri)
     announce(wire::kIpv4Unicast, p, attributes, at);

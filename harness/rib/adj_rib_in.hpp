@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "rib/route.hpp"
@@ -45,8 +46,12 @@ class AdjRibIn {
   // action: none/attribute_discard apply it; treat_as_withdraw withdraws every
   // prefix it names; afisafi_disable flushes the families it names;
   // session_reset changes nothing (the session ends and flush() follows).
+  //
+  // `message` (optional) is the UPDATE's wire form: with it, UPDATEs whose
+  // path attributes are byte-identical share one attribute set, which keeps
+  // memory flat when every UPDATE carries a single prefix.
   void apply(const wire::Update& update, wire::ErrorAction action,
-             const wire::DecodeContext& context, Nanos at);
+             const wire::DecodeContext& context, Nanos at, wire::ByteView message = {});
   // The session ended: every route is gone.
   void flush(Nanos at);
 
@@ -65,7 +70,15 @@ class AdjRibIn {
   void flush_family(const wire::AfiSafi& family, Nanos at);
   void record(Nanos at, ChangeKind kind, const RouteKey& key, SharedAttributes attributes);
 
+  SharedAttributes interned(const wire::Update& update, const wire::DecodeContext& context,
+                            wire::ByteView message);
+
+  struct InternEntry {
+    wire::Bytes key;  // the attribute bytes, to confirm a hash match
+    SharedAttributes attributes;
+  };
   bool keep_timeline_;
+  std::unordered_map<std::uint64_t, std::vector<InternEntry>> interned_;
   RouteTable routes_;
   std::vector<Change> timeline_;
   RibCounters counters_;

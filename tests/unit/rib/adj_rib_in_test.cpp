@@ -199,3 +199,25 @@ TEST(AdjRibIn, TwoOctetSpeakerGetsAs4PathMerged) {
 
 }  // namespace
 }  // namespace rsconform::rib
+
+namespace rsconform::rib {
+namespace {
+
+TEST(AdjRibIn, ByteIdenticalAttributesAreShared) {
+  AdjRibIn rib;
+  auto first = announcement({prefix(10, 1, 0, 24)}, {65001}, kNh1);
+  auto second = announcement({prefix(10, 2, 0, 24)}, {65001}, kNh1);
+  auto other = announcement({prefix(10, 3, 0, 24)}, {65002}, kNh1);
+  for (const auto* u : {&first, &second, &other})
+    rib.apply(*u, ErrorAction::none, kContext, 1, wire::encode(wire::Message{*u}, kContext));
+  const auto* a = rib.find({wire::kIpv4Unicast, prefix(10, 1, 0, 24)});
+  const auto* b = rib.find({wire::kIpv4Unicast, prefix(10, 2, 0, 24)});
+  const auto* c = rib.find({wire::kIpv4Unicast, prefix(10, 3, 0, 24)});
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->attributes, b->attributes);  // one object
+  EXPECT_NE(a->attributes, c->attributes);
+  EXPECT_EQ(c->attributes->as_path, wire::AsPath::sequence({65002}));
+}
+
+}  // namespace
+}  // namespace rsconform::rib
