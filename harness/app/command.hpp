@@ -19,5 +19,7 @@ CommandRunner add_bench_command(CLI::App& parent);
 CommandRunner add_validate_command(CLI::App& parent);
 CommandRunner add_list_command(CLI::App& parent);
 CommandRunner add_serve_command(CLI::App& parent);
+CommandRunner add_run_command(CLI::App& parent);
+CommandRunner add_replay_command(CLI::App& parent);
 
 }  // namespace rsconform::app

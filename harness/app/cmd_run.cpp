@@ -1,0 +1,220 @@
+// `rsconform run`: the seed (or any) suites against a route server under
+// test, live, with capture; `rsconform replay`: the same checks on captures.
+#include <fnmatch.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/command.hpp"
+#include "check/report.hpp"
+#include "check/runner.hpp"
+
+namespace rsconform::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunFlags {
+  std::vector<std::string> paths;
+  std::string target = "builtin";
+  std::vector<std::string> route_servers;  // NAME=ADDR[:PORT] for --target external
+  std::string flag = "both";
+  std::string out = "runs/latest";
+  std::string junit;
+  std::string json;
+  std::string filter;
+  std::string shard;
+  std::string capture = "auto";
+  std::vector<std::string> faults;
+  bool verbose = false;
+};
+
+// "NAME=ADDR[:PORT]" -> (name, address, port).
+check::ExternalRouteServer parse_route_server(const std::string& text, std::uint16_t port) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos) throw CLI::ValidationError("--rs", "expected NAME=ADDR[:PORT]");
+  std::string address = text.substr(eq + 1);
+  auto colon = address.rfind(':');
+  if (colon != std::string::npos && address.find(':') == colon) {
+    port = static_cast<std::uint16_t>(std::stoul(address.substr(colon + 1)));
+    address = address.substr(0, colon);
+  }
+  auto parsed = wire::IpAddress::parse(address);
+  if (!parsed) throw CLI::ValidationError("--rs", "bad address '" + address + "'");
+  return {text.substr(0, eq), *parsed, port};
+}
+
+void write_reports(const std::vector<check::CellResult>& results, const RunFlags& flags) {
+  fs::create_directories(flags.out);
+  std::ofstream(fs::path(flags.out) / "report.json") << check::report_json(results).dump(2);
+  std::ofstream(fs::path(flags.out) / "junit.xml") << check::report_junit(results);
+  if (!flags.json.empty()) std::ofstream(flags.json) << check::report_json(results).dump(2);
+  if (!flags.junit.empty()) std::ofstream(flags.junit) << check::report_junit(results);
+}
+
+ExitCode run_suites(const RunFlags& flags) {
+  std::vector<check::Suite> suites;
+  try {
+    for (const auto& file : check::find_suite_files(
+             flags.paths.empty() ? std::vector<std::string>{"suites"} : flags.paths))
+      suites.push_back(check::load_suite_file(file));
+  } catch (const std::exception& e) {
+    std::cerr << "rsconform run: " << e.what() << "\n";
+    return ExitCode::usage;
+  }
+  std::size_t shard_index = 0, shard_count = 1;
+  if (!flags.shard.empty()) {
+    auto slash = flags.shard.find('/');
+    shard_index = std::stoul(flags.shard.substr(0, slash)) - 1;
+    shard_count = std::stoul(flags.shard.substr(slash + 1));
+  }
+  check::RunOptions options;
+  options.out_dir = flags.out;
+  options.target = flags.target == "external" ? check::Target::external : check::Target::builtin;
+  for (const auto& rs : flags.route_servers)
+    options.external.push_back(parse_route_server(rs, 179));
+  options.capture = flags.capture == "live"     ? check::CaptureMode::live
+                    : flags.capture == "inproc" ? check::CaptureMode::inproc
+                                                : check::CaptureMode::automatic;
+  for (const auto& fault : flags.faults)
+    if (fault == "ignore-flag") options.faults.ignore_flag = true;
+  if (flags.verbose) options.log = &std::cerr;
+
+  std::vector<check::CellResult> results;
+  std::size_t index = 0;
+  for (const auto& suite : suites) {
+    if (!flags.filter.empty() && fnmatch(flags.filter.c_str(), suite.name.c_str(), 0) != 0)
+      continue;
+    for (const auto& cell : suite.cells()) {
+      if (flags.flag != "both" && cell.branch_to_branch != (flags.flag == "on")) continue;
+      if (index++ % shard_count != shard_index) continue;
+      auto run = check::run_cell(suite, cell, options);
+      std::cout << check::to_string(run.result.verdict) << "  " << suite.name << " [" << cell.name
+                << "] " << (run.result.convergence_ms ? *run.result.convergence_ms : 0.0) << " ms\n"
+                << std::flush;
+      results.push_back(std::move(run.result));
+    }
+  }
+  std::cout << "\n";
+  check::print_console(std::cout, results);
+  write_reports(results, flags);
+  return static_cast<ExitCode>(check::exit_code(check::overall(results)));
+}
+
+struct ReplayFlags {
+  std::vector<std::string> captures;
+  std::string suite;
+  std::string flag;
+  std::string run_record;
+  std::vector<std::string> maps;  // NAME=ADDR
+  std::vector<std::uint16_t> ports;
+  std::string junit;
+  std::string json;
+};
+
+ExitCode replay(const ReplayFlags& flags) {
+  check::Suite suite;
+  try {
+    suite = check::load_suite_file(flags.suite);
+  } catch (const std::exception& e) {
+    std::cerr << "rsconform replay: " << e.what() << "\n";
+    return ExitCode::usage;
+  }
+  std::vector<check::CellResult> results;
+  for (const auto& capture : flags.captures) {
+    check::RunRecord record;
+    fs::path run_json = flags.run_record.empty() ? fs::path(capture).parent_path() / "run.json"
+                                                 : fs::path(flags.run_record);
+    bool have_record = fs::exists(run_json);
+    if (have_record) {
+      try {
+        record = check::run_record_from_json(nlohmann::json::parse(std::ifstream(run_json)));
+      } catch (const std::exception& e) {
+        std::cerr << "rsconform replay: " << run_json.string() << ": " << e.what() << "\n";
+        return ExitCode::usage;
+      }
+    } else {
+      record.ports = {suite.port};
+      if (flags.flag.empty()) {
+        std::cerr << "rsconform replay: " << capture
+                  << ": no run.json beside it; say which cell with --flag on|off\n";
+        return ExitCode::usage;
+      }
+      record.capture_source = "file";
+    }
+    record.capture_path = capture;
+    if (!flags.ports.empty()) record.ports = flags.ports;
+    if (!flags.flag.empty()) {
+      record.cell.branch_to_branch = flags.flag == "on";
+      record.cell.name = "flag=" + flags.flag;
+    }
+    check::AddressBook book = check::AddressBook::from_suite(suite);
+    for (const auto& [name, address] : record.addresses)
+      if (auto a = wire::IpAddress::parse(address)) book.set(name, *a);
+    for (const auto& m : flags.maps) {
+      auto eq = m.find('=');
+      auto a = eq == std::string::npos ? std::nullopt : wire::IpAddress::parse(m.substr(eq + 1));
+      if (!a) {
+        std::cerr << "rsconform replay: --map expects NAME=ADDR, got '" << m << "'\n";
+        return ExitCode::usage;
+      }
+      book.set(m.substr(0, eq), *a);
+    }
+    results.push_back(check::judge_capture(suite, record.cell, record, book));
+  }
+  check::print_console(std::cout, results);
+  if (!flags.json.empty()) std::ofstream(flags.json) << check::report_json(results).dump(2);
+  if (!flags.junit.empty()) std::ofstream(flags.junit) << check::report_junit(results);
+  return static_cast<ExitCode>(check::exit_code(check::overall(results)));
+}
+
+}  // namespace
+
+CommandRunner add_run_command(CLI::App& parent) {
+  auto flags = std::make_shared<RunFlags>();
+  CLI::App* cmd = parent.add_subcommand(
+      "run", "Run suites live against a route server under test, capture, and judge the capture");
+  cmd->add_option("SUITE", flags->paths, "suite files or folders (default: suites)");
+  cmd->add_option("--target", flags->target, "builtin (the reference route server) or external")
+      ->check(CLI::IsMember({"builtin", "external"}));
+  cmd->add_option("--rs", flags->route_servers,
+                  "with --target external: NAME=ADDR[:PORT] for each route-server instance");
+  cmd->add_option("--flag", flags->flag, "branch-to-branch cells to run: off, on or both")
+      ->check(CLI::IsMember({"off", "on", "both"}));
+  cmd->add_option("--out", flags->out, "run directory (captures, logs, reports)");
+  cmd->add_option("--junit", flags->junit, "write a JUnit XML report here");
+  cmd->add_option("--json", flags->json, "write a JSON report here");
+  cmd->add_option("--filter", flags->filter, "only suites whose name matches this glob");
+  cmd->add_option("--shard", flags->shard, "I/N: run the I-th of N shards of the cells");
+  cmd->add_option("--capture", flags->capture, "live (libpcap on lo), inproc, or auto")
+      ->check(CLI::IsMember({"auto", "live", "inproc"}));
+  cmd->add_option("--fault", flags->faults, "misconfigure the built-in route server: ignore-flag");
+  cmd->add_flag("--verbose", flags->verbose, "print the route server's and runner's log");
+  cmd->footer("Exit codes: 0 pass, 1 a check failed, 2 usage or input error, 3 inconclusive.");
+  return [flags] { return run_suites(*flags); };
+}
+
+CommandRunner add_replay_command(CLI::App& parent) {
+  auto flags = std::make_shared<ReplayFlags>();
+  CLI::App* cmd = parent.add_subcommand(
+      "replay", "Apply a suite's checks to captures recorded anywhere (same checker as run)");
+  cmd->add_option("CAPTURE", flags->captures, "pcap or pcapng files")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--suite", flags->suite, "the suite whose expectations apply")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--flag", flags->flag, "the branch-to-branch value in force (on|off)")
+      ->check(CLI::IsMember({"off", "on"}));
+  cmd->add_option("--run", flags->run_record, "the run.json of a live run (default: beside it)");
+  cmd->add_option("--map", flags->maps, "NAME=ADDR: where a suite name sits in this capture");
+  cmd->add_option("--port", flags->ports, "TCP ports carrying BGP");
+  cmd->add_option("--junit", flags->junit, "write a JUnit XML report here");
+  cmd->add_option("--json", flags->json, "write a JSON report here");
+  cmd->footer("Exit codes: 0 pass, 1 a check failed, 2 usage or input error, 3 inconclusive.");
+  return [flags] { return replay(*flags); };
+}
+
+}  // namespace rsconform::app

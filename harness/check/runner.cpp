@@ -1,0 +1,340 @@
+#include "check/runner.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "captures/live/bpf_filter.hpp"
+#include "captures/live/inproc_recorder.hpp"
+#include "captures/live/live_capture.hpp"
+#include "check/capture_analysis.hpp"
+#include "check/tap_observer.hpp"
+#include "session/asio_transport.hpp"
+#include "speakers/routeserver/server.hpp"
+#include "speakers/script/script.hpp"
+
+namespace rsconform::check {
+namespace {
+
+namespace fs = std::filesystem;
+using Millis = std::chrono::milliseconds;
+using SteadyClock = std::chrono::steady_clock;
+constexpr Millis kBuiltinQuiet{10};
+constexpr Millis kTeardownDeadline{500};
+
+struct RsEndpoint {
+  std::string name;
+  wire::IpAddress address;
+  std::uint16_t port = 179;
+};
+
+captures::IpAddress to_captures(const wire::IpAddress& a) {
+  captures::IpAddress out;
+  out.family = a.is_v4() ? captures::IpAddress::Family::v4 : captures::IpAddress::Family::v6;
+  out.octets = a.bytes;
+  return out;
+}
+
+// One script runner per peer instance, so that instances run concurrently.
+speakers::Script script_for(const PeerSpec& peer, const PeerInstance& instance,
+                            const std::vector<RsEndpoint>& route_servers) {
+  speakers::ScriptSpeaker speaker;
+  speaker.def.name = instance.name;
+  speaker.def.address = instance.address;
+  speaker.def.listen = false;  // the speakers connect; the route server listens
+  speaker.def.restart_delay = Millis(peer.speaker.restart_ms);
+  auto& config = speaker.def.config;
+  config.my_as = peer.asn;
+  config.bgp_id = instance.address.v4_value();
+  config.hold_time = peer.speaker.hold_time.value_or(180);
+  config.route_refresh = peer.speaker.route_refresh;
+  if (peer.speaker.add_path)
+    config.add_path = {wire::AddPathCap::Entry{wire::kIpv4Unicast, wire::AddPathCap::both}};
+  for (const auto& rs : route_servers) {
+    speakers::PeerDef def;
+    def.name = rs.name;
+    def.address = session::Endpoint{rs.address, rs.port};
+    def.peer_as = 65515;
+    def.active = true;
+    def.passive = false;
+    speaker.def.peers.push_back(def);
+    speaker.speaker_refs.emplace_back();
+  }
+  speakers::Script script;
+  script.speakers.push_back(std::move(speaker));
+  script.steps = instance.script;
+  return script;
+}
+
+class RunLog {
+ public:
+  RunLog(const fs::path& path, std::ostream* echo) : out_(path), echo_(echo) {}
+  void line(const std::string& text) {
+    out_ << text << "\n";
+    if (echo_) *echo_ << text << "\n";
+  }
+
+ private:
+  std::ofstream out_;
+  std::ostream* echo_;
+};
+
+}  // namespace
+
+nlohmann::json to_json(const RunRecord& r) {
+  nlohmann::json j{{"suite_file", r.suite_file},
+                   {"cell",
+                    {{"branch_to_branch", r.cell.branch_to_branch},
+                     {"preference", routeserver::to_string(r.cell.preference)},
+                     {"name", r.cell.name}}},
+                   {"capture", fs::path(r.capture_path).filename().string()},
+                   {"capture_source", r.capture_source},
+                   {"ports", r.ports},
+                   {"step_started", r.step_started},
+                   {"convergence_ms", r.convergence_ms},
+                   {"addresses", r.addresses}};
+  if (r.capture_problem) j["capture_problem"] = *r.capture_problem;
+  return j;
+}
+
+RunRecord run_record_from_json(const nlohmann::json& j) {
+  RunRecord r;
+  r.suite_file = j.value("suite_file", "");
+  const auto& cell = j.at("cell");
+  r.cell.branch_to_branch = cell.at("branch_to_branch").get<bool>();
+  std::string preference = cell.at("preference").get<std::string>();
+  r.cell.preference = preference == "VpnGateway" ? routeserver::HubRoutingPreference::vpngateway
+                      : preference == "ASPath"   ? routeserver::HubRoutingPreference::aspath
+                                                 : routeserver::HubRoutingPreference::expressroute;
+  r.cell.name = cell.value("name", "");
+  r.capture_path = j.value("capture", "");
+  r.capture_source = j.value("capture_source", "");
+  r.ports = j.value("ports", std::vector<std::uint16_t>{});
+  r.step_started = j.value("step_started", std::map<std::string, rib::Nanos>{});
+  r.convergence_ms = j.value("convergence_ms", std::map<std::string, double>{});
+  r.addresses = j.value("addresses", std::map<std::string, std::string>{});
+  if (j.contains("capture_problem")) r.capture_problem = j.at("capture_problem").get<std::string>();
+  return r;
+}
+
+CellResult judge_capture(const Suite& suite, const MatrixCell& cell, const RunRecord& record,
+                         const std::optional<AddressBook>& addresses) {
+  AnalysisOptions analysis;
+  analysis.ports = {record.ports.begin(), record.ports.end()};
+  analysis.observation.keep_timeline = true;
+  Observation observation(analysis.observation);
+  CheckOptions options;
+  options.addresses = addresses;
+  options.step_started = record.step_started;
+  options.capture_problem = record.capture_problem;
+  try {
+    auto result = analyse_capture(record.capture_path, analysis, observation);
+    if (result.read_error && !options.capture_problem)
+      options.capture_problem = result.read_error->to_string();
+  } catch (const captures::CaptureOpenError& e) {
+    options.capture_problem = e.error().to_string();
+  }
+  CellResult cell_result = check(suite, cell, observation, options);
+  cell_result.notes.push_back("capture: " + record.capture_path + " (" + record.capture_source +
+                              ")");
+  return cell_result;
+}
+
+CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& options) {
+  fs::path dir = fs::path(options.out_dir) / suite.name / cell.name;
+  fs::create_directories(dir);
+  RunLog log(dir / "log.txt", options.log);
+  CellRun run;
+  RunRecord& record = run.record;
+  record.suite_file = fs::absolute(suite.file).string();
+  record.cell = cell;
+  record.capture_path = (dir / "capture.pcap").string();
+  std::vector<std::string> notes;
+
+  boost::asio::io_context io;
+  session::AsioTransport transport(io);
+  session::AsioTime time(io);
+
+  // The route server under test.
+  std::unique_ptr<routeserver::RouteServer> server;
+  std::vector<RsEndpoint> route_servers;
+  if (options.target == Target::builtin) {
+    routeserver::Config config = suite.config_for(cell);
+    if (options.faults.ignore_flag) config.branch_to_branch = false;
+    routeserver::ServerOptions server_options;
+    server_options.instance_ports.assign(config.instances.size(), 0);  // any free port
+    server_options.active = false;  // speakers connect; keeps parallel runs apart
+    server = std::make_unique<routeserver::RouteServer>(transport, time, config, server_options);
+    server->set_log([&log](const routeserver::LogLine& l) { log.line(routeserver::to_string(l)); });
+    server->start();
+    for (std::size_t i = 0; i < suite.route_servers.size(); ++i)
+      route_servers.push_back({suite.route_servers[i].name, suite.route_servers[i].address,
+                               server->listen_endpoint(i)->port});
+  } else {
+    for (const auto& rs : suite.route_servers) {
+      RsEndpoint endpoint{rs.name, rs.address, suite.port};
+      for (const auto& ext : options.external)
+        if (ext.name == rs.name) endpoint = {rs.name, ext.address, ext.port};
+      route_servers.push_back(endpoint);
+    }
+  }
+  std::vector<captures::IpAddress> hosts;
+  for (const auto& rs : route_servers) {
+    record.ports.push_back(rs.port);
+    hosts.push_back(to_captures(rs.address));
+    record.addresses[rs.name] = rs.address.to_string();
+  }
+  std::sort(record.ports.begin(), record.ports.end());
+  record.ports.erase(std::unique(record.ports.begin(), record.ports.end()), record.ports.end());
+
+  // Capture: libpcap on lo when permitted, else the in-process recorder.
+  std::unique_ptr<captures::LiveCapture> live;
+  std::unique_ptr<captures::InprocRecorder> recorder;
+  if (options.capture != CaptureMode::inproc) {
+    try {
+      captures::LiveCaptureOptions capture_options;
+      capture_options.filter = captures::build_bpf_filter(hosts, record.ports);
+      capture_options.output_path = record.capture_path;
+      // Loopback delivers within microseconds: a short drain window is plenty.
+      capture_options.quiet = Millis(20);
+      live = captures::LiveCapture::start(capture_options);
+      record.capture_source = "live (lo)";
+    } catch (const captures::LiveCaptureError& e) {
+      if (options.capture == CaptureMode::live) throw;
+      log.line(std::string("live capture unavailable, recording in process: ") + e.what());
+    }
+  }
+  if (!live) {
+    recorder = captures::InprocRecorder::create(record.capture_path);
+    record.capture_source = "inproc";
+  }
+  TapObserver observer({}, recorder.get());
+
+  // The fake speakers.
+  std::vector<std::unique_ptr<speakers::ScriptRunner>> runners;
+  std::vector<std::string> instance_names;  // runners[i] plays instance_names[i]
+  std::vector<std::string> script_failures;
+  for (const auto& peer : suite.peers)
+    for (const auto& instance : peer.instances) {
+      record.addresses[instance.name] = instance.address.to_string();
+      instance_names.push_back(instance.name);
+      runners.push_back(std::make_unique<speakers::ScriptRunner>(
+          io, transport, time, script_for(peer, instance, route_servers), &observer));
+    }
+  for (auto& runner : runners)
+    runner->start([&script_failures, &log](const speakers::ScriptResult& r) {
+      if (!r.ok) {
+        script_failures.push_back(r.error);
+        log.line("script failed: " + r.error);
+      }
+    });
+
+  CheckOptions check_options;
+  auto wait_phase = [&](const std::string& phase) {
+    Millis deadline = options.deadline.value_or(Millis(suite.deadline_ms));
+    // The built-in route server answers at once: its quiet window is short.
+    Millis quiet = options.quiet.value_or(options.target == Target::builtin
+                                              ? std::min(Millis(suite.quiet_ms), kBuiltinQuiet)
+                                              : Millis(suite.quiet_ms));
+    auto start = SteadyClock::now();
+    session::WallNanos start_wall = time.wall_now();
+    std::optional<SteadyClock::time_point> converged_at;
+    while (true) {
+      auto now = SteadyClock::now();
+      bool holds = converged(suite, cell, observer.observation(), phase, check_options);
+      if (holds && !converged_at) converged_at = now;
+      if (!holds) converged_at.reset();
+      auto since_update =
+          Millis((time.wall_now() - std::max(observer.last_update(), start_wall)) / 1'000'000);
+      if (holds && since_update >= quiet) break;
+      if (now >= start + deadline) {
+        log.line("phase '" + phase + "': deadline of " + std::to_string(deadline.count()) +
+                 " ms reached" + (holds ? "" : " before every expectation held"));
+        break;
+      }
+      auto wait = start + deadline - now;
+      if (holds) wait = std::min<SteadyClock::duration>(wait, quiet - since_update);
+      if (io.stopped()) io.restart();
+      io.run_one_for(std::max<SteadyClock::duration>(wait, Millis(1)));
+    }
+    auto until = converged_at.value_or(SteadyClock::now());
+    double ms = std::chrono::duration<double, std::milli>(until - start).count();
+    record.convergence_ms[phase.empty() ? "initial" : phase] = ms;
+  };
+
+  bool flag = cell.branch_to_branch;
+  wait_phase("");
+  for (const auto& step : suite.steps) {
+    record.step_started[step.name] = time.wall_now();
+    log.line("step '" + step.name + "': " + to_string(step.action));
+    if (!server && step.action != StepAction::drop_session) {
+      notes.push_back("step '" + step.name + "' needs the built-in route server");
+    } else {
+      switch (step.action) {
+        case StepAction::set_flag:
+          flag = step.flag.value_or(!flag);
+          server->set_flag(flag && !options.faults.ignore_flag);
+          break;
+        case StepAction::set_preference:
+          server->set_preference(step.preference);
+          break;
+        case StepAction::set_vnet_prefixes:
+          server->set_vnet_prefixes(step.prefixes);
+          break;
+        case StepAction::drop_session:
+          for (std::size_t i = 0; i < runners.size(); ++i)
+            if (auto* speaker =
+                    instance_names[i] == step.peer ? runners[i]->speaker(step.peer) : nullptr)
+              for (auto& s : speaker->sessions())
+                if (step.route_servers.empty() ||
+                    std::find(step.route_servers.begin(), step.route_servers.end(), s->name()) !=
+                        step.route_servers.end())
+                  s->session().stop();
+          break;
+        case StepAction::script:
+          notes.push_back("step '" + step.name + "': script steps are not supported yet");
+          break;
+      }
+    }
+    wait_phase(step.name);
+  }
+
+  // Stop the capture while the sessions are still up, so that the capture
+  // ends with the tables as they were (a teardown would flush them).
+  if (live) {
+    auto stats = live->stop();
+    if (!stats.complete())
+      record.capture_problem = "live capture incomplete: " + std::to_string(stats.dropped) +
+                               " dropped" + (stats.error.empty() ? "" : ", " + stats.error);
+  }
+  if (recorder)
+    if (auto error = recorder->close()) record.capture_problem = "recorder: " + *error;
+
+  for (std::size_t i = 0; i < runners.size(); ++i)
+    if (auto* speaker = runners[i]->speaker(instance_names[i])) speaker->stop_all();
+  if (server) server->stop();
+  // Let the NOTIFICATIONs and FINs go out: run until nothing is left to do
+  // (the objects are gone) or the deadline.
+  runners.clear();
+  server.reset();
+  io.restart();
+  io.run_for(kTeardownDeadline);
+
+  std::ofstream(dir / "run.json") << to_json(record).dump(2) << "\n";
+  AddressBook book = AddressBook::from_suite(suite);
+  for (const auto& rs : route_servers)
+    book.set(rs.name, rs.address);
+  run.result = judge_capture(suite, cell, record, book);
+  double total = 0;
+  for (const auto& [phase, ms] : record.convergence_ms)
+    total += ms;
+  run.result.convergence_ms = total;
+  for (auto& n : notes)
+    run.result.notes.push_back(n);
+  for (auto& f : script_failures)
+    run.result.notes.push_back("script: " + f);
+  return run;
+}
+
+}  // namespace rsconform::check

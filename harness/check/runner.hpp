@@ -1,0 +1,78 @@
+// The live runner: one suite x matrix cell against a route server under test.
+//
+//   start capture -> start the built-in route server (or use an external one)
+//   -> start the fake speakers' scripts -> per phase: wait until every
+//   positive expectation holds and no UPDATE crossed for the quiet window
+//   (or the deadline) -> apply the next step -> ... -> stop the capture while
+//   the sessions are still up -> tear down -> judge the capture file.
+//
+// The verdict comes from the capture, decoded by the offline pipeline, never
+// from inside the route server: `replay` of the same file gives the same one.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "check/checker.hpp"
+#include "check/suite.hpp"
+
+namespace rsconform::check {
+
+enum class Target { builtin, external };
+enum class CaptureMode { automatic, live, inproc };
+
+struct ExternalRouteServer {
+  std::string name;  // "rs0"
+  wire::IpAddress address;
+  std::uint16_t port = 179;
+};
+
+// Deliberate faults in the built-in route server, to prove the suites can fail.
+struct Faults {
+  bool ignore_flag = false;  // the route server runs with the flag off whatever the cell says
+};
+
+struct RunOptions {
+  Target target = Target::builtin;
+  std::vector<ExternalRouteServer> external;  // for Target::external
+  CaptureMode capture = CaptureMode::automatic;
+  std::string out_dir = "runs/latest";
+  std::optional<std::chrono::milliseconds> deadline;  // per phase; default: the suite's
+  std::optional<std::chrono::milliseconds> quiet;     // default: the suite's
+  Faults faults;
+  std::ostream* log = nullptr;  // route-server and runner log lines
+};
+
+// What a run leaves behind, enough to replay it (written as run.json).
+struct RunRecord {
+  std::string suite_file;
+  MatrixCell cell;
+  std::string capture_path;
+  std::string capture_source;  // "live (lo)" or "inproc"
+  std::vector<std::uint16_t> ports;
+  std::map<std::string, rib::Nanos> step_started;
+  std::map<std::string, double> convergence_ms;  // per phase
+  std::optional<std::string> capture_problem;
+  std::map<std::string, std::string> addresses;  // name -> address, as used
+};
+
+struct CellRun {
+  CellResult result;
+  RunRecord record;
+};
+
+CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& options);
+
+// Judges a capture file for a suite cell (replay, and the last stage of run).
+CellResult judge_capture(const Suite& suite, const MatrixCell& cell, const RunRecord& record,
+                         const std::optional<AddressBook>& addresses = std::nullopt);
+
+nlohmann::json to_json(const RunRecord& record);
+RunRecord run_record_from_json(const nlohmann::json& json);
+
+}  // namespace rsconform::check

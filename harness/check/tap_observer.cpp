@@ -1,0 +1,67 @@
+#include "check/tap_observer.hpp"
+
+namespace rsconform::check {
+namespace {
+captures::Endpoint to_captures(const session::TapEndpoint& e) {
+  captures::Endpoint out;
+  out.address.family =
+      e.address.is_v4() ? captures::IpAddress::Family::v4 : captures::IpAddress::Family::v6;
+  out.address.octets = e.address.bytes;
+  out.port = e.port;
+  return out;
+}
+}  // namespace
+
+TapObserver::TapObserver(ObservationOptions options, session::WireTap* forward)
+    : observation_([&] {
+        auto user = options.on_message;
+        options.on_message = [this, user](const captures::BgpMessageEvent& e) {
+          if (e.type == static_cast<std::uint8_t>(wire::MessageType::update))
+            last_update_ = e.packet.timestamp_ns;
+          if (user) user(e);
+        };
+        return options;
+      }()),
+      forward_(forward) {}
+
+void TapObserver::on_connected(std::uint64_t id, const session::TapEndpoint& local,
+                               const session::TapEndpoint& remote, bool local_initiated,
+                               session::WallNanos at) {
+  if (forward_) forward_->on_connected(id, local, remote, local_initiated, at);
+  Tapped& t = connections_[id];
+  t.local_is_first = local_initiated;
+  t.info.id = id;
+  t.info.initiator_known = true;
+  t.info.endpoints =
+      local_initiated ? std::array<captures::Endpoint, 2>{to_captures(local), to_captures(remote)}
+                      : std::array<captures::Endpoint, 2>{to_captures(remote), to_captures(local)};
+  t.info.first_packet = captures::PacketRef{0, at};
+  decoder_.on_open(t.info);
+}
+
+void TapObserver::on_bytes(std::uint64_t id, bool sent, std::span<const std::uint8_t> bytes,
+                           session::WallNanos at) {
+  if (forward_) forward_->on_bytes(id, sent, bytes, at);
+  auto it = connections_.find(id);
+  if (it == connections_.end() || bytes.empty()) return;
+  Tapped& t = it->second;
+  // Our side sends Direction::forward when it is endpoints[0].
+  bool forward = sent == t.local_is_first;
+  auto direction = forward ? captures::Direction::forward : captures::Direction::reverse;
+  auto& offset = t.offsets[captures::index(direction)];
+  decoder_.on_data(t.info, direction, offset, bytes, captures::PacketRef{0, at});
+  offset += bytes.size();
+}
+
+void TapObserver::on_closed(std::uint64_t id, bool by_local, bool reset, session::WallNanos at) {
+  if (forward_) forward_->on_closed(id, by_local, reset, at);
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  auto why = reset ? captures::CloseReason::rst : captures::CloseReason::fin;
+  for (auto direction : {captures::Direction::forward, captures::Direction::reverse})
+    decoder_.on_close(it->second.info, direction, why,
+                      it->second.offsets[captures::index(direction)], captures::PacketRef{0, at});
+  connections_.erase(it);
+}
+
+}  // namespace rsconform::check

@@ -1,0 +1,44 @@
+// Live sessions seen through the offline pipeline: a WireTap that feeds the
+// bytes of every tapped connection into a BgpStreamDecoder and so into an
+// Observation, exactly as a capture of them would be decoded. The runner
+// polls it for convergence; the verdict itself comes from the capture file.
+// Optionally forwards every event to another tap (the in-process recorder).
+#pragma once
+
+#include <map>
+
+#include "check/observation.hpp"
+#include "session/wire_tap.hpp"
+
+namespace rsconform::check {
+
+class TapObserver final : public session::WireTap {
+ public:
+  explicit TapObserver(ObservationOptions options = {}, session::WireTap* forward = nullptr);
+
+  void on_connected(std::uint64_t id, const session::TapEndpoint& local,
+                    const session::TapEndpoint& remote, bool local_initiated,
+                    session::WallNanos at) override;
+  void on_bytes(std::uint64_t id, bool sent, std::span<const std::uint8_t> bytes,
+                session::WallNanos at) override;
+  void on_closed(std::uint64_t id, bool by_local, bool reset, session::WallNanos at) override;
+
+  const Observation& observation() const { return observation_; }
+  // Capture time of the last UPDATE seen on any tapped connection (0: none).
+  session::WallNanos last_update() const { return last_update_; }
+  std::uint64_t messages() const { return decoder_.stats().messages; }
+
+ private:
+  struct Tapped {
+    captures::ConnectionInfo info;
+    bool local_is_first = true;  // endpoints[0] is our side
+    std::uint64_t offsets[2] = {0, 0};
+  };
+  Observation observation_;
+  captures::BgpStreamDecoder decoder_{observation_};
+  session::WireTap* forward_;
+  std::map<std::uint64_t, Tapped> connections_;
+  session::WallNanos last_update_ = 0;
+};
+
+}  // namespace rsconform::check
