@@ -79,7 +79,10 @@ ExitCode run_suites(const RunFlags& flags) {
                     : flags.capture == "inproc" ? check::CaptureMode::inproc
                                                 : check::CaptureMode::automatic;
   for (const auto& fault : flags.faults)
-    if (fault == "ignore-flag") options.faults.ignore_flag = true;
+    if (fault == "ignore-flag")
+      options.faults.ignore_flag = true;
+    else if (fault == "no-vnet")
+      options.faults.no_vnet = true;
   if (flags.verbose) options.log = &std::cerr;
 
   std::vector<check::CellResult> results;
@@ -190,7 +193,9 @@ CommandRunner add_run_command(CLI::App& parent) {
   cmd->add_option("--shard", flags->shard, "I/N: run the I-th of N shards of the cells");
   cmd->add_option("--capture", flags->capture, "live (libpcap on lo), inproc, or auto")
       ->check(CLI::IsMember({"auto", "live", "inproc"}));
-  cmd->add_option("--fault", flags->faults, "misconfigure the built-in route server: ignore-flag");
+  cmd->add_option("--fault", flags->faults,
+                  "misconfigure the built-in route server: ignore-flag, no-vnet")
+      ->check(CLI::IsMember({"ignore-flag", "no-vnet"}));
   cmd->add_flag("--verbose", flags->verbose, "print the route server's and runner's log");
   cmd->footer("Exit codes: 0 pass, 1 a check failed, 2 usage or input error, 3 inconclusive.");
   return [flags] { return run_suites(*flags); };

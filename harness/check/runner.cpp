@@ -162,6 +162,7 @@ CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& o
   if (options.target == Target::builtin) {
     routeserver::Config config = suite.config_for(cell);
     if (options.faults.ignore_flag) config.branch_to_branch = false;
+    if (options.faults.no_vnet) config.vnet_prefixes.clear();
     routeserver::ServerOptions server_options;
     server_options.instance_ports.assign(config.instances.size(), 0);  // any free port
     server_options.active = false;  // speakers connect; keeps parallel runs apart

@@ -35,6 +35,7 @@ struct ExternalRouteServer {
 // Deliberate faults in the built-in route server, to prove the suites can fail.
 struct Faults {
   bool ignore_flag = false;  // the route server runs with the flag off whatever the cell says
+  bool no_vnet = false;      // the route server advertises no VNet prefixes (breaks R10)
 };
 
 struct RunOptions {
