@@ -149,19 +149,24 @@ void BgpStreamDecoder::emit(const ConnectionInfo& connection, Direction directio
   };
 
   if (update_fast_path && !flow.context_known) {
-    // Guess: the first candidate that decodes cleanly (the last good one first).
-    std::size_t chosen = 0;
-    bool clean = false;
+    // Guess: the first candidate that decodes cleanly, the last good one
+    // first (so a direction keeps one encoding while it keeps working).
+    bool clean = !flow.guess.empty() && decode_update(flow.context) == wire::ErrorAction::none;
+    std::size_t chosen = flow.guess_index;
     for (std::size_t i = 0; i < std::size(kCandidates) && !clean; ++i) {
-      if (decode_update(context_for(kCandidates[i])) == wire::ErrorAction::none) {
-        chosen = i;
-        clean = true;
-      }
+      if (i != flow.guess_index || flow.guess.empty())
+        if (decode_update(context_for(kCandidates[i])) == wire::ErrorAction::none) {
+          chosen = i;
+          clean = true;
+        }
     }
-    flow.context = context_for(kCandidates[chosen]);
-    flow.guess = std::string("no OPEN captured: decoded as ") + kCandidates[chosen].label +
-                 (clean ? "" : " (no encoding decoded cleanly)");
-    if (!clean) decode_update(flow.context);
+    if (flow.guess.empty() || chosen != flow.guess_index || !clean) {
+      flow.guess_index = chosen;
+      flow.context = context_for(kCandidates[chosen]);
+      flow.guess = std::string("no OPEN captured: decoded as ") + kCandidates[chosen].label +
+                   (clean ? "" : " (no encoding decoded cleanly)");
+      if (!clean) decode_update(flow.context);
+    }
   }
 
   if (update_fast_path) {

@@ -95,8 +95,9 @@ class BgpStreamDecoder : public StreamSink {
     std::uint64_t messages = 0;
     std::optional<wire::Open> open;
     wire::DecodeContext context;
-    bool context_known = false;  // from both OPENs
-    std::string guess;           // non-empty while decoding under a guess
+    bool context_known = false;   // from both OPENs
+    std::string guess;            // non-empty while decoding under a guess
+    std::size_t guess_index = 0;  // the candidate encoding last chosen
   };
   struct Session {
     std::array<Flow, 2> flows;

@@ -101,8 +101,8 @@ CommandRunner add_decode_command(CLI::App& parent) {
     ExitCode worst = ExitCode::pass;
     for (const auto& file : flags->files) {
       ExitCode code = decode_one(file, *flags);
-      if (static_cast<int>(code) > static_cast<int>(worst) || code == ExitCode::usage)
-        worst = (worst == ExitCode::usage) ? worst : code;
+      // Unreadable input (2) outranks everything; otherwise the highest code wins.
+      if (code == ExitCode::usage || (worst != ExitCode::usage && code > worst)) worst = code;
     }
     return worst;
   };

@@ -29,13 +29,6 @@ struct RsEndpoint {
   std::uint16_t port = 179;
 };
 
-captures::IpAddress to_captures(const wire::IpAddress& a) {
-  captures::IpAddress out;
-  out.family = a.is_v4() ? captures::IpAddress::Family::v4 : captures::IpAddress::Family::v6;
-  out.octets = a.bytes;
-  return out;
-}
-
 // One script runner per peer instance, so that instances run concurrently.
 speakers::Script script_for(const PeerSpec& peer, const PeerInstance& instance,
                             const std::vector<RsEndpoint>& route_servers) {
@@ -183,7 +176,7 @@ CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& o
   std::vector<captures::IpAddress> hosts;
   for (const auto& rs : route_servers) {
     record.ports.push_back(rs.port);
-    hosts.push_back(to_captures(rs.address));
+    hosts.push_back(captures::to_captures(rs.address));
     record.addresses[rs.name] = rs.address.to_string();
   }
   std::sort(record.ports.begin(), record.ports.end());

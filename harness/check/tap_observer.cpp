@@ -1,17 +1,8 @@
 #include "check/tap_observer.hpp"
 
-namespace rsconform::check {
-namespace {
-captures::Endpoint to_captures(const session::TapEndpoint& e) {
-  captures::Endpoint out;
-  out.address.family =
-      e.address.is_v4() ? captures::IpAddress::Family::v4 : captures::IpAddress::Family::v6;
-  out.address.octets = e.address.bytes;
-  out.port = e.port;
-  return out;
-}
-}  // namespace
+#include "captures/live/inproc_recorder.hpp"
 
+namespace rsconform::check {
 TapObserver::TapObserver(ObservationOptions options, session::WireTap* forward)
     : observation_([&] {
         auto user = options.on_message;
@@ -32,9 +23,11 @@ void TapObserver::on_connected(std::uint64_t id, const session::TapEndpoint& loc
   t.local_is_first = local_initiated;
   t.info.id = id;
   t.info.initiator_known = true;
-  t.info.endpoints =
-      local_initiated ? std::array<captures::Endpoint, 2>{to_captures(local), to_captures(remote)}
-                      : std::array<captures::Endpoint, 2>{to_captures(remote), to_captures(local)};
+  t.info.endpoints = local_initiated
+                         ? std::array<captures::Endpoint, 2>{captures::to_captures(local),
+                                                             captures::to_captures(remote)}
+                         : std::array<captures::Endpoint, 2>{captures::to_captures(remote),
+                                                             captures::to_captures(local)};
   t.info.first_packet = captures::PacketRef{0, at};
   decoder_.on_open(t.info);
 }

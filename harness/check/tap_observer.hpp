@@ -26,7 +26,6 @@ class TapObserver final : public session::WireTap {
   const Observation& observation() const { return observation_; }
   // Capture time of the last UPDATE seen on any tapped connection (0: none).
   session::WallNanos last_update() const { return last_update_; }
-  std::uint64_t messages() const { return decoder_.stats().messages; }
 
  private:
   struct Tapped {

@@ -21,10 +21,6 @@ struct RouteKey {
   auto operator<=>(const RouteKey&) const = default;
 };
 
-struct RouteKeyHash {
-  std::size_t operator()(const RouteKey& key) const noexcept;
-};
-
 // The path attributes shared by every prefix of one UPDATE. MP_REACH and
 // MP_UNREACH are left out (they are per-family carriers, not attributes of a
 // route); the next hop is taken from NEXT_HOP or MP_REACH, and the AS path is

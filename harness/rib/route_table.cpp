@@ -27,10 +27,6 @@ std::uint64_t hash_route_key(const RouteKey& key) {
   return mix(high ^ mix(low ^ mix(meta)));
 }
 
-std::size_t RouteKeyHash::operator()(const RouteKey& key) const noexcept {
-  return static_cast<std::size_t>(hash_route_key(key));
-}
-
 std::size_t RouteTable::probe(const RouteKey& key, std::uint64_t hash) const {
   if (slots_.empty()) return kNpos;
   std::uint64_t tag = hash & 0xFFFFFFFF00000000ull;
