@@ -35,4 +35,19 @@ std::string build_bpf_filter(const std::vector<IpAddress>& hosts,
   return filter;
 }
 
+std::string build_endpoint_filter(const std::vector<Endpoint>& endpoints) {
+  std::vector<Endpoint> sorted = endpoints;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::string filter = "tcp";
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    std::string host = sorted[i].address.to_string();
+    std::string port = std::to_string(sorted[i].port);
+    filter += i == 0 ? " and (" : " or ";
+    filter += "(src host " + host + " and src port " + port + ") or (dst host " + host +
+              " and dst port " + port + ")";
+  }
+  return sorted.empty() ? filter : filter + ")";
+}
+
 }  // namespace rsconform::captures

@@ -15,4 +15,12 @@ namespace rsconform::captures {
 std::string build_bpf_filter(const std::vector<IpAddress>& hosts,
                              const std::vector<std::uint16_t>& ports);
 
+// Exactly the TCP traffic to and from these endpoints (e.g. the route-server
+// instances' listeners): "tcp and ((src host A and src port P) or (dst host A
+// and dst port P) or ...)". Unlike build_bpf_filter it cannot pick up another
+// process's connection that merely reuses one of the addresses or port
+// numbers, which matters when several runs share the topology's addresses.
+// Sorted and deduplicated; no endpoints: "tcp".
+std::string build_endpoint_filter(const std::vector<Endpoint>& endpoints);
+
 }  // namespace rsconform::captures

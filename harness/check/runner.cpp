@@ -173,10 +173,10 @@ CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& o
       route_servers.push_back(endpoint);
     }
   }
-  std::vector<captures::IpAddress> hosts;
+  std::vector<captures::Endpoint> listeners;
   for (const auto& rs : route_servers) {
     record.ports.push_back(rs.port);
-    hosts.push_back(captures::to_captures(rs.address));
+    listeners.push_back({captures::to_captures(rs.address), rs.port});
     record.addresses[rs.name] = rs.address.to_string();
   }
   std::sort(record.ports.begin(), record.ports.end());
@@ -188,7 +188,7 @@ CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& o
   if (options.capture != CaptureMode::inproc) {
     try {
       captures::LiveCaptureOptions capture_options;
-      capture_options.filter = captures::build_bpf_filter(hosts, record.ports);
+      capture_options.filter = captures::build_endpoint_filter(listeners);
       capture_options.output_path = record.capture_path;
       // Loopback delivers within microseconds: a short drain window is plenty.
       capture_options.quiet = Millis(20);
