@@ -1,162 +1,22 @@
-// `rsconform bench decode`: the offline pipeline's speed on a large synthetic
-// capture, reported as absolute figures and as a ratio to tshark on the same
-// file in the same run (DESIGN.md section 5).
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <iostream>
-
+// `rsconform bench`: benchmarks, each reported as absolute figures and as a
+// ratio to a peer tool measured in the same run (DESIGN.md section 5).
 #include "app/command.hpp"
-#include "captures/bgp/synthetic.hpp"
-#include "check/capture_analysis.hpp"
-
-extern char** environ;
 
 namespace rsconform::app {
-namespace {
-
-struct BenchFlags {
-  std::string file;  // decode this capture instead of generating one
-  std::size_t prefixes = 1'000'000;
-  std::size_t sessions = 8;
-  std::size_t max_per_update = 400;
-  bool tshark = true;
-  bool keep = false;
-  std::size_t repeat = 3;
-};
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-long peak_rss_kib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
-}
-
-// Generates in a child process so that the generator's memory is not counted
-// in this process's peak RSS.
-bool generate(const std::string& path, const BenchFlags& flags) {
-  pid_t child = fork();
-  if (child < 0) return false;
-  if (child == 0) {
-    try {
-      captures::SyntheticSpec spec;
-      spec.sessions = flags.sessions;
-      spec.prefixes_per_session = (flags.prefixes + flags.sessions - 1) / flags.sessions;
-      spec.max_prefixes_per_update = flags.max_per_update;
-      auto writer = captures::PcapWriter::create(path, captures::link_type::kEthernet);
-      captures::write_synthetic_capture(writer, spec);
-      writer.close();
-      _exit(0);
-    } catch (const std::exception& e) {
-      std::cerr << "bench: generating " << path << ": " << e.what() << "\n";
-      _exit(1);
-    }
-  }
-  int status = 0;
-  waitpid(child, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-// Runs tshark over the file the way the issue specifies; seconds, or -1.
-double time_tshark(const std::string& path) {
-  std::vector<std::string> args{"tshark",         "-r", path, "-Y", "bgp", "-T", "fields", "-e",
-                                "bgp.nlri_prefix"};
-  std::vector<char*> argv;
-  for (auto& a : args)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  auto start = Clock::now();
-  int rc = posix_spawnp(&pid, "tshark", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return -1;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
-  return seconds_since(start);
-}
-
-ExitCode run_bench(const BenchFlags& flags) {
-  std::string path = flags.file;
-  bool generated = path.empty();
-  if (generated) {
-    path = (std::filesystem::temp_directory_path() /
-            ("rsconform-bench-" + std::to_string(getpid()) + ".pcap"))
-               .string();
-    auto start = Clock::now();
-    if (!generate(path, flags)) return ExitCode::usage;
-    std::cout << "generated " << path << " (" << flags.prefixes << " prefixes, " << flags.sessions
-              << " sessions) in " << seconds_since(start) << " s\n";
-  }
-  auto bytes = static_cast<double>(std::filesystem::file_size(path));
-
-  double best = 1e30;
-  check::CaptureAnalysis last;
-  std::uint64_t prefixes = 0, held = 0;
-  for (std::size_t i = 0; i < flags.repeat; ++i) {
-    check::Observation observation;
-    auto start = Clock::now();
-    last = check::analyse_capture(path, check::AnalysisOptions{}, observation);
-    best = std::min(best, seconds_since(start));
-    prefixes = held = 0;
-    for (const auto& [key, s] : observation.sessions())
-      for (const auto& d : s.directions) {
-        prefixes += d.table.counters().announced + d.table.counters().withdrawn;
-        held += d.table.size();
-      }
-  }
-  std::printf("rsconform decode: %.1f MB in %.3f s: %.1f MB/s, %.0f messages/s, %.0f prefixes/s\n",
-              bytes / 1e6, best, bytes / 1e6 / best,
-              static_cast<double>(last.stream.messages) / best,
-              static_cast<double>(prefixes) / best);
-  std::printf("  %llu packets, %llu messages, %llu prefixes announced or withdrawn, %llu held\n",
-              static_cast<unsigned long long>(last.walk.packets),
-              static_cast<unsigned long long>(last.stream.messages),
-              static_cast<unsigned long long>(prefixes), static_cast<unsigned long long>(held));
-  std::printf("  peak RSS %.1f MB\n", static_cast<double>(peak_rss_kib()) / 1024.0);
-
-  if (flags.tshark) {
-    double t = time_tshark(path);
-    if (t < 0)
-      std::printf("tshark: not run (not installed or failed)\n");
-    else
-      std::printf("tshark -Y bgp -T fields -e bgp.nlri_prefix: %.3f s; rsconform is %.1fx faster\n",
-                  t, t / best);
-  }
-  if (generated && !flags.keep) std::filesystem::remove(path);
-  return ExitCode::pass;
-}
-
-}  // namespace
 
 CommandRunner add_bench_command(CLI::App& parent) {
-  auto flags = std::make_shared<BenchFlags>();
-  CLI::App* cmd = parent.add_subcommand("bench", "Benchmarks, reported as ratios to peer tools");
-  CLI::App* decode = cmd->add_subcommand("decode", "Offline decode + table rebuild vs tshark");
-  cmd->require_subcommand(1);
-  decode->add_option("--file", flags->file, "decode this capture instead of a generated one")
-      ->check(CLI::ExistingFile);
-  decode->add_option("--prefixes", flags->prefixes, "prefixes in the generated capture");
-  decode->add_option("--sessions", flags->sessions, "sessions in the generated capture");
-  decode->add_option("--max-per-update", flags->max_per_update, "prefixes per UPDATE, at most");
-  decode->add_option("--repeat", flags->repeat, "decode runs; the best is reported");
-  decode->add_flag("!--no-tshark", flags->tshark, "do not run tshark for the ratio");
-  decode->add_flag("--keep", flags->keep, "keep the generated capture");
-  return [flags] { return run_bench(*flags); };
+  CLI::App* bench = parent.add_subcommand("bench", "Benchmarks, reported as ratios to peer tools");
+  bench->require_subcommand(1);
+  std::vector<std::pair<CLI::App*, CommandRunner>> benches;
+  for (CommandFactory factory : {&add_bench_decode_command}) {
+    auto runner = factory(*bench);
+    benches.emplace_back(bench->get_subcommands({}).back(), std::move(runner));
+  }
+  return [benches] {
+    for (const auto& [sub, run] : benches)
+      if (sub->parsed()) return run();
+    return ExitCode::usage;
+  };
 }
 
 }  // namespace rsconform::app
