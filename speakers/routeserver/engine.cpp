@@ -66,7 +66,7 @@ Engine::Engine(Config config, std::size_t instance) : config_(std::move(config))
   std::sort(vnet_.begin(), vnet_.end());
   vnet_.erase(std::unique(vnet_.begin(), vnet_.end()), vnet_.end());
   for (PrefixKey k : vnet_)
-    set_candidate(k, kVnetSource, vnet_attr_);
+    loc_rib_[intern(k)].set({kVnetSource, true, vnet_attr_});
 }
 
 const Engine::PeerState& Engine::state(PeerId peer) const {
@@ -210,20 +210,20 @@ bool Engine::better(const Candidate& a, const Candidate& b) const {
   return rank(a) < rank(b);
 }
 
-void Engine::compute_bests(const Candidates* candidates,
+void Engine::compute_bests(const CandidateList& candidates,
                            std::array<const Candidate*, 3>& best) const {
   best = {nullptr, nullptr, nullptr};
-  if (!candidates) return;
   if (config_.profile.per_audience_best_path) {
-    for (const Candidate& c : *candidates)
+    for (const Candidate& c : candidates)
       for (std::size_t a = 0; a < best.size(); ++a)
-        if (visible(c.source, static_cast<Audience>(a)) && (!best[a] || better(c, *best[a])))
+        if (c.eligible && visible(c.source, static_cast<Audience>(a)) &&
+            (!best[a] || better(c, *best[a])))
           best[a] = &c;
     return;
   }
   const Candidate* global = nullptr;
-  for (const Candidate& c : *candidates)
-    if (!global || better(c, *global)) global = &c;
+  for (const Candidate& c : candidates)
+    if (c.eligible && (!global || better(c, *global))) global = &c;
   best = {global, global, global};
 }
 
@@ -234,8 +234,9 @@ bool Engine::overlaps_vnet(PrefixKey key) const {
 }
 
 // What `target` should hold for `key`, given its audience's best path.
-AttrId Engine::desired_out(PeerId target, PrefixKey key, const Candidate* best) {
+AttrId Engine::desired_out(PeerId target, PrefixIndex index, const Candidate* best) {
   if (!best) return kNoAttr;
+  const PrefixKey key = prefixes_.key(index);
   const Profile& p = config_.profile;
   const PeerConfig& t = config_.peers[target];
   bool to_nva = t.role == PeerRole::nva;
@@ -266,8 +267,8 @@ AttrId Engine::desired_out(PeerId target, PrefixKey key, const Candidate* best) 
   if (!to_nva && p.gateway_cap.enabled) {  // R31: first come, first served
     std::uint32_t cap =
         t.role == PeerRole::expressroute ? p.gateway_cap.expressroute : p.gateway_cap.vpngateway;
-    const auto& out = peers_[target].rib_out;
-    if (out.size() >= cap && !out.contains(key)) return kNoAttr;
+    const PeerState& ps = peers_[target];
+    if (ps.rib_out_size >= cap && ps.out(index) == kNoAttr) return kNoAttr;
   }
   std::size_t slot = to_nva ? 0 : 1;
   AttrId id = in_pool_.derived(best->attr, slot);
@@ -278,53 +279,41 @@ AttrId Engine::desired_out(PeerId target, PrefixKey key, const Candidate* best) 
   return id;
 }
 
-void Engine::set_out(PeerId target, PrefixKey key, AttrId desired) {
+void Engine::set_out(PeerId target, PrefixIndex index, AttrId desired) {
   PeerState& ps = peers_[target];
-  AttrId* held = ps.rib_out.find(key);
-  if (desired == kNoAttr) {
-    if (!held) return;
-    out_pool_.unref(*held);
-    ps.rib_out.erase(key);
-  } else if (held) {
-    if (*held == desired) return;
-    out_pool_.ref(desired);
-    out_pool_.unref(*held);
-    *held = desired;
-  } else {
-    out_pool_.ref(desired);
-    ps.rib_out.try_emplace(key, desired);
+  const AttrId held = ps.out(index);
+  if (held == desired) return;
+  if (held != kNoAttr) {
+    out_pool_.unref(held);
+    --ps.rib_out_size;
   }
-  ps.changed.push_back(key);
+  if (desired != kNoAttr) {
+    out_pool_.ref(desired);
+    ++ps.rib_out_size;
+    if (index >= ps.rib_out.size()) ps.rib_out.resize(prefixes_.bound(), kNoAttr);
+  }
+  ps.rib_out[index] = desired;
+  ps.changed.push_back(index);
 }
 
-void Engine::recompute(PrefixKey key) {
-  const Candidates* candidates = loc_rib_.find(key);
+void Engine::recompute(PrefixIndex index) {
   std::array<const Candidate*, 3> best{};
-  compute_bests(candidates, best);
+  compute_bests(loc_rib_[index], best);
   for (PeerId p = 0; p < peers_.size(); ++p) {
     if (!peers_[p].established) continue;
-    set_out(p, key, desired_out(p, key, best[audience_of(static_cast<std::uint16_t>(p))]));
+    set_out(p, index, desired_out(p, index, best[audience_of(static_cast<std::uint16_t>(p))]));
   }
 }
 
-void Engine::set_candidate(PrefixKey key, std::uint16_t source, AttrId attr) {
-  if (attr == kNoAttr) {
-    Candidates* list = loc_rib_.find(key);
-    if (!list) return;
-    list->erase(std::remove_if(list->begin(), list->end(),
-                               [source](const Candidate& c) { return c.source == source; }),
-                list->end());
-    if (list->empty()) loc_rib_.erase(key);
-    return;
-  }
-  auto& list = *loc_rib_.try_emplace(key).first;
-  for (auto& c : list) {
-    if (c.source == source) {
-      c.attr = attr;
-      return;
-    }
-  }
-  list.push_back({source, attr});
+PrefixIndex Engine::intern(PrefixKey key) {
+  PrefixIndex index = prefixes_.intern(key);
+  if (index == loc_rib_.size()) loc_rib_.emplace_back();
+  return index;
+}
+
+const Candidate* Engine::received(PeerId peer, PrefixKey key) const {
+  auto index = prefixes_.find(key);
+  return index ? loc_rib_[*index].find(static_cast<std::uint16_t>(peer)) : nullptr;
 }
 
 bool Engine::attr_eligible(PeerId peer, AttrId attr) const {
@@ -339,15 +328,21 @@ void Engine::drop_peer(PeerId peer) {
   if (!ps.established) return;
   ps.established = false;
   ps.route_refresh = false;
-  ps.rib_out.for_each([this](PrefixKey, AttrId id) { out_pool_.unref(id); });
-  ps.rib_out.clear();
-  ps.changed.clear();
-  ps.rib_in.for_each([this, peer](PrefixKey key, AttrId id) {
-    set_candidate(key, static_cast<std::uint16_t>(peer), kNoAttr);
-    in_pool_.unref(id);
-    dirty_.push_back(key);  // R32: withdrawn from this instance's other sessions
-  });
-  ps.rib_in.clear();
+  for (AttrId id : ps.rib_out)
+    if (id != kNoAttr) out_pool_.unref(id);
+  ps.rib_out = {};
+  ps.rib_out_size = 0;
+  ps.changed = {};
+  if (ps.rib_in_size == 0) return;
+  const auto source = static_cast<std::uint16_t>(peer);
+  for (PrefixIndex i = 0; i < loc_rib_.size(); ++i) {
+    const Candidate* held = loc_rib_[i].find(source);
+    if (!held) continue;
+    in_pool_.unref(held->attr);
+    loc_rib_[i].erase(source);
+    dirty_.push_back(i);  // R32: withdrawn from this instance's other sessions
+  }
+  ps.rib_in_size = 0;
 }
 
 void Engine::close(PeerId peer, std::optional<wire::Notification> notice, std::uint32_t idle,
@@ -359,19 +354,18 @@ void Engine::close(PeerId peer, std::optional<wire::Notification> notice, std::u
 void Engine::flush(Actions& out) {
   if (all_dirty_) {
     dirty_.clear();
-    dirty_.reserve(loc_rib_.size());
-    loc_rib_.for_each([this](PrefixKey key, const Candidates&) { dirty_.push_back(key); });
-    for (const auto& ps : peers_)
-      ps.rib_out.for_each([this](PrefixKey key, AttrId) {
-        if (!loc_rib_.contains(key)) dirty_.push_back(key);
-      });
+    for (PrefixIndex i = 0; i < prefixes_.bound(); ++i)
+      if (prefixes_.live(i)) dirty_.push_back(i);
     all_dirty_ = false;
   }
-  for (PrefixKey key : dirty_)
-    recompute(key);
-  dirty_.clear();
+  for (PrefixIndex i : dirty_)
+    recompute(i);
   for (PeerId p = 0; p < peers_.size(); ++p)
     if (peers_[p].established && !peers_[p].changed.empty()) pack(p, out);
+  // Every Adj-RIB-Out has let go of a prefix without routes: its number is free.
+  for (PrefixIndex i : dirty_)
+    if (loc_rib_[i].empty()) prefixes_.release(i);
+  dirty_.clear();
 }
 
 // Sends the changed part of one Adj-RIB-Out: withdrawals first, then one run
@@ -383,14 +377,16 @@ void Engine::pack(PeerId peer, Actions& out) {
   std::sort(changed.begin(), changed.end());
   changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
   std::vector<PrefixKey> withdrawals;
-  std::vector<std::pair<AttrId, PrefixKey>> announcements;
-  for (PrefixKey key : changed) {
-    if (const AttrId* id = ps.rib_out.find(key))
-      announcements.emplace_back(*id, key);
+  std::vector<std::pair<AttrId, PrefixKey>> announcements;  // sorted: by set, then prefix
+  for (PrefixIndex i : changed) {
+    if (AttrId id = ps.out(i); id != kNoAttr)
+      announcements.emplace_back(id, prefixes_.key(i));
     else
-      withdrawals.push_back(key);
+      withdrawals.push_back(prefixes_.key(i));
   }
   changed.clear();
+  std::sort(withdrawals.begin(), withdrawals.end());
+  std::sort(announcements.begin(), announcements.end());
 
   wire::Update update;
   std::size_t used = 0;
@@ -407,8 +403,6 @@ void Engine::pack(PeerId peer, Actions& out) {
   if (!update.withdrawn.empty()) out.push_back({peer, std::move(update)});
 
   // Groups in order of their first prefix, prefixes ascending within a group.
-  std::stable_sort(announcements.begin(), announcements.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::pair<PrefixKey, std::size_t>> groups;  // (first prefix, start index)
   for (std::size_t i = 0; i < announcements.size(); ++i)
     if (i == 0 || announcements[i].first != announcements[i - 1].first)
@@ -450,10 +444,11 @@ Actions Engine::peer_established(PeerId peer, PeerCapabilities capabilities) {
   ps.route_refresh = capabilities.route_refresh;
   Audience audience = audience_of(static_cast<std::uint16_t>(peer));
   std::array<const Candidate*, 3> best{};
-  loc_rib_.for_each([&](PrefixKey key, const Candidates& candidates) {
-    compute_bests(&candidates, best);
-    set_out(peer, key, desired_out(peer, key, best[audience]));
-  });
+  for (PrefixIndex i = 0; i < loc_rib_.size(); ++i) {
+    if (loc_rib_[i].empty()) continue;
+    compute_bests(loc_rib_[i], best);
+    set_out(peer, i, desired_out(peer, i, best[audience]));
+  }
   flush(out);
   if (config_.profile.send_end_of_rib) out.push_back({peer, wire::Update{}});
   return out;
@@ -519,19 +514,21 @@ Actions Engine::update_received(PeerId peer, const wire::Update& update) {
   }
 
   for (PrefixKey key : withdrawn) {
-    const AttrId* held = ps.rib_in.find(key);
+    auto index = prefixes_.find(key);
+    if (!index) continue;
+    const Candidate* held = loc_rib_[*index].find(source);
     if (!held) continue;
-    set_candidate(key, source, kNoAttr);
-    in_pool_.unref(*held);
-    ps.rib_in.erase(key);
-    dirty_.push_back(key);
+    in_pool_.unref(held->attr);
+    loc_rib_[*index].erase(source);
+    --ps.rib_in_size;
+    dirty_.push_back(*index);
   }
 
   // R30: routes held plus the NLRI of this UPDATE, against the limit.
   bool limited = profile.max_prefixes > 0 &&
                  (pc.role == PeerRole::nva || profile.limit_scope == LimitScope::all);
   if (limited && !announced.empty()) {
-    std::size_t count = ps.rib_in.size();
+    std::size_t count = ps.rib_in_size;
     if (profile.count_mode == CountMode::held_plus_update) {
       count += announced.size();
     } else {
@@ -539,7 +536,7 @@ Actions Engine::update_received(PeerId peer, const wire::Update& update) {
       std::sort(fresh.begin(), fresh.end());
       fresh.erase(std::unique(fresh.begin(), fresh.end()), fresh.end());
       for (PrefixKey key : fresh)
-        count += ps.rib_in.contains(key) ? 0U : 1U;
+        count += received(peer, key) ? 0U : 1U;
     }
     if (count > profile.max_prefixes) {
       in_pool_.unref(attr);
@@ -559,18 +556,18 @@ Actions Engine::update_received(PeerId peer, const wire::Update& update) {
   }
 
   for (PrefixKey key : announced) {
-    auto [held, inserted] = ps.rib_in.try_emplace(key, attr);
-    if (!inserted) {
-      if (*held == attr) continue;  // identical re-announcement
-      in_pool_.ref(attr);
-      in_pool_.unref(*held);
-      *held = attr;
+    PrefixIndex index = intern(key);
+    CandidateList& list = loc_rib_[index];
+    if (const Candidate* held = list.find(source)) {
+      if (held->attr == attr) continue;  // identical re-announcement
+      in_pool_.unref(held->attr);
     } else {
-      in_pool_.ref(attr);
+      ++ps.rib_in_size;
     }
+    in_pool_.ref(attr);
     bool ok = eligible && !(profile.filter_vnet_overlap && overlaps_vnet(key));  // R17, R18
-    set_candidate(key, source, ok ? attr : kNoAttr);
-    dirty_.push_back(key);
+    list.set({source, ok, attr});
+    dirty_.push_back(index);
   }
   if (attr != kNoAttr) in_pool_.unref(attr);
   flush(out);
@@ -582,7 +579,8 @@ Actions Engine::route_refresh_received(PeerId peer) {
   Actions out;
   if (!ps.established) return out;
   ps.changed.clear();
-  ps.rib_out.for_each([&ps](PrefixKey key, AttrId) { ps.changed.push_back(key); });
+  for (PrefixIndex i = 0; i < ps.rib_out.size(); ++i)
+    if (ps.rib_out[i] != kNoAttr) ps.changed.push_back(i);
   if (!ps.changed.empty()) pack(peer, out);
   return out;
 }
@@ -618,20 +616,25 @@ Actions Engine::set_vnet_prefixes(const std::vector<wire::Prefix>& prefixes) {
   Actions out;
   if (keys == vnet_) return out;
   for (PrefixKey k : vnet_) {
-    set_candidate(k, kVnetSource, kNoAttr);
-    dirty_.push_back(k);
+    PrefixIndex index = *prefixes_.find(k);
+    loc_rib_[index].erase(kVnetSource);
+    dirty_.push_back(index);
   }
   vnet_ = std::move(keys);
   for (PrefixKey k : vnet_) {
-    set_candidate(k, kVnetSource, vnet_attr_);
-    dirty_.push_back(k);
+    PrefixIndex index = intern(k);
+    loc_rib_[index].set({kVnetSource, true, vnet_attr_});
+    dirty_.push_back(index);
   }
   if (config_.profile.filter_vnet_overlap) {  // R18: eligibility depends on the VNet
-    for (PeerId p = 0; p < peers_.size(); ++p)
-      peers_[p].rib_in.for_each([this, p](PrefixKey key, AttrId id) {
-        bool ok = attr_eligible(p, id) && !overlaps_vnet(key);
-        set_candidate(key, static_cast<std::uint16_t>(p), ok ? id : kNoAttr);
-      });
+    for (PrefixIndex i = 0; i < loc_rib_.size(); ++i) {
+      CandidateList& list = loc_rib_[i];
+      for (const Candidate& c : list) {
+        if (c.source == kVnetSource) continue;
+        bool ok = attr_eligible(c.source, c.attr) && !overlaps_vnet(prefixes_.key(i));
+        list.set({c.source, ok, c.attr});
+      }
+    }
     all_dirty_ = true;
   }
   if (config_.profile.route_refresh_on_vnet_change) {  // R9: soft reset, or hard reset
@@ -651,31 +654,39 @@ Actions Engine::set_vnet_prefixes(const std::vector<wire::Prefix>& prefixes) {
 
 // ===== inspection =====
 
-std::vector<Route> Engine::routes(const PrefixMap<AttrId>& rib, const AttrPool& pool) const {
-  std::vector<std::pair<PrefixKey, AttrId>> sorted;
-  sorted.reserve(rib.size());
-  rib.for_each([&sorted](PrefixKey key, AttrId id) { sorted.emplace_back(key, id); });
-  std::sort(sorted.begin(), sorted.end());
+std::vector<Route> Engine::routes(std::vector<std::pair<PrefixKey, AttrId>> held,
+                                  const AttrPool& pool) const {
+  std::sort(held.begin(), held.end());
   std::vector<Route> out;
-  out.reserve(sorted.size());
-  for (const auto& [key, id] : sorted)
+  out.reserve(held.size());
+  for (const auto& [key, id] : held)
     out.push_back({key_prefix(key), pool.get(id).attributes});
   return out;
 }
 
 std::vector<Route> Engine::adj_rib_out(PeerId peer) const {
-  return routes(state(peer).rib_out, out_pool_);
+  const PeerState& ps = state(peer);
+  std::vector<std::pair<PrefixKey, AttrId>> held;
+  for (PrefixIndex i = 0; i < ps.rib_out.size(); ++i)
+    if (ps.rib_out[i] != kNoAttr) held.emplace_back(prefixes_.key(i), ps.rib_out[i]);
+  return routes(std::move(held), out_pool_);
 }
 
 std::vector<Route> Engine::adj_rib_in(PeerId peer) const {
-  return routes(state(peer).rib_in, in_pool_);
+  state(peer);
+  std::vector<std::pair<PrefixKey, AttrId>> held;
+  for (PrefixIndex i = 0; i < loc_rib_.size(); ++i)
+    if (const Candidate* c = loc_rib_[i].find(static_cast<std::uint16_t>(peer)))
+      held.emplace_back(prefixes_.key(i), c->attr);
+  return routes(std::move(held), in_pool_);
 }
 
 std::optional<Route> Engine::route_out(PeerId peer, const wire::Prefix& prefix) const {
-  const auto& rib = state(peer).rib_out;
-  const AttrId* id = rib.find(prefix_key(prefix));
-  if (!id) return std::nullopt;
-  return Route{key_prefix(prefix_key(prefix)), out_pool_.get(*id).attributes};
+  const PeerState& ps = state(peer);
+  const PrefixKey key = prefix_key(prefix);
+  auto index = prefixes_.find(key);
+  if (!index || ps.out(*index) == kNoAttr) return std::nullopt;
+  return Route{key_prefix(key), out_pool_.get(ps.out(*index)).attributes};
 }
 
 }  // namespace rsconform::routeserver

@@ -8,8 +8,10 @@
 //   set_flag / set_preference /     |
 //   set_vnet_prefixes -------------+
 //
-// Inside: Adj-RIB-In per peer -> candidates per prefix -> best path per
-// audience (NVAs, ExpressRoute, VPN: R27) -> Adj-RIB-Out per peer. Every input
+// Inside: every prefix has a dense number; per prefix, one candidate list
+// holds each peer's received route (the Adj-RIBs-In) -> best path per
+// audience (NVAs, ExpressRoute, VPN: R27) -> Adj-RIB-Out per peer, an array
+// by prefix number (a few octets a route: BIRD-like memory). Every input
 // marks the prefixes it touched; the new Adj-RIB-Out of each peer is compared
 // with the old one and only the differences are sent, so every change (flag,
 // preference, session loss, prefix limit) converges the same way.
@@ -26,8 +28,9 @@
 #include <vector>
 
 #include "speakers/routeserver/attributes.hpp"
+#include "speakers/routeserver/candidates.hpp"
 #include "speakers/routeserver/config.hpp"
-#include "speakers/routeserver/prefix_map.hpp"
+#include "speakers/routeserver/prefix_index.hpp"
 #include "speakers/routeserver/util.hpp"
 #include "wire/message.hpp"
 
@@ -113,8 +116,8 @@ class Engine {
   // ----- inspection (sorted by prefix) -----
   std::vector<Route> adj_rib_out(PeerId peer) const;
   std::vector<Route> adj_rib_in(PeerId peer) const;
-  std::size_t adj_rib_out_size(PeerId peer) const { return state(peer).rib_out.size(); }
-  std::size_t adj_rib_in_size(PeerId peer) const { return state(peer).rib_in.size(); }
+  std::size_t adj_rib_out_size(PeerId peer) const { return state(peer).rib_out_size; }
+  std::size_t adj_rib_in_size(PeerId peer) const { return state(peer).rib_in_size; }
   std::optional<Route> route_out(PeerId peer, const wire::Prefix& prefix) const;
   std::size_t attribute_sets() const { return in_pool_.live() + out_pool_.live(); }
 
@@ -122,18 +125,16 @@ class Engine {
   static constexpr std::uint16_t kVnetSource = 0xFFFF;
   enum Audience : std::uint8_t { kNvas = 0, kExpressRoute = 1, kVpn = 2 };
 
-  struct Candidate {
-    std::uint16_t source = 0;  // PeerId, or kVnetSource
-    AttrId attr = kNoAttr;
-  };
-  using Candidates = std::vector<Candidate>;
-
+  // A peer's Adj-RIB-In lives in the candidate lists (its routes, eligible
+  // or not); its Adj-RIB-Out is an array by PrefixIndex.
   struct PeerState {
     bool established = false;
     bool route_refresh = false;
-    PrefixMap<AttrId> rib_in;        // in_pool_ ids
-    PrefixMap<AttrId> rib_out;       // out_pool_ ids
-    std::vector<PrefixKey> changed;  // rib_out keys changed since the last send
+    std::size_t rib_in_size = 0;
+    std::vector<AttrId> rib_out;  // out_pool_ ids (kNoAttr: none); may be shorter than bound()
+    std::size_t rib_out_size = 0;
+    std::vector<PrefixIndex> changed;  // rib_out entries changed since the last send
+    AttrId out(PrefixIndex i) const { return i < rib_out.size() ? rib_out[i] : kNoAttr; }
   };
 
   const PeerState& state(PeerId peer) const;
@@ -141,11 +142,12 @@ class Engine {
   Audience audience_of(std::uint16_t source) const;
   bool visible(std::uint16_t source, Audience audience) const;
   bool better(const Candidate& a, const Candidate& b) const;
-  void compute_bests(const Candidates* candidates, std::array<const Candidate*, 3>& best) const;
-  AttrId desired_out(PeerId target, PrefixKey key, const Candidate* best);
-  void set_out(PeerId target, PrefixKey key, AttrId desired);
-  void recompute(PrefixKey key);
-  void set_candidate(PrefixKey key, std::uint16_t source, AttrId attr);
+  void compute_bests(const CandidateList& candidates, std::array<const Candidate*, 3>& best) const;
+  AttrId desired_out(PeerId target, PrefixIndex index, const Candidate* best);
+  void set_out(PeerId target, PrefixIndex index, AttrId desired);
+  void recompute(PrefixIndex index);
+  PrefixIndex intern(PrefixKey key);
+  const Candidate* received(PeerId peer, PrefixKey key) const;  // in its Adj-RIB-In
   bool attr_eligible(PeerId peer, AttrId attr) const;
   void drop_peer(PeerId peer);
   void close(PeerId peer, std::optional<wire::Notification> notification, std::uint32_t idle,
@@ -153,7 +155,8 @@ class Engine {
   void flush(Actions& out);
   void pack(PeerId peer, Actions& out);
   bool overlaps_vnet(PrefixKey key) const;
-  std::vector<Route> routes(const PrefixMap<AttrId>& rib, const AttrPool& pool) const;
+  std::vector<Route> routes(std::vector<std::pair<PrefixKey, AttrId>> held,
+                            const AttrPool& pool) const;
 
   Config config_;
   InstanceConfig self_;
@@ -165,8 +168,9 @@ class Engine {
   AttrPool in_pool_{&out_pool_};
   AttrId vnet_attr_ = kNoAttr;
   std::vector<PeerState> peers_;
-  PrefixMap<Candidates> loc_rib_;
-  std::vector<PrefixKey> dirty_;
+  PrefixIndexTable prefixes_;
+  std::vector<CandidateList> loc_rib_;  // by PrefixIndex
+  std::vector<PrefixIndex> dirty_;
   bool all_dirty_ = false;
 };
 

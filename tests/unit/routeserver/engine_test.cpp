@@ -3,6 +3,10 @@
 // input, and the gateway-session option.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+#include <set>
+
 #include "expect.hpp"
 #include "harness.hpp"
 #include "speakers/routeserver/util.hpp"
@@ -111,6 +115,84 @@ TEST(RsEngine, ReAnnouncementsAndImplicitWithdrawals) {
       {"10.1.0.0/16 [65515] nh=127.65.0.4", "10.50.0.0/16 [65515 65001 65009] nh=127.65.0.4"});
   r.withdraw("NVA1", {"10.99.0.0/16"});  // never announced: nothing to send
   EXPECT_TRUE(r.last.empty());
+}
+
+// Random churn (announce, replace, withdraw, session loss, flag and
+// preference changes) recycles prefix numbers; the tables it ends with are
+// those of a fresh engine given only the surviving routes.
+TEST(RsEngine, TablesDoNotDependOnHistory) {
+  const std::vector<std::string> names{"NVA1", "NVA2", "NVA3", "ER-IN0", "VPN-IN0"};
+  const Config config = topology({"NVA1", "NVA2", "NVA3", "ER-IN0", "VPN-IN0"}, true);
+  std::mt19937 rng(11);
+  Rs churned(config, 0);
+  std::map<std::string, std::map<std::string, std::vector<std::uint32_t>>> held;  // peer: routes
+  std::set<std::string> up;
+  auto asn = [&](const std::string& name) {
+    return churned.engine.config().peers[churned.id(name)].asn;
+  };
+  Lines pool = many(60, 0x0B000000U);
+  for (int step = 0; step < 3000; ++step) {
+    const std::string& name = names[rng() % names.size()];
+    switch (rng() % 20) {
+      case 0:
+        if (up.erase(name)) {
+          churned.down(name);
+          held.erase(name);
+        } else {
+          churned.up(name);
+          up.insert(name);
+        }
+        break;
+      case 1:
+        churned.apply(churned.engine.set_flag(rng() % 2 == 0));
+        break;
+      case 2:
+        churned.apply(churned.engine.set_preference(static_cast<HubRoutingPreference>(rng() % 3)));
+        break;
+      case 3:
+      case 4:
+      case 5:
+      case 6: {
+        if (!up.count(name)) break;
+        Lines gone;
+        for (int i = 0; i < 5; ++i)
+          gone.push_back(pool[rng() % pool.size()]);
+        churned.withdraw(name, gone);
+        for (const auto& p : gone)
+          held[name].erase(p);
+        break;
+      }
+      default: {
+        if (!up.count(name)) break;
+        std::vector<std::uint32_t> path{asn(name) == kAzureAsn ? 12076U : asn(name)};
+        path.resize(1 + rng() % 3, 65100);
+        Lines some;
+        for (int i = 0; i < 8; ++i)
+          some.push_back(pool[rng() % pool.size()]);
+        churned.announce(name, {some, path});
+        for (const auto& p : some)
+          held[name][p] = path;
+      }
+    }
+  }
+  for (const auto& name : names)
+    if (up.insert(name).second) churned.up(name);
+  Rs fresh(config, 0);
+  fresh.apply(fresh.engine.set_flag(churned.engine.flag()));
+  fresh.apply(fresh.engine.set_preference(churned.engine.preference()));
+  for (const auto& name : up)
+    fresh.up(name);
+  for (const auto& [name, routes] : held)
+    for (const auto& [prefix, path] : routes)
+      fresh.announce(name, {{prefix}, path});
+  std::size_t routes_out = 0;
+  for (const auto& name : up) {
+    SCOPED_TRACE(name);
+    routes_out += churned.table(name).size();
+    EXPECT_EQ(churned.table(name), fresh.table(name));
+    EXPECT_EQ(churned.engine.adj_rib_in(churned.id(name)), fresh.engine.adj_rib_in(fresh.id(name)));
+  }
+  EXPECT_GT(routes_out, 100U) << "the churn should end with routes to compare";
 }
 
 TEST(RsEngine, RouteRefreshResendsTheAdjRibOut) {
