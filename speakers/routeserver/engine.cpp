@@ -290,7 +290,13 @@ void Engine::set_out(PeerId target, PrefixIndex index, AttrId desired) {
   if (desired != kNoAttr) {
     out_pool_.ref(desired);
     ++ps.rib_out_size;
-    if (index >= ps.rib_out.size()) ps.rib_out.resize(prefixes_.bound(), kNoAttr);
+    if (index >= ps.rib_out.size()) {
+      // Grown in steps to the prefix bound, not doubled: the arrays of all
+      // peers are most of the engine's memory.
+      constexpr std::size_t kStep = 1 << 16;
+      ps.rib_out.reserve((prefixes_.bound() + kStep - 1) / kStep * kStep);
+      ps.rib_out.resize(prefixes_.bound(), kNoAttr);
+    }
   }
   ps.rib_out[index] = desired;
   ps.changed.push_back(index);
