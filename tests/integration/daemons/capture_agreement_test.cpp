@@ -1,22 +1,23 @@
-// Both capture sources of one run decode to the same messages and tables: real TCP connections
-// on loopback, recorded at once by libpcap (skipped without capture privilege) and by the
-// in-process recorder fed from the same send and receive calls.
+// Both capture sources of one run decode to the same messages and tables: fake speakers on real
+// TCP connections over loopback, recorded at once by libpcap (skipped without capture privilege)
+// and by the in-process recorder fed from the same send and receive calls.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <set>
 
 #include "captures/live/bpf_filter.hpp"
 #include "captures/live/inproc_recorder.hpp"
 #include "captures/live/live_capture.hpp"
 #include "check/capture_analysis.hpp"
-#include "mini_bgp.hpp"
+#include "daemon_exchange.hpp"
 
 namespace rsconform::testing {
 namespace {
-
-using namespace std::chrono_literals;
 
 std::string temp_path(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / "rsconform-tests";
@@ -84,53 +85,80 @@ void expect_same_observation(const check::Observation& live, const check::Observ
   }
 }
 
-// One BGP session between `client` (connecting, tapped) and whoever accepts on `listener`.
-void run_session(session::WireTap& tap, std::uint64_t id, const char* client_address,
-                 std::uint32_t client_as, const char* server_address, std::uint32_t server_as,
-                 Listener& listener, const char* prefix_base) {
-  Deadline deadline = after(10s);
-  MiniPeer client =
-      MiniPeer::connect(ip(client_address), ip(server_address), listener.port(), deadline);
-  MiniPeer server = MiniPeer::adopt(listener.accept(deadline));
-  client.tap(&tap, id, true);
+// Listeners b and c (not tapped: the recorder sees each connection once, from the side that
+// connected) answer with a route of their own.
+constexpr const char* kListeners = R"({
+  "speakers": [
+    {"name": "b", "address": "127.65.1.2", "as": 65515, "peers": [
+      {"name": "a", "address": "127.65.1.1", "as": 65001, "mode": "passive"},
+      {"name": "d", "address": "127.65.1.7", "as": 65515, "mode": "passive"}]},
+    {"name": "c", "address": "127.65.1.3", "as": 65515, "peers": [
+      {"name": "a", "address": "127.65.1.1", "as": 65001, "mode": "passive"}]}
+  ],
+  "steps": [
+    {"op": "accept", "speaker": "b"},
+    {"op": "accept", "speaker": "c"},
+    {"op": "wait_state", "speaker": "b", "state": "Established"},
+    {"op": "wait_state", "speaker": "c", "state": "Established"},
+    {"op": "announce", "speaker": "b", "prefix": "10.1.3.0/24", "as_path": [65515, 64600]},
+    {"op": "announce", "speaker": "c", "prefix": "10.3.3.0/24", "as_path": [65515, 64600]}
+  ]
+})";
 
-  client.send(make_open(client_as, client_address));
-  server.send(make_open(server_as, server_address));
-  ASSERT_TRUE(server.receive(deadline));  // OPEN
-  client.send(wire::Keepalive{});
-  server.send(wire::Keepalive{});
-  ASSERT_TRUE(server.receive(deadline));  // KEEPALIVE
-  ASSERT_TRUE(client.receive(deadline));  // OPEN
-  ASSERT_TRUE(client.receive(deadline));  // KEEPALIVE
+// Connectors a (eBGP to b and c) and d (iBGP to b), tapped: announce, withdraw one prefix, and
+// wait for the listeners' routes.
+constexpr const char* kConnectors = R"({
+  "speakers": [
+    {"name": "a", "address": "127.65.1.1", "as": 65001, "peers": [
+      {"name": "b", "address": "127.65.1.2", "port": ${b_port}, "as": 65515, "mode": "active"},
+      {"name": "c", "address": "127.65.1.3", "port": ${c_port}, "as": 65515, "mode": "active"}]},
+    {"name": "d", "address": "127.65.1.7", "as": 65515, "peers": [
+      {"name": "b", "address": "127.65.1.2", "port": ${b_port}, "as": 65515, "mode": "active"}]}
+  ],
+  "steps": [
+    {"op": "connect", "speaker": "a"},
+    {"op": "connect", "speaker": "d"},
+    {"op": "wait_state", "speaker": "a", "state": "Established"},
+    {"op": "wait_state", "speaker": "d", "state": "Established"},
+    {"op": "announce", "speaker": "a", "session": "b", "prefixes": ["10.1.1.0/24", "10.1.2.0/24"],
+     "communities": ["65535:1"]},
+    {"op": "announce", "speaker": "a", "session": "c", "prefixes": ["10.3.1.0/24", "10.3.2.0/24"]},
+    {"op": "announce", "speaker": "d", "prefixes": ["10.2.1.0/24", "10.2.2.0/24"]},
+    {"op": "withdraw", "speaker": "a", "session": "b", "prefix": "10.1.2.0/24"},
+    {"op": "withdraw", "speaker": "a", "session": "c", "prefix": "10.3.2.0/24"},
+    {"op": "withdraw", "speaker": "d", "prefix": "10.2.2.0/24"},
+    {"op": "wait_route", "speaker": "a", "session": "b", "prefix": "10.1.3.0/24"},
+    {"op": "wait_route", "speaker": "a", "session": "c", "prefix": "10.3.3.0/24"},
+    {"op": "wait_route", "speaker": "d", "prefix": "10.1.3.0/24"}
+  ]
+})";
 
-  std::string p1 = std::string(prefix_base) + ".1.0/24";
-  std::string p2 = std::string(prefix_base) + ".2.0/24";
-  std::string p3 = std::string(prefix_base) + ".3.0/24";
-  client.send(make_update({p1.c_str(), p2.c_str()}, {client_as}, client_address, {0xFFFF0001}));
-  server.send(make_update({p3.c_str()}, {server_as, 64600}, server_address));
-  client.send(make_withdraw({p2.c_str()}));
-  server.send(wire::Keepalive{});
-  for (int i = 0; i < 2; ++i)
-    ASSERT_TRUE(server.receive(deadline));
-  for (int i = 0; i < 2; ++i)
-    ASSERT_TRUE(client.receive(deadline));
-
-  client.shutdown_write();
-  server.finish(deadline);
-  client.finish(deadline);
+// The listener's view of one session: `first` arrived and `withdrawn` is gone again.
+bool holds(speakers::ScriptRunner& runner, const char* speaker, const char* peer, const char* first,
+           const char* withdrawn) {
+  const speakers::PeerSession* s = runner.speaker(speaker)->find(peer);
+  auto has = [&](const char* p) {
+    return s->rib_in().find(rib::RouteKey{wire::kIpv4Unicast, pfx(p)}) != nullptr;
+  };
+  return has(first) && !has(withdrawn);
 }
 
 TEST(CaptureAgreement, LiveCaptureAndInprocRecorderDecodeToTheSameMessagesAndTables) {
-  Listener b(ip("127.65.1.2"), 0);
-  Listener c(ip("127.65.1.3"), 0);
-  std::set<std::uint16_t> ports{b.port(), c.port()};
+  boost::asio::io_context io;
+  session::AsioTransport net(io);
+  session::AsioTime time(io);
+  std::string inproc_path = temp_path("agreement-inproc");
+  auto recorder = captures::InprocRecorder::create(inproc_path);
+  speakers::ScriptRunner listeners(io, net, time, speakers::parse_script(kListeners));
+  const std::uint16_t b_port = listeners.speaker("b")->listen_endpoint()->port;
+  const std::uint16_t c_port = listeners.speaker("c")->listen_endpoint()->port;
+  std::set<std::uint16_t> ports{b_port, c_port};
 
   captures::LiveCaptureOptions live_options;
   live_options.output_path = temp_path("agreement-live");
-  live_options.filter = captures::build_bpf_filter(
-      {captures::IpAddress::parse("127.65.1.1"), captures::IpAddress::parse("127.65.1.2"),
-       captures::IpAddress::parse("127.65.1.3")},
-      {b.port(), c.port()});
+  live_options.filter =
+      captures::build_endpoint_filter({{captures::IpAddress::parse("127.65.1.2"), b_port},
+                                       {captures::IpAddress::parse("127.65.1.3"), c_port}});
   std::unique_ptr<captures::LiveCapture> live;
   try {
     live = captures::LiveCapture::start(live_options);
@@ -138,12 +166,36 @@ TEST(CaptureAgreement, LiveCaptureAndInprocRecorderDecodeToTheSameMessagesAndTab
     if (e.kind() == captures::LiveCaptureError::Kind::permission) GTEST_SKIP() << e.what();
     throw;
   }
-  std::string inproc_path = temp_path("agreement-inproc");
-  auto recorder = captures::InprocRecorder::create(inproc_path);
 
-  run_session(*recorder, 1, "127.65.1.1", 65001, "127.65.1.2", 65515, b, "10.1");
-  run_session(*recorder, 2, "127.65.1.3", 65515, "127.65.1.2", 65515, b, "10.2");
-  run_session(*recorder, 3, "127.65.1.1", 65001, "127.65.1.3", 65515, c, "10.3");
+  std::optional<speakers::ScriptResult> listened;
+  listeners.start([&](const speakers::ScriptResult& r) { listened = r; });
+  speakers::ScriptRunner connectors(
+      io, net, time,
+      speakers::parse_script(fill(
+          kConnectors, {{"b_port", std::to_string(b_port)}, {"c_port", std::to_string(c_port)}})),
+      recorder.get());
+  speakers::ScriptResult connected = connectors.run(std::chrono::seconds(20));
+  ASSERT_TRUE(connected.ok) << connected.error;
+  auto until = [&io](const std::function<bool()>& done) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!done() && std::chrono::steady_clock::now() < end) {
+      io.restart();
+      io.run_one_until(end);
+    }
+    return done();
+  };
+  ASSERT_TRUE(until([&] {
+    return listened && holds(listeners, "b", "a", "10.1.1.0/24", "10.1.2.0/24") &&
+           holds(listeners, "c", "a", "10.3.1.0/24", "10.3.2.0/24") &&
+           holds(listeners, "b", "d", "10.2.1.0/24", "10.2.2.0/24");
+  }));
+  ASSERT_TRUE(listened->ok) << listened->error;
+
+  // The connectors close (Cease); wait until all three connections are closed on both sides.
+  connectors.speaker("a")->stop_all();
+  connectors.speaker("d")->stop_all();
+  ASSERT_TRUE(until([&] { return recorder->stats().closed == 3; }))
+      << recorder->stats().closed << " of 3 connections closed";
 
   captures::LiveCaptureStats stats = live->stop();
   EXPECT_TRUE(stats.complete()) << "dropped " << stats.dropped << ", error " << stats.error;
@@ -163,8 +215,8 @@ TEST(CaptureAgreement, LiveCaptureAndInprocRecorderDecodeToTheSameMessagesAndTab
   EXPECT_EQ(from_live.analysis.stream.decode_errors, 0u);
   ASSERT_EQ(from_live.messages.size(), 6u);  // 3 connections x 2 directions
   EXPECT_EQ(from_live.messages, from_inproc.messages);
-  for (const auto& [direction, messages] : from_live.messages)
-    EXPECT_EQ(messages.size(), 4u) << direction.first << " -> " << direction.second;
+  for (const auto& [direction, messages] : from_live.messages)  // OPEN .. NOTIFICATION at least
+    EXPECT_GE(messages.size(), 3u) << direction.first << " -> " << direction.second;
   ASSERT_EQ(from_live.observation->sessions().size(), 3u);
   expect_same_observation(*from_live.observation, *from_inproc.observation);
 }

@@ -162,13 +162,19 @@ TEST_P(RouteServerDaemonTest, RouteReachesTheOtherClientWithItsAttributesAndWith
   EXPECT_EQ(b.rib_in().size(), 1u);
   // The announcer: BIRD does not send a client its own route; FRR 8.4.4 (route-server-client)
   // reflects it back unchanged and leaves it to the client's AS_PATH loop detection.
-  const rib::Route* back = route(x_->to_rs("a"), "10.20.0.0/16");
+  // The reflected copies travel on a's session, independently of what b saw: wait for them.
+  speakers::PeerSession& a = x_->to_rs("a");
   if (GetParam() == DaemonKind::bird) {
-    EXPECT_EQ(x_->to_rs("a").rib_in().size(), 0u);
+    EXPECT_EQ(a.rib_in().size(), 0u);
   } else {
+    EXPECT_TRUE(x_->run_until([&] {
+      return route(a, "10.20.0.0/16") != nullptr && route(a, "10.20.1.0/24") == nullptr;
+    })) << a.rib_in().size()
+        << " routes at a";
+    const rib::Route* back = route(a, "10.20.0.0/16");
     ASSERT_NE(back, nullptr);
     EXPECT_EQ(*back->attributes, got);
-    EXPECT_EQ(x_->to_rs("a").rib_in().size(), 1u);
+    EXPECT_EQ(a.rib_in().size(), 1u);
   }
   ASSERT_NE(b.session().negotiated(), nullptr);
   EXPECT_EQ(b.session().negotiated()->peer_as, 65515u);
