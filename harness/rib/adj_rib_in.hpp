@@ -77,8 +77,14 @@ class AdjRibIn {
     wire::Bytes key;  // the attribute bytes, to confirm a hash match
     SharedAttributes attributes;
   };
+  void remember(const InternEntry& entry, const wire::DecodeContext& context);
+
   bool keep_timeline_;
   std::unordered_map<std::uint64_t, std::vector<InternEntry>> interned_;
+  // The set last returned by interned(), checked before hashing.
+  wire::Bytes last_key_;
+  SharedAttributes last_interned_;
+  bool last_four_octet_as_ = true;
   RouteTable routes_;
   std::vector<Change> timeline_;
   RibCounters counters_;

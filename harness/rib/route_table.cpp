@@ -4,7 +4,6 @@
 
 namespace rsconform::rib {
 namespace {
-constexpr std::size_t kNpos = static_cast<std::size_t>(-1);
 
 std::uint64_t mix(std::uint64_t h) {  // the murmur3 finaliser
   h ^= h >> 33;
@@ -14,6 +13,7 @@ std::uint64_t mix(std::uint64_t h) {  // the murmur3 finaliser
   h ^= h >> 33;
   return h;
 }
+
 }  // namespace
 
 std::uint64_t hash_route_key(const RouteKey& key) {
@@ -27,75 +27,100 @@ std::uint64_t hash_route_key(const RouteKey& key) {
   return mix(high ^ mix(low ^ mix(meta)));
 }
 
-std::size_t RouteTable::probe(const RouteKey& key, std::uint64_t hash) const {
-  if (slots_.empty()) return kNpos;
-  std::uint64_t tag = hash & 0xFFFFFFFF00000000ull;
-  for (std::size_t i = hash & mask();; i = (i + 1) & mask()) {
-    std::uint64_t slot = slots_[i];
-    if (slot == kEmpty) return kNpos;
-    if (live(slot) && (slot & 0xFFFFFFFF00000000ull) == tag && routes_[index_of(slot)].key == key)
-      return i;
+std::uint64_t RouteTable::code_of(const wire::AfiSafi& family, const wire::Prefix& prefix) {
+  const auto& bytes = prefix.address.bytes;
+  std::uint64_t rest_high = 0, rest_low = 0;  // octets 4..15, zero for a plain IPv4 address
+  std::memcpy(&rest_high, bytes.data() + 4, 8);
+  std::memcpy(&rest_low, bytes.data() + 8, 8);
+  if (family == wire::kIpv4Unicast && prefix.address.is_v4() && !prefix.path_id &&
+      (rest_high | rest_low) == 0) {
+    std::uint64_t address = (std::uint64_t{bytes[0]} << 24) | (std::uint64_t{bytes[1]} << 16) |
+                            (std::uint64_t{bytes[2]} << 8) | bytes[3];
+    return kExact | (address << 8) | prefix.length;
+  }
+  return hash_route_key(RouteKey{family, prefix}) & ~kExact;
+}
+
+std::size_t RouteTable::probe(const RouteKey& key, std::uint64_t code) const {
+  for (std::size_t i = home(code);; i = (i + 1) & mask()) {
+    const Slot& slot = slots_[i];
+    if (slot.index == 0) return i;
+    if (slot.code == code && (exact(code) || routes_[slot.index - 1].key == key)) return i;
   }
 }
 
 const Route* RouteTable::find(const RouteKey& key) const {
-  std::size_t i = probe(key, hash_route_key(key));
-  return i == kNpos ? nullptr : &routes_[index_of(slots_[i])];
+  if (slots_.empty()) return nullptr;
+  const Slot& slot = slots_[probe(key, code_of(key))];
+  return slot.index == 0 ? nullptr : &routes_[slot.index - 1];
 }
 
-void RouteTable::rebuild(std::size_t capacity) {
-  slots_.assign(capacity, kEmpty);
-  deleted_ = 0;
-  for (std::size_t r = 0; r < routes_.size(); ++r) {
-    std::uint64_t hash = hash_route_key(routes_[r].key);
-    std::size_t i = hash & mask();
-    while (slots_[i] != kEmpty)
-      i = (i + 1) & mask();
-    slots_[i] = slot_of(hash, r);
-  }
+void RouteTable::prefetch(const wire::AfiSafi& family, const wire::Prefix& prefix) const {
+  if (!slots_.empty()) __builtin_prefetch(&slots_[home(code_of(family, prefix))]);
 }
 
 void RouteTable::grow() {
-  // Keep the load (live + deleted) under 1/2: short probes.
-  std::size_t needed = (routes_.size() + 1) * 2;
-  if (slots_.size() >= 16 && (routes_.size() + deleted_ + 1) * 2 <= slots_.size()) return;
-  std::size_t capacity = 16;
-  while (capacity < needed)
+  // Keep the load under 3/4: short probes, and at most two slots per route.
+  if (!slots_.empty() && (routes_.size() + 1) * 4 <= slots_.size() * 3) return;
+  std::size_t capacity = slots_.empty() ? 16 : slots_.size() * 2;
+  while ((routes_.size() + 1) * 4 > capacity * 3)
     capacity *= 2;
-  rebuild(capacity);
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(capacity, Slot{});
+  shift_ = 64;
+  for (std::size_t c = capacity; c > 1; c >>= 1)
+    --shift_;
+  // Codes are all a slot needs to find its new place: the routes stay cold.
+  for (const Slot& slot : old) {
+    if (slot.index == 0) continue;
+    std::size_t i = home(slot.code);
+    while (slots_[i].index != 0)
+      i = (i + 1) & mask();
+    slots_[i] = slot;
+  }
 }
 
 Route& RouteTable::upsert(const RouteKey& key, bool& inserted) {
-  std::uint64_t hash = hash_route_key(key);
-  std::size_t at = probe(key, hash);
-  if (at != kNpos) {
-    inserted = false;
-    return routes_[index_of(slots_[at])];
-  }
   grow();
-  std::size_t i = hash & mask();
-  while (live(slots_[i]))
-    i = (i + 1) & mask();
-  if (slots_[i] != kEmpty) --deleted_;  // reusing a tombstone
+  std::uint64_t code = code_of(key);
+  Slot& slot = slots_[probe(key, code)];
+  if (slot.index != 0) {
+    inserted = false;
+    return routes_[slot.index - 1];
+  }
   routes_.push_back(Route{key, nullptr, 0});
-  slots_[i] = slot_of(hash, routes_.size() - 1);
+  slot = Slot{code, static_cast<std::uint32_t>(routes_.size())};
   inserted = true;
   return routes_.back();
 }
 
+// Empties slot `at` and shifts later slots of the same probe run back, so that
+// no lookup ever needs a tombstone to keep going.
+void RouteTable::erase_slot(std::size_t at) {
+  std::size_t hole = at;
+  for (std::size_t j = (hole + 1) & mask(); slots_[j].index != 0; j = (j + 1) & mask()) {
+    std::size_t want = home(slots_[j].code);
+    // Slot j may move into the hole when the hole lies between its home and j.
+    if (((j - want) & mask()) >= ((j - hole) & mask())) {
+      slots_[hole] = slots_[j];
+      hole = j;
+    }
+  }
+  slots_[hole] = Slot{};
+}
+
 bool RouteTable::erase(const RouteKey& key) {
-  std::size_t at = probe(key, hash_route_key(key));
-  if (at == kNpos) return false;
-  std::size_t index = index_of(slots_[at]);
-  slots_[at] = kDeleted;
-  ++deleted_;
+  if (slots_.empty()) return false;
+  std::size_t at = probe(key, code_of(key));
+  if (slots_[at].index == 0) return false;
+  std::size_t index = slots_[at].index - 1;
+  erase_slot(at);
   std::size_t last = routes_.size() - 1;
   if (index != last) {
     // Move the last route into the hole and repoint its slot.
-    std::uint64_t moved_hash = hash_route_key(routes_[last].key);
-    std::size_t moved = probe(routes_[last].key, moved_hash);
+    Slot& moved = slots_[probe(routes_[last].key, code_of(routes_[last].key))];
+    moved.index = static_cast<std::uint32_t>(index + 1);
     routes_[index] = std::move(routes_[last]);
-    slots_[moved] = slot_of(moved_hash, index);
   }
   routes_.pop_back();
   return true;
@@ -104,7 +129,7 @@ bool RouteTable::erase(const RouteKey& key) {
 void RouteTable::clear() {
   routes_.clear();
   slots_.clear();
-  deleted_ = 0;
+  shift_ = 64;
 }
 
 }  // namespace rsconform::rib

@@ -1,7 +1,12 @@
 // A hash table of routes built for replaying millions of prefixes: routes sit
-// in one dense vector (no allocation per prefix), an open-addressing index of
-// 32-bit slots finds them (linear probing), and erasing moves the last route
-// into the hole. Iteration order is unspecified.
+// in one dense vector (no allocation per prefix) and an open-addressing index
+// (linear probing, backward-shift deletion, no tombstones) finds them.
+//
+// Each index slot holds a 64-bit code of the key next to the route's index.
+// For the common case, an IPv4 unicast prefix without a path id, the code is
+// the key itself (address and length), so a lookup touches one slot and never
+// the route; other keys store a hash and are confirmed against the route.
+// Erasing moves the last route into the hole. Iteration order is unspecified.
 #pragma once
 
 #include <cstdint>
@@ -21,28 +26,40 @@ class RouteTable {
   Route& upsert(const RouteKey& key, bool& inserted);
   bool erase(const RouteKey& key);
   void clear();
+  // Asks the CPU to fetch the index slot where `key` would be found, so that
+  // a batch of lookups overlaps its cache misses.
+  void prefetch(const wire::AfiSafi& family, const wire::Prefix& prefix) const;
 
   // Dense storage; valid until the next upsert or erase.
   const std::vector<Route>& routes() const { return routes_; }
+  // Index slots in use (for tests of growth).
+  std::size_t capacity() const { return slots_.size(); }
+
+  // The slot code of `key`: exact for IPv4 unicast without a path id (top
+  // bit set), otherwise a hash with the top bit clear (never 0).
+  static std::uint64_t code_of(const wire::AfiSafi& family, const wire::Prefix& prefix);
+  static std::uint64_t code_of(const RouteKey& key) { return code_of(key.family, key.prefix); }
 
  private:
-  // A slot holds the high 32 bits of the key's hash and the route's index + 1
-  // (0: empty; kDeleted: a tombstone), so most probes never touch a route.
-  static constexpr std::uint64_t kEmpty = 0;
-  static constexpr std::uint64_t kDeleted = 0xFFFFFFFF;
-  static std::uint64_t slot_of(std::uint64_t hash, std::size_t index) {
-    return (hash & 0xFFFFFFFF00000000ull) | (index + 1);
+  struct Slot {
+    std::uint64_t code = 0;
+    std::uint32_t index = 0;  // route index + 1; 0: empty
+  };
+  static constexpr std::uint64_t kExact = std::uint64_t{1} << 63;
+  static bool exact(std::uint64_t code) { return (code & kExact) != 0; }
+
+  std::size_t home(std::uint64_t code) const {  // Fibonacci hashing: one multiply
+    return static_cast<std::size_t>((code * 0x9E3779B97F4A7C15ull) >> shift_);
   }
-  static std::size_t index_of(std::uint64_t slot) { return (slot & 0xFFFFFFFF) - 1; }
-  static bool live(std::uint64_t slot) { return slot != kEmpty && (slot & 0xFFFFFFFF) != kDeleted; }
-  std::size_t probe(const RouteKey& key, std::uint64_t hash) const;  // slot of key, or npos
-  void grow();
-  void rebuild(std::size_t capacity);
   std::size_t mask() const { return slots_.size() - 1; }
+  // The slot holding `key` (with `code`), or the empty slot where it would go.
+  std::size_t probe(const RouteKey& key, std::uint64_t code) const;
+  void grow();
+  void erase_slot(std::size_t at);
 
   std::vector<Route> routes_;
-  std::vector<std::uint64_t> slots_;
-  std::size_t deleted_ = 0;
+  std::vector<Slot> slots_;
+  unsigned shift_ = 64;
 };
 
 std::uint64_t hash_route_key(const RouteKey& key);

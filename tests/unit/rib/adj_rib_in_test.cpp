@@ -219,5 +219,28 @@ TEST(AdjRibIn, ByteIdenticalAttributesAreShared) {
   EXPECT_EQ(c->attributes->as_path, wire::AsPath::sequence({65002}));
 }
 
+// The last-set cache and the table behind it agree: a set seen before a
+// different one is still shared, and the AS encoding is part of the key.
+TEST(AdjRibIn, SharingSurvivesInterleavedSetsAndSeparatesEncodings) {
+  AdjRibIn rib;
+  auto apply = [&](const Update& u, const wire::DecodeContext& context) {
+    rib.apply(u, ErrorAction::none, context, 1, wire::encode(wire::Message{u}, context));
+  };
+  apply(announcement({prefix(10, 1, 0, 24)}, {65001}, kNh1), kContext);
+  apply(announcement({prefix(10, 2, 0, 24)}, {65002}, kNh1), kContext);
+  apply(announcement({prefix(10, 3, 0, 24)}, {65001}, kNh1), kContext);
+  apply(announcement({prefix(10, 4, 0, 24)}, {65001}, kNh1), kContext);
+  wire::DecodeContext two_octet;
+  two_octet.four_octet_as = false;
+  apply(announcement({prefix(10, 5, 0, 24)}, {65001}, kNh1), two_octet);
+  auto at = [&](std::uint8_t b) { return rib.find({wire::kIpv4Unicast, prefix(10, b, 0, 24)}); };
+  ASSERT_TRUE(at(1) && at(2) && at(3) && at(4) && at(5));
+  EXPECT_EQ(at(1)->attributes, at(3)->attributes);
+  EXPECT_EQ(at(3)->attributes, at(4)->attributes);
+  EXPECT_NE(at(1)->attributes, at(2)->attributes);
+  EXPECT_NE(at(4)->attributes, at(5)->attributes);
+  EXPECT_EQ(at(5)->attributes->as_path, wire::AsPath::sequence({65001}));
+}
+
 }  // namespace
 }  // namespace rsconform::rib

@@ -62,5 +62,121 @@ TEST(RouteTable, PathIdAndFamilyDistinguishKeys) {
   EXPECT_EQ(table.size(), 3u);
 }
 
+TEST(RouteTable, GrowsKeepingEveryRouteAndALoadUnderThreeQuarters) {
+  RouteTable table;
+  EXPECT_EQ(table.capacity(), 0u);
+  bool inserted = false;
+  for (std::uint32_t n = 0; n < 100000; ++n) {
+    table.upsert(key(n), inserted).since = n;
+    ASSERT_TRUE(inserted);
+    ASSERT_LE(table.size() * 4, table.capacity() * 3);
+  }
+  for (std::uint32_t n = 0; n < 100000; ++n) {
+    const Route* r = table.find(key(n));
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->since, n);
+  }
+  EXPECT_EQ(table.find(key(100000)), nullptr);
+}
+
+TEST(RouteTable, EraseThenReinsertAndEraseEverything) {
+  RouteTable table;
+  bool inserted = false;
+  for (std::uint32_t n = 0; n < 1000; ++n)
+    table.upsert(key(n), inserted).since = n;
+  // Every other key out: the backward shift must keep the rest reachable.
+  for (std::uint32_t n = 0; n < 1000; n += 2)
+    EXPECT_TRUE(table.erase(key(n)));
+  EXPECT_FALSE(table.erase(key(0)));
+  EXPECT_EQ(table.size(), 500u);
+  for (std::uint32_t n = 0; n < 1000; ++n)
+    EXPECT_EQ(table.find(key(n)) != nullptr, n % 2 == 1) << n;
+  table.upsert(key(0), inserted).since = 7;
+  EXPECT_TRUE(inserted);
+  EXPECT_EQ(table.find(key(0))->since, 7);
+  for (std::uint32_t n = 0; n < 1000; ++n)
+    table.erase(key(n));
+  EXPECT_TRUE(table.empty());
+  for (std::uint32_t n = 0; n < 1000; ++n)
+    EXPECT_EQ(table.find(key(n)), nullptr);
+  table.upsert(key(3), inserted);
+  EXPECT_TRUE(inserted);
+  EXPECT_EQ(table.size(), 1u);
+  table.clear();
+  EXPECT_EQ(table.find(key(3)), nullptr);
+  EXPECT_FALSE(table.erase(key(3)));
+  table.upsert(key(3), inserted);
+  EXPECT_TRUE(inserted);
+  EXPECT_NE(table.find(key(3)), nullptr);
+}
+
+TEST(RouteTable, ExactCodesOnlyForPlainIpv4UnicastKeys) {
+  RouteKey plain = key(1);
+  EXPECT_NE(RouteTable::code_of(plain) >> 63, 0u);
+  RouteKey longer = plain;
+  longer.prefix.length = 25;
+  EXPECT_NE(RouteTable::code_of(plain), RouteTable::code_of(longer));
+  RouteKey host_bits = plain;  // octets past the fourth are not part of an IPv4 address
+  host_bits.prefix.address.bytes[4] = 1;
+  EXPECT_EQ(RouteTable::code_of(host_bits) >> 63, 0u);
+  RouteKey v6 = plain;
+  v6.prefix.address.family = wire::IpAddress::Family::v6;
+  EXPECT_EQ(RouteTable::code_of(v6) >> 63, 0u);
+  EXPECT_EQ(RouteTable::code_of(key(1, 5)) >> 63, 0u);
+
+  // All of them are distinct routes.
+  RouteTable table;
+  bool inserted = false;
+  for (const RouteKey& k : {plain, longer, host_bits, v6, key(1, 5)}) {
+    table.upsert(k, inserted);
+    EXPECT_TRUE(inserted);
+  }
+  EXPECT_EQ(table.size(), 5u);
+  EXPECT_TRUE(table.erase(host_bits));
+  EXPECT_NE(table.find(plain), nullptr);
+  EXPECT_EQ(table.find(host_bits), nullptr);
+  EXPECT_NE(table.find(v6), nullptr);
+}
+
+TEST(RouteTable, RandomMixOfExactAndHashedKeysAcrossGrowth) {
+  RouteTable table;
+  std::map<RouteKey, Nanos> model;
+  std::uint64_t state = 0x2545F4914F6CDD1Dull;
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  for (int step = 0; step < 300000; ++step) {
+    RouteKey k = key(static_cast<std::uint32_t>(next() % 20000));
+    switch (next() % 4) {
+      case 0:
+        k.prefix.path_id = static_cast<std::uint32_t>(next() % 3);
+        break;
+      case 1:
+        k.family = wire::kIpv6Unicast;
+        break;
+      default:
+        break;
+    }
+    // Erase more often in the second half, so the table also shrinks.
+    if (next() % (step < 150000 ? 4 : 2) == 0) {
+      EXPECT_EQ(table.erase(k), model.erase(k) == 1);
+    } else {
+      bool inserted = false;
+      table.upsert(k, inserted).since = step;
+      EXPECT_EQ(inserted, model.count(k) == 0);
+      model[k] = step;
+    }
+  }
+  ASSERT_EQ(table.size(), model.size());
+  for (const auto& [k, since] : model) {
+    const Route* r = table.find(k);
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->since, since);
+  }
+}
+
 }  // namespace
 }  // namespace rsconform::rib
