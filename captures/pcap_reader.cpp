@@ -1,9 +1,11 @@
 #include "captures/pcap_reader.hpp"
 
+#include "captures/pcap_record_source.hpp"
 #include "captures/pcapng_source.hpp"
 
 #include <pcap/pcap.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -74,14 +76,29 @@ std::FILE* open_stream(const std::string& path, bool gzip) {
 constexpr unsigned char kPcapngMagic[4] = {0x0a, 0x0d, 0x0d, 0x0a};
 
 // Reads the first 4 bytes and rewinds (reopening streams that cannot seek, such as gzip).
-bool is_pcapng(std::FILE*& f, const std::string& path, bool gzip) {
-  unsigned char magic[4] = {};
-  std::size_t n = std::fread(magic, 1, 4, f);
+std::array<unsigned char, 4> read_magic(std::FILE*& f, const std::string& path, bool gzip) {
+  std::array<unsigned char, 4> magic{};
+  std::size_t n = std::fread(magic.data(), 1, 4, f);
+  if (n != 4) magic = {};
   if (std::fseek(f, 0, SEEK_SET) != 0) {
     std::fclose(f);
     f = open_stream(path, gzip);
   }
-  return n == 4 && std::memcmp(magic, kPcapngMagic, 4) == 0;
+  return magic;
+}
+
+// The classic pcap magic numbers whose records have the plain 16-byte header; `nanosecond`
+// tells the timestamp unit. Other variants (e.g. Kuznetzov's) stay with libpcap.
+bool plain_pcap_magic(const std::array<unsigned char, 4>& magic, bool& nanosecond) {
+  std::uint32_t big = (std::uint32_t{magic[0]} << 24) | (std::uint32_t{magic[1]} << 16) |
+                      (std::uint32_t{magic[2]} << 8) | magic[3];
+  std::uint32_t little = __builtin_bswap32(big);
+  for (std::uint32_t m : {big, little}) {
+    if (m == 0xa1b2c3d4) nanosecond = false;
+    if (m == 0xa1b23c4d) nanosecond = true;
+    if (m == 0xa1b2c3d4 || m == 0xa1b23c4d) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -120,7 +137,8 @@ PcapReader PcapReader::open_memory(ByteView bytes, const std::string& name) {
 // Takes ownership of `stream` (closed on failure too).
 PcapReader::PcapReader(std::FILE* stream, std::string name, bool gzip)
     : name_(std::move(name)), gzip_(gzip) {
-  if (is_pcapng(stream, name_, gzip)) {
+  std::array<unsigned char, 4> magic = read_magic(stream, name_, gzip);
+  if (std::memcmp(magic.data(), kPcapngMagic, 4) == 0) {
     ng_ = std::make_unique<detail::PcapngSource>(stream);
     std::string error;
     if (!ng_->read_header(error)) open_failed(name_, error);
@@ -137,10 +155,21 @@ PcapReader::PcapReader(std::FILE* stream, std::string name, bool gzip)
   handle_ = p;
   link_type_ = static_cast<std::uint32_t>(pcap_datalink(p));
   snaplen_ = static_cast<std::uint32_t>(pcap_snapshot(p));
+  bool nanosecond = false;
+  bool swapped = pcap_is_swapped(p) == 1;
+  if (plain_pcap_magic(magic, nanosecond) && detail::record_source_handles(link_type_, swapped)) {
+    detail::PcapRecordSource::Format format;
+    format.swapped = swapped;
+    format.nanosecond = nanosecond;
+    format.snaplen = snaplen_;
+    format.link_type = link_type_;
+    records_ = std::make_unique<detail::PcapRecordSource>(pcap_file(p), format);
+  }
 }
 
 PcapReader::PcapReader(PcapReader&& other) noexcept
     : handle_(std::exchange(other.handle_, nullptr)),
+      records_(std::move(other.records_)),
       ng_(std::move(other.ng_)),
       name_(std::move(other.name_)),
       gzip_(other.gzip_),
@@ -151,8 +180,10 @@ PcapReader::PcapReader(PcapReader&& other) noexcept
 
 PcapReader& PcapReader::operator=(PcapReader&& other) noexcept {
   if (this != &other) {
+    records_.reset();
     if (handle_ != nullptr) pcap_close(as_pcap(handle_));
     handle_ = std::exchange(other.handle_, nullptr);
+    records_ = std::move(other.records_);
     ng_ = std::move(other.ng_);
     name_ = std::move(other.name_);
     gzip_ = other.gzip_;
@@ -165,6 +196,7 @@ PcapReader& PcapReader::operator=(PcapReader&& other) noexcept {
 }
 
 PcapReader::~PcapReader() {
+  records_.reset();  // before the stream it reads is closed
   if (handle_ != nullptr) pcap_close(as_pcap(handle_));
 }
 
@@ -184,6 +216,19 @@ bool PcapReader::next(RawPacket& out) {
     }
   }
   if (handle_ == nullptr) return false;
+  if (records_ != nullptr) {
+    std::string message;
+    switch (records_->next(out, packets_read_ + 1, message)) {
+      case detail::PcapRecordSource::Result::packet:
+        ++packets_read_;
+        return true;
+      case detail::PcapRecordSource::Result::end:
+        return false;
+      case detail::PcapRecordSource::Result::error:
+        error_ = CaptureError{name_, packets_read_ + 1, message};
+        return false;
+    }
+  }
   pcap_pkthdr* header = nullptr;
   const u_char* data = nullptr;
   int rc = pcap_next_ex(as_pcap(handle_), &header, &data);

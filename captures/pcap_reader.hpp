@@ -1,6 +1,7 @@
 // Reads pcap and pcapng files, whatever their name: the format comes from the magic number.
-// Classic pcap goes through libpcap; pcapng through our own block reader, because libpcap 1.10
-// rejects pcapng files whose interfaces differ in snap length or link type. gzip-compressed
+// Classic pcap is opened by libpcap and its records read in large blocks (PcapRecordSource);
+// pcapng goes through our own block reader, because libpcap 1.10 rejects pcapng files whose
+// interfaces differ in snap length or link type. gzip-compressed
 // files are read transparently when built with zlib. Streaming, constant memory: each packet is
 // a view into a reused buffer, valid until the next read; nothing is allocated per packet.
 #pragma once
@@ -18,7 +19,8 @@ namespace rsconform::captures {
 
 namespace detail {
 class PcapngSource;
-}
+class PcapRecordSource;
+}  // namespace detail
 
 // A problem with a capture file, positioned: `packet_number` is the 1-based number of the packet
 // that could not be read (0: the file itself could not be opened).
@@ -72,6 +74,7 @@ class PcapReader {
   PcapReader(std::FILE* stream, std::string name, bool gzip);
 
   void* handle_ = nullptr;  // pcap_t* for classic pcap, kept opaque (no pcap.h for users)
+  std::unique_ptr<detail::PcapRecordSource> records_;  // reads handle_'s stream, when it can
   std::unique_ptr<detail::PcapngSource> ng_;
   std::string name_;
   bool gzip_ = false;

@@ -85,6 +85,8 @@ TcpReassembler::Connection& TcpReassembler::open(const Key& key, const Endpoint&
                                                  const PacketRef& at) {
   Connection& c = table_[key];
   c = Connection{};
+  last_key_ = key;
+  last_connection_ = &c;
   c.info.id = next_id_++;
   c.info.endpoints = {initiator, responder};
   c.info.initiator_known = initiator_known;
@@ -107,8 +109,13 @@ void TcpReassembler::add(const TcpSegment& s) {
   last_packet_ = s.packet;
   const PacketRef& at = s.packet;
   Key key = s.src < s.dst ? Key{s.src, s.dst} : Key{s.dst, s.src};
-  auto it = table_.find(key);
-  Connection* c = it == table_.end() ? nullptr : &it->second;
+  Connection* c = nullptr;
+  if (last_connection_ != nullptr && key == last_key_) {
+    c = last_connection_;
+  } else {
+    auto it = table_.find(key);
+    c = it == table_.end() ? nullptr : &it->second;
+  }
 
   if (s.syn()) {
     if (c != nullptr) {
@@ -132,6 +139,8 @@ void TcpReassembler::add(const TcpSegment& s) {
     c = &open(key, s.src, s.dst, false, at);
   }
 
+  last_key_ = key;
+  last_connection_ = c;
   Direction d = s.src == c->info.endpoints[0] ? Direction::forward : Direction::reverse;
   Flow& f = c->flows[index(d)];
   if (f.closed) {

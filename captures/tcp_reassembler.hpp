@@ -185,6 +185,10 @@ class TcpReassembler {
   std::uint64_t next_id_ = 1;
   PacketRef last_packet_;
   std::unordered_map<Key, Connection, KeyHash> table_;
+  // Consecutive segments mostly belong to one connection: skip the hash then
+  // (map nodes never move, and connections are never erased).
+  Key last_key_;
+  Connection* last_connection_ = nullptr;
 };
 
 }  // namespace rsconform::captures

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "wire/attributes.hpp"
+
 namespace rsconform::captures {
 namespace {
 
@@ -143,9 +145,7 @@ void BgpStreamDecoder::emit(const ConnectionInfo& connection, Direction directio
   std::optional<wire::DecodeResult> result;  // for non-UPDATE messages
   bool update_fast_path = event.type == kUpdate && message.size() >= 23;
   auto decode_update = [&](const wire::DecodeContext& context) {
-    scratch_errors_.clear();
-    return wire::decode_update_body(message.subspan(wire::kHeaderSize), context,
-                                    std::get<wire::Update>(scratch_update_), scratch_errors_);
+    return this->decode_update(message, context);
   };
 
   if (update_fast_path && !flow.context_known) {
@@ -190,6 +190,50 @@ void BgpStreamDecoder::emit(const ConnectionInfo& connection, Direction directio
   }
   if (!event.errors.empty()) ++stats_.decode_errors;
   sink_.on_message(event);
+}
+
+wire::ErrorAction BgpStreamDecoder::decode_update(ByteView message,
+                                                  const wire::DecodeContext& context) {
+  auto& update = std::get<wire::Update>(scratch_update_);
+  scratch_errors_.clear();
+  ByteView body = message.subspan(wire::kHeaderSize);
+  // RFC 4271 4.3: withdrawn length, withdrawn routes, attribute length,
+  // attributes, NLRI. Anything unusual goes through the full decoder.
+  std::size_t withdrawn_length = (std::size_t{body[0]} << 8) | body[1];
+  std::size_t attributes_at = 2 + withdrawn_length + 2;
+  if (reusable_ && attributes_at <= body.size()) {
+    std::size_t attributes_length =
+        (std::size_t{body[attributes_at - 2]} << 8) | body[attributes_at - 1];
+    std::size_t nlri_at = attributes_at + attributes_length;
+    if (nlri_at <= body.size() && attributes_length == reusable_attributes_.size() &&
+        std::equal(reusable_attributes_.begin(), reusable_attributes_.end(),
+                   body.begin() + static_cast<std::ptrdiff_t>(attributes_at)) &&
+        context == reusable_context_) {
+      const bool add_path = context.has_add_path(wire::kIpv4Unicast);
+      update.withdrawn.clear();
+      update.nlri.clear();
+      wire::ByteReader withdrawn(body.subspan(2, withdrawn_length), 2);
+      wire::ByteReader nlri(body.subspan(nlri_at), nlri_at);
+      if (!wire::detail::read_prefixes(withdrawn, wire::IpAddress::Family::v4, add_path,
+                                       update.withdrawn) &&
+          !wire::detail::read_prefixes(nlri, wire::IpAddress::Family::v4, add_path, update.nlri))
+        return wire::ErrorAction::none;
+      // A bad prefix: let the full decoder report it.
+    }
+  }
+  wire::ErrorAction action = wire::decode_update_body(body, context, update, scratch_errors_);
+  reusable_ = action == wire::ErrorAction::none && scratch_errors_.empty() &&
+              update.get<wire::OriginAttr>() && update.get<wire::AsPathAttr>() &&
+              update.get<wire::NextHopAttr>() && !update.get<wire::MpReachAttr>() &&
+              !update.get<wire::MpUnreachAttr>() && attributes_at <= body.size();
+  if (reusable_) {
+    std::size_t attributes_length =
+        (std::size_t{body[attributes_at - 2]} << 8) | body[attributes_at - 1];
+    ByteView attributes = body.subspan(attributes_at, attributes_length);
+    reusable_attributes_.assign(attributes.begin(), attributes.end());
+    if (!(reusable_context_ == context)) reusable_context_ = context;
+  }
+  return action;
 }
 
 void BgpStreamDecoder::on_gap(const ConnectionInfo& connection, Direction direction,

@@ -116,9 +116,18 @@ class BgpStreamDecoder : public StreamSink {
   BgpSink& sink_;
   BgpStreamStats stats_;
   std::unordered_map<std::uint64_t, Session> sessions_;  // by connection id
+  // Decodes an UPDATE into scratch_update_ and scratch_errors_.
+  wire::ErrorAction decode_update(ByteView message, const wire::DecodeContext& context);
+
   // Reused per message so that the hot path does not allocate.
   wire::Message scratch_update_ = wire::Update{};
   std::vector<wire::DecodeError> scratch_errors_;
+  // When scratch_update_ holds attributes that decoded cleanly (with ORIGIN,
+  // AS_PATH and NEXT_HOP, without MP_REACH/MP_UNREACH), their bytes and
+  // context: an UPDATE repeating them needs only its prefixes decoded.
+  bool reusable_ = false;
+  wire::Bytes reusable_attributes_;
+  wire::DecodeContext reusable_context_;
 };
 
 }  // namespace rsconform::captures

@@ -28,8 +28,16 @@ const DirectionView* SessionView::find_direction(const wire::IpAddress& sender,
   return nullptr;
 }
 
+Observation::ConnectionState& Observation::state_of(std::uint64_t connection_id) {
+  if (last_state_ == nullptr || connection_id != last_id_) {
+    last_state_ = &connections_[connection_id];
+    last_id_ = connection_id;
+  }
+  return *last_state_;
+}
+
 SessionView& Observation::session_of(const captures::ConnectionInfo& connection) {
-  auto& state = connections_[connection.id];
+  auto& state = state_of(connection.id);
   if (state.session) return *state.session;
   auto x = to_wire(connection.endpoints[0].address);
   auto y = to_wire(connection.endpoints[1].address);
@@ -52,10 +60,11 @@ SessionView& Observation::session_of(const captures::ConnectionInfo& connection)
 
 DirectionView& Observation::direction_of(const captures::ConnectionInfo& connection,
                                          Direction direction) {
-  SessionView& s = session_of(connection);
+  DirectionView*& cached = state_of(connection.id).views[captures::index(direction)];
   const auto& sender = connection.endpoints[captures::index(direction)];
   const auto& receiver = connection.endpoints[captures::index(captures::opposite(direction))];
-  DirectionView& view = s.from(to_wire(sender.address));
+  if (cached == nullptr) cached = &session_of(connection).from(to_wire(sender.address));
+  DirectionView& view = *cached;
   view.from_port = sender.port;
   view.to_port = receiver.port;
   return view;
@@ -97,7 +106,7 @@ void Observation::on_message(const captures::BgpMessageEvent& event) {
         }
         if constexpr (std::is_same_v<T, wire::RouteRefresh>) ++view.route_refreshes;
         if constexpr (std::is_same_v<T, wire::Update>) {
-          connections_[event.connection->id].carried_updates = true;
+          state_of(event.connection->id).carried_updates = true;
           view.table.apply(m, event.action, *event.context, at, event.bytes);
         }
       },
@@ -139,7 +148,7 @@ void Observation::on_close(const captures::ConnectionInfo& connection, Direction
 }
 
 void Observation::session_down(const captures::ConnectionInfo& connection, rib::Nanos at) {
-  auto& state = connections_[connection.id];
+  auto& state = state_of(connection.id);
   // A connection that never carried routes (e.g. a collision loser) takes
   // nothing down with it.
   if (state.down || !state.carried_updates) return;

@@ -108,9 +108,13 @@ class Observation : public captures::BgpSink {
  private:
   struct ConnectionState {
     SessionView* session = nullptr;
+    std::array<DirectionView*, 2> views{};  // by captures::Direction, once resolved
     bool carried_updates = false;
     bool down = false;
   };
+  // Every message asks for its connection's state: remember the last one
+  // (map nodes never move).
+  ConnectionState& state_of(std::uint64_t connection_id);
   SessionView& session_of(const captures::ConnectionInfo& connection);
   DirectionView& direction_of(const captures::ConnectionInfo& connection,
                               captures::Direction direction);
@@ -120,6 +124,8 @@ class Observation : public captures::BgpSink {
   ObservationOptions options_;
   std::map<std::pair<wire::IpAddress, wire::IpAddress>, SessionView> sessions_;
   std::map<std::uint64_t, ConnectionState> connections_;
+  std::uint64_t last_id_ = 0;  // connection ids start at 1
+  ConnectionState* last_state_ = nullptr;
 };
 
 }  // namespace rsconform::check

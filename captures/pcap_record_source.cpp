@@ -1,0 +1,98 @@
+#include "captures/pcap_record_source.hpp"
+
+#include <cstring>
+
+namespace rsconform::captures::detail {
+namespace {
+
+constexpr std::size_t kRecordHeader = 16;             // ts_sec, ts_frac, caplen, len
+constexpr std::size_t kBlock = std::size_t{1} << 20;  // bytes read per fread
+
+}  // namespace
+
+bool record_source_handles(std::uint32_t link_type, bool swapped) {
+  switch (link_type) {
+    case 231:  // DLT_DBUS, DLT_EBHSCR, DLT_USBPCAP: limits above 262144
+    case 279:
+    case 249:
+      return false;
+    case 113:  // Linux SLL/SLL2 (CAN), USB Linux, NFLOG: libpcap fixes byte order inside
+    case 276:
+    case 189:
+    case 220:
+    case 239:
+      return !swapped;
+    default:
+      return true;
+  }
+}
+
+PcapRecordSource::PcapRecordSource(std::FILE* file, Format format)
+    : file_(file), format_(format), buffer_(kBlock) {}
+
+std::size_t PcapRecordSource::fill(std::size_t n) {
+  if (end_ - pos_ >= n) return n;
+  // Move the partial record to the front, then read a block behind it.
+  std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
+  end_ -= pos_;
+  pos_ = 0;
+  if (buffer_.size() < n) buffer_.resize(n);
+  while (end_ < n) {
+    std::size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
+    if (got == 0) break;
+    end_ += got;
+  }
+  return end_ < n ? end_ : n;
+}
+
+std::uint32_t PcapRecordSource::u32(std::size_t at) const {
+  std::uint32_t v = 0;
+  std::memcpy(&v, buffer_.data() + at, 4);
+  return format_.swapped ? __builtin_bswap32(v) : v;
+}
+
+PcapRecordSource::Result PcapRecordSource::next(RawPacket& out, std::uint64_t number,
+                                                std::string& error) {
+  std::size_t have = fill(kRecordHeader);
+  if (have == 0) return Result::end;
+  if (have < kRecordHeader) {
+    error = "truncated dump file; tried to read " + std::to_string(kRecordHeader) +
+            " header bytes, only got " + std::to_string(have);
+    return Result::error;
+  }
+  std::uint32_t seconds = u32(pos_);
+  std::uint32_t fraction = u32(pos_ + 4);
+  std::uint32_t caplen = u32(pos_ + 8);
+  std::uint32_t len = u32(pos_ + 12);
+  if (caplen > format_.max_caplen) {
+    error = "invalid packet capture length " + std::to_string(caplen) +
+            ", bigger than maximum of " + std::to_string(format_.max_caplen);
+    return Result::error;
+  }
+  std::size_t record = kRecordHeader + caplen;
+  have = fill(record);
+  if (have < record) {
+    error = "truncated dump file; tried to read " + std::to_string(caplen) +
+            " captured bytes, only got " + std::to_string(have - kRecordHeader);
+    return Result::error;
+  }
+  out.number = number;
+  // As libpcap 1.10 does: the timestamp fields are signed in a file of our byte order and
+  // unsigned (its byte swap yields an unsigned value) in the other.
+  auto field = [this](std::uint32_t v) {
+    return format_.swapped ? static_cast<TimestampNs>(v)
+                           : static_cast<TimestampNs>(static_cast<std::int32_t>(v));
+  };
+  out.timestamp_ns =
+      field(seconds) * 1'000'000'000 + field(fraction) * (format_.nanosecond ? 1 : 1000);
+  // Like libpcap: a record longer than the snap length is cut to it.
+  out.caplen = caplen > format_.snaplen ? format_.snaplen : caplen;
+  out.len = len;
+  out.link_type = format_.link_type;
+  out.interface_id = 0;
+  out.data = ByteView(buffer_.data() + pos_ + kRecordHeader, out.caplen);
+  pos_ += record;
+  return Result::packet;
+}
+
+}  // namespace rsconform::captures::detail
