@@ -27,17 +27,7 @@ std::uint64_t hash_route_key(const RouteKey& key) {
   return mix(high ^ mix(low ^ mix(meta)));
 }
 
-std::uint64_t RouteTable::code_of(const wire::AfiSafi& family, const wire::Prefix& prefix) {
-  const auto& bytes = prefix.address.bytes;
-  std::uint64_t rest_high = 0, rest_low = 0;  // octets 4..15, zero for a plain IPv4 address
-  std::memcpy(&rest_high, bytes.data() + 4, 8);
-  std::memcpy(&rest_low, bytes.data() + 8, 8);
-  if (family == wire::kIpv4Unicast && prefix.address.is_v4() && !prefix.path_id &&
-      (rest_high | rest_low) == 0) {
-    std::uint64_t address = (std::uint64_t{bytes[0]} << 24) | (std::uint64_t{bytes[1]} << 16) |
-                            (std::uint64_t{bytes[2]} << 8) | bytes[3];
-    return kExact | (address << 8) | prefix.length;
-  }
+std::uint64_t RouteTable::hashed_code(const wire::AfiSafi& family, const wire::Prefix& prefix) {
   return hash_route_key(RouteKey{family, prefix}) & ~kExact;
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "rib/route.hpp"
@@ -37,7 +38,19 @@ class RouteTable {
 
   // The slot code of `key`: exact for IPv4 unicast without a path id (top
   // bit set), otherwise a hash with the top bit clear (never 0).
-  static std::uint64_t code_of(const wire::AfiSafi& family, const wire::Prefix& prefix);
+  static std::uint64_t code_of(const wire::AfiSafi& family, const wire::Prefix& prefix) {
+    const auto& bytes = prefix.address.bytes;
+    std::uint64_t rest_high = 0, rest_low = 0;  // octets 4..15, zero for a plain IPv4 address
+    std::memcpy(&rest_high, bytes.data() + 4, 8);
+    std::memcpy(&rest_low, bytes.data() + 8, 8);
+    if (family == wire::kIpv4Unicast && prefix.address.is_v4() && !prefix.path_id &&
+        (rest_high | rest_low) == 0) {
+      std::uint64_t address = (std::uint64_t{bytes[0]} << 24) | (std::uint64_t{bytes[1]} << 16) |
+                              (std::uint64_t{bytes[2]} << 8) | bytes[3];
+      return kExact | (address << 8) | prefix.length;
+    }
+    return hashed_code(family, prefix);
+  }
   static std::uint64_t code_of(const RouteKey& key) { return code_of(key.family, key.prefix); }
 
  private:
@@ -46,6 +59,7 @@ class RouteTable {
     std::uint32_t index = 0;  // route index + 1; 0: empty
   };
   static constexpr std::uint64_t kExact = std::uint64_t{1} << 63;
+  static std::uint64_t hashed_code(const wire::AfiSafi& family, const wire::Prefix& prefix);
   static bool exact(std::uint64_t code) { return (code & kExact) != 0; }
 
   std::size_t home(std::uint64_t code) const {  // Fibonacci hashing: one multiply
