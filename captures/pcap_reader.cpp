@@ -200,35 +200,27 @@ PcapReader::~PcapReader() {
   if (handle_ != nullptr) pcap_close(as_pcap(handle_));
 }
 
+template <class Source>
+bool PcapReader::next_from(Source& source, RawPacket& out) {
+  std::string message;
+  switch (source.next(out, packets_read_ + 1, message)) {
+    case Source::Result::packet:
+      ++packets_read_;
+      return true;
+    case Source::Result::end:
+      return false;
+    case Source::Result::error:
+      error_ = CaptureError{name_, packets_read_ + 1, message};
+      return false;
+  }
+  return false;
+}
+
 bool PcapReader::next(RawPacket& out) {
   if (error_) return false;
-  if (ng_ != nullptr) {
-    std::string message;
-    switch (ng_->next(out, packets_read_ + 1, message)) {
-      case detail::PcapngSource::Result::packet:
-        ++packets_read_;
-        return true;
-      case detail::PcapngSource::Result::end:
-        return false;
-      case detail::PcapngSource::Result::error:
-        error_ = CaptureError{name_, packets_read_ + 1, message};
-        return false;
-    }
-  }
+  if (ng_ != nullptr) return next_from(*ng_, out);
   if (handle_ == nullptr) return false;
-  if (records_ != nullptr) {
-    std::string message;
-    switch (records_->next(out, packets_read_ + 1, message)) {
-      case detail::PcapRecordSource::Result::packet:
-        ++packets_read_;
-        return true;
-      case detail::PcapRecordSource::Result::end:
-        return false;
-      case detail::PcapRecordSource::Result::error:
-        error_ = CaptureError{name_, packets_read_ + 1, message};
-        return false;
-    }
-  }
+  if (records_ != nullptr) return next_from(*records_, out);
   pcap_pkthdr* header = nullptr;
   const u_char* data = nullptr;
   int rc = pcap_next_ex(as_pcap(handle_), &header, &data);

@@ -72,6 +72,9 @@ class PcapReader {
 
  private:
   PcapReader(std::FILE* stream, std::string name, bool gzip);
+  // One packet from our own pcapng or pcap record reader.
+  template <class Source>
+  bool next_from(Source& source, RawPacket& out);
 
   void* handle_ = nullptr;  // pcap_t* for classic pcap, kept opaque (no pcap.h for users)
   std::unique_ptr<detail::PcapRecordSource> records_;  // reads handle_'s stream, when it can

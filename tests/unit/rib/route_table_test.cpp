@@ -1,5 +1,6 @@
 // The dense route table against std::map as a model, through many random
-// inserts, replaces and erases (the swap-on-erase and tombstone paths).
+// inserts, replaces and erases (the swap-on-erase and backward-shift paths),
+// plus growth, exact versus hashed slot codes, and erase/reinsert edges.
 #include "rib/route_table.hpp"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,17 @@
 namespace rsconform::rib {
 namespace {
 
+// A small deterministic generator, so failures replay.
+struct XorShift {
+  std::uint64_t state;
+  std::uint64_t operator()() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  }
+};
+
 RouteKey key(std::uint32_t n, std::optional<std::uint32_t> path_id = std::nullopt) {
   return RouteKey{wire::kIpv4Unicast, wire::Prefix{wire::IpAddress::v4(n << 8), 24, path_id}};
 }
@@ -16,13 +28,7 @@ RouteKey key(std::uint32_t n, std::optional<std::uint32_t> path_id = std::nullop
 TEST(RouteTable, MatchesAMapModelUnderRandomOperations) {
   RouteTable table;
   std::map<RouteKey, Nanos> model;
-  std::uint64_t state = 88172645463325252ull;
-  auto next = [&] {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  };
+  XorShift next{88172645463325252ull};
   for (int step = 0; step < 200000; ++step) {
     auto k = key(static_cast<std::uint32_t>(next() % 5000),
                  next() % 4 == 0 ? std::optional<std::uint32_t>(1) : std::nullopt);
@@ -141,13 +147,7 @@ TEST(RouteTable, ExactCodesOnlyForPlainIpv4UnicastKeys) {
 TEST(RouteTable, RandomMixOfExactAndHashedKeysAcrossGrowth) {
   RouteTable table;
   std::map<RouteKey, Nanos> model;
-  std::uint64_t state = 0x2545F4914F6CDD1Dull;
-  auto next = [&] {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  };
+  XorShift next{0x2545F4914F6CDD1Dull};
   for (int step = 0; step < 300000; ++step) {
     RouteKey k = key(static_cast<std::uint32_t>(next() % 20000));
     switch (next() % 4) {
