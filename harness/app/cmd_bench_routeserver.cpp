@@ -294,6 +294,11 @@ ExitCode run_bench(const RsBenchFlags& flags) {
       return ExitCode::usage;
     }
   }
+  if (flags.peers * flags.prefixes > kMaxRoutes) {
+    std::cerr << "bench routeserver: --peers x --prefixes must stay within " << kMaxRoutes
+              << " (consecutive /24s from 16.0.0.0)\n";
+    return ExitCode::usage;
+  }
   std::printf(
       "route-server benchmark: %zu peers x %llu prefixes, first UPDATE in -> last UPDATE "
       "out, median of %zu run(s)\n",
