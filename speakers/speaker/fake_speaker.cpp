@@ -39,7 +39,11 @@ void PeerSession::on_message(const session::ReceivedMessage& m) {
     r.bytes.assign(m.bytes.begin(), m.bytes.end());
   received_.push_back(std::move(r));
   if (m.deliver) {
-    rib_.apply(std::get<wire::Update>(*m.decoded->message), m.action, *m.context, m.at);
+    const auto& update = std::get<wire::Update>(*m.decoded->message);
+    if (update_sink_)
+      update_sink_(update, m.action);
+    else
+      rib_.apply(update, m.action, *m.context, m.at);
   }
   if (owner_.on_event) owner_.on_event();
 }

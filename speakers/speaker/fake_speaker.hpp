@@ -56,6 +56,10 @@ class PeerSession final : public session::SessionListener {
   const std::vector<RecordedMessage>& received() const { return received_; }
   // Keep the bytes of received UPDATEs in received() (off for bulk receivers).
   void set_record_update_bytes(bool on) { record_update_bytes_ = on; }
+  // Hands every delivered UPDATE to `sink` instead of keeping the Adj-RIB-In
+  // (rib_in() stays empty): for benchmark receivers that only count routes.
+  using UpdateSink = std::function<void(const wire::Update&, wire::ErrorAction)>;
+  void divert_updates(UpdateSink sink) { update_sink_ = std::move(sink); }
   const std::vector<session::SessionDownInfo>& downs() const { return downs_; }
 
   // Starts streaming; replaces a previous bulk. `done` when all is queued.
@@ -77,6 +81,7 @@ class PeerSession final : public session::SessionListener {
   std::vector<session::SessionDownInfo> downs_;
   std::unique_ptr<BulkSender> bulk_;
   bool record_update_bytes_ = true;
+  UpdateSink update_sink_;
 };
 
 class FakeSpeaker {
