@@ -168,6 +168,39 @@ TEST(ScriptRun, TwoSpeakersInMemory) {
   check_exchange(runner);
 }
 
+// A receiver that only counts: UPDATEs go to the sink, no Adj-RIB-In is kept.
+TEST(ScriptRun, DivertedUpdatesReachTheSinkNotTheTable) {
+  boost::asio::io_context io;
+  session::MemoryTransport net(io);
+  session::ManualTime time;
+  ScriptRunner runner(io, net, time, parse_script(with_steps(R"(
+    {"op": "connect", "speaker": "b"}, {"op": "connect", "speaker": "a"},
+    {"op": "wait_state", "speaker": "a", "state": "Established", "timeout_ms": 5000},
+    {"op": "announce", "speaker": "a", "prefixes": ["10.1.0.0/16", "10.2.0.0/16"]},
+    {"op": "withdraw", "speaker": "a", "prefix": "10.1.0.0/16"})")));
+  PeerSession* b = runner.speaker("b")->find("a");
+  ASSERT_NE(b, nullptr);
+  std::vector<std::string> seen;
+  b->divert_updates([&seen](const wire::Update& u, wire::ErrorAction action) {
+    EXPECT_EQ(action, wire::ErrorAction::none);
+    for (const auto& p : u.nlri)
+      seen.push_back("+" + p.to_string());
+    for (const auto& p : u.withdrawn)
+      seen.push_back("-" + p.to_string());
+  });
+  std::optional<ScriptResult> result;
+  runner.start([&](const ScriptResult& r) { result = r; });
+  for (int i = 0; i < 100 && seen.size() < 3; ++i) {
+    io.restart();
+    io.poll();
+    time.advance(10ms);
+  }
+  ASSERT_TRUE(result);
+  EXPECT_TRUE(result->ok) << result->error;
+  EXPECT_EQ(seen, (std::vector<std::string>{"+10.1.0.0/16", "+10.2.0.0/16", "-10.1.0.0/16"}));
+  EXPECT_TRUE(b->rib_in().empty());
+}
+
 TEST(ScriptRun, TwoSpeakersOnLoopback) {
   boost::asio::io_context io;
   session::AsioTransport net(io);
