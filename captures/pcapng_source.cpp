@@ -13,10 +13,6 @@ constexpr std::uint32_t kEnhancedPacket = 6;
 constexpr std::uint32_t kByteOrderMagic = 0x1a2b3c4d;
 constexpr std::uint32_t kMaxBlock = 64u << 20;  // far above any real packet; bounds memory
 
-std::uint32_t swap32(std::uint32_t v) {
-  return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
-}
-
 std::string at_offset(std::uint64_t offset) {
   return " at byte " + std::to_string(offset);
 }
@@ -36,7 +32,7 @@ bool PcapngSource::read_exact(void* into, std::size_t n) {
 std::uint32_t PcapngSource::u32_raw(const std::uint8_t* p) const {
   std::uint32_t v = 0;
   std::memcpy(&v, p, 4);
-  return swapped_ ? swap32(v) : v;
+  return swapped_ ? __builtin_bswap32(v) : v;
 }
 std::uint32_t PcapngSource::u32(std::size_t at) const {
   return u32_raw(body_.data() + at);
@@ -123,7 +119,7 @@ PcapngSource::Block PcapngSource::read_block(RawPacket& out, std::string& error)
     std::memcpy(&magic, head + 8, 4);
     if (magic == kByteOrderMagic) {
       swapped_ = false;
-    } else if (magic == swap32(kByteOrderMagic)) {
+    } else if (magic == __builtin_bswap32(kByteOrderMagic)) {
       swapped_ = true;
     } else {
       error = "section header with a bad byte-order magic" + at_offset(block_start);

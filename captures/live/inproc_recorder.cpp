@@ -83,16 +83,18 @@ void InprocRecorder::on_connected(std::uint64_t id, const session::TapEndpoint& 
   stats_.packets = writer_.packets_written();
 }
 
+InprocRecorder::Connections::iterator InprocRecorder::recording(std::uint64_t id) {
+  if (closed_ || error_) return connections_.end();
+  auto it = connections_.find(id);
+  if (it == connections_.end()) ++stats_.unknown_events;
+  return it;
+}
+
 void InprocRecorder::on_bytes(std::uint64_t id, bool sent, std::span<const std::uint8_t> bytes,
                               session::WallNanos at) {
   std::lock_guard lock(mutex_);
-  if (closed_ || error_) return;
-  auto it = connections_.find(id);
-  if (it == connections_.end()) {
-    ++stats_.unknown_events;
-    return;
-  }
-  if (bytes.empty()) return;
+  auto it = recording(id);
+  if (it == connections_.end() || bytes.empty()) return;
   Connection& c = *it->second;
   try {
     c.tcp.send(sent ? c.local : opposite(c.local), bytes, at);
@@ -105,12 +107,8 @@ void InprocRecorder::on_bytes(std::uint64_t id, bool sent, std::span<const std::
 
 void InprocRecorder::on_closed(std::uint64_t id, bool by_local, bool reset, session::WallNanos at) {
   std::lock_guard lock(mutex_);
-  if (closed_ || error_) return;
-  auto it = connections_.find(id);
-  if (it == connections_.end()) {
-    ++stats_.unknown_events;
-    return;
-  }
+  auto it = recording(id);
+  if (it == connections_.end()) return;
   Connection& c = *it->second;
   Direction closer = by_local ? c.local : opposite(c.local);
   try {

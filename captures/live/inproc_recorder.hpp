@@ -64,12 +64,16 @@ class InprocRecorder final : public session::WireTap {
  private:
   struct Connection;
   explicit InprocRecorder(PcapWriter writer, std::string path);
+  using Connections = std::map<std::uint64_t, std::unique_ptr<Connection>>;
   void record_error(const std::string& what);
+  // The open connection `id` while recording goes on; end() when stopped,
+  // failed, or unknown (counted).
+  Connections::iterator recording(std::uint64_t id);
 
   mutable std::mutex mutex_;
   PcapWriter writer_;
   std::string path_;
-  std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  Connections connections_;
   RecorderStats stats_;
   std::optional<std::string> error_;
   bool closed_ = false;

@@ -29,6 +29,7 @@
 #include "session/asio_transport.hpp"
 #include "speakers/daemons/route_server_daemon.hpp"
 #include "speakers/routeserver/server.hpp"
+#include "speakers/routeserver/util.hpp"
 #include "speakers/script/script.hpp"
 #include "speakers/speaker/fake_speaker.hpp"
 
@@ -99,9 +100,7 @@ class RouteCounter {
 
  private:
   void set(const wire::Prefix& p, bool present) {
-    const auto& b = p.address.bytes;
-    const std::uint32_t address = (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) |
-                                  (std::uint32_t{b[2]} << 8) | b[3];
+    const std::uint32_t address = rs::ipv4_value(p.address);
     const std::uint64_t slot = (std::uint64_t{address} - kFirstRoute) >> 8;
     if (!p.address.is_v4() || p.length != 24 || address < kFirstRoute ||
         slot / 64 >= bits_.size()) {
@@ -211,10 +210,7 @@ Measurement inject(const session::Endpoint& server, const RsBenchFlags& flags, b
     speakers::BulkSpec spec;
     // Consecutive /24s from 16.0.0.0, one disjoint run per peer.
     const auto first = static_cast<std::uint32_t>(kFirstRoute + i * flags.prefixes * 256U);
-    spec.first = wire::Prefix{wire::IpAddress::v4(static_cast<std::uint8_t>(first >> 24),
-                                                  static_cast<std::uint8_t>(first >> 16),
-                                                  static_cast<std::uint8_t>(first >> 8), 0),
-                              24, std::nullopt};
+    spec.first = wire::Prefix{rs::ipv4(first), 24, std::nullopt};
     spec.count = flags.prefixes;
     spec.attributes = speakers::build_attributes(speakers::AttributeSpec{}, peer_as(i, builtin),
                                                  is_gateway(i, builtin), peer_address(i));

@@ -40,30 +40,40 @@ class Walker {
   }
 
   bool object(std::string& pointer, int depth) {
-    ++pos_;
-    skip_space();
-    if (peek() == '}') {
-      ++pos_;
-      return true;
-    }
-    while (true) {
-      skip_space();
+    return members('}', [&](std::size_t) {
       std::string key;
       if (peek() != '"' || !string(&key)) return false;
       skip_space();
       if (peek() != ':') return false;
       ++pos_;
       skip_space();
-      const std::size_t keep = pointer.size();
-      pointer += "/" + pointer_token(key);
-      if (!value(pointer, depth + 1)) return false;
-      pointer.resize(keep);
+      return member(pointer, pointer_token(key), depth);
+    });
+  }
+
+  bool array(std::string& pointer, int depth) {
+    return members(
+        ']', [&](std::size_t index) { return member(pointer, std::to_string(index), depth); });
+  }
+
+  // The comma-separated members of an object or array, up to `close`.
+  template <class Member>
+  bool members(char close, Member parse) {
+    ++pos_;
+    skip_space();
+    if (peek() == close) {
+      ++pos_;
+      return true;
+    }
+    for (std::size_t index = 0;; ++index) {
+      skip_space();
+      if (!parse(index)) return false;
       skip_space();
       if (peek() == ',') {
         ++pos_;
         continue;
       }
-      if (peek() == '}') {
+      if (peek() == close) {
         ++pos_;
         return true;
       }
@@ -71,30 +81,13 @@ class Walker {
     }
   }
 
-  bool array(std::string& pointer, int depth) {
-    ++pos_;
-    skip_space();
-    if (peek() == ']') {
-      ++pos_;
-      return true;
-    }
-    for (std::size_t index = 0;; ++index) {
-      skip_space();
-      const std::size_t keep = pointer.size();
-      pointer += "/" + std::to_string(index);
-      if (!value(pointer, depth + 1)) return false;
-      pointer.resize(keep);
-      skip_space();
-      if (peek() == ',') {
-        ++pos_;
-        continue;
-      }
-      if (peek() == ']') {
-        ++pos_;
-        return true;
-      }
-      return false;
-    }
+  // One value at `pointer` + "/" + token.
+  bool member(std::string& pointer, const std::string& token, int depth) {
+    const std::size_t keep = pointer.size();
+    pointer += "/" + token;
+    if (!value(pointer, depth + 1)) return false;
+    pointer.resize(keep);
+    return true;
   }
 
   // Keys only need their escapes resolved well enough to match the pointers
