@@ -108,6 +108,9 @@ class BgpStreamDecoder : public StreamSink {
                         ByteView view, std::uint64_t view_offset, const PacketRef& packet);
   void emit(const ConnectionInfo& connection, Direction direction, Flow& flow, ByteView message,
             std::uint64_t stream_offset, const PacketRef& packet);
+  void emit_update(Flow& flow, BgpMessageEvent& event);
+  void emit_other(const ConnectionInfo& connection, Direction direction, Flow& flow,
+                  BgpMessageEvent& event);
   void learn_open(Session& session, Direction direction, const wire::Open& open);
   void problem(const ConnectionInfo& connection, Direction direction, std::uint64_t offset,
                std::uint64_t length, const PacketRef& packet, std::string what,
@@ -120,6 +123,7 @@ class BgpStreamDecoder : public StreamSink {
   wire::ErrorAction decode_update(ByteView message, const wire::DecodeContext& context);
 
   // Reused per message so that the hot path does not allocate.
+  BgpMessageEvent scratch_event_;
   wire::Message scratch_update_ = wire::Update{};
   std::vector<wire::DecodeError> scratch_errors_;
   // When scratch_update_ holds attributes that decoded cleanly (with ORIGIN,

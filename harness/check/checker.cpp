@@ -34,9 +34,10 @@ class Snapshot {
   }
 
   // Every path for `prefix` (several only with ADD-PATH).
-  std::vector<std::pair<wire::Prefix, rib::SharedAttributes>> find(
-      const wire::Prefix& prefix) const {
-    std::vector<std::pair<wire::Prefix, rib::SharedAttributes>> out;
+  // Attributes are borrowed from the table or the rebuilt map.
+  using Paths = std::vector<std::pair<wire::Prefix, const rib::RouteAttributes*>>;
+  Paths find(const wire::Prefix& prefix) const {
+    Paths out;
     if (table_) {
       if (const rib::Route* r = table_->find({wire::kIpv4Unicast, prefix}))
         out.emplace_back(r->key.prefix, r->attributes);
@@ -49,18 +50,18 @@ class Snapshot {
       return out;
     }
     for (const auto& [key, attributes] : rebuilt_)
-      if (same_prefix(key.prefix, prefix)) out.emplace_back(key.prefix, attributes);
+      if (same_prefix(key.prefix, prefix)) out.emplace_back(key.prefix, attributes.get());
     return out;
   }
 
-  std::vector<std::pair<wire::Prefix, rib::SharedAttributes>> all() const {
-    std::vector<std::pair<wire::Prefix, rib::SharedAttributes>> out;
+  Paths all() const {
+    Paths out;
     if (table_) {
       for (const rib::Route* r : table_->sorted())
         out.emplace_back(r->key.prefix, r->attributes);
     } else {
       for (const auto& [key, attributes] : rebuilt_)
-        out.emplace_back(key.prefix, attributes);
+        out.emplace_back(key.prefix, attributes.get());
     }
     return out;
   }

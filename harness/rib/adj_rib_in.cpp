@@ -21,29 +21,29 @@ const char* to_string(ChangeKind kind) {
   return "?";
 }
 
-SharedAttributes attributes_of(const wire::Update& update, const wire::DecodeContext& context) {
+std::optional<RouteAttributes> attributes_of(const wire::Update& update,
+                                             const wire::DecodeContext& context) {
   const auto* reach = update.get<wire::MpReachAttr>();
   bool announces = !update.nlri.empty() || (reach && !reach->nlri.empty());
-  if (!announces) return nullptr;
-  auto attributes = std::make_shared<RouteAttributes>();
-  attributes->attributes.reserve(update.attributes.size());
+  if (!announces) return std::nullopt;
+  RouteAttributes attributes;
+  attributes.attributes.reserve(update.attributes.size());
   for (const auto& a : update.attributes) {
     if (std::holds_alternative<wire::MpReachAttr>(a.value) ||
         std::holds_alternative<wire::MpUnreachAttr>(a.value))
       continue;
-    attributes->attributes.push_back(a);
+    attributes.attributes.push_back(a);
   }
-  if (const auto* nh = update.get<wire::NextHopAttr>())
-    attributes->next_hops.push_back(nh->address);
-  if (reach && update.nlri.empty()) attributes->next_hops = reach->next_hops;
-  attributes->as_path = wire::effective_as_path(update, context);
+  if (const auto* nh = update.get<wire::NextHopAttr>()) attributes.next_hops.push_back(nh->address);
+  if (reach && update.nlri.empty()) attributes.next_hops = reach->next_hops;
+  attributes.as_path = wire::effective_as_path(update, context);
   return attributes;
 }
 
 namespace {
-// Index slots are fetched this many prefixes ahead of their update, so that an
-// UPDATE's lookups overlap their cache misses instead of taking them in turn.
-constexpr std::size_t kPrefetchAhead = 8;
+// Changes made in one go: their index slots, prefetched when they were
+// queued, arrive from memory together instead of one after another.
+constexpr std::size_t kBatch = 16;
 
 // The path-attribute bytes of an UPDATE message (RFC 4271 4.3), or empty.
 wire::ByteView attribute_bytes(wire::ByteView message) {
@@ -75,10 +75,14 @@ std::uint64_t hash_bytes(wire::ByteView bytes, const wire::DecodeContext& contex
 }
 }  // namespace
 
-SharedAttributes AdjRibIn::interned(const wire::Update& update, const wire::DecodeContext& context,
-                                    wire::ByteView message) {
+AdjRibIn::HeldPtr AdjRibIn::interned(const wire::Update& update, const wire::DecodeContext& context,
+                                     wire::ByteView message) {
+  auto fresh = [&]() -> HeldPtr {
+    auto attributes = attributes_of(update, context);
+    return attributes ? std::make_shared<HeldAttributes>(std::move(*attributes)) : nullptr;
+  };
   wire::ByteView key = attribute_bytes(message);
-  if (key.empty()) return attributes_of(update, context);
+  if (key.empty()) return fresh();
   // Consecutive UPDATEs usually repeat the attributes: check the last set first.
   if (last_interned_ && last_four_octet_as_ == context.four_octet_as &&
       std::equal(last_key_.begin(), last_key_.end(), key.begin(), key.end()))
@@ -89,7 +93,7 @@ SharedAttributes AdjRibIn::interned(const wire::Update& update, const wire::Deco
       remember(entry, context);
       return entry.attributes;
     }
-  SharedAttributes attributes = attributes_of(update, context);
+  HeldPtr attributes = fresh();
   // MP_REACH carries its NLRI inside the attributes: such sets rarely repeat.
   if (attributes && !update.get<wire::MpReachAttr>()) {
     bucket.push_back(InternEntry{wire::Bytes(key.begin(), key.end()), attributes});
@@ -104,36 +108,84 @@ void AdjRibIn::remember(const InternEntry& entry, const wire::DecodeContext& con
   last_four_octet_as_ = context.four_octet_as;
 }
 
-void AdjRibIn::record(Nanos at, ChangeKind kind, const RouteKey& key, SharedAttributes attributes) {
-  if (keep_timeline_) timeline_.push_back(Change{at, kind, key, std::move(attributes)});
+void AdjRibIn::record(Nanos at, ChangeKind kind, const RouteKey& key,
+                      const HeldAttributes* attributes) const {
+  if (!keep_timeline_) return;
+  // A set named by a queued or held route is in held_.
+  SharedAttributes shared = attributes ? held_[attributes->held] : nullptr;
+  timeline_.push_back(Change{at, kind, key, std::move(shared)});
 }
 
-void AdjRibIn::announce(const wire::AfiSafi& family, const wire::Prefix& prefix,
-                        const SharedAttributes& attributes, Nanos at) {
+// A queued announcement counts as a use, so that the set outlives the UPDATE
+// that brought it.
+void AdjRibIn::queue_announce(const wire::AfiSafi& family, const wire::Prefix& prefix,
+                              const HeldPtr& attributes, Nanos at) {
   ++counters_.announced;
-  RouteKey key{family, prefix};
+  if (pending_.size() == kBatch) settle();
+  if (attributes->uses++ == 0) {
+    attributes->held = static_cast<std::uint32_t>(held_.size());
+    held_.push_back(attributes);
+  }
+  routes_.prefetch(family, prefix);
+  pending_.push_back(Pending{RouteKey{family, prefix}, attributes.get(), at});
+}
+
+void AdjRibIn::queue_withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at) {
+  ++counters_.withdrawn;
+  if (pending_.size() == kBatch) settle();
+  routes_.prefetch(family, prefix);
+  pending_.push_back(Pending{RouteKey{family, prefix}, nullptr, at});
+}
+
+void AdjRibIn::settle() const {
+  for (const Pending& change : pending_) {
+    if (change.attributes)
+      announce(change.key, change.attributes, change.at);
+    else
+      withdraw(change.key, change.at);
+  }
+  pending_.clear();
+}
+
+// The set's use was counted when the announcement was queued.
+void AdjRibIn::announce(const RouteKey& key, const HeldAttributes* attributes, Nanos at) const {
   bool inserted = false;
   Route& route = routes_.upsert(key, inserted);
+  record(at, inserted ? ChangeKind::announce : ChangeKind::replace, key, attributes);
+  if (!inserted) release(route.attributes);
   route.attributes = attributes;
   route.since = at;
-  record(at, inserted ? ChangeKind::announce : ChangeKind::replace, key, attributes);
 }
 
-void AdjRibIn::withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at) {
-  ++counters_.withdrawn;
-  RouteKey key{family, prefix};
+void AdjRibIn::withdraw(const RouteKey& key, Nanos at) const {
   // Withdrawing an absent prefix is legal BGP; the timeline still shows it.
-  routes_.erase(key);
+  Route erased;
+  if (routes_.erase(key, &erased)) release(erased.attributes);
   record(at, ChangeKind::withdraw, key, nullptr);
 }
 
+void AdjRibIn::release(const RouteAttributes* attributes) const {
+  // Every set a route points to was made by this table as a HeldAttributes.
+  const auto* set = static_cast<const HeldAttributes*>(attributes);
+  if (--set->uses > 0) return;
+  std::uint32_t at = set->held;
+  if (at + 1 != held_.size()) {
+    held_[at] = std::move(held_.back());
+    held_[at]->held = at;
+  }
+  held_.pop_back();  // may free the set
+}
+
 void AdjRibIn::flush_family(const wire::AfiSafi& family, Nanos at) {
+  settle();
   std::vector<RouteKey> doomed;
   for (const auto& route : routes_.routes())
     if (route.key.family == family) doomed.push_back(route.key);
   for (const auto& key : doomed) {
     record(at, ChangeKind::flush, key, nullptr);
-    routes_.erase(key);
+    Route erased;
+    routes_.erase(key, &erased);
+    release(erased.attributes);
   }
 }
 
@@ -156,57 +208,55 @@ void AdjRibIn::apply(const wire::Update& update, wire::ErrorAction action,
   if (action == ErrorAction::treat_as_withdraw) {
     ++counters_.treat_as_withdraw;
     for (const auto& fp : wire::withdrawn_by_error(update))
-      withdraw(fp.family, fp.prefix, at);
+      queue_withdraw(fp.family, fp.prefix, at);
     return;
   }
 
   // RFC 4271 order: withdrawals first, then announcements.
-  const auto& withdrawn = update.withdrawn;
-  for (std::size_t i = 0; i < withdrawn.size(); ++i) {
-    if (i + kPrefetchAhead < withdrawn.size())
-      routes_.prefetch(wire::kIpv4Unicast, withdrawn[i + kPrefetchAhead]);
-    withdraw(wire::kIpv4Unicast, withdrawn[i], at);
-  }
+  for (const auto& p : update.withdrawn)
+    queue_withdraw(wire::kIpv4Unicast, p, at);
   if (const auto* unreach = update.get<wire::MpUnreachAttr>())
     for (const auto& p : unreach->withdrawn)
-      withdraw(unreach->family, p, at);
+      queue_withdraw(unreach->family, p, at);
 
-  SharedAttributes attributes = interned(update, context, message);
+  HeldPtr attributes = interned(update, context, message);
   if (!attributes) return;
-  const auto& nlri = update.nlri;
-  for (std::size_t i = 0; i < nlri.size(); ++i) {
-    if (i + kPrefetchAhead < nlri.size())
-      routes_.prefetch(wire::kIpv4Unicast, nlri[i + kPrefetchAhead]);
-    announce(wire::kIpv4Unicast, nlri[i], attributes, at);
-  }
+  for (const auto& p : update.nlri)
+    queue_announce(wire::kIpv4Unicast, p, attributes, at);
   if (const auto* reach = update.get<wire::MpReachAttr>()) {
     if (update.nlri.empty()) {
       for (const auto& p : reach->nlri)
-        announce(reach->family, p, attributes, at);
+        queue_announce(reach->family, p, attributes, at);
     } else {
       // IPv4 NLRI and MP_REACH together: the MP family has its own next hop.
-      auto mp = std::make_shared<RouteAttributes>(*attributes);
-      mp->next_hops = reach->next_hops;
-      SharedAttributes shared = mp;
+      RouteAttributes mp = *attributes;
+      mp.next_hops = reach->next_hops;
+      auto shared = std::make_shared<HeldAttributes>(std::move(mp));
       for (const auto& p : reach->nlri)
-        announce(reach->family, p, shared, at);
+        queue_announce(reach->family, p, shared, at);
     }
   }
 }
 
 void AdjRibIn::flush(Nanos at) {
+  settle();
   ++counters_.flushes;
   if (keep_timeline_)
     for (const auto& route : routes_.routes())
       record(at, ChangeKind::flush, route.key, nullptr);
   routes_.clear();
+  for (const auto& set : held_)
+    set->uses = 0;  // interned sets live on, unused
+  held_.clear();
 }
 
 const Route* AdjRibIn::find(const RouteKey& key) const {
+  settle();
   return routes_.find(key);
 }
 
 std::vector<const Route*> AdjRibIn::sorted() const {
+  settle();
   std::vector<const Route*> out;
   out.reserve(routes_.size());
   for (const auto& route : routes_.routes())

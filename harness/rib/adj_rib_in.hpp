@@ -41,6 +41,11 @@ struct RibCounters {
 class AdjRibIn {
  public:
   explicit AdjRibIn(bool keep_timeline = false) : keep_timeline_(keep_timeline) {}
+  // Routes point into this table's own attribute sets: move, never copy.
+  AdjRibIn(AdjRibIn&&) = default;
+  AdjRibIn& operator=(AdjRibIn&&) = default;
+  AdjRibIn(const AdjRibIn&) = delete;
+  AdjRibIn& operator=(const AdjRibIn&) = delete;
 
   // Applies one UPDATE as decoded with `context`, given the decode's RFC 7606
   // action: none/attribute_discard apply it; treat_as_withdraw withdraws every
@@ -56,26 +61,60 @@ class AdjRibIn {
   void flush(Nanos at);
 
   const Route* find(const RouteKey& key) const;
-  std::size_t size() const { return routes_.size(); }
-  bool empty() const { return routes_.empty(); }
+  std::size_t size() const {
+    settle();
+    return routes_.size();
+  }
+  bool empty() const { return size() == 0; }
   // All routes ordered by family then prefix, for stable output.
   std::vector<const Route*> sorted() const;
-  const std::vector<Change>& timeline() const { return timeline_; }
+  const std::vector<Change>& timeline() const {
+    settle();
+    return timeline_;
+  }
   const RibCounters& counters() const { return counters_; }
+  // Attribute sets some route uses (for tests of their release).
+  std::size_t attribute_sets_in_use() const {
+    settle();
+    return held_.size();
+  }
 
  private:
-  void announce(const wire::AfiSafi& family, const wire::Prefix& prefix,
-                const SharedAttributes& attributes, Nanos at);
-  void withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at);
-  void flush_family(const wire::AfiSafi& family, Nanos at);
-  void record(Nanos at, ChangeKind kind, const RouteKey& key, SharedAttributes attributes);
+  // An attribute set as this table holds it: the routes using it (and the
+  // queued announcements naming it) are counted without atomics, and `held`
+  // is its place in held_, which keeps it alive while it is in use.
+  struct HeldAttributes : RouteAttributes {
+    explicit HeldAttributes(RouteAttributes value) : RouteAttributes(std::move(value)) {}
+    mutable std::uint32_t uses = 0;
+    mutable std::uint32_t held = 0;
+  };
+  using HeldPtr = std::shared_ptr<HeldAttributes>;
 
-  SharedAttributes interned(const wire::Update& update, const wire::DecodeContext& context,
-                            wire::ByteView message);
+  // A change apply() has counted but not yet made; a null set withdraws.
+  struct Pending {
+    RouteKey key;
+    const HeldAttributes* attributes = nullptr;
+    Nanos at = 0;
+  };
+  void queue_announce(const wire::AfiSafi& family, const wire::Prefix& prefix,
+                      const HeldPtr& attributes, Nanos at);
+  void queue_withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at);
+  // Makes the queued changes, in order. Const because every reader calls it
+  // first: the queue is how the table is stored, not what it holds.
+  void settle() const;
+  void announce(const RouteKey& key, const HeldAttributes* attributes, Nanos at) const;
+  void withdraw(const RouteKey& key, Nanos at) const;
+  void release(const RouteAttributes* attributes) const;
+  void flush_family(const wire::AfiSafi& family, Nanos at);
+  void record(Nanos at, ChangeKind kind, const RouteKey& key,
+              const HeldAttributes* attributes) const;
+
+  HeldPtr interned(const wire::Update& update, const wire::DecodeContext& context,
+                   wire::ByteView message);
 
   struct InternEntry {
     wire::Bytes key;  // the attribute bytes, to confirm a hash match
-    SharedAttributes attributes;
+    HeldPtr attributes;
   };
   void remember(const InternEntry& entry, const wire::DecodeContext& context);
 
@@ -83,15 +122,21 @@ class AdjRibIn {
   std::unordered_map<std::uint64_t, std::vector<InternEntry>> interned_;
   // The set last returned by interned(), checked before hashing.
   wire::Bytes last_key_;
-  SharedAttributes last_interned_;
+  HeldPtr last_interned_;
   bool last_four_octet_as_ = true;
-  RouteTable routes_;
-  std::vector<Change> timeline_;
+  // Changes are queued and made in batches whose index slots were prefetched
+  // when queued: with one prefix per UPDATE (common in real captures) a
+  // lookup would otherwise wait for memory once per UPDATE, in turn.
+  mutable std::vector<Pending> pending_;
+  mutable RouteTable routes_;
+  mutable std::vector<HeldPtr> held_;  // every set with uses > 0
+  mutable std::vector<Change> timeline_;
   RibCounters counters_;
 };
 
-// Builds the attributes shared by all prefixes of `update` (nullptr if the
-// UPDATE announces nothing).
-SharedAttributes attributes_of(const wire::Update& update, const wire::DecodeContext& context);
+// The attributes shared by all prefixes of `update` (nullopt if the UPDATE
+// announces nothing).
+std::optional<RouteAttributes> attributes_of(const wire::Update& update,
+                                             const wire::DecodeContext& context);
 
 }  // namespace rsconform::rib

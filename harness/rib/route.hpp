@@ -44,7 +44,9 @@ using SharedAttributes = std::shared_ptr<const RouteAttributes>;
 
 struct Route {
   RouteKey key;
-  SharedAttributes attributes;
+  // Owned by the table holding the route (shared by every route of the
+  // UPDATE, counted without atomics); valid while the route is unchanged.
+  const RouteAttributes* attributes = nullptr;
   Nanos since = 0;  // when this version arrived
 };
 

@@ -55,7 +55,7 @@ void RouteTable::grow() {
   std::size_t capacity = slots_.empty() ? 16 : slots_.size() * 2;
   while ((routes_.size() + 1) * 4 > capacity * 3)
     capacity *= 2;
-  std::vector<Slot> old = std::move(slots_);
+  auto old = std::move(slots_);
   slots_.assign(capacity, Slot{});
   shift_ = 64;
   for (std::size_t c = capacity; c > 1; c >>= 1)
@@ -99,16 +99,20 @@ void RouteTable::erase_slot(std::size_t at) {
   slots_[hole] = Slot{};
 }
 
-bool RouteTable::erase(const RouteKey& key) {
+bool RouteTable::erase(const RouteKey& key, Route* erased) {
   if (slots_.empty()) return false;
   std::size_t at = probe(key, code_of(key));
   if (slots_[at].index == 0) return false;
   std::size_t index = slots_[at].index - 1;
-  erase_slot(at);
+  if (erased) *erased = routes_[index];
   std::size_t last = routes_.size() - 1;
+  std::uint64_t last_code = code_of(routes_[last].key);
+  // The last route's slot is needed below: fetch it while the shift runs.
+  if (index != last) __builtin_prefetch(&slots_[home(last_code)]);
+  erase_slot(at);
   if (index != last) {
     // Move the last route into the hole and repoint its slot.
-    Slot& moved = slots_[probe(routes_[last].key, code_of(routes_[last].key))];
+    Slot& moved = slots_[probe(routes_[last].key, last_code)];
     moved.index = static_cast<std::uint32_t>(index + 1);
     routes_[index] = std::move(routes_[last]);
   }

@@ -22,10 +22,11 @@ class RouteTable {
   std::size_t size() const { return routes_.size(); }
   bool empty() const { return routes_.empty(); }
   const Route* find(const RouteKey& key) const;
-  // The route for `key`, created (with a null attribute pointer) if absent;
+  // The route for `key`, created (with null attributes) if absent;
   // `inserted` says which.
   Route& upsert(const RouteKey& key, bool& inserted);
-  bool erase(const RouteKey& key);
+  // Removes `key`'s route, copying it to `erased` when given; false if absent.
+  bool erase(const RouteKey& key, Route* erased = nullptr);
   void clear();
   // Asks the CPU to fetch the index slot where `key` would be found, so that
   // a batch of lookups overlaps its cache misses.

@@ -3,6 +3,7 @@
 #include "wire/codec.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "wire/detail.hpp"
 
@@ -74,8 +75,15 @@ const char* to_string(MessageType type) {
 
 FrameResult frame(ByteView stream, std::size_t max_size) {
   FrameResult result;
-  // A wrong marker is detectable as soon as its bytes arrive.
-  for (std::size_t i = 0; i < std::min<std::size_t>(16, stream.size()); ++i) {
+  // A wrong marker is detectable as soon as its bytes arrive. A whole marker
+  // is checked 8 octets at a time; the loop below names the bad octet.
+  std::uint64_t marker_high = 0, marker_low = 0;
+  if (stream.size() >= 16) {
+    std::memcpy(&marker_high, stream.data(), 8);
+    std::memcpy(&marker_low, stream.data() + 8, 8);
+  }
+  bool marker_whole = (marker_high & marker_low) == ~std::uint64_t{0};
+  for (std::size_t i = 0; !marker_whole && i < std::min<std::size_t>(16, stream.size()); ++i) {
     if (stream[i] != 0xFF) {
       result.status = FrameStatus::error;
       result.error = header_error(subcode::kConnectionNotSynchronized, "Marker", i, 1,

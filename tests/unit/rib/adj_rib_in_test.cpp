@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 namespace rsconform::rib {
 namespace {
 
@@ -240,6 +243,124 @@ TEST(AdjRibIn, SharingSurvivesInterleavedSetsAndSeparatesEncodings) {
   EXPECT_NE(at(1)->attributes, at(2)->attributes);
   EXPECT_NE(at(4)->attributes, at(5)->attributes);
   EXPECT_EQ(at(5)->attributes->as_path, wire::AsPath::sequence({65001}));
+}
+
+Update v6_announcement(std::vector<Prefix> nlri, std::uint32_t origin_as) {
+  std::array<std::uint8_t, 16> nh{};
+  nh[0] = 0xfe;
+  nh[1] = 0x80;
+  nh[15] = 1;
+  Update u;
+  u.attributes.push_back(PathAttribute{0x40, 1, wire::OriginAttr{}});
+  u.attributes.push_back(
+      PathAttribute{0x40, 2, wire::AsPathAttr{wire::AsPath::sequence({origin_as})}});
+  u.attributes.push_back(PathAttribute{
+      0x80, 14, wire::MpReachAttr{wire::kIpv6Unicast, {IpAddress::v6(nh)}, {}, 0, nlri, {}}});
+  return u;
+}
+
+// Sets carried in MP_REACH are not interned: once no route uses one, the table
+// lets it go, while a timeline that names it keeps it readable.
+TEST(AdjRibIn, AttributeSetsNoRouteUsesAreReleased) {
+  AdjRibIn rib(/*keep_timeline=*/true);
+  std::vector<Prefix> prefixes{v6_prefix(1, 48), v6_prefix(2, 48), v6_prefix(3, 48)};
+  rib.apply(v6_announcement(prefixes, 65001), ErrorAction::none, kContext, 1);
+  EXPECT_EQ(rib.attribute_sets_in_use(), 1u);
+  rib.apply(v6_announcement({prefixes[0], prefixes[1]}, 65002), ErrorAction::none, kContext, 2);
+  EXPECT_EQ(rib.attribute_sets_in_use(), 2u);  // the first set still serves prefixes[2]
+  rib.apply(v6_announcement({prefixes[2]}, 65002), ErrorAction::none, kContext, 3);
+  EXPECT_EQ(rib.attribute_sets_in_use(), 2u);  // two sets with the same bytes: not interned
+  Update w;
+  w.attributes.push_back(
+      PathAttribute{0x80, 15, wire::MpUnreachAttr{wire::kIpv6Unicast, prefixes, {}}});
+  rib.apply(w, ErrorAction::none, kContext, 4);
+  EXPECT_EQ(rib.attribute_sets_in_use(), 0u);
+  ASSERT_FALSE(rib.timeline().empty());
+  ASSERT_NE(rib.timeline().front().attributes, nullptr);
+  EXPECT_EQ(rib.timeline().front().attributes->as_path, wire::AsPath::sequence({65001}));
+
+  // A flush releases every set too, and interned ones can be used again after it.
+  auto p = prefix(10, 9, 0, 24);
+  auto u = announcement({p}, {65001}, kNh1);
+  rib.apply(u, ErrorAction::none, kContext, 5, wire::encode(wire::Message{u}, kContext));
+  EXPECT_EQ(rib.attribute_sets_in_use(), 1u);
+  rib.flush(6);
+  EXPECT_EQ(rib.attribute_sets_in_use(), 0u);
+  rib.apply(u, ErrorAction::none, kContext, 7, wire::encode(wire::Message{u}, kContext));
+  EXPECT_EQ(rib.attribute_sets_in_use(), 1u);
+  ASSERT_NE(rib.find({wire::kIpv4Unicast, p}), nullptr);
+  EXPECT_EQ(rib.find({wire::kIpv4Unicast, p})->since, 7);
+}
+
+// Changes are applied in batches; whatever is read between UPDATEs, and in
+// the end, must be what applying them one by one gives. A model (std::map)
+// follows 4000 random UPDATEs of one or a few prefixes: announcements with one
+// of a few paths (interned and not), replacements, withdrawals, flushes.
+TEST(AdjRibIn, RandomChurnMatchesAModelWhateverIsReadWhen) {
+  AdjRibIn rib(/*keep_timeline=*/true);
+  std::map<RouteKey, std::pair<std::uint32_t, Nanos>> model;  // origin AS, since
+  std::uint64_t state = 12345;
+  auto next = [&](std::uint64_t bound) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return (state >> 33) % bound;
+  };
+  std::size_t changes = 0;
+  for (Nanos step = 1; step <= 4000; ++step) {
+    std::size_t count = 1 + next(3);
+    bool v6 = next(4) == 0;
+    std::vector<Prefix> prefixes;
+    for (std::size_t i = 0; i < count; ++i)
+      prefixes.push_back(v6 ? v6_prefix(static_cast<std::uint8_t>(next(200)), 48)
+                            : prefix(10, static_cast<std::uint8_t>(next(8)),
+                                     static_cast<std::uint8_t>(next(64)), 24));
+    AfiSafi family = v6 ? wire::kIpv6Unicast : wire::kIpv4Unicast;
+    std::uint64_t what = next(20);
+    if (what == 0) {
+      rib.flush(step);
+      changes += model.size();
+      model.clear();
+    } else if (what < 6) {
+      Update w;
+      if (v6)
+        w.attributes.push_back(
+            PathAttribute{0x80, 15, wire::MpUnreachAttr{wire::kIpv6Unicast, prefixes, {}}});
+      else
+        w.withdrawn = prefixes;
+      rib.apply(w, ErrorAction::none, kContext, step);
+      for (const auto& p : prefixes)
+        model.erase(RouteKey{family, p});
+      changes += prefixes.size();
+    } else {
+      auto origin = static_cast<std::uint32_t>(65001 + next(4));
+      Update u = v6 ? v6_announcement(prefixes, origin) : announcement(prefixes, {origin}, kNh1);
+      rib.apply(u, ErrorAction::none, kContext, step, wire::encode(wire::Message{u}, kContext));
+      for (const auto& p : prefixes)
+        model[RouteKey{family, p}] = {origin, step};
+      changes += prefixes.size();
+    }
+    if (next(10) == 0) {  // a read between UPDATEs sees every change so far
+      ASSERT_EQ(rib.size(), model.size()) << "after step " << step;
+      if (model.empty()) continue;
+      const auto& [key, expected] = *model.begin();
+      const Route* r = rib.find(key);
+      ASSERT_NE(r, nullptr) << "after step " << step;
+      EXPECT_EQ(r->since, expected.second);
+    }
+  }
+  auto sorted = rib.sorted();
+  ASSERT_EQ(sorted.size(), model.size());
+  auto it = model.begin();
+  for (const Route* r : sorted) {
+    ASSERT_EQ(r->key, it->first);
+    EXPECT_EQ(r->attributes->as_path, wire::AsPath::sequence({it->second.first}));
+    EXPECT_EQ(r->since, it->second.second);
+    ++it;
+  }
+  EXPECT_EQ(rib.timeline().size(), changes);
+  std::set<const RouteAttributes*> used;
+  for (const Route* r : sorted)
+    used.insert(r->attributes);
+  EXPECT_EQ(rib.attribute_sets_in_use(), used.size());
 }
 
 }  // namespace
