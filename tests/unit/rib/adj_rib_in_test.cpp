@@ -41,6 +41,24 @@ Update withdrawal(std::vector<Prefix> withdrawn) {
   return u;
 }
 
+IpAddress v6_next_hop() {
+  std::array<std::uint8_t, 16> nh{};
+  nh[0] = 0xfe;
+  nh[1] = 0x80;
+  nh[15] = 1;
+  return IpAddress::v6(nh);
+}
+
+Update v6_announcement(std::vector<Prefix> nlri, std::uint32_t origin_as = 65001) {
+  Update u;
+  u.attributes.push_back(PathAttribute{0x40, 1, wire::OriginAttr{}});
+  u.attributes.push_back(
+      PathAttribute{0x40, 2, wire::AsPathAttr{wire::AsPath::sequence({origin_as})}});
+  u.attributes.push_back(PathAttribute{
+      0x80, 14, wire::MpReachAttr{wire::kIpv6Unicast, {v6_next_hop()}, {}, 0, nlri, {}}});
+  return u;
+}
+
 const wire::DecodeContext kContext{};
 const IpAddress kNh1 = IpAddress::v4(127, 65, 1, 4);
 const IpAddress kNh2 = IpAddress::v4(127, 65, 1, 5);
@@ -126,19 +144,10 @@ TEST(AdjRibIn, SessionResetChangesNothingUntilFlush) {
 TEST(AdjRibIn, MpReachAndUnreachForIpv6) {
   AdjRibIn rib;
   auto p = v6_prefix(0x0d, 32);
-  std::array<std::uint8_t, 16> nh{};
-  nh[0] = 0xfe;
-  nh[1] = 0x80;
-  nh[15] = 1;
-  Update u;
-  u.attributes.push_back(PathAttribute{0x40, 1, wire::OriginAttr{}});
-  u.attributes.push_back(PathAttribute{0x40, 2, wire::AsPathAttr{wire::AsPath::sequence({65001})}});
-  u.attributes.push_back(PathAttribute{
-      0x80, 14, wire::MpReachAttr{wire::kIpv6Unicast, {IpAddress::v6(nh)}, {}, 0, {p}, {}}});
-  rib.apply(u, ErrorAction::none, kContext, 1);
+  rib.apply(v6_announcement({p}), ErrorAction::none, kContext, 1);
   const Route* r = rib.find({wire::kIpv6Unicast, p});
   ASSERT_NE(r, nullptr);
-  EXPECT_EQ(*r->attributes->next_hop(), IpAddress::v6(nh));
+  EXPECT_EQ(*r->attributes->next_hop(), v6_next_hop());
   // MP_REACH is a carrier, not a route attribute.
   for (const auto& a : r->attributes->attributes)
     EXPECT_FALSE(std::holds_alternative<wire::MpReachAttr>(a.value));
@@ -243,20 +252,6 @@ TEST(AdjRibIn, SharingSurvivesInterleavedSetsAndSeparatesEncodings) {
   EXPECT_NE(at(1)->attributes, at(2)->attributes);
   EXPECT_NE(at(4)->attributes, at(5)->attributes);
   EXPECT_EQ(at(5)->attributes->as_path, wire::AsPath::sequence({65001}));
-}
-
-Update v6_announcement(std::vector<Prefix> nlri, std::uint32_t origin_as) {
-  std::array<std::uint8_t, 16> nh{};
-  nh[0] = 0xfe;
-  nh[1] = 0x80;
-  nh[15] = 1;
-  Update u;
-  u.attributes.push_back(PathAttribute{0x40, 1, wire::OriginAttr{}});
-  u.attributes.push_back(
-      PathAttribute{0x40, 2, wire::AsPathAttr{wire::AsPath::sequence({origin_as})}});
-  u.attributes.push_back(PathAttribute{
-      0x80, 14, wire::MpReachAttr{wire::kIpv6Unicast, {IpAddress::v6(nh)}, {}, 0, nlri, {}}});
-  return u;
 }
 
 // Sets carried in MP_REACH are not interned: once no route uses one, the table
