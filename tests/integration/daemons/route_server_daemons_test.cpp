@@ -97,6 +97,24 @@ class RouteServerDaemonTest : public ::testing::TestWithParam<DaemonKind> {
   }
   std::string forged(const char* hex) const { return fill(hex, x_->vars()); }
 
+  // a announces `named` (the prefix the forged UPDATE `hex` names), then sends `hex`: b must
+  // lose `named`, a later announcement of `after` must still pass, and a's session must have
+  // stayed up throughout (no down, no reconnect).
+  void expect_treat_as_withdraw(const char* hex, const char* named, const char* after) {
+    play(R"(
+      {"op": "announce", "speaker": "a", "prefix": "${named}"},
+      {"op": "wait_route", "speaker": "b", "prefix": "${named}"},
+      {"op": "send_raw", "speaker": "a", "hex": "${raw}"},
+      {"op": "wait_absent", "speaker": "b", "prefix": "${named}"},
+      {"op": "announce", "speaker": "a", "prefix": "${after}"},
+      {"op": "wait_route", "speaker": "b", "prefix": "${after}"}
+    )",
+         {{"raw", forged(hex)}, {"named", named}, {"after", after}});
+    EXPECT_TRUE(x_->to_rs("a").downs().empty());
+    EXPECT_EQ(x_->to_rs("a").session().established_count(), 1u);
+    EXPECT_TRUE(x_->daemon().running());
+  }
+
   // Runs until a's session to the daemon went down on a received NOTIFICATION.
   std::optional<wire::Notification> notification_to_a() {
     speakers::PeerSession& a = x_->to_rs("a");
@@ -192,19 +210,7 @@ TEST_P(RouteServerDaemonTest, OriginOfLengthTwoIsTreatAsWithdraw) {
   // nor sends a NOTIFICATION. A finding about that daemon, not something to assert here.
   if (GetParam() == DaemonKind::frr)
     GTEST_SKIP() << "FRR 8.4.4 mis-parses an UPDATE after an ORIGIN treat-as-withdraw";
-  play(R"(
-    {"op": "announce", "speaker": "a", "prefix": "10.21.0.0/16"},
-    {"op": "wait_route", "speaker": "b", "prefix": "10.21.0.0/16"},
-    {"op": "send_raw", "speaker": "a", "hex": "${raw}"},
-    {"op": "wait_absent", "speaker": "b", "prefix": "10.21.0.0/16"},
-    {"op": "announce", "speaker": "a", "prefix": "10.22.0.0/16"},
-    {"op": "wait_route", "speaker": "b", "prefix": "10.22.0.0/16"}
-  )",
-       {{"raw", forged(kOriginLengthTwo)}});
-  // The sender's session survived: no down, no reconnect.
-  EXPECT_TRUE(x_->to_rs("a").downs().empty());
-  EXPECT_EQ(x_->to_rs("a").session().established_count(), 1u);
-  EXPECT_TRUE(x_->daemon().running());
+  expect_treat_as_withdraw(kOriginLengthTwo, "10.21.0.0/16", "10.22.0.0/16");
 }
 
 TEST_P(RouteServerDaemonTest, UndefinedOriginValueIsTreatAsWithdraw) {
@@ -214,18 +220,7 @@ TEST_P(RouteServerDaemonTest, UndefinedOriginValueIsTreatAsWithdraw) {
   if (GetParam() == DaemonKind::frr)
     GTEST_SKIP() << "FRR 8.4.4 mis-parses an UPDATE after an ORIGIN treat-as-withdraw (resets "
                     "the session with 3/10)";
-  play(R"(
-    {"op": "announce", "speaker": "a", "prefix": "10.24.0.0/16"},
-    {"op": "wait_route", "speaker": "b", "prefix": "10.24.0.0/16"},
-    {"op": "send_raw", "speaker": "a", "hex": "${raw}"},
-    {"op": "wait_absent", "speaker": "b", "prefix": "10.24.0.0/16"},
-    {"op": "announce", "speaker": "a", "prefix": "10.25.0.0/16"},
-    {"op": "wait_route", "speaker": "b", "prefix": "10.25.0.0/16"}
-  )",
-       {{"raw", forged(kOriginValueFive)}});
-  EXPECT_TRUE(x_->to_rs("a").downs().empty());
-  EXPECT_EQ(x_->to_rs("a").session().established_count(), 1u);
-  EXPECT_TRUE(x_->daemon().running());
+  expect_treat_as_withdraw(kOriginValueFive, "10.24.0.0/16", "10.25.0.0/16");
 }
 
 // A Total Path Attribute Length running past the message cannot be parsed around: RFC 7606

@@ -25,29 +25,39 @@ RouteKey key(std::uint32_t n, std::optional<std::uint32_t> path_id = std::nullop
   return RouteKey{wire::kIpv4Unicast, wire::Prefix{wire::IpAddress::v4(n << 8), 24, path_id}};
 }
 
-TEST(RouteTable, MatchesAMapModelUnderRandomOperations) {
-  RouteTable table;
-  std::map<RouteKey, Nanos> model;
-  XorShift next{88172645463325252ull};
-  for (int step = 0; step < 200000; ++step) {
-    auto k = key(static_cast<std::uint32_t>(next() % 5000),
-                 next() % 4 == 0 ? std::optional<std::uint32_t>(1) : std::nullopt);
-    if (next() % 3 == 0) {
-      EXPECT_EQ(table.erase(k), model.erase(k) == 1);
-    } else {
-      bool inserted = false;
-      Route& r = table.upsert(k, inserted);
-      EXPECT_EQ(inserted, model.count(k) == 0);
-      r.since = step;
-      model[k] = step;
-    }
-    ASSERT_EQ(table.size(), model.size());
+using Model = std::map<RouteKey, Nanos>;  // key -> since
+
+// One step on the table and the model alike, checking what the table reports.
+void erase_or_upsert(RouteTable& table, Model& model, const RouteKey& k, bool erase, Nanos step) {
+  if (erase) {
+    EXPECT_EQ(table.erase(k), model.erase(k) == 1);
+    return;
   }
+  bool inserted = false;
+  table.upsert(k, inserted).since = step;
+  EXPECT_EQ(inserted, model.count(k) == 0);
+  model[k] = step;
+}
+
+void expect_every_model_route_found(const RouteTable& table, const Model& model) {
   for (const auto& [k, since] : model) {
     const Route* r = table.find(k);
     ASSERT_NE(r, nullptr);
     EXPECT_EQ(r->since, since);
   }
+}
+
+TEST(RouteTable, MatchesAMapModelUnderRandomOperations) {
+  RouteTable table;
+  Model model;
+  XorShift next{88172645463325252ull};
+  for (int step = 0; step < 200000; ++step) {
+    auto k = key(static_cast<std::uint32_t>(next() % 5000),
+                 next() % 4 == 0 ? std::optional<std::uint32_t>(1) : std::nullopt);
+    erase_or_upsert(table, model, k, next() % 3 == 0, step);
+    ASSERT_EQ(table.size(), model.size());
+  }
+  expect_every_model_route_found(table, model);
   for (const auto& r : table.routes())
     EXPECT_EQ(model.at(r.key), r.since);
   table.clear();
@@ -146,7 +156,7 @@ TEST(RouteTable, ExactCodesOnlyForPlainIpv4UnicastKeys) {
 
 TEST(RouteTable, RandomMixOfExactAndHashedKeysAcrossGrowth) {
   RouteTable table;
-  std::map<RouteKey, Nanos> model;
+  Model model;
   XorShift next{0x2545F4914F6CDD1Dull};
   for (int step = 0; step < 300000; ++step) {
     RouteKey k = key(static_cast<std::uint32_t>(next() % 20000));
@@ -161,21 +171,10 @@ TEST(RouteTable, RandomMixOfExactAndHashedKeysAcrossGrowth) {
         break;
     }
     // Erase more often in the second half, so the table also shrinks.
-    if (next() % (step < 150000 ? 4 : 2) == 0) {
-      EXPECT_EQ(table.erase(k), model.erase(k) == 1);
-    } else {
-      bool inserted = false;
-      table.upsert(k, inserted).since = step;
-      EXPECT_EQ(inserted, model.count(k) == 0);
-      model[k] = step;
-    }
+    erase_or_upsert(table, model, k, next() % (step < 150000 ? 4 : 2) == 0, step);
   }
   ASSERT_EQ(table.size(), model.size());
-  for (const auto& [k, since] : model) {
-    const Route* r = table.find(k);
-    ASSERT_NE(r, nullptr);
-    EXPECT_EQ(r->since, since);
-  }
+  expect_every_model_route_found(table, model);
 }
 
 }  // namespace
