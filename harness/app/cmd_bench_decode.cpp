@@ -111,14 +111,7 @@ struct StageRun {
 StageRun decode_only(const std::string& path) {
   StageRun run;
   auto start = Clock::now();
-  auto reader = captures::PcapReader::open(path);
-  captures::BgpStreamDecoder decoder(run.counts);
-  captures::TcpReassembler reassembler(decoder);
-  captures::WalkOptions walk;
-  walk.accept = [](const captures::TcpSegment& s) {
-    return s.src.port == 179 || s.dst.port == 179;
-  };
-  captures::walk_capture(reader, reassembler, walk);
+  check::analyse_capture(path, check::AnalysisOptions{}, run.counts);
   run.seconds = seconds_since(start);
   return run;
 }

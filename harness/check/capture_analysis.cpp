@@ -3,11 +3,11 @@
 namespace rsconform::check {
 
 CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& options,
-                                Observation& observation) {
+                                captures::BgpSink& sink) {
   CaptureAnalysis result;
   result.file = path;
   auto reader = captures::PcapReader::open(path);
-  captures::BgpStreamDecoder decoder(observation);
+  captures::BgpStreamDecoder decoder(sink);
   captures::TcpReassembler reassembler(decoder);
   captures::WalkOptions walk;
   if (!options.ports.empty()) {

@@ -27,9 +27,10 @@ struct CaptureAnalysis {
   bool uncertain() const { return read_error.has_value(); }
 };
 
-// Reads the whole file into `observation`. Throws captures::CaptureOpenError
-// when the file cannot be opened or is not a capture.
+// Reads the whole file into `sink` (an Observation, or any other consumer of
+// the decoded messages). Throws captures::CaptureOpenError when the file
+// cannot be opened or is not a capture.
 CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& options,
-                                Observation& observation);
+                                captures::BgpSink& sink);
 
 }  // namespace rsconform::check
