@@ -39,13 +39,13 @@ class Snapshot {
   Paths find(const wire::Prefix& prefix) const {
     Paths out;
     if (table_) {
-      if (const rib::Route* r = table_->find({wire::kIpv4Unicast, prefix}))
+      if (auto r = table_->find({wire::kIpv4Unicast, prefix}))
         out.emplace_back(r->key.prefix, r->attributes);
       if (out.empty() || table_->size() < 4096) {
         // ADD-PATH keys carry a path id: look for them too (small tables only).
-        for (const rib::Route* r : table_->sorted())
-          if (r->key.prefix.path_id && same_prefix(r->key.prefix, prefix))
-            out.emplace_back(r->key.prefix, r->attributes);
+        for (const rib::Route& r : table_->sorted())
+          if (r.key.prefix.path_id && same_prefix(r.key.prefix, prefix))
+            out.emplace_back(r.key.prefix, r.attributes);
       }
       return out;
     }
@@ -57,8 +57,8 @@ class Snapshot {
   Paths all() const {
     Paths out;
     if (table_) {
-      for (const rib::Route* r : table_->sorted())
-        out.emplace_back(r->key.prefix, r->attributes);
+      for (const rib::Route& r : table_->sorted())
+        out.emplace_back(r.key.prefix, r.attributes);
     } else {
       for (const auto& [key, attributes] : rebuilt_)
         out.emplace_back(key.prefix, attributes.get());

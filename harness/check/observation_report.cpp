@@ -175,8 +175,8 @@ json tables_json(const Observation& observation) {
     for (const auto& d : s.directions) {
       if (d.total_messages() == 0) continue;
       json routes = json::array();
-      for (const rib::Route* r : d.table.sorted())
-        routes.push_back(route_json(*r));
+      for (const rib::Route& r : d.table.sorted())
+        routes.push_back(route_json(r));
       tables.push_back({{"from", d.from.to_string()},
                         {"to", d.to.to_string()},
                         {"uncertain", d.uncertain()},
@@ -191,9 +191,9 @@ void print_tables(std::ostream& out, const Observation& observation) {
       if (d.total_messages() == 0) continue;
       out << "table " << d.from.to_string() << " -> " << d.to.to_string() << " (" << d.table.size()
           << " routes" << (d.uncertain() ? ", uncertain" : "") << ")\n";
-      for (const rib::Route* r : d.table.sorted())
-        out << "  " << wire::to_string(r->key.family) << " " << r->key.prefix.to_string() << " "
-            << rib::to_text(*r->attributes) << "\n";
+      for (const rib::Route& r : d.table.sorted())
+        out << "  " << wire::to_string(r.key.family) << " " << r.key.prefix.to_string() << " "
+            << rib::to_text(*r.attributes) << "\n";
     }
 }
 

@@ -121,47 +121,50 @@ void AdjRibIn::record(Nanos at, ChangeKind kind, const RouteKey& key,
 void AdjRibIn::queue_announce(const wire::AfiSafi& family, const wire::Prefix& prefix,
                               const HeldPtr& attributes, Nanos at) {
   ++counters_.announced;
-  if (pending_.size() == kBatch) settle();
   if (attributes->uses++ == 0) {
     attributes->held = static_cast<std::uint32_t>(held_.size());
     held_.push_back(attributes);
   }
-  routes_.prefetch(family, prefix);
-  pending_.push_back(Pending{RouteKey{family, prefix}, attributes.get(), at});
+  queue(
+      Pending{RouteKey{family, prefix}, RouteTable::code_of(family, prefix), attributes.get(), at});
 }
 
 void AdjRibIn::queue_withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at) {
   ++counters_.withdrawn;
+  queue(Pending{RouteKey{family, prefix}, RouteTable::code_of(family, prefix), nullptr, at});
+}
+
+void AdjRibIn::queue(const Pending& change) {
   if (pending_.size() == kBatch) settle();
-  routes_.prefetch(family, prefix);
-  pending_.push_back(Pending{RouteKey{family, prefix}, nullptr, at});
+  routes_.prefetch(change.code);
+  pending_.push_back(change);
 }
 
 void AdjRibIn::settle() const {
   for (const Pending& change : pending_) {
     if (change.attributes)
-      announce(change.key, change.attributes, change.at);
+      announce(change);
     else
-      withdraw(change.key, change.at);
+      withdraw(change);
   }
   pending_.clear();
 }
 
 // The set's use was counted when the announcement was queued.
-void AdjRibIn::announce(const RouteKey& key, const HeldAttributes* attributes, Nanos at) const {
+void AdjRibIn::announce(const Pending& change) const {
   bool inserted = false;
-  Route& route = routes_.upsert(key, inserted);
-  record(at, inserted ? ChangeKind::announce : ChangeKind::replace, key, attributes);
+  RouteTable::Value& route = routes_.upsert(change.key, change.code, inserted);
+  record(change.at, inserted ? ChangeKind::announce : ChangeKind::replace, change.key,
+         change.attributes);
   if (!inserted) release(route.attributes);
-  route.attributes = attributes;
-  route.since = at;
+  route = RouteTable::Value{change.attributes, change.at};
 }
 
-void AdjRibIn::withdraw(const RouteKey& key, Nanos at) const {
+void AdjRibIn::withdraw(const Pending& change) const {
   // Withdrawing an absent prefix is legal BGP; the timeline still shows it.
   Route erased;
-  if (routes_.erase(key, &erased)) release(erased.attributes);
-  record(at, ChangeKind::withdraw, key, nullptr);
+  if (routes_.erase(change.key, change.code, &erased)) release(erased.attributes);
+  record(change.at, ChangeKind::withdraw, change.key, nullptr);
 }
 
 void AdjRibIn::release(const RouteAttributes* attributes) const {
@@ -179,8 +182,9 @@ void AdjRibIn::release(const RouteAttributes* attributes) const {
 void AdjRibIn::flush_family(const wire::AfiSafi& family, Nanos at) {
   settle();
   std::vector<RouteKey> doomed;
-  for (const auto& route : routes_.routes())
+  routes_.for_each([&](const Route& route) {
     if (route.key.family == family) doomed.push_back(route.key);
+  });
   for (const auto& key : doomed) {
     record(at, ChangeKind::flush, key, nullptr);
     Route erased;
@@ -242,26 +246,23 @@ void AdjRibIn::flush(Nanos at) {
   settle();
   ++counters_.flushes;
   if (keep_timeline_)
-    for (const auto& route : routes_.routes())
-      record(at, ChangeKind::flush, route.key, nullptr);
+    routes_.for_each(
+        [&](const Route& route) { record(at, ChangeKind::flush, route.key, nullptr); });
   routes_.clear();
   for (const auto& set : held_)
     set->uses = 0;  // interned sets live on, unused
   held_.clear();
 }
 
-const Route* AdjRibIn::find(const RouteKey& key) const {
+std::optional<Route> AdjRibIn::find(const RouteKey& key) const {
   settle();
   return routes_.find(key);
 }
 
-std::vector<const Route*> AdjRibIn::sorted() const {
+std::vector<Route> AdjRibIn::sorted() const {
   settle();
-  std::vector<const Route*> out;
-  out.reserve(routes_.size());
-  for (const auto& route : routes_.routes())
-    out.push_back(&route);
-  std::sort(out.begin(), out.end(), [](const Route* a, const Route* b) { return a->key < b->key; });
+  std::vector<Route> out = routes_.routes();
+  std::sort(out.begin(), out.end(), [](const Route& a, const Route& b) { return a.key < b.key; });
   return out;
 }
 

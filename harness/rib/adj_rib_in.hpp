@@ -60,14 +60,14 @@ class AdjRibIn {
   // The session ended: every route is gone.
   void flush(Nanos at);
 
-  const Route* find(const RouteKey& key) const;
+  std::optional<Route> find(const RouteKey& key) const;
   std::size_t size() const {
     settle();
     return routes_.size();
   }
   bool empty() const { return size() == 0; }
   // All routes ordered by family then prefix, for stable output.
-  std::vector<const Route*> sorted() const;
+  std::vector<Route> sorted() const;
   const std::vector<Change>& timeline() const {
     settle();
     return timeline_;
@@ -93,6 +93,7 @@ class AdjRibIn {
   // A change apply() has counted but not yet made; a null set withdraws.
   struct Pending {
     RouteKey key;
+    std::uint64_t code = 0;  // RouteTable::code_of(key)
     const HeldAttributes* attributes = nullptr;
     Nanos at = 0;
   };
@@ -102,8 +103,9 @@ class AdjRibIn {
   // Makes the queued changes, in order. Const because every reader calls it
   // first: the queue is how the table is stored, not what it holds.
   void settle() const;
-  void announce(const RouteKey& key, const HeldAttributes* attributes, Nanos at) const;
-  void withdraw(const RouteKey& key, Nanos at) const;
+  void queue(const Pending& change);
+  void announce(const Pending& change) const;
+  void withdraw(const Pending& change) const;
   void release(const RouteAttributes* attributes) const;
   void flush_family(const wire::AfiSafi& family, Nanos at);
   void record(Nanos at, ChangeKind kind, const RouteKey& key,

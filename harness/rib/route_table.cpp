@@ -28,67 +28,86 @@ std::uint64_t hash_route_key(const RouteKey& key) {
 }
 
 std::uint64_t RouteTable::hashed_code(const wire::AfiSafi& family, const wire::Prefix& prefix) {
-  return hash_route_key(RouteKey{family, prefix}) & ~kExact;
+  std::uint64_t code = hash_route_key(RouteKey{family, prefix}) & ~kExact;
+  return code != 0 ? code : 1;
+}
+
+RouteKey RouteTable::key_in(const Slot& slot) const {
+  if (slot.key != 0) return keys_[slot.key - 1];
+  auto address = static_cast<std::uint32_t>(slot.code >> 8);
+  auto length = static_cast<std::uint8_t>(slot.code);
+  return RouteKey{wire::kIpv4Unicast,
+                  wire::Prefix{wire::IpAddress::v4(address), length, std::nullopt}};
 }
 
 std::size_t RouteTable::probe(const RouteKey& key, std::uint64_t code) const {
   for (std::size_t i = home(code);; i = (i + 1) & mask()) {
     const Slot& slot = slots_[i];
-    if (slot.index == 0) return i;
-    if (slot.code == code && (exact(code) || routes_[slot.index - 1].key == key)) return i;
+    if (slot.code == 0) return i;
+    if (slot.code == code && (exact(code) || keys_[slot.key - 1] == key)) return i;
   }
 }
 
-const Route* RouteTable::find(const RouteKey& key) const {
-  if (slots_.empty()) return nullptr;
+std::optional<Route> RouteTable::find(const RouteKey& key) const {
+  if (slots_.empty()) return std::nullopt;
   const Slot& slot = slots_[probe(key, code_of(key))];
-  return slot.index == 0 ? nullptr : &routes_[slot.index - 1];
+  if (slot.code == 0) return std::nullopt;
+  return Route{key, slot.value.attributes, slot.value.since};
 }
 
-void RouteTable::prefetch(const wire::AfiSafi& family, const wire::Prefix& prefix) const {
-  if (!slots_.empty()) __builtin_prefetch(&slots_[home(code_of(family, prefix))]);
+std::vector<Route> RouteTable::routes() const {
+  std::vector<Route> out;
+  out.reserve(size_);
+  for_each([&](const Route& route) { out.push_back(route); });
+  return out;
 }
 
 void RouteTable::grow() {
-  // Keep the load under 3/4: short probes, and at most two slots per route.
-  if (!slots_.empty() && (routes_.size() + 1) * 4 <= slots_.size() * 3) return;
+  // Keep the load under 3/4: short probes.
+  if (!slots_.empty() && (size_ + 1) * 4 <= slots_.size() * 3) return;
   std::size_t capacity = slots_.empty() ? 16 : slots_.size() * 2;
-  while ((routes_.size() + 1) * 4 > capacity * 3)
+  while ((size_ + 1) * 4 > capacity * 3)
     capacity *= 2;
   auto old = std::move(slots_);
   slots_.assign(capacity, Slot{});
   shift_ = 64;
   for (std::size_t c = capacity; c > 1; c >>= 1)
     --shift_;
-  // Codes are all a slot needs to find its new place: the routes stay cold.
+  // Codes are all a slot needs to find its new place: no key is compared.
   for (const Slot& slot : old) {
-    if (slot.index == 0) continue;
+    if (slot.code == 0) continue;
     std::size_t i = home(slot.code);
-    while (slots_[i].index != 0)
+    while (slots_[i].code != 0)
       i = (i + 1) & mask();
     slots_[i] = slot;
   }
 }
 
-Route& RouteTable::upsert(const RouteKey& key, bool& inserted) {
+RouteTable::Value& RouteTable::upsert(const RouteKey& key, std::uint64_t code, bool& inserted) {
   grow();
-  std::uint64_t code = code_of(key);
   Slot& slot = slots_[probe(key, code)];
-  if (slot.index != 0) {
-    inserted = false;
-    return routes_[slot.index - 1];
+  inserted = slot.code == 0;
+  if (!inserted) return slot.value;
+  slot = Slot{code, Value{}, 0};
+  if (!exact(code)) {
+    if (free_keys_.empty()) {
+      keys_.push_back(key);
+      slot.key = static_cast<std::uint32_t>(keys_.size());
+    } else {
+      slot.key = free_keys_.back() + 1;
+      free_keys_.pop_back();
+      keys_[slot.key - 1] = key;
+    }
   }
-  routes_.push_back(Route{key, nullptr, 0});
-  slot = Slot{code, static_cast<std::uint32_t>(routes_.size())};
-  inserted = true;
-  return routes_.back();
+  ++size_;
+  return slot.value;
 }
 
 // Empties slot `at` and shifts later slots of the same probe run back, so that
 // no lookup ever needs a tombstone to keep going.
 void RouteTable::erase_slot(std::size_t at) {
   std::size_t hole = at;
-  for (std::size_t j = (hole + 1) & mask(); slots_[j].index != 0; j = (j + 1) & mask()) {
+  for (std::size_t j = (hole + 1) & mask(); slots_[j].code != 0; j = (j + 1) & mask()) {
     std::size_t want = home(slots_[j].code);
     // Slot j may move into the hole when the hole lies between its home and j.
     if (((j - want) & mask()) >= ((j - hole) & mask())) {
@@ -99,30 +118,23 @@ void RouteTable::erase_slot(std::size_t at) {
   slots_[hole] = Slot{};
 }
 
-bool RouteTable::erase(const RouteKey& key, Route* erased) {
+bool RouteTable::erase(const RouteKey& key, std::uint64_t code, Route* erased) {
   if (slots_.empty()) return false;
-  std::size_t at = probe(key, code_of(key));
-  if (slots_[at].index == 0) return false;
-  std::size_t index = slots_[at].index - 1;
-  if (erased) *erased = routes_[index];
-  std::size_t last = routes_.size() - 1;
-  std::uint64_t last_code = code_of(routes_[last].key);
-  // The last route's slot is needed below: fetch it while the shift runs.
-  if (index != last) __builtin_prefetch(&slots_[home(last_code)]);
+  std::size_t at = probe(key, code);
+  const Slot& slot = slots_[at];
+  if (slot.code == 0) return false;
+  if (erased) *erased = Route{key, slot.value.attributes, slot.value.since};
+  if (slot.key != 0) free_keys_.push_back(slot.key - 1);
   erase_slot(at);
-  if (index != last) {
-    // Move the last route into the hole and repoint its slot.
-    Slot& moved = slots_[probe(routes_[last].key, last_code)];
-    moved.index = static_cast<std::uint32_t>(index + 1);
-    routes_[index] = std::move(routes_[last]);
-  }
-  routes_.pop_back();
+  --size_;
   return true;
 }
 
 void RouteTable::clear() {
-  routes_.clear();
   slots_.clear();
+  keys_.clear();
+  free_keys_.clear();
+  size_ = 0;
   shift_ = 64;
 }
 

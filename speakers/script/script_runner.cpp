@@ -232,8 +232,8 @@ bool ScriptRunner::wait_satisfied(const Step& step, std::string& why) {
         break;
       case StepKind::wait_route:
         for (const auto& prefix : step.prefixes) {
-          const rib::Route* r = p->rib_in().find(key_of(prefix));
-          if (r == nullptr) {
+          auto r = p->rib_in().find(key_of(prefix));
+          if (!r) {
             why = prefix.to_string() + " not in the Adj-RIB-In of " + p->session().config().name +
                   " (" + std::to_string(p->rib_in().size()) + " routes)";
             return false;
@@ -254,7 +254,7 @@ bool ScriptRunner::wait_satisfied(const Step& step, std::string& why) {
         break;
       case StepKind::wait_absent:
         for (const auto& prefix : step.prefixes)
-          if (p->rib_in().find(key_of(prefix)) != nullptr) {
+          if (p->rib_in().find(key_of(prefix))) {
             why = prefix.to_string() + " still in the Adj-RIB-In of " + p->session().config().name;
             return false;
           }

@@ -138,7 +138,7 @@ bool holds(speakers::ScriptRunner& runner, const char* speaker, const char* peer
            const char* withdrawn) {
   const speakers::PeerSession* s = runner.speaker(speaker)->find(peer);
   auto has = [&](const char* p) {
-    return s->rib_in().find(rib::RouteKey{wire::kIpv4Unicast, pfx(p)}) != nullptr;
+    return s->rib_in().find(rib::RouteKey{wire::kIpv4Unicast, pfx(p)}).has_value();
   };
   return has(first) && !has(withdrawn);
 }

@@ -64,8 +64,8 @@ std::string shown(const rib::Route* route) {
 }  // namespace
 
 std::string first_difference(const rib::AdjRibIn& expected, const rib::AdjRibIn& seen) {
-  const std::vector<const rib::Route*> want = expected.sorted();
-  const std::vector<const rib::Route*> got = seen.sorted();
+  const std::vector<rib::Route> want = expected.sorted();
+  const std::vector<rib::Route> got = seen.sorted();
   std::string sizes;
   if (want.size() != seen.size())
     sizes = " (" + std::to_string(want.size()) + " routes expected, " + std::to_string(got.size()) +
@@ -75,8 +75,8 @@ std::string first_difference(const rib::AdjRibIn& expected, const rib::AdjRibIn&
   std::size_t i = 0;
   std::size_t j = 0;
   while (i < want.size() || j < got.size()) {
-    const rib::Route* w = i < want.size() ? want[i] : nullptr;
-    const rib::Route* g = j < got.size() ? got[j] : nullptr;
+    const rib::Route* w = i < want.size() ? &want[i] : nullptr;
+    const rib::Route* g = j < got.size() ? &got[j] : nullptr;
     if (w != nullptr && g != nullptr && w->key == g->key) {
       if (!(*w->attributes == *g->attributes))
         return w->key.prefix.to_string() + ": expected " + shown(w) + ", seen " + shown(g) + sizes;

@@ -53,7 +53,7 @@ constexpr const char* kAttributeLengthOverrun =
     "ffffffffffffffffffffffffffffffff 002e 02 0000 00c8"
     " 40010100 400206020100 00fde9 400304${a_hex} 100a17";  // 10.23.0.0/16
 
-const rib::Route* route(const speakers::PeerSession& session, const char* prefix) {
+std::optional<rib::Route> route(const speakers::PeerSession& session, const char* prefix) {
   return session.rib_in().find(rib::RouteKey{wire::kIpv4Unicast, pfx(prefix)});
 }
 
@@ -154,8 +154,8 @@ TEST_P(RouteServerDaemonTest, RouteReachesTheOtherClientWithItsAttributesAndWith
   if (HasFatalFailure()) return;
 
   speakers::PeerSession& b = x_->to_rs("b");
-  const rib::Route* r = route(b, "10.20.0.0/16");
-  ASSERT_NE(r, nullptr);
+  auto r = route(b, "10.20.0.0/16");
+  ASSERT_TRUE(r);
   const rib::RouteAttributes& got = *r->attributes;
   SCOPED_TRACE(rib::to_text(got));
   // Route-server semantics: no AS of its own in the path, the announcer's next hop.
@@ -176,7 +176,7 @@ TEST_P(RouteServerDaemonTest, RouteReachesTheOtherClientWithItsAttributesAndWith
   EXPECT_EQ(*got.extended_communities(),
             (std::vector<std::array<std::uint8_t, 8>>{{0x00, 0x02, 0xFD, 0xE9, 0, 0, 0, 100}}));
 
-  EXPECT_EQ(route(b, "10.20.1.0/24"), nullptr);
+  EXPECT_FALSE(route(b, "10.20.1.0/24"));
   EXPECT_EQ(b.rib_in().size(), 1u);
   // The announcer: BIRD does not send a client its own route; FRR 8.4.4 (route-server-client)
   // reflects it back unchanged and leaves it to the client's AS_PATH loop detection.
@@ -186,11 +186,11 @@ TEST_P(RouteServerDaemonTest, RouteReachesTheOtherClientWithItsAttributesAndWith
     EXPECT_EQ(a.rib_in().size(), 0u);
   } else {
     EXPECT_TRUE(x_->run_until([&] {
-      return route(a, "10.20.0.0/16") != nullptr && route(a, "10.20.1.0/24") == nullptr;
+      return route(a, "10.20.0.0/16") && !route(a, "10.20.1.0/24");
     })) << a.rib_in().size()
         << " routes at a";
-    const rib::Route* back = route(a, "10.20.0.0/16");
-    ASSERT_NE(back, nullptr);
+    auto back = route(a, "10.20.0.0/16");
+    ASSERT_TRUE(back);
     EXPECT_EQ(*back->attributes, got);
     EXPECT_EQ(a.rib_in().size(), 1u);
   }
@@ -238,7 +238,7 @@ TEST_P(RouteServerDaemonTest, AttributeLengthOverrunGetsNotification) {
   EXPECT_EQ(n->code, 3) << n->code_name() << " / " << n->subcode_name();
   EXPECT_EQ(n->subcode, 1) << n->code_name() << " / " << n->subcode_name();
   // The reset withdrew a's route from b; b's own session is untouched.
-  EXPECT_TRUE(x_->run_until([&] { return route(x_->to_rs("b"), "10.23.0.0/16") == nullptr; }))
+  EXPECT_TRUE(x_->run_until([&] { return !route(x_->to_rs("b"), "10.23.0.0/16"); }))
       << "10.23.0.0/16 still at b after a's session was reset";
   EXPECT_TRUE(x_->to_rs("b").session().established());
   EXPECT_TRUE(x_->daemon().running());

@@ -141,15 +141,16 @@ class RouteServerLive : public ::testing::Test {
           {pfx(prefix)}, spec, s.def().config.my_as, internal, s.def().address)));
   }
 
-  const rib::Route* find(const std::string& who, const std::string& rs, const char* prefix) {
+  std::optional<rib::Route> find(const std::string& who, const std::string& rs,
+                                 const char* prefix) {
     auto* ps = speaker(who).find(rs);
-    if (ps == nullptr) return nullptr;
+    if (ps == nullptr) return std::nullopt;
     return ps->rib_in().find(rib::RouteKey{wire::kIpv4Unicast, pfx(prefix)});
   }
 
   bool has(const std::string& who, const std::string& rs, const Want& w) {
-    const rib::Route* r = find(who, rs, w.prefix);
-    if (r == nullptr) return false;
+    auto r = find(who, rs, w.prefix);
+    if (!r) return false;
     const auto* nh = r->attributes->next_hop();
     return flat(r->attributes->as_path) == w.as_path && nh != nullptr && *nh == ip(w.next_hop);
   }
@@ -201,9 +202,9 @@ TEST_F(RouteServerLive, ScenarioAFlagOffThenOnThenOff) {
   };
   ASSERT_TRUE(run_until([&] { return learned() && off_table() && in_sync(); }));
   for (auto [rs, self] : rs_ips) {
-    EXPECT_EQ(find("nva1", rs, "192.168.2.0/24"), nullptr) << rs;
-    EXPECT_EQ(find("er-in0", rs, "192.168.1.0/24"), nullptr) << rs;
-    EXPECT_EQ(find("er-in1", rs, "192.168.1.0/24"), nullptr) << rs;
+    EXPECT_FALSE(find("nva1", rs, "192.168.2.0/24")) << rs;
+    EXPECT_FALSE(find("er-in0", rs, "192.168.1.0/24")) << rs;
+    EXPECT_FALSE(find("er-in1", rs, "192.168.1.0/24")) << rs;
   }
 
   // Flag ON at runtime (R28): the new table arrives without a session reset.
@@ -277,8 +278,7 @@ TEST_F(RouteServerLive, DroppedNvaSessionIsWithdrawnFromThatInstanceOnly) {
 
   speaker("nva1").find("rs0")->session().stop();  // NVA1 <-> RS0 only (R32)
   ASSERT_TRUE(run_until([&] {
-    return find("er-in0", "rs0", "192.168.1.0/24") == nullptr &&
-           find("er-in1", "rs0", "192.168.1.0/24") == nullptr;
+    return !find("er-in0", "rs0", "192.168.1.0/24") && !find("er-in1", "rs0", "192.168.1.0/24");
   }));
   EXPECT_FALSE(rs_->established(0, 0));
   EXPECT_TRUE(rs_->established(1, 0));

@@ -45,8 +45,8 @@ void expect_tables_equal(const RoundTrip& rt) {
     EXPECT_EQ(view->table.counters().withdrawn, dir.withdrawn);
     ASSERT_EQ(view->table.size(), dir.routes.size());
     for (const auto& [prefix, route] : dir.routes) {
-      const rib::Route* got = view->table.find({wire::kIpv4Unicast, prefix});
-      ASSERT_NE(got, nullptr) << prefix.to_string();
+      auto got = view->table.find({wire::kIpv4Unicast, prefix});
+      ASSERT_TRUE(got) << prefix.to_string();
       EXPECT_EQ(got->attributes->as_path, route.as_path) << prefix.to_string();
       ASSERT_NE(got->attributes->next_hop(), nullptr);
       EXPECT_EQ(*got->attributes->next_hop(), route.next_hop);

@@ -68,8 +68,8 @@ TEST(AdjRibIn, AnnounceThenImplicitReplaceThenWithdraw) {
   auto p = prefix(192, 168, 1, 24);
   rib.apply(announcement({p}, {65001}, kNh1), ErrorAction::none, kContext, 10);
   ASSERT_EQ(rib.size(), 1u);
-  const Route* r = rib.find({wire::kIpv4Unicast, p});
-  ASSERT_NE(r, nullptr);
+  auto r = rib.find({wire::kIpv4Unicast, p});
+  ASSERT_TRUE(r);
   EXPECT_EQ(*r->attributes->next_hop(), kNh1);
   EXPECT_EQ(r->attributes->as_path, wire::AsPath::sequence({65001}));
   EXPECT_EQ(r->attributes->origin(), std::optional<std::uint8_t>(0));
@@ -108,7 +108,7 @@ TEST(AdjRibIn, WithdrawalsApplyBeforeAnnouncementsInOneUpdate) {
   Update u = announcement({p}, {65001}, kNh1);
   u.withdrawn = {p};
   rib.apply(u, ErrorAction::none, kContext, 1);
-  EXPECT_NE(rib.find({wire::kIpv4Unicast, p}), nullptr);
+  EXPECT_TRUE(rib.find({wire::kIpv4Unicast, p}));
 }
 
 TEST(AdjRibIn, TreatAsWithdrawRemovesEveryNamedPrefix) {
@@ -117,8 +117,8 @@ TEST(AdjRibIn, TreatAsWithdrawRemovesEveryNamedPrefix) {
   auto q = prefix(10, 2, 0, 16);
   rib.apply(announcement({p, q}, {65001}, kNh1), ErrorAction::none, kContext, 1);
   rib.apply(announcement({p}, {65001}, kNh2), ErrorAction::treat_as_withdraw, kContext, 2);
-  EXPECT_EQ(rib.find({wire::kIpv4Unicast, p}), nullptr);
-  EXPECT_NE(rib.find({wire::kIpv4Unicast, q}), nullptr);
+  EXPECT_FALSE(rib.find({wire::kIpv4Unicast, p}));
+  EXPECT_TRUE(rib.find({wire::kIpv4Unicast, q}));
   EXPECT_EQ(rib.counters().treat_as_withdraw, 1u);
 }
 
@@ -126,7 +126,7 @@ TEST(AdjRibIn, AttributeDiscardStillApplies) {
   AdjRibIn rib;
   auto p = prefix(10, 1, 0, 16);
   rib.apply(announcement({p}, {65001}, kNh1), ErrorAction::attribute_discard, kContext, 1);
-  EXPECT_NE(rib.find({wire::kIpv4Unicast, p}), nullptr);
+  EXPECT_TRUE(rib.find({wire::kIpv4Unicast, p}));
 }
 
 TEST(AdjRibIn, SessionResetChangesNothingUntilFlush) {
@@ -145,8 +145,8 @@ TEST(AdjRibIn, MpReachAndUnreachForIpv6) {
   AdjRibIn rib;
   auto p = v6_prefix(0x0d, 32);
   rib.apply(v6_announcement({p}), ErrorAction::none, kContext, 1);
-  const Route* r = rib.find({wire::kIpv6Unicast, p});
-  ASSERT_NE(r, nullptr);
+  auto r = rib.find({wire::kIpv6Unicast, p});
+  ASSERT_TRUE(r);
   EXPECT_EQ(*r->attributes->next_hop(), v6_next_hop());
   // MP_REACH is a carrier, not a route attribute.
   for (const auto& a : r->attributes->attributes)
@@ -168,7 +168,7 @@ TEST(AdjRibIn, AddPathIdsAreSeparateRoutes) {
   EXPECT_EQ(rib.size(), 2u);
   rib.apply(withdrawal({p1}), ErrorAction::none, kContext, 2);
   EXPECT_EQ(rib.size(), 1u);
-  EXPECT_NE(rib.find({wire::kIpv4Unicast, p2}), nullptr);
+  EXPECT_TRUE(rib.find({wire::kIpv4Unicast, p2}));
 }
 
 TEST(AdjRibIn, EndOfRibIsCountedAndChangesNothing) {
@@ -185,8 +185,8 @@ TEST(AdjRibIn, SortedIsOrderedByFamilyThenPrefix) {
             ErrorAction::none, kContext, 1);
   auto routes = rib.sorted();
   ASSERT_EQ(routes.size(), 3u);
-  EXPECT_TRUE(routes[0]->key < routes[1]->key);
-  EXPECT_TRUE(routes[1]->key < routes[2]->key);
+  EXPECT_TRUE(routes[0].key < routes[1].key);
+  EXPECT_TRUE(routes[1].key < routes[2].key);
 }
 
 }  // namespace
@@ -204,8 +204,8 @@ TEST(AdjRibIn, TwoOctetSpeakerGetsAs4PathMerged) {
   wire::DecodeContext two_octet;
   two_octet.four_octet_as = false;
   rib.apply(u, ErrorAction::none, two_octet, 1);
-  const Route* r = rib.find({wire::kIpv4Unicast, prefix(10, 9, 0, 16)});
-  ASSERT_NE(r, nullptr);
+  auto r = rib.find({wire::kIpv4Unicast, prefix(10, 9, 0, 16)});
+  ASSERT_TRUE(r);
   EXPECT_EQ(r->attributes->as_path, wire::AsPath::sequence({65001, 4200000001u}));
 }
 
@@ -222,9 +222,9 @@ TEST(AdjRibIn, ByteIdenticalAttributesAreShared) {
   auto other = announcement({prefix(10, 3, 0, 24)}, {65002}, kNh1);
   for (const auto* u : {&first, &second, &other})
     rib.apply(*u, ErrorAction::none, kContext, 1, wire::encode(wire::Message{*u}, kContext));
-  const auto* a = rib.find({wire::kIpv4Unicast, prefix(10, 1, 0, 24)});
-  const auto* b = rib.find({wire::kIpv4Unicast, prefix(10, 2, 0, 24)});
-  const auto* c = rib.find({wire::kIpv4Unicast, prefix(10, 3, 0, 24)});
+  auto a = rib.find({wire::kIpv4Unicast, prefix(10, 1, 0, 24)});
+  auto b = rib.find({wire::kIpv4Unicast, prefix(10, 2, 0, 24)});
+  auto c = rib.find({wire::kIpv4Unicast, prefix(10, 3, 0, 24)});
   ASSERT_TRUE(a && b && c);
   EXPECT_EQ(a->attributes, b->attributes);  // one object
   EXPECT_NE(a->attributes, c->attributes);
@@ -283,7 +283,7 @@ TEST(AdjRibIn, AttributeSetsNoRouteUsesAreReleased) {
   EXPECT_EQ(rib.attribute_sets_in_use(), 0u);
   rib.apply(u, ErrorAction::none, kContext, 7, wire::encode(wire::Message{u}, kContext));
   EXPECT_EQ(rib.attribute_sets_in_use(), 1u);
-  ASSERT_NE(rib.find({wire::kIpv4Unicast, p}), nullptr);
+  ASSERT_TRUE(rib.find({wire::kIpv4Unicast, p}));
   EXPECT_EQ(rib.find({wire::kIpv4Unicast, p})->since, 7);
 }
 
@@ -337,24 +337,24 @@ TEST(AdjRibIn, RandomChurnMatchesAModelWhateverIsReadWhen) {
       ASSERT_EQ(rib.size(), model.size()) << "after step " << step;
       if (model.empty()) continue;
       const auto& [key, expected] = *model.begin();
-      const Route* r = rib.find(key);
-      ASSERT_NE(r, nullptr) << "after step " << step;
+      auto r = rib.find(key);
+      ASSERT_TRUE(r) << "after step " << step;
       EXPECT_EQ(r->since, expected.second);
     }
   }
   auto sorted = rib.sorted();
   ASSERT_EQ(sorted.size(), model.size());
   auto it = model.begin();
-  for (const Route* r : sorted) {
-    ASSERT_EQ(r->key, it->first);
-    EXPECT_EQ(r->attributes->as_path, wire::AsPath::sequence({it->second.first}));
-    EXPECT_EQ(r->since, it->second.second);
+  for (const Route& r : sorted) {
+    ASSERT_EQ(r.key, it->first);
+    EXPECT_EQ(r.attributes->as_path, wire::AsPath::sequence({it->second.first}));
+    EXPECT_EQ(r.since, it->second.second);
     ++it;
   }
   EXPECT_EQ(rib.timeline().size(), changes);
   std::set<const RouteAttributes*> used;
-  for (const Route* r : sorted)
-    used.insert(r->attributes);
+  for (const Route& r : sorted)
+    used.insert(r.attributes);
   EXPECT_EQ(rib.attribute_sets_in_use(), used.size());
 }
 

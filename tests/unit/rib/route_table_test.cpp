@@ -1,6 +1,7 @@
-// The dense route table against std::map as a model, through many random
-// inserts, replaces and erases (the swap-on-erase and backward-shift paths),
-// plus growth, exact versus hashed slot codes, and erase/reinsert edges.
+// The route table against std::map as a model, through many random inserts,
+// replaces and erases (the backward-shift path and reused side keys), plus
+// growth, exact versus hashed slot codes, keys made back from slot codes, and
+// erase/reinsert edges.
 #include "rib/route_table.hpp"
 
 #include <gtest/gtest.h>
@@ -41,8 +42,8 @@ void erase_or_upsert(RouteTable& table, Model& model, const RouteKey& k, bool er
 
 void expect_every_model_route_found(const RouteTable& table, const Model& model) {
   for (const auto& [k, since] : model) {
-    const Route* r = table.find(k);
-    ASSERT_NE(r, nullptr);
+    auto r = table.find(k);
+    ASSERT_TRUE(r);
     EXPECT_EQ(r->since, since);
   }
 }
@@ -62,7 +63,7 @@ TEST(RouteTable, MatchesAMapModelUnderRandomOperations) {
     EXPECT_EQ(model.at(r.key), r.since);
   table.clear();
   EXPECT_TRUE(table.empty());
-  EXPECT_EQ(table.find(key(1)), nullptr);
+  EXPECT_FALSE(table.find(key(1)));
 }
 
 TEST(RouteTable, PathIdAndFamilyDistinguishKeys) {
@@ -88,11 +89,11 @@ TEST(RouteTable, GrowsKeepingEveryRouteAndALoadUnderThreeQuarters) {
     ASSERT_LE(table.size() * 4, table.capacity() * 3);
   }
   for (std::uint32_t n = 0; n < 100000; ++n) {
-    const Route* r = table.find(key(n));
-    ASSERT_NE(r, nullptr);
+    auto r = table.find(key(n));
+    ASSERT_TRUE(r);
     EXPECT_EQ(r->since, n);
   }
-  EXPECT_EQ(table.find(key(100000)), nullptr);
+  EXPECT_FALSE(table.find(key(100000)));
 }
 
 TEST(RouteTable, EraseThenReinsertAndEraseEverything) {
@@ -106,7 +107,7 @@ TEST(RouteTable, EraseThenReinsertAndEraseEverything) {
   EXPECT_FALSE(table.erase(key(0)));
   EXPECT_EQ(table.size(), 500u);
   for (std::uint32_t n = 0; n < 1000; ++n)
-    EXPECT_EQ(table.find(key(n)) != nullptr, n % 2 == 1) << n;
+    EXPECT_EQ(table.find(key(n)).has_value(), n % 2 == 1) << n;
   table.upsert(key(0), inserted).since = 7;
   EXPECT_TRUE(inserted);
   EXPECT_EQ(table.find(key(0))->since, 7);
@@ -114,16 +115,16 @@ TEST(RouteTable, EraseThenReinsertAndEraseEverything) {
     table.erase(key(n));
   EXPECT_TRUE(table.empty());
   for (std::uint32_t n = 0; n < 1000; ++n)
-    EXPECT_EQ(table.find(key(n)), nullptr);
+    EXPECT_FALSE(table.find(key(n)));
   table.upsert(key(3), inserted);
   EXPECT_TRUE(inserted);
   EXPECT_EQ(table.size(), 1u);
   table.clear();
-  EXPECT_EQ(table.find(key(3)), nullptr);
+  EXPECT_FALSE(table.find(key(3)));
   EXPECT_FALSE(table.erase(key(3)));
   table.upsert(key(3), inserted);
   EXPECT_TRUE(inserted);
-  EXPECT_NE(table.find(key(3)), nullptr);
+  EXPECT_TRUE(table.find(key(3)));
 }
 
 TEST(RouteTable, ExactCodesOnlyForPlainIpv4UnicastKeys) {
@@ -149,9 +150,9 @@ TEST(RouteTable, ExactCodesOnlyForPlainIpv4UnicastKeys) {
   }
   EXPECT_EQ(table.size(), 5u);
   EXPECT_TRUE(table.erase(host_bits));
-  EXPECT_NE(table.find(plain), nullptr);
-  EXPECT_EQ(table.find(host_bits), nullptr);
-  EXPECT_NE(table.find(v6), nullptr);
+  EXPECT_TRUE(table.find(plain));
+  EXPECT_FALSE(table.find(host_bits));
+  EXPECT_TRUE(table.find(v6));
 }
 
 TEST(RouteTable, RandomMixOfExactAndHashedKeysAcrossGrowth) {
@@ -175,6 +176,35 @@ TEST(RouteTable, RandomMixOfExactAndHashedKeysAcrossGrowth) {
   }
   ASSERT_EQ(table.size(), model.size());
   expect_every_model_route_found(table, model);
+}
+
+// Plain IPv4 keys live only in their slot code: the routes handed back must
+// carry the very keys stored, edges of the address space included, and side
+// keys freed by an erase are reused without mixing routes up.
+TEST(RouteTable, RoutesComeBackWithTheKeysStored) {
+  RouteTable table;
+  RouteKey lowest{wire::kIpv4Unicast, wire::Prefix{wire::IpAddress::v4(0u), 0, std::nullopt}};
+  RouteKey highest{wire::kIpv4Unicast,
+                   wire::Prefix{wire::IpAddress::v4(0xFFFFFFFFu), 32, std::nullopt}};
+  RouteKey with_id = key(9, 4);
+  RouteKey v6 = key(9);
+  v6.family = wire::kIpv6Unicast;
+  v6.prefix.address.family = wire::IpAddress::Family::v6;
+  bool inserted = false;
+  Nanos since = 0;
+  for (const RouteKey& k : {lowest, highest, with_id, v6})
+    table.upsert(k, inserted).since = ++since;
+  EXPECT_TRUE(table.erase(with_id));
+  RouteKey other_id = key(10, 5);
+  table.upsert(other_id, inserted).since = 9;  // takes the side key with_id left
+
+  std::map<RouteKey, Nanos> seen;
+  table.for_each([&](const Route& r) { seen[r.key] = r.since; });
+  EXPECT_EQ(seen, (std::map<RouteKey, Nanos>{{lowest, 1}, {highest, 2}, {v6, 4}, {other_id, 9}}));
+  EXPECT_FALSE(table.find(with_id));
+  ASSERT_TRUE(table.find(other_id));
+  EXPECT_EQ(table.find(other_id)->key, other_id);
+  EXPECT_EQ(table.find(highest)->since, 2);
 }
 
 }  // namespace
