@@ -64,12 +64,25 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
                        {"tcp_gaps", analysis.reassembly.gaps}};
     if (analysis.read_error) doc["read_error"] = analysis.read_error->to_string();
     if (flags.summary) doc["summary"] = check::summary_json(observation);
-    if (flags.tables) doc["tables"] = check::tables_json(observation);
-    if (flags.format == "json") {
-      if (print_messages) doc["messages"] = messages;
-      std::cout << doc.dump(2) << "\n";
-    } else if (flags.summary || flags.tables) {
-      std::cout << doc.dump() << "\n";
+    if (flags.format == "json" && print_messages) doc["messages"] = messages;
+    if (flags.format == "json" || flags.summary || flags.tables) {
+      // The tables are streamed in among the other members, in key order.
+      check::JsonStream out(std::cout, flags.format == "json" ? 2 : -1);
+      bool tables_due = flags.tables;
+      auto write_tables = [&] {
+        out.key("tables");
+        check::write_tables_json(out, observation);
+        tables_due = false;
+      };
+      out.begin_object();
+      for (const auto& [key, value] : doc.items()) {
+        if (tables_due && key > "tables") write_tables();
+        out.key(key);
+        out.value(value);
+      }
+      if (tables_due) write_tables();
+      out.end_object();
+      std::cout << "\n";
     }
   }
   if (analysis.read_error)

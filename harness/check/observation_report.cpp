@@ -2,6 +2,7 @@
 
 #include <iomanip>
 #include <sstream>
+#include <unordered_map>
 
 #include "wire/json.hpp"
 
@@ -151,38 +152,77 @@ void print_summary(std::ostream& out, const Observation& observation) {
   }
 }
 
-json route_json(const rib::Route& route) {
-  json attributes = json::array();
-  for (const auto& a : route.attributes->attributes)
-    attributes.push_back(wire::to_json(a));
-  json next_hops = json::array();
-  for (const auto& nh : route.attributes->next_hops)
-    next_hops.push_back(nh.to_string());
-  json out{{"family", wire::to_string(route.key.family)},
-           {"prefix",
-            route.key.prefix.address.to_string() + "/" + std::to_string(route.key.prefix.length)},
-           {"as_path", route.attributes->as_path.to_string()},
-           {"next_hops", next_hops},
-           {"attributes", attributes},
-           {"since", time_text(route.since)}};
-  if (route.key.prefix.path_id) out["path_id"] = *route.key.prefix.path_id;
-  return out;
-}
+namespace {
+// What routes sharing an attribute set or a time share, as written once.
+struct SharedTexts {
+  struct Attributes {
+    std::string as_path, attributes, next_hops;
+  };
+  std::unordered_map<const rib::RouteAttributes*, Attributes> attributes;
+  rib::Nanos since = 0;
+  std::string since_text;
+};
 
-json tables_json(const Observation& observation) {
-  json tables = json::array();
+void write_route(JsonStream& out, const rib::Route& route, SharedTexts& shared) {
+  out.begin_object();
+  auto [at, fresh] = shared.attributes.try_emplace(route.attributes);
+  if (fresh) {
+    json attributes = json::array();
+    for (const auto& a : route.attributes->attributes)
+      attributes.push_back(wire::to_json(a));
+    json next_hops = json::array();
+    for (const auto& nh : route.attributes->next_hops)
+      next_hops.push_back(nh.to_string());
+    at->second = SharedTexts::Attributes{out.text(route.attributes->as_path.to_string()),
+                                         out.text(attributes), out.text(next_hops)};
+  }
+  // Members in key order, as nlohmann orders an object's.
+  out.key("as_path");
+  out.raw(at->second.as_path);
+  out.key("attributes");
+  out.raw(at->second.attributes);
+  out.key("family");
+  out.string(wire::to_string(route.key.family));
+  out.key("next_hops");
+  out.raw(at->second.next_hops);
+  if (route.key.prefix.path_id) {
+    out.key("path_id");
+    out.value(*route.key.prefix.path_id);
+  }
+  out.key("prefix");
+  out.string(route.key.prefix.address.to_string() + "/" + std::to_string(route.key.prefix.length));
+  // Routes of one UPDATE share their time.
+  if (shared.since_text.empty() || route.since != shared.since) {
+    shared.since = route.since;
+    shared.since_text = time_text(route.since);
+  }
+  out.key("since");
+  out.string(shared.since_text);
+  out.end_object();
+}
+}  // namespace
+
+void write_tables_json(JsonStream& out, const Observation& observation) {
+  SharedTexts shared;
+  out.begin_array();
   for (const auto& [key, s] : observation.sessions())
     for (const auto& d : s.directions) {
       if (d.total_messages() == 0) continue;
-      json routes = json::array();
+      out.begin_object();
+      out.key("from");
+      out.value(d.from.to_string());
+      out.key("routes");
+      out.begin_array();
       for (const rib::Route& r : d.table.sorted())
-        routes.push_back(route_json(r));
-      tables.push_back({{"from", d.from.to_string()},
-                        {"to", d.to.to_string()},
-                        {"uncertain", d.uncertain()},
-                        {"routes", routes}});
+        write_route(out, r, shared);
+      out.end_array();
+      out.key("to");
+      out.value(d.to.to_string());
+      out.key("uncertain");
+      out.value(d.uncertain());
+      out.end_object();
     }
-  return tables;
+  out.end_array();
 }
 
 void print_tables(std::ostream& out, const Observation& observation) {

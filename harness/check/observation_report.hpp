@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "check/json_stream.hpp"
 #include "check/observation.hpp"
 
 namespace rsconform::check {
@@ -12,8 +13,9 @@ namespace rsconform::check {
 void print_summary(std::ostream& out, const Observation& observation);
 void print_tables(std::ostream& out, const Observation& observation);
 nlohmann::json summary_json(const Observation& observation);
-nlohmann::json tables_json(const Observation& observation);
-nlohmann::json route_json(const rib::Route& route);
+// The final tables as a JSON array, one object per direction, streamed
+// (a million routes would take gigabytes as one document in memory).
+void write_tables_json(JsonStream& out, const Observation& observation);
 // One message as a JSON object (for `decode --format jsonl`).
 nlohmann::json message_json(const captures::BgpMessageEvent& event);
 // One message as a line of text.
