@@ -11,6 +11,7 @@ void JsonStream::new_line(std::size_t depth) {
 }
 
 void JsonStream::next_element() {
+  if (buffer_.size() >= kFlushAt) flush();
   if (after_key_) {  // a member's value follows its key on the same line
     after_key_ = false;
     return;
@@ -44,7 +45,6 @@ void JsonStream::close(char bracket) {
 void JsonStream::raw(std::string_view value_text) {
   next_element();
   buffer_ += value_text;
-  if (buffer_.size() >= kFlushAt) flush();
 }
 
 void JsonStream::string(std::string_view s) {

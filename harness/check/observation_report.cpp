@@ -210,14 +210,14 @@ void write_tables_json(JsonStream& out, const Observation& observation) {
       if (d.total_messages() == 0) continue;
       out.begin_object();
       out.key("from");
-      out.value(d.from.to_string());
+      out.string(d.from.to_string());
       out.key("routes");
       out.begin_array();
       for (const rib::Route& r : d.table.sorted())
         write_route(out, r, shared);
       out.end_array();
       out.key("to");
-      out.value(d.to.to_string());
+      out.string(d.to.to_string());
       out.key("uncertain");
       out.value(d.uncertain());
       out.end_object();

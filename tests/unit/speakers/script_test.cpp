@@ -93,23 +93,37 @@ TEST(ScriptParse, AttributesAndRoles) {
 }
 
 // Both speakers in memory, with the manual clock.
-TEST(ScriptRun, WaitTimesOutWithAClearMessage) {
+struct InMemory {
   boost::asio::io_context io;
-  session::MemoryTransport net(io);
+  session::MemoryTransport net{io};
   session::ManualTime time;
-  ScriptRunner runner(io, net, time, parse_script(with_steps(R"(
+
+  // Runs what is ready, then moves the clock 10 ms, until `done` (1 s at most).
+  template <class Done>
+  void drive(Done done) {
+    for (int i = 0; i < 100 && !done(); ++i) {
+      io.restart();
+      io.poll();
+      if (!done()) time.advance(10ms);
+    }
+  }
+};
+
+TEST(ScriptRun, WaitTimesOutWithAClearMessage) {
+  InMemory m;
+  ScriptRunner runner(m.io, m.net, m.time, parse_script(with_steps(R"(
     {"op": "connect", "speaker": "b"}, {"op": "connect", "speaker": "a"},
     {"op": "wait_state", "speaker": "a", "state": "Established", "timeout_ms": 1000},
     {"op": "wait_route", "speaker": "b", "prefix": "10.0.0.0/24", "timeout_ms": 3000})")));
   std::optional<ScriptResult> result;
   runner.start([&](const ScriptResult& r) { result = r; });
-  io.poll();
+  m.io.poll();
   EXPECT_FALSE(result);
-  time.advance(2999ms);
-  io.restart();
-  io.poll();
+  m.time.advance(2999ms);
+  m.io.restart();
+  m.io.poll();
   EXPECT_FALSE(result);
-  time.advance(1ms);
+  m.time.advance(1ms);
   ASSERT_TRUE(result);
   EXPECT_FALSE(result->ok);
   EXPECT_EQ(result->failed_step, 3u);
@@ -152,17 +166,11 @@ void check_exchange(ScriptRunner& runner) {
 }
 
 TEST(ScriptRun, TwoSpeakersInMemory) {
-  boost::asio::io_context io;
-  session::MemoryTransport net(io);
-  session::ManualTime time;
-  ScriptRunner runner(io, net, time, parse_script(with_steps(kExchange)));
+  InMemory m;
+  ScriptRunner runner(m.io, m.net, m.time, parse_script(with_steps(kExchange)));
   std::optional<ScriptResult> result;
   runner.start([&](const ScriptResult& r) { result = r; });
-  for (int i = 0; i < 100 && !result; ++i) {
-    io.restart();
-    io.poll();
-    if (!result) time.advance(10ms);
-  }
+  m.drive([&] { return result.has_value(); });
   ASSERT_TRUE(result);
   EXPECT_TRUE(result->ok) << result->error;
   check_exchange(runner);
@@ -170,10 +178,8 @@ TEST(ScriptRun, TwoSpeakersInMemory) {
 
 // A receiver that only counts: UPDATEs go to the sink, no Adj-RIB-In is kept.
 TEST(ScriptRun, DivertedUpdatesReachTheSinkNotTheTable) {
-  boost::asio::io_context io;
-  session::MemoryTransport net(io);
-  session::ManualTime time;
-  ScriptRunner runner(io, net, time, parse_script(with_steps(R"(
+  InMemory m;
+  ScriptRunner runner(m.io, m.net, m.time, parse_script(with_steps(R"(
     {"op": "connect", "speaker": "b"}, {"op": "connect", "speaker": "a"},
     {"op": "wait_state", "speaker": "a", "state": "Established", "timeout_ms": 5000},
     {"op": "announce", "speaker": "a", "prefixes": ["10.1.0.0/16", "10.2.0.0/16"]},
@@ -190,11 +196,7 @@ TEST(ScriptRun, DivertedUpdatesReachTheSinkNotTheTable) {
   });
   std::optional<ScriptResult> result;
   runner.start([&](const ScriptResult& r) { result = r; });
-  for (int i = 0; i < 100 && seen.size() < 3; ++i) {
-    io.restart();
-    io.poll();
-    time.advance(10ms);
-  }
+  m.drive([&] { return seen.size() >= 3; });
   ASSERT_TRUE(result);
   EXPECT_TRUE(result->ok) << result->error;
   EXPECT_EQ(seen, (std::vector<std::string>{"+10.1.0.0/16", "+10.2.0.0/16", "-10.1.0.0/16"}));
