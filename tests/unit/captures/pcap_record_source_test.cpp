@@ -1,14 +1,18 @@
-// Classic pcap records read in blocks must match libpcap's reading packet for packet: every
-// corpus capture, byte-swapped and microsecond files, records cut to the snap length, records
-// straddling the block size, and the errors of a cut file.
+// Classic pcap records read in blocks (from memory) or through a mapped window (from a file)
+// must match libpcap's reading packet for packet: every corpus capture, byte-swapped and
+// microsecond files, records cut to the snap length, records straddling the block and window
+// sizes, and the errors of a cut file.
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "captures/pcap_reader.hpp"
+#include "captures/pcap_record_source.hpp"
 #include "test_support.hpp"
 
 namespace rsconform::captures {
@@ -64,9 +68,25 @@ Reading with_libpcap(std::vector<std::uint8_t>& bytes) {
   return r;
 }
 
-Reading with_reader(const std::vector<std::uint8_t>& bytes) {
+// The bytes as a file of their own, removed when done.
+class TempFile {
+ public:
+  explicit TempFile(const std::vector<std::uint8_t>& bytes)
+      : path_(std::filesystem::temp_directory_path() /
+              ("rsconform-records-" + std::to_string(::getpid()) + ".pcap")) {
+    std::ofstream out(path_, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+  }
+  ~TempFile() { std::filesystem::remove(path_); }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+Reading read_all_of(PcapReader& reader) {
   Reading r;
-  PcapReader reader = PcapReader::open_memory(bytes, "memory.pcap");
   RawPacket p;
   while (reader.next(p))
     r.packets.push_back(Seen{p.number, p.timestamp_ns, p.caplen, p.len,
@@ -78,14 +98,34 @@ Reading with_reader(const std::vector<std::uint8_t>& bytes) {
   return r;
 }
 
-void expect_same(std::vector<std::uint8_t> bytes) {
-  Reading ours = with_reader(bytes);
-  Reading theirs = with_libpcap(bytes);
+Reading with_reader(const std::vector<std::uint8_t>& bytes) {
+  PcapReader reader = PcapReader::open_memory(bytes, "memory.pcap");
+  return read_all_of(reader);
+}
+
+Reading with_file_reader(const std::vector<std::uint8_t>& bytes) {
+  TempFile file(bytes);
+  PcapReader reader = PcapReader::open(file.path());
+  return read_all_of(reader);
+}
+
+void expect_equal(const Reading& ours, const Reading& theirs) {
   ASSERT_EQ(ours.packets.size(), theirs.packets.size());
   for (std::size_t i = 0; i < ours.packets.size(); ++i)
     ASSERT_EQ(ours.packets[i], theirs.packets[i]) << "packet " << i + 1;
   EXPECT_EQ(ours.error, theirs.error);
   EXPECT_EQ(ours.error_packet, theirs.error_packet);
+}
+
+// Read from memory (in blocks) and from a file (mapped), both as libpcap reads it.
+void expect_same(std::vector<std::uint8_t> bytes) {
+  Reading theirs = with_libpcap(bytes);
+  {
+    SCOPED_TRACE("from memory");
+    expect_equal(with_reader(bytes), theirs);
+  }
+  SCOPED_TRACE("from a file");
+  expect_equal(with_file_reader(bytes), theirs);
 }
 
 // A classic pcap file built by hand, in either byte order.
@@ -172,6 +212,40 @@ TEST(PcapRecordSource, RecordsStraddlingTheBlockSize) {
   }
   ASSERT_GT(b.bytes.size(), std::size_t{4} << 20);
   expect_same(b.bytes);
+}
+
+// Records at the edges of the 8 MiB window (which starts on the page of the next unread
+// byte): the source over a file must map it, and read every record as libpcap does.
+TEST(PcapRecordSource, RegularFilesAreReadThroughAMovingWindow) {
+  Builder b(true, false, 262144);
+  std::uint32_t sizes[] = {262144, 4095, 1, 65535, 0, 4097, 262143};
+  for (std::uint32_t i = 0; b.bytes.size() < (std::size_t{20} << 20); ++i) {
+    std::uint32_t size = sizes[i % std::size(sizes)];
+    b.record(i, i, size, size);
+  }
+  Reading theirs = with_libpcap(b.bytes);
+  TempFile file(b.bytes);
+  std::FILE* f = std::fopen(file.path().c_str(), "rb");
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(std::fseek(f, 24, SEEK_SET), 0);
+  detail::PcapRecordSource::Format format;
+  format.swapped = true;
+  format.snaplen = 262144;
+  format.link_type = 1;
+  {
+    detail::PcapRecordSource source(f, format);
+    EXPECT_TRUE(source.mapped());
+    Reading ours;
+    RawPacket p;
+    std::string error;
+    while (source.next(p, ours.packets.size() + 1, error) ==
+           detail::PcapRecordSource::Result::packet)
+      ours.packets.push_back(Seen{p.number, p.timestamp_ns, p.caplen, p.len,
+                                  std::vector<std::uint8_t>(p.data.begin(), p.data.end())});
+    EXPECT_EQ(error, "");
+    expect_equal(ours, theirs);
+  }
+  std::fclose(f);
 }
 
 TEST(PcapRecordSource, CutFilesAndOversizedRecordsAreErrorsAtTheirPacket) {
