@@ -75,6 +75,8 @@ class ByteReader {
     return ByteReader(take(n), at);
   }
   ByteView rest() { return take(remaining()); }
+  // The unread bytes, not consumed.
+  ByteView unread() const { return data_.subspan(pos_); }
   void skip(std::size_t n) { take(n); }
   std::uint8_t peek_u8() const {
     if (remaining() < 1) throw ShortRead(offset(), 1, 0);

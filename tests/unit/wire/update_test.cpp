@@ -5,6 +5,7 @@
 #include <random>
 
 #include "test_util.hpp"
+#include "wire/attributes.hpp"
 #include "wire/codec.hpp"
 #include "wire/detail.hpp"
 
@@ -229,6 +230,60 @@ TEST(Prefixes, DetailCodecThrowsOnBadInput) {
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0], prefix("2001:db8::1/128"));
   EXPECT_EQ(out[1], prefix("::/0"));
+}
+
+// Long IPv4 NLRI take a fast path (one masked 4-octet load per prefix): every
+// length 0..32 with host bits and trailing octets set must read as a plain
+// octet-by-octet reading does, and a bad prefix anywhere in a run must be
+// reported at its own offset with every prefix before it read.
+TEST(Prefixes, LongRunsReadAsOnePrefixAtATime) {
+  std::mt19937 rng(7);
+  Bytes wire;
+  std::vector<Prefix> expected;
+  std::vector<std::size_t> starts;
+  for (int i = 0; i < 400; ++i) {
+    auto length = static_cast<std::uint8_t>(i % 33);
+    starts.push_back(wire.size());
+    wire.push_back(length);
+    Prefix p;
+    p.length = length;
+    for (std::size_t o = 0; o < (length + 7u) / 8; ++o) {
+      auto octet = static_cast<std::uint8_t>(rng());
+      wire.push_back(octet);
+      p.address.bytes[o] = octet;
+    }
+    expected.push_back(p);
+  }
+  std::vector<Prefix> out{prefix("10.0.0.0/8")};  // appended to, never cleared
+  ByteReader in(wire, 100);
+  EXPECT_FALSE(detail::read_prefixes(in, IpAddress::Family::v4, false, out));
+  EXPECT_TRUE(in.empty());
+  ASSERT_EQ(out.size(), expected.size() + 1);
+  EXPECT_TRUE(std::equal(expected.begin(), expected.end(), out.begin() + 1));
+
+  for (std::size_t bad : {std::size_t{0}, std::size_t{1}, std::size_t{200}, std::size_t{399}}) {
+    SCOPED_TRACE(bad);
+    Bytes broken = wire;
+    broken[starts[bad]] = 33;
+    std::vector<Prefix> read;
+    ByteReader r(broken, 100);
+    auto fault = detail::read_prefixes(r, IpAddress::Family::v4, false, read);
+    ASSERT_TRUE(fault);
+    EXPECT_EQ(fault->offset, 100 + starts[bad]);
+    EXPECT_EQ(fault->length, wire.size() - starts[bad]);
+    EXPECT_EQ(fault->message, "prefix length 33 exceeds 32");
+    ASSERT_EQ(read.size(), bad);
+    EXPECT_TRUE(std::equal(read.begin(), read.end(), expected.begin()));
+  }
+  // Cut inside the last prefix (a /31: four octets, three left).
+  Bytes cut(wire.begin(), wire.begin() + static_cast<std::ptrdiff_t>(starts[30] + 4));
+  std::vector<Prefix> read;
+  ByteReader r(cut);
+  auto fault = detail::read_prefixes(r, IpAddress::Family::v4, false, read);
+  ASSERT_TRUE(fault);
+  EXPECT_EQ(fault->offset, starts[30]);
+  EXPECT_EQ(fault->message, "prefix /30 needs 4 octets, 3 left");
+  EXPECT_EQ(read.size(), 30u);
 }
 
 // Bad input never crashes: every single-octet corruption and every truncation
