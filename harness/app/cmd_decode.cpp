@@ -1,9 +1,19 @@
 // `rsconform decode FILE...`: what is in a capture, message by message, as a
 // session summary, or as the final per-direction tables.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <optional>
+#include <stdexcept>
 
 #include "app/command.hpp"
 #include "check/capture_analysis.hpp"
+#include "check/json_stream.hpp"
 #include "check/observation_report.hpp"
 
 namespace rsconform::app {
@@ -27,11 +37,65 @@ void print_read_stats(std::ostream& out, const check::CaptureAnalysis& a) {
   if (a.read_error) out << "  read error: " << a.read_error->to_string() << "\n";
 }
 
+// The messages of a JSON document, written as they are decoded to a temporary
+// file (unlinked at once), then copied into the document: its members come in
+// key order, and "bgp_messages", known only at the end, precedes "messages".
+// Held as JSON values instead, a million messages took 13.7 GB.
+class MessageSpool {
+ public:
+  explicit MessageSpool(int indent) {
+    std::error_code error;
+    std::filesystem::path dir = std::filesystem::temp_directory_path(error);
+    if (error) {
+      const char* tmpdir = std::getenv("TMPDIR");
+      throw std::runtime_error("no temporary directory for the messages (TMPDIR=" +
+                               std::string(tmpdir ? tmpdir : "") + "): " + error.message());
+    }
+    std::string path = (dir / "rsconform-messages-XXXXXX").string();
+    int fd = mkstemp(path.data());
+    if (fd < 0)
+      throw std::runtime_error("cannot create a temporary file for the messages (" + path +
+                               "): " + std::strerror(errno));
+    file_.open(path, std::ios::in | std::ios::out | std::ios::trunc | std::ios::binary);
+    ::close(fd);
+    std::filesystem::remove(path);  // the open stream keeps it until done
+    if (!file_) throw std::runtime_error("cannot open the temporary file " + path);
+    // The messages array sits in the document object: two containers deep.
+    stream_.emplace(file_, indent, 2);
+  }
+  void add(const nlohmann::json& message) { stream_->value(message); }
+  // Every message is in the file; throws if it could not all be written.
+  void finish() {
+    stream_->flush();
+    file_.flush();
+    if (!file_)
+      throw std::runtime_error("cannot write the messages to a temporary file in " +
+                               std::filesystem::temp_directory_path().string() + " (disk full?)");
+    file_.seekg(0);
+  }
+  // Copies the messages into `out`, whose messages array is open.
+  void splice_into(check::JsonStream& out) { out.splice_elements(file_, stream_->elements()); }
+
+ private:
+  std::fstream file_;
+  std::optional<check::JsonStream> stream_;
+};
+
 ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
   bool print_messages = flags.messages || (!flags.summary && !flags.tables);
   check::AnalysisOptions options;
   if (!flags.ports.empty()) options.ports = {flags.ports.begin(), flags.ports.end()};
-  nlohmann::json messages = nlohmann::json::array();
+  const int indent = flags.format == "json" ? 2 : -1;
+  std::optional<MessageSpool> spool;
+  auto spool_failed = [&](const std::runtime_error& e) {
+    std::cerr << "rsconform decode: " << file << ": " << e.what() << "\n";
+    return ExitCode::usage;
+  };
+  try {
+    if (print_messages && flags.format == "json") spool.emplace(indent);
+  } catch (const std::runtime_error& e) {
+    return spool_failed(e);
+  }
   if (print_messages) {
     options.observation.on_message = [&](const captures::BgpMessageEvent& e) {
       if (flags.format == "text")
@@ -39,7 +103,7 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
       else if (flags.format == "jsonl")
         std::cout << check::message_json(e).dump() << "\n";
       else
-        messages.push_back(check::message_json(e));
+        spool->add(check::message_json(e));
     };
   }
   check::Observation observation(options.observation);
@@ -49,6 +113,11 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
   } catch (const captures::CaptureOpenError& e) {
     std::cerr << "rsconform decode: " << e.error().to_string() << "\n";
     return ExitCode::usage;
+  }
+  try {
+    if (spool) spool->finish();
+  } catch (const std::runtime_error& e) {
+    return spool_failed(e);
   }
 
   if (flags.format == "text") {
@@ -64,10 +133,11 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
                        {"tcp_gaps", analysis.reassembly.gaps}};
     if (analysis.read_error) doc["read_error"] = analysis.read_error->to_string();
     if (flags.summary) doc["summary"] = check::summary_json(observation);
-    if (flags.format == "json" && print_messages) doc["messages"] = messages;
+    if (spool) doc["messages"] = nlohmann::json::array();  // its place; spliced in
     if (flags.format == "json" || flags.summary || flags.tables) {
-      // The tables are streamed in among the other members, in key order.
-      check::JsonStream out(std::cout, flags.format == "json" ? 2 : -1);
+      // The tables and messages are streamed in among the other members, in
+      // key order.
+      check::JsonStream out(std::cout, indent);
       bool tables_due = flags.tables;
       auto write_tables = [&] {
         out.key("tables");
@@ -78,7 +148,13 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
       for (const auto& [key, value] : doc.items()) {
         if (tables_due && key > "tables") write_tables();
         out.key(key);
-        out.value(value);
+        if (key == "messages" && spool) {
+          out.begin_array();
+          spool->splice_into(out);
+          out.end_array();
+        } else {
+          out.value(value);
+        }
       }
       if (tables_due) write_tables();
       out.end_object();

@@ -69,6 +69,13 @@ void JsonStream::flush() {
   buffer_.clear();
 }
 
+void JsonStream::splice_elements(std::istream& in, std::size_t count) {
+  if (count == 0) return;
+  flush();
+  out_ << in.rdbuf();
+  levels_.back() += count;
+}
+
 std::string JsonStream::text(const nlohmann::json& v) const {
   std::string dumped = v.dump(indent_);
   if (indent_ < 0) return dumped;

@@ -5,6 +5,7 @@
 // by key.
 #pragma once
 
+#include <istream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
@@ -17,6 +18,13 @@ class JsonStream {
  public:
   // `indent` < 0: compact, as dump(); otherwise as dump(indent).
   JsonStream(std::ostream& out, int indent) : out_(out), indent_(indent) {}
+  // A stream that starts inside `depth` open containers, the innermost an
+  // array with no elements yet: its elements can be written apart (spooled)
+  // and spliced later into a stream whose array is open at that depth.
+  JsonStream(std::ostream& out, int indent, std::size_t depth)
+      : out_(out), indent_(indent), levels_(depth, 1) {
+    if (depth > 0) levels_.back() = 0;
+  }
   ~JsonStream() { flush(); }
   JsonStream(const JsonStream&) = delete;
   JsonStream& operator=(const JsonStream&) = delete;
@@ -35,6 +43,11 @@ class JsonStream {
   std::string text(const nlohmann::json& v) const;
   // Hands what was written to the output stream (also done as it grows).
   void flush();
+  // Elements written so far in the innermost open container.
+  std::size_t elements() const { return levels_.empty() ? 0 : levels_.back(); }
+  // Copies in what a stream made with `depth` wrote: `count` elements of the
+  // array open here (at that depth), as if written here.
+  void splice_elements(std::istream& in, std::size_t count);
 
  private:
   void open(char bracket);

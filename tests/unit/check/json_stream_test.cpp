@@ -95,6 +95,54 @@ TEST(JsonStream, DocumentIsInTheStreamWhenItCloses) {
   EXPECT_EQ(text.str(), expected.dump(2));
 }
 
+// Array elements written apart, by a stream that starts inside the array, and
+// spliced in later read as if written in place: nested objects, 0, 1 and many
+// elements, compact and indented, at depths 1 and 2.
+TEST(JsonStream, SplicedElementsReadAsIfWrittenInPlace) {
+  for (int indent : {-1, 2, 4})
+    for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{5}}) {
+      SCOPED_TRACE(std::to_string(indent) + " " + std::to_string(count));
+      json elements = json::array();
+      for (std::size_t i = 0; i < count; ++i)
+        elements.push_back(json{{"n", i}, {"list", {1, {{"deep", "x"}}, json::array()}}});
+      json doc{{"a", 1}, {"list", elements}, {"z", "end"}};
+
+      std::stringstream spool;
+      JsonStream apart(spool, indent, 2);
+      for (const json& e : elements)
+        apart.value(e);
+      apart.flush();
+      EXPECT_EQ(apart.elements(), count);
+
+      std::ostringstream text;
+      JsonStream out(text, indent);
+      out.begin_object();
+      out.key("a");
+      out.value(1);
+      out.key("list");
+      out.begin_array();
+      out.splice_elements(spool, apart.elements());
+      out.end_array();
+      out.key("z");
+      out.string("end");
+      out.end_object();
+      EXPECT_EQ(text.str(), doc.dump(indent));
+
+      // At the top: a document that is the array itself.
+      std::stringstream top_spool;
+      JsonStream top_apart(top_spool, indent, 1);
+      for (const json& e : elements)
+        top_apart.value(e);
+      top_apart.flush();
+      std::ostringstream top;
+      JsonStream top_out(top, indent);
+      top_out.begin_array();
+      top_out.splice_elements(top_spool, count);
+      top_out.end_array();
+      EXPECT_EQ(top.str(), elements.dump(indent));
+    }
+}
+
 // Invalid UTF-8 is refused as dump() refuses it, not written.
 TEST(JsonStream, InvalidUtf8IsRefusedLikeDump) {
   std::ostringstream text;
