@@ -70,7 +70,7 @@ constexpr std::uint32_t kKeep[5] = {
 }
 
 // Reads prefixes from data[0, size) and returns the octets read: all of them,
-// or those before the first bad prefix (whose start it also returns in `bad`).
+// or those before the first bad prefix (and then sets `bad`).
 // The hot path of replay, so it works on a pointer and an index in registers:
 // copying a ByteReader in and out cost more than the loop when an UPDATE has
 // one prefix.
