@@ -19,14 +19,10 @@ std::string at_offset(std::uint64_t offset) {
 
 }  // namespace
 
-PcapngSource::PcapngSource(std::FILE* file) : file_(file) {}
+PcapngSource::PcapngSource(std::FILE* file) : file_(file), bytes_(file) {}
 
 PcapngSource::~PcapngSource() {
   if (file_ != nullptr) std::fclose(file_);
-}
-
-bool PcapngSource::read_exact(void* into, std::size_t n) {
-  return std::fread(into, 1, n, file_) == n;
 }
 
 std::uint32_t PcapngSource::u32_raw(const std::uint8_t* p) const {
@@ -35,11 +31,11 @@ std::uint32_t PcapngSource::u32_raw(const std::uint8_t* p) const {
   return swapped_ ? __builtin_bswap32(v) : v;
 }
 std::uint32_t PcapngSource::u32(std::size_t at) const {
-  return u32_raw(body_.data() + at);
+  return u32_raw(body_ + at);
 }
 std::uint16_t PcapngSource::u16(std::size_t at) const {
   std::uint16_t v = 0;
-  std::memcpy(&v, body_.data() + at, 2);
+  std::memcpy(&v, body_ + at, 2);
   return swapped_ ? static_cast<std::uint16_t>((v >> 8) | (v << 8)) : v;
 }
 
@@ -71,7 +67,7 @@ TimestampNs PcapngSource::to_ns(const Interface& i, std::uint64_t units) const {
 
 // Interface Description Block body: link type (2), reserved (2), snap length (4), options.
 bool PcapngSource::add_interface(std::string& error) {
-  if (body_.size() < 8) {
+  if (body_size_ < 8) {
     error = "interface description block too short" + at_offset(offset_);
     return false;
   }
@@ -79,12 +75,12 @@ bool PcapngSource::add_interface(std::string& error) {
   i.link_type = u16(0);
   i.snaplen = u32(4);
   std::size_t at = 8;
-  while (at + 4 <= body_.size()) {
+  while (at + 4 <= body_size_) {
     std::uint16_t code = u16(at);
     std::uint16_t length = u16(at + 2);
     at += 4;
-    if (code == 0 || at + length > body_.size()) break;  // end of options (or a bad one)
-    if (code == 9 && length >= 1) {                      // if_tsresol
+    if (code == 0 || at + length > body_size_) break;  // end of options (or a bad one)
+    if (code == 9 && length >= 1) {                    // if_tsresol
       i.binary_resolution = (body_[at] & 0x80u) != 0;
       i.resolution = static_cast<std::uint8_t>(body_[at] & 0x7fu);
     } else if (code == 14 && length >= 8) {  // if_tsoffset
@@ -100,23 +96,21 @@ bool PcapngSource::add_interface(std::string& error) {
 
 PcapngSource::Block PcapngSource::read_block(RawPacket& out, std::string& error) {
   const std::uint64_t block_start = offset_;
-  std::uint8_t head[12];
-  std::size_t got = std::fread(head, 1, 8, file_);
-  if (got == 0 && std::feof(file_)) return Block::end;
-  if (got != 8) {
-    error = "file ends inside a block header" + at_offset(block_start);
+  // A short read: the file ends, or could not be read on.
+  auto ended = [&](const std::string& what) {
+    error = (bytes_.error().empty() ? what : bytes_.error()) + at_offset(block_start);
     return Block::error;
-  }
+  };
+  std::size_t got = bytes_.fill(8);
+  if (got == 0 && bytes_.error().empty()) return Block::end;
+  if (got < 8) return ended("file ends inside a block header");
   std::uint32_t type = 0;
-  std::memcpy(&type, head, 4);  // the section header type is a palindrome in both orders
+  std::memcpy(&type, bytes_.data(), 4);  // the section header type is a palindrome in both orders
   std::size_t header = 8;
   if (type == kSectionHeader) {
-    if (!read_exact(head + 8, 4)) {
-      error = "file ends inside a section header" + at_offset(block_start);
-      return Block::error;
-    }
+    if (bytes_.fill(12) < 12) return ended("file ends inside a section header");
     std::uint32_t magic = 0;
-    std::memcpy(&magic, head + 8, 4);
+    std::memcpy(&magic, bytes_.data() + 8, 4);
     if (magic == kByteOrderMagic) {
       swapped_ = false;
     } else if (magic == __builtin_bswap32(kByteOrderMagic)) {
@@ -132,27 +126,26 @@ PcapngSource::Block PcapngSource::read_block(RawPacket& out, std::string& error)
     error = "not a pcapng file (no section header)" + at_offset(block_start);
     return Block::error;
   } else {
-    type = u32_raw(head);
+    type = u32_raw(bytes_.data());
   }
-  std::uint32_t total = u32_raw(head + 4);
+  std::uint32_t total = u32_raw(bytes_.data() + 4);
   if (total < 12 || total < header + 4 || total % 4 != 0 || total > kMaxBlock) {
     error = "block of type " + std::to_string(type) + " with invalid length " +
             std::to_string(total) + at_offset(block_start);
     return Block::error;
   }
+  if (bytes_.fill(total) < total)
+    return ended("file ends inside a block of " + std::to_string(total) + " bytes");
   // Body without the trailing length; for the section header it starts after the magic.
-  body_.resize(total - header);
-  if (!read_exact(body_.data(), body_.size())) {
-    error =
-        "file ends inside a block of " + std::to_string(total) + " bytes" + at_offset(block_start);
-    return Block::error;
-  }
+  const std::uint8_t* block = bytes_.data();
+  bytes_.consume(total);
   offset_ += total;
-  if (u32(body_.size() - 4) != total) {
+  if (u32_raw(block + total - 4) != total) {
     error = "block trailer length differs from its header" + at_offset(block_start);
     return Block::error;
   }
-  body_.resize(body_.size() - 4);
+  body_ = block + header;
+  body_size_ = total - header - 4;
 
   auto interface = [&](std::uint32_t id) -> const Interface* {
     if (id >= interfaces_.size()) {
@@ -163,7 +156,7 @@ PcapngSource::Block PcapngSource::read_block(RawPacket& out, std::string& error)
   };
   auto packet = [&](const Interface& i, std::uint32_t caplen, std::uint32_t len,
                     std::uint64_t units, std::size_t data_at) -> Block {
-    if (data_at + caplen > body_.size()) {
+    if (data_at + caplen > body_size_) {
       error = "captured length " + std::to_string(caplen) + " runs past its block" +
               at_offset(block_start);
       return Block::error;
@@ -172,7 +165,7 @@ PcapngSource::Block PcapngSource::read_block(RawPacket& out, std::string& error)
     out.caplen = caplen;
     out.len = len;
     out.link_type = i.link_type;
-    out.data = ByteView(body_.data() + data_at, caplen);
+    out.data = ByteView(body_ + data_at, caplen);
     return Block::packet;
   };
 
@@ -182,7 +175,7 @@ PcapngSource::Block PcapngSource::read_block(RawPacket& out, std::string& error)
     case kInterfaceDescription:
       return add_interface(error) ? Block::other : Block::error;
     case kEnhancedPacket: {
-      if (body_.size() < 20) break;
+      if (body_size_ < 20) break;
       std::uint32_t id = u32(0);
       const Interface* i = interface(id);
       if (i == nullptr) return Block::error;
@@ -191,7 +184,7 @@ PcapngSource::Block PcapngSource::read_block(RawPacket& out, std::string& error)
       return packet(*i, u32(12), u32(16), units, 20);
     }
     case kObsoletePacket: {
-      if (body_.size() < 20) break;
+      if (body_size_ < 20) break;
       std::uint32_t id = u16(0);
       const Interface* i = interface(id);
       if (i == nullptr) return Block::error;
@@ -200,14 +193,14 @@ PcapngSource::Block PcapngSource::read_block(RawPacket& out, std::string& error)
       return packet(*i, u32(12), u32(16), units, 20);
     }
     case kSimplePacket: {
-      if (body_.size() < 4) break;
+      if (body_size_ < 4) break;
       const Interface* i = interface(0);
       if (i == nullptr) return Block::error;
       out.interface_id = 0;
       std::uint32_t len = u32(0);
       std::uint32_t caplen = len;
       if (i->snaplen != 0 && caplen > i->snaplen) caplen = i->snaplen;
-      if (caplen > body_.size() - 4) caplen = static_cast<std::uint32_t>(body_.size() - 4);
+      if (caplen > body_size_ - 4) caplen = static_cast<std::uint32_t>(body_size_ - 4);
       return packet(*i, caplen, len, 0, 4);
     }
     default:

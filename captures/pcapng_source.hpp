@@ -1,6 +1,7 @@
 // A pcapng reader of our own. libpcap 1.10 refuses pcapng files whose interfaces differ in
 // snap length or link type (both legal, and both in the corpus), so pcapng is parsed here and
-// libpcap keeps classic pcap. Streams block by block through one reusable buffer.
+// libpcap keeps classic pcap. Blocks are read in place through FileBytes (a mapped window for
+// a regular file), not copied out.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "captures/file_bytes.hpp"
 #include "captures/packet.hpp"
 
 namespace rsconform::captures::detail {
@@ -46,7 +48,6 @@ class PcapngSource {
   enum class Block { packet, other, end, error };
 
   Block read_block(RawPacket& out, std::string& error);
-  bool read_exact(void* into, std::size_t n);
   std::uint16_t u16(std::size_t at) const;
   std::uint32_t u32(std::size_t at) const;
   std::uint32_t u32_raw(const std::uint8_t* p) const;
@@ -54,12 +55,15 @@ class PcapngSource {
   TimestampNs to_ns(const Interface& i, std::uint64_t units) const;
 
   std::FILE* file_ = nullptr;
+  FileBytes bytes_;
   bool swapped_ = false;  // the section's byte order differs from ours
   bool seen_section_ = false;
   std::uint64_t offset_ = 0;  // file offset of the next block
   std::vector<Interface> interfaces_;
-  std::vector<std::uint8_t> body_;  // the current block's body, reused
-  bool pending_packet_ = false;     // read_header() read a packet block before returning
+  // The current block's body (without its trailing length), in bytes_.
+  const std::uint8_t* body_ = nullptr;
+  std::size_t body_size_ = 0;
+  bool pending_packet_ = false;  // read_header() read a packet block before returning
   RawPacket pending_;
 };
 

@@ -1,8 +1,13 @@
 // The pcapng block reader over hand-built files: several interfaces with different link types
 // and snap lengths, timestamp resolutions, simple packet blocks, both byte orders, and damage.
+// Each is read from memory (blocks) and from a file on disk (a mapped window).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -66,6 +71,7 @@ class Pcapng {
       body.push_back(0);
     return block(3, body);
   }
+  Pcapng& custom(const Bytes& body) { return block(0x00000BAD, body); }
   Pcapng& statistics() {
     Bytes body(12, 0);
     return block(5, body);
@@ -126,6 +132,33 @@ Bytes ethernet_packet() {
 
 using testing::read_all;
 
+// Opens `file` named `name` as a user would: from memory and from a file on disk (removed once
+// open; the reader keeps it until done).
+struct Opener {
+  const char* how;
+  std::function<PcapReader()> open;
+};
+std::vector<Opener> openers(const Bytes& file, const std::string& name) {
+  auto from_disk = [&file, name] {
+    auto dir =
+        std::filesystem::temp_directory_path() / ("rsconform-pcapng-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto path = dir / name;
+    {
+      std::ofstream out(path, std::ios::binary);
+      out.write(reinterpret_cast<const char*>(file.data()),
+                static_cast<std::streamsize>(file.size()));
+    }
+    struct Remove {
+      std::filesystem::path dir;
+      ~Remove() { std::filesystem::remove_all(dir); }
+    } remove{dir};
+    return PcapReader::open(path.string());
+  };
+  return {{"from memory", [&file, name] { return PcapReader::open_memory(file, name); }},
+          {"from a file", from_disk}};
+}
+
 TEST(Pcapng, InterfacesWithDifferentLinkTypesSnapLengthsAndResolutions) {
   for (bool big : {false, true}) {
     SCOPED_TRACE(big ? "big-endian" : "little-endian");
@@ -139,23 +172,26 @@ TEST(Pcapng, InterfacesWithDifferentLinkTypesSnapLengthsAndResolutions) {
                      .packet(1, 1'500'000'000'000'000'002ull, ip_packet())
                      .packet(2, (std::uint64_t{7} << 20) | (1u << 19), ip_packet())
                      .bytes();
-    PcapReader reader = PcapReader::open_memory(file, "multi.pcapng");
-    EXPECT_TRUE(reader.pcapng());
-    EXPECT_EQ(reader.link_type(), link_type::kEthernet);
-    testing::ReadBack packets = read_all(reader);
-    std::vector<DecodeStatus> statuses;
-    for (const RawPacket& p : packets.packets)
-      statuses.push_back(decode_packet(p).status);
-    ASSERT_FALSE(reader.error().has_value()) << reader.error()->to_string();
-    ASSERT_EQ(packets.size(), 3u);
-    EXPECT_EQ(packets[0].link_type, link_type::kEthernet);
-    EXPECT_EQ(packets[0].timestamp_ns, 1'500'000'000'000'001'000);
-    EXPECT_EQ(packets[1].link_type, link_type::kRaw);
-    EXPECT_EQ(packets[1].interface_id, 1u);
-    EXPECT_EQ(packets[1].timestamp_ns, 1'500'000'000'000'000'002);
-    EXPECT_EQ(packets[2].timestamp_ns, 7'500'000'000);
-    EXPECT_EQ(statuses, std::vector<DecodeStatus>(3, DecodeStatus::tcp));
-    EXPECT_EQ(packets[2].number, 3u);
+    for (const Opener& opener : openers(file, "multi.pcapng")) {
+      SCOPED_TRACE(opener.how);
+      PcapReader reader = opener.open();
+      EXPECT_TRUE(reader.pcapng());
+      EXPECT_EQ(reader.link_type(), link_type::kEthernet);
+      testing::ReadBack packets = read_all(reader);
+      std::vector<DecodeStatus> statuses;
+      for (const RawPacket& p : packets.packets)
+        statuses.push_back(decode_packet(p).status);
+      ASSERT_FALSE(reader.error().has_value()) << reader.error()->to_string();
+      ASSERT_EQ(packets.size(), 3u);
+      EXPECT_EQ(packets[0].link_type, link_type::kEthernet);
+      EXPECT_EQ(packets[0].timestamp_ns, 1'500'000'000'000'001'000);
+      EXPECT_EQ(packets[1].link_type, link_type::kRaw);
+      EXPECT_EQ(packets[1].interface_id, 1u);
+      EXPECT_EQ(packets[1].timestamp_ns, 1'500'000'000'000'000'002);
+      EXPECT_EQ(packets[2].timestamp_ns, 7'500'000'000);
+      EXPECT_EQ(statuses, std::vector<DecodeStatus>(3, DecodeStatus::tcp));
+      EXPECT_EQ(packets[2].number, 3u);
+    }
   }
 }
 
@@ -214,17 +250,18 @@ TEST(Pcapng, DamageIsAPositionedErrorAfterTheGoodPackets) {
       {"bad-trailer", bad_trailer, "trailer length"},
       {"undeclared", undeclared, "undeclared interface 3"},
   };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.name);
-    PcapReader reader = PcapReader::open_memory(c.file, c.name);
-    testing::ReadBack packets = read_all(reader);
-    EXPECT_EQ(packets.size(), 1u);
-    ASSERT_TRUE(reader.error().has_value());
-    EXPECT_EQ(reader.error()->packet_number, 2u);
-    EXPECT_NE(reader.error()->message.find(c.message), std::string::npos)
-        << reader.error()->message;
-    EXPECT_NE(reader.error()->message.find(" at byte "), std::string::npos);
-  }
+  for (const Case& c : cases)
+    for (const Opener& opener : openers(c.file, c.name)) {
+      SCOPED_TRACE(c.name + " " + opener.how);
+      PcapReader reader = opener.open();
+      testing::ReadBack packets = read_all(reader);
+      EXPECT_EQ(packets.size(), 1u);
+      ASSERT_TRUE(reader.error().has_value());
+      EXPECT_EQ(reader.error()->packet_number, 2u);
+      EXPECT_NE(reader.error()->message.find(c.message), std::string::npos)
+          << reader.error()->message;
+      EXPECT_NE(reader.error()->message.find(" at byte "), std::string::npos);
+    }
 }
 
 TEST(Pcapng, EveryPrefixOfAFileIsHandled) {
@@ -239,17 +276,48 @@ TEST(Pcapng, EveryPrefixOfAFileIsHandled) {
   builder.packet(0, 2, ip_packet());
   Bytes file = builder.bytes();
   for (std::size_t n = 1; n < file.size(); ++n) {
-    SCOPED_TRACE(n);
     Bytes prefix(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(n));
     bool boundary = std::find(boundaries.begin(), boundaries.end(), n) != boundaries.end();
-    try {
-      PcapReader reader = PcapReader::open_memory(prefix, "prefix");
-      testing::ReadBack packets = read_all(reader);
-      EXPECT_EQ(packets.size(), n >= boundaries[2] ? 1u : 0u);
-      EXPECT_EQ(reader.error().has_value(), !boundary);
-    } catch (const CaptureOpenError& e) {
-      EXPECT_LT(n, boundaries[1]);  // only a cut section or interface block fails to open
-      EXPECT_EQ(e.error().file, "prefix");
+    for (const Opener& opener : openers(prefix, "prefix"))
+      try {
+        SCOPED_TRACE(std::to_string(n) + " " + opener.how);
+        PcapReader reader = opener.open();
+        testing::ReadBack packets = read_all(reader);
+        EXPECT_EQ(packets.size(), n >= boundaries[2] ? 1u : 0u);
+        EXPECT_EQ(reader.error().has_value(), !boundary);
+      } catch (const CaptureOpenError& e) {
+        EXPECT_LT(n, boundaries[1]);  // only a cut section or interface block fails to open
+        EXPECT_TRUE(e.error().file.ends_with("prefix")) << e.error().file;
+      }
+  }
+}
+
+// Blocks at the edges of the 8 MiB window, and one larger than the window (which grows to hold
+// it): every packet after them reads as written.
+TEST(Pcapng, LargeFilesAndBlocksLargerThanTheWindow) {
+  Pcapng builder;
+  builder.section().interface(link_type::kRaw, 0, 9);
+  std::size_t written = 0;
+  for (std::uint64_t i = 0; builder.bytes().size() < (std::size_t{10} << 20); ++i) {
+    Bytes data = ip_packet();
+    data.resize(data.size() + (i * 7919) % 60000, static_cast<std::uint8_t>(i));
+    builder.packet(0, i, data);
+    ++written;
+    if (i == 3) builder.custom(Bytes(std::size_t{9} << 20, 0xab));  // skipped, not a packet
+  }
+  Bytes file = builder.bytes();
+  for (const Opener& opener : openers(file, "large.pcapng")) {
+    SCOPED_TRACE(opener.how);
+    PcapReader reader = opener.open();
+    testing::ReadBack packets = read_all(reader);
+    ASSERT_FALSE(reader.error().has_value()) << reader.error()->to_string();
+    ASSERT_EQ(packets.size(), written);
+    for (std::size_t i = 0; i < packets.size(); ++i) {
+      ASSERT_EQ(packets[i].timestamp_ns, static_cast<TimestampNs>(i)) << i;
+      ASSERT_EQ(packets[i].caplen, ip_packet().size() + (i * 7919) % 60000) << i;
+      if (packets[i].caplen > ip_packet().size()) {
+        ASSERT_EQ(packets[i].data.back(), static_cast<std::uint8_t>(i)) << i;
+      }
     }
   }
 }
