@@ -1,0 +1,60 @@
+// libFuzzer target: any bytes as a capture file (classic pcap, pcapng, any link type) through
+// what `rsconform decode` does with it: reading, link layers, TCP reassembly, BGP framing and
+// decoding, the tables, and every rendering (message text and JSON, summary, tables). Nothing
+// may crash, hang or trip a sanitizer, and the tables must agree with their own counters.
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <sstream>
+
+#include "captures/bgp/bgp_stream.hpp"
+#include "captures/capture_walk.hpp"
+#include "check/observation.hpp"
+#include "check/observation_report.hpp"
+
+namespace {
+
+using namespace rsconform;
+
+[[noreturn]] void fail(const char* what) {
+  std::fprintf(stderr, "fuzz_capture: %s\n", what);
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::optional<captures::PcapReader> reader;
+  try {
+    reader.emplace(captures::PcapReader::open_memory(captures::ByteView(data, size), "fuzz"));
+  } catch (const captures::CaptureOpenError&) {
+    return 0;  // not a capture: refused at open, with a message
+  }
+  check::ObservationOptions options;
+  options.keep_timeline = true;
+  std::size_t rendered = 0;
+  options.on_message = [&](const captures::BgpMessageEvent& e) {
+    rendered += check::message_json(e).dump().size() + check::message_text(e).size();
+  };
+  check::Observation observation(options);
+  captures::BgpStreamDecoder decoder(observation);
+  captures::TcpReassembler reassembler(decoder);
+  captures::walk_capture(*reader, reassembler);
+
+  std::ostringstream out;
+  check::print_summary(out, observation);
+  check::print_tables(out, observation);
+  out << check::summary_json(observation).dump();
+  {
+    check::JsonStream json(out, 2);
+    check::write_tables_json(json, observation);
+  }
+  for (const auto& [key, session] : observation.sessions())
+    for (const auto& direction : session.directions) {
+      const auto& table = direction.table;
+      if (table.sorted().size() != table.size()) fail("sorted() and size() disagree");
+      if (table.size() > table.counters().announced) fail("more routes than announcements");
+    }
+  if (rendered > 0 && out.str().empty()) fail("messages rendered but no summary");
+  return 0;
+}
