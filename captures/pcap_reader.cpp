@@ -53,39 +53,57 @@ std::FILE* open_gzip(const std::string& path) {
 }
 #endif
 
-bool starts_with_gzip_magic(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) open_failed(path, std::string("cannot open: ") + std::strerror(errno));
-  unsigned char magic[2] = {};
-  std::size_t n = std::fread(magic, 1, 2, f);
-  std::fclose(f);
-  return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-}
-
-std::FILE* open_stream(const std::string& path, bool gzip) {
-#ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
-  if (gzip) return open_gzip(path);
-#else
-  if (gzip) open_failed(path, "gzip-compressed capture, but this build has no zlib");
-#endif
+std::FILE* open_file(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) open_failed(path, std::string("cannot open: ") + std::strerror(errno));
   return f;
 }
 
-constexpr unsigned char kPcapngMagic[4] = {0x0a, 0x0d, 0x0d, 0x0a};
+// A stream that gives back bytes already read from `rest`, then the rest of it: how input that
+// cannot seek (a pipe) is read from its start once its magic number has been looked at.
+struct Replay {
+  std::array<unsigned char, 4> head{};
+  std::size_t size = 0;
+  std::size_t at = 0;
+  std::FILE* rest = nullptr;
+};
+ssize_t replay_read(void* cookie, char* buf, std::size_t n) {
+  auto* r = static_cast<Replay*>(cookie);
+  std::size_t done = 0;
+  for (; r->at < r->size && done < n; ++done)
+    buf[done] = static_cast<char>(r->head[r->at++]);
+  if (done < n) done += std::fread(buf + done, 1, n - done, r->rest);
+  if (done == 0 && std::ferror(r->rest)) return -1;
+  return static_cast<ssize_t>(done);
+}
+int replay_close(void* cookie) {
+  auto* r = static_cast<Replay*>(cookie);
+  int rc = std::fclose(r->rest);
+  delete r;
+  return rc;
+}
 
-// Reads the first 4 bytes and rewinds (reopening streams that cannot seek, such as gzip).
-std::array<unsigned char, 4> read_magic(std::FILE*& f, const std::string& path, bool gzip) {
+// Reads the first 4 bytes (fewer in a shorter file) and leaves `f` at the start again: rewound
+// when it can seek, otherwise replaced by a stream that replays them.
+std::array<unsigned char, 4> peek_magic(std::FILE*& f, const std::string& name) {
   std::array<unsigned char, 4> magic{};
   std::size_t n = std::fread(magic.data(), 1, 4, f);
-  if (n != 4) magic = {};
-  if (std::fseek(f, 0, SEEK_SET) != 0) {
+  if (std::fseek(f, 0, SEEK_SET) == 0) return magic;
+  auto* replay = new Replay{magic, n, 0, f};
+  cookie_io_functions_t io{};
+  io.read = replay_read;
+  io.close = replay_close;
+  std::FILE* again = fopencookie(replay, "rb", io);
+  if (again == nullptr) {
     std::fclose(f);
-    f = open_stream(path, gzip);
+    delete replay;
+    open_failed(name, "cannot create a stream over the input");
   }
+  f = again;
   return magic;
 }
+
+constexpr unsigned char kPcapngMagic[4] = {0x0a, 0x0d, 0x0d, 0x0a};
 
 // The classic pcap magic numbers whose records have the plain 16-byte header; `nanosecond`
 // tells the timestamp unit. Other variants (e.g. Kuznetzov's) stay with libpcap.
@@ -121,9 +139,23 @@ bool gzip_supported() {
 }
 
 PcapReader PcapReader::open(const std::string& path) {
-  bool gzip = starts_with_gzip_magic(path);
-  std::FILE* f = open_stream(path, gzip);
-  return PcapReader(f, path, gzip);
+  std::FILE* f = open_file(path);
+  std::FILE* opened = f;
+  std::array<unsigned char, 4> magic = peek_magic(f, path);
+  bool gzip = magic[0] == 0x1f && magic[1] == 0x8b;
+  if (!gzip) return PcapReader(f, path, false);
+  // zlib reads the file itself, by name: input that could not be rewound cannot be read twice.
+  bool seekable = f == opened;
+  std::fclose(f);
+  if (!seekable)
+    open_failed(path,
+                "gzip-compressed input that cannot be read twice (a pipe?): decompress it first, "
+                "e.g. zcat FILE | rsconform decode /dev/stdin");
+#ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
+  return PcapReader(open_gzip(path), path, true);
+#else
+  open_failed(path, "gzip-compressed capture, but this build has no zlib");
+#endif
 }
 
 PcapReader PcapReader::open_memory(ByteView bytes, const std::string& name) {
@@ -137,7 +169,7 @@ PcapReader PcapReader::open_memory(ByteView bytes, const std::string& name) {
 // Takes ownership of `stream` (closed on failure too).
 PcapReader::PcapReader(std::FILE* stream, std::string name, bool gzip)
     : name_(std::move(name)), gzip_(gzip) {
-  std::array<unsigned char, 4> magic = read_magic(stream, name_, gzip);
+  std::array<unsigned char, 4> magic = peek_magic(stream, name_);
   if (std::memcmp(magic.data(), kPcapngMagic, 4) == 0) {
     ng_ = std::make_unique<detail::PcapngSource>(stream);
     std::string error;

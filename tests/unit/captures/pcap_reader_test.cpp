@@ -1,11 +1,18 @@
 // Capture file reading on real corpus files and on broken ones.
 #include "captures/pcap_reader.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <set>
+#include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "captures/capture_walk.hpp"
@@ -195,6 +202,75 @@ TEST(PcapReader, GzipCompressedCaptures) {
 #else
   GTEST_SKIP() << "zlib.h not available";
 #endif
+}
+
+// Bytes written into a FIFO by a thread of their own: input that cannot seek, as from
+// `tcpdump -w - | rsconform decode /dev/stdin`. Readers in these tests read to the end (or stop
+// after the pipe holds everything), so the writer always finishes.
+class Fifo {
+ public:
+  explicit Fifo(std::vector<std::uint8_t> bytes) : path_(temp_path("fifo")) {
+    std::filesystem::remove(path_);
+    if (mkfifo(path_.c_str(), 0600) != 0) throw std::runtime_error("mkfifo failed");
+    writer_ = std::thread([this, bytes = std::move(bytes)] {
+      if (std::FILE* f = std::fopen(path_.c_str(), "wb")) {  // waits for a reader
+        std::fwrite(bytes.data(), 1, bytes.size(), f);
+        std::fclose(f);
+      }
+      done_ = true;
+    });
+  }
+  ~Fifo() {
+    // A test that failed before opening the FIFO leaves the writer waiting for a reader: be
+    // one, without blocking, until it is done.
+    int fd = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK);
+    char sink[1 << 16];
+    while (!done_)
+      if (fd < 0 || ::read(fd, sink, sizeof sink) <= 0) std::this_thread::yield();
+    writer_.join();
+    if (fd >= 0) ::close(fd);
+    std::filesystem::remove(path_);
+  }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+  std::atomic<bool> done_{false};
+  std::thread writer_;
+};
+
+// A pipe cannot be rewound after its magic number is read: the reader replays those bytes.
+// Classic pcap and pcapng read from a FIFO exactly as from the file; gzip, which zlib reads by
+// name, is refused with advice.
+TEST(PcapReader, PipesReadLikeFiles) {
+  for (const char* file : {"pcapplusplus/BgpPackets.pcap", "scapy/bgp_fragmented.pcap",
+                           "tcpdump/bgp-rt-prefix.pcap"}) {
+    SCOPED_TRACE(file);
+    PcapReader direct = PcapReader::open(corpus(file));
+    testing::ReadBack expected = read_all(direct);
+    Fifo fifo(read_file(corpus(file)));
+    PcapReader piped = PcapReader::open(fifo.path());
+    testing::ReadBack got = read_all(piped);
+    EXPECT_FALSE(piped.error().has_value());
+    EXPECT_EQ(piped.pcapng(), direct.pcapng());
+    EXPECT_EQ(piped.link_type(), direct.link_type());
+    ASSERT_EQ(got.size(), expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].timestamp_ns, expected[i].timestamp_ns) << i;
+      EXPECT_TRUE(std::equal(got[i].data.begin(), got[i].data.end(), expected[i].data.begin(),
+                             expected[i].data.end()))
+          << i;
+    }
+  }
+  std::vector<std::uint8_t> gzip_magic{0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 0};
+  Fifo fifo(gzip_magic);
+  try {
+    PcapReader::open(fifo.path());
+    ADD_FAILURE() << "gzip from a pipe opened";
+  } catch (const CaptureOpenError& e) {
+    EXPECT_NE(e.error().message.find("decompress it first"), std::string::npos)
+        << e.error().message;
+  }
 }
 
 TEST(PcapReader, FragmentedUpdateIsWholeAfterReassembly) {
