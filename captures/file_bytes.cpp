@@ -19,6 +19,10 @@ std::uint64_t page_size() {
   return page;
 }
 
+std::uint64_t page_floor(std::uint64_t offset) {
+  return offset / page_size() * page_size();
+}
+
 std::uint64_t file_size(int fd) {
   struct stat st {};
   return fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
@@ -33,7 +37,7 @@ FileBytes::FileBytes(std::FILE* file) : file_(file) {
   off_t at = ftello(file);
   if (fd >= 0 && at >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
     auto offset = static_cast<std::uint64_t>(at);
-    if (map_window(offset / page_size() * page_size(), 0)) {
+    if (map_window(page_floor(offset), 0)) {
       pos_ = static_cast<std::size_t>(offset - window_offset_);
       return;
     }
@@ -44,7 +48,7 @@ FileBytes::FileBytes(std::FILE* file) : file_(file) {
 }
 
 FileBytes::~FileBytes() {
-  if (window_ != nullptr) munmap(window_, window_size_);
+  if (window_ != nullptr) munmap(window_, end_);
 }
 
 bool FileBytes::map_window(std::uint64_t offset, std::size_t n) {
@@ -52,9 +56,9 @@ bool FileBytes::map_window(std::uint64_t offset, std::size_t n) {
   std::uint64_t want = std::max<std::uint64_t>(kWindow, n + page_size());
   std::size_t length =
       size > offset ? static_cast<std::size_t>(std::min<std::uint64_t>(want, size - offset)) : 0;
-  if (window_ != nullptr) munmap(window_, window_size_);
+  if (window_ != nullptr) munmap(window_, end_);
   window_ = nullptr;
-  window_size_ = end_ = 0;
+  end_ = 0;
   window_offset_ = offset;
   data_ = nullptr;
   if (length == 0) return true;  // nothing (more) to map: an empty window at the end
@@ -67,7 +71,7 @@ bool FileBytes::map_window(std::uint64_t offset, std::size_t n) {
   }
   madvise(p, length, MADV_SEQUENTIAL);
   window_ = p;
-  window_size_ = end_ = length;
+  end_ = length;
   data_ = static_cast<const std::uint8_t*>(p);
   return true;
 }
@@ -80,7 +84,7 @@ std::size_t FileBytes::fill(std::size_t n) {
 // Moves the window to the page holding the next unread byte.
 std::size_t FileBytes::fill_from_map(std::size_t n) {
   std::uint64_t next = window_offset_ + pos_;
-  std::uint64_t start = next / page_size() * page_size();
+  std::uint64_t start = page_floor(next);
   if (!map_window(start, n)) {
     pos_ = end_ = 0;
     return 0;

@@ -41,7 +41,6 @@ class FileBytes {
   std::vector<std::uint8_t> buffer_;  // blocks read from a stream; empty when mapping
   // The mapped window: file bytes [window_offset_, window_offset_ + end_).
   void* window_ = nullptr;
-  std::size_t window_size_ = 0;
   std::uint64_t window_offset_ = 0;
   const std::uint8_t* data_ = nullptr;  // buffer_ or the window
   std::size_t pos_ = 0;                 // next unread byte of data_

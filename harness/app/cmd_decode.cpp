@@ -45,13 +45,13 @@ class MessageSpool {
  public:
   explicit MessageSpool(int indent) {
     std::error_code error;
-    std::filesystem::path dir = std::filesystem::temp_directory_path(error);
+    dir_ = std::filesystem::temp_directory_path(error);
     if (error) {
       const char* tmpdir = std::getenv("TMPDIR");
       throw std::runtime_error("no temporary directory for the messages (TMPDIR=" +
                                std::string(tmpdir ? tmpdir : "") + "): " + error.message());
     }
-    std::string path = (dir / "rsconform-messages-XXXXXX").string();
+    std::string path = (dir_ / "rsconform-messages-XXXXXX").string();
     int fd = mkstemp(path.data());
     if (fd < 0)
       throw std::runtime_error("cannot create a temporary file for the messages (" + path +
@@ -69,14 +69,15 @@ class MessageSpool {
     stream_->flush();
     file_.flush();
     if (!file_)
-      throw std::runtime_error("cannot write the messages to a temporary file in " +
-                               std::filesystem::temp_directory_path().string() + " (disk full?)");
+      throw std::runtime_error("cannot write the messages to a temporary file in " + dir_.string() +
+                               " (disk full?)");
     file_.seekg(0);
   }
   // Copies the messages into `out`, whose messages array is open.
   void splice_into(check::JsonStream& out) { out.splice_elements(file_, stream_->elements()); }
 
  private:
+  std::filesystem::path dir_;
   std::fstream file_;
   std::optional<check::JsonStream> stream_;
 };
@@ -133,30 +134,24 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
                        {"tcp_gaps", analysis.reassembly.gaps}};
     if (analysis.read_error) doc["read_error"] = analysis.read_error->to_string();
     if (flags.summary) doc["summary"] = check::summary_json(observation);
-    if (spool) doc["messages"] = nlohmann::json::array();  // its place; spliced in
+    // Places kept for the members too large to build: streamed in below.
+    if (spool) doc["messages"] = nullptr;
+    if (flags.tables) doc["tables"] = nullptr;
     if (flags.format == "json" || flags.summary || flags.tables) {
-      // The tables and messages are streamed in among the other members, in
-      // key order.
       check::JsonStream out(std::cout, indent);
-      bool tables_due = flags.tables;
-      auto write_tables = [&] {
-        out.key("tables");
-        check::write_tables_json(out, observation);
-        tables_due = false;
-      };
       out.begin_object();
-      for (const auto& [key, value] : doc.items()) {
-        if (tables_due && key > "tables") write_tables();
+      for (const auto& [key, value] : doc.items()) {  // in key order
         out.key(key);
         if (key == "messages" && spool) {
           out.begin_array();
           spool->splice_into(out);
           out.end_array();
+        } else if (key == "tables" && flags.tables) {
+          check::write_tables_json(out, observation);
         } else {
           out.value(value);
         }
       }
-      if (tables_due) write_tables();
       out.end_object();
       std::cout << "\n";
     }

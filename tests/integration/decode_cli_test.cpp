@@ -4,42 +4,33 @@
 // a temporary directory that cannot be used is a clear error, not a crash or
 // a cut document.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
+#include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "captures/bgp/synthetic.hpp"
+#include "support/tshark_oracle.hpp"
 
 namespace rsconform {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-};
-
-// Runs `rsconform ARGS` through the shell; stderr goes to `err_file` if given.
-CliRun rsconform(const std::string& args, const std::string& env = "",
-                 const std::string& err_file = "/dev/null") {
-  std::string command =
-      env + " " + RSCONFORM_BINARY_DIR + "/harness/app/rsconform " + args + " 2>" + err_file;
-  CliRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[1 << 16];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
-    run.out.append(buffer, n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+// Runs the built `rsconform ARGS` (under `env` when variables are given), with a deadline.
+test_support::RunResult rsconform(const std::vector<std::string>& args,
+                                  const std::vector<std::string>& env = {}) {
+  std::vector<std::string> argv;
+  if (!env.empty()) {
+    argv.push_back("env");
+    argv.insert(argv.end(), env.begin(), env.end());
+  }
+  argv.push_back(std::string(RSCONFORM_BINARY_DIR) + "/harness/app/rsconform");
+  argv.insert(argv.end(), args.begin(), args.end());
+  return test_support::run_with_deadline(argv, std::chrono::seconds{120});
 }
 
 class DecodeCli : public ::testing::Test {
@@ -64,15 +55,15 @@ fs::path DecodeCli::dir_;
 std::string DecodeCli::capture_;
 
 TEST_F(DecodeCli, JsonMessagesAreTheJsonlObjectsInOrder) {
-  CliRun json_run = rsconform("decode --format json " + capture_);
-  ASSERT_EQ(json_run.exit_code, 0);
+  auto json_run = rsconform({"decode", "--format", "json", capture_});
+  ASSERT_EQ(json_run.exit_status, 0) << json_run.err;
   EXPECT_GT(json_run.out.size(), std::size_t{1} << 20);
   auto doc = nlohmann::json::parse(json_run.out);
   // The whole document is what nlohmann itself writes for it.
   EXPECT_EQ(json_run.out, doc.dump(2) + "\n");
 
-  CliRun jsonl_run = rsconform("decode --format jsonl " + capture_);
-  ASSERT_EQ(jsonl_run.exit_code, 0);
+  auto jsonl_run = rsconform({"decode", "--format", "jsonl", capture_});
+  ASSERT_EQ(jsonl_run.exit_status, 0) << jsonl_run.err;
   std::istringstream lines(jsonl_run.out);
   std::string line;
   std::size_t i = 0;
@@ -88,8 +79,9 @@ TEST_F(DecodeCli, JsonMessagesAreTheJsonlObjectsInOrder) {
 }
 
 TEST_F(DecodeCli, JsonWithEverySectionKeepsKeyOrder) {
-  CliRun run = rsconform("decode --format json --messages --summary --tables " + capture_);
-  ASSERT_EQ(run.exit_code, 0);
+  auto run =
+      rsconform({"decode", "--format", "json", "--messages", "--summary", "--tables", capture_});
+  ASSERT_EQ(run.exit_status, 0) << run.err;
   auto doc = nlohmann::json::parse(run.out);
   EXPECT_EQ(run.out, doc.dump(2) + "\n");
   for (const char* key : {"messages", "summary", "tables", "bgp_messages", "packets"})
@@ -97,15 +89,12 @@ TEST_F(DecodeCli, JsonWithEverySectionKeepsKeyOrder) {
 }
 
 TEST_F(DecodeCli, UnusableTemporaryDirectoryIsAnInputError) {
-  std::string err = (dir_ / "stderr.txt").string();
-  CliRun run = rsconform("decode --format json " + capture_,
-                         "TMPDIR=" + (dir_ / "no-such-directory").string(), err);
-  EXPECT_EQ(run.exit_code, 2);
+  auto run = rsconform({"decode", "--format", "json", capture_},
+                       {"TMPDIR=" + (dir_ / "no-such-directory").string()});
+  EXPECT_EQ(run.exit_status, 2);
   EXPECT_EQ(run.out, "");  // no document at all rather than a cut one
-  std::ifstream in(err);
-  std::string message{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  EXPECT_NE(message.find(capture_), std::string::npos) << message;
-  EXPECT_NE(message.find("no-such-directory"), std::string::npos) << message;
+  EXPECT_NE(run.err.find(capture_), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("no-such-directory"), std::string::npos) << run.err;
 }
 
 }  // namespace
