@@ -23,7 +23,7 @@ void set16(std::vector<std::uint8_t>& out, std::size_t at, std::uint16_t v) {
 void put_mac(std::vector<std::uint8_t>& out, const IpAddress& ip) {
   out.push_back(0x02);
   out.push_back(0x00);
-  ByteView b = ip.bytes();
+  ByteView b = ip.octets();
   out.insert(out.end(), b.end() - 4, b.end());
 }
 std::uint32_t sum16(ByteView bytes) {
@@ -85,8 +85,8 @@ void build_tcp_frame(const FrameSpec& spec, std::vector<std::uint8_t>& out) {
     out.push_back(6);
     out.push_back(spec.ttl);
   }
-  ByteView src = spec.src.address.bytes();
-  ByteView dst = spec.dst.address.bytes();
+  ByteView src = spec.src.address.octets();
+  ByteView dst = spec.dst.address.octets();
   out.insert(out.end(), src.begin(), src.end());
   out.insert(out.end(), dst.begin(), dst.end());
   if (v4) {

@@ -6,7 +6,7 @@ set(captures_deps PkgConfig::PCAP)
 if(ZLIB_FOUND)
   list(APPEND captures_deps ZLIB::ZLIB)
 endif()
-rsconform_add_module(captures SOURCES ${captures_sources} DEPS ${captures_deps}
+rsconform_add_module(captures SOURCES ${captures_sources} DEPS rsconform::wire ${captures_deps}
                      INCLUDE_ROOT ${PROJECT_SOURCE_DIR})
 if(ZLIB_FOUND)
   target_compile_definitions(rsconform_captures PRIVATE RSCONFORM_CAPTURES_HAVE_ZLIB=1)

@@ -1,4 +1,5 @@
-// Vocabulary shared by the capture layers: raw packets, link types, addresses, endpoints.
+// Vocabulary shared by the capture layers: raw packets, link types, directions (addresses
+// and endpoints are the codec's).
 // Everything here is a plain value or a view; nothing allocates.
 #pragma once
 
@@ -9,12 +10,11 @@
 #include <span>
 #include <string>
 
+#include "wire/types.hpp"
+
 namespace rsconform::captures {
 
 using ByteView = std::span<const std::uint8_t>;
-
-// Nanoseconds since the Unix epoch, as recorded in the capture (never the wall clock).
-using TimestampNs = std::int64_t;
 
 // pcap LINKTYPE_* values (and the DLT_* aliases libpcap may hand back for them).
 namespace link_type {
@@ -38,7 +38,7 @@ inline constexpr std::uint32_t kLinuxSll2 = 276;
 // One packet as read from a capture. `data` is valid until the next read.
 struct RawPacket {
   std::uint64_t number = 0;  // 1-based position in the file
-  TimestampNs timestamp_ns = 0;
+  wire::Nanos timestamp_ns = 0;
   std::uint32_t caplen = 0;  // bytes present in `data`
   std::uint32_t len = 0;     // bytes on the wire
   std::uint32_t link_type = 0;
@@ -49,37 +49,12 @@ struct RawPacket {
 // Where an event came from: the packet that carried it.
 struct PacketRef {
   std::uint64_t number = 0;
-  TimestampNs timestamp_ns = 0;
+  wire::Nanos timestamp_ns = 0;
   friend bool operator==(const PacketRef&, const PacketRef&) = default;
 };
 
-// An IPv4 or IPv6 address; IPv4 lives in the first 4 octets, the rest are zero.
-struct IpAddress {
-  enum class Family : std::uint8_t { v4 = 4, v6 = 6 };
-  Family family = Family::v4;
-  std::array<std::uint8_t, 16> octets{};
-
-  static IpAddress v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d);
-  static IpAddress v4_from(ByteView four);
-  static IpAddress v6_from(ByteView sixteen);
-  // Parses dotted IPv4 or textual IPv6; throws std::invalid_argument.
-  static IpAddress parse(const std::string& text);
-
-  std::size_t size() const { return family == Family::v4 ? 4 : 16; }
-  ByteView bytes() const { return ByteView(octets.data(), size()); }
-  std::string to_string() const;
-
-  friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
-};
-
-// An address and a TCP port.
-struct Endpoint {
-  IpAddress address;
-  std::uint16_t port = 0;
-
-  std::string to_string() const;  // "10.0.0.1:179" or "[::1]:179"
-  friend auto operator<=>(const Endpoint&, const Endpoint&) = default;
-};
+using wire::Endpoint;
+using wire::IpAddress;
 
 // The two directions of a TCP connection. forward: from the initiator (the SYN's sender, or
 // the first sender seen when the capture starts mid-connection); reverse: back to it.

@@ -260,8 +260,8 @@ bool PcapReader::next(RawPacket& out) {
     ++packets_read_;
     out.number = packets_read_;
     // Opened with nanosecond precision: tv_usec holds nanoseconds.
-    out.timestamp_ns = static_cast<TimestampNs>(header->ts.tv_sec) * 1'000'000'000 +
-                       static_cast<TimestampNs>(header->ts.tv_usec);
+    out.timestamp_ns = static_cast<wire::Nanos>(header->ts.tv_sec) * 1'000'000'000 +
+                       static_cast<wire::Nanos>(header->ts.tv_usec);
     out.caplen = header->caplen;
     out.len = header->len;
     out.link_type = link_type_;

@@ -69,8 +69,8 @@ PcapRecordSource::Result PcapRecordSource::next(RawPacket& out, std::uint64_t nu
   // As libpcap 1.10 does: the timestamp fields are signed in a file of our byte order and
   // unsigned (its byte swap yields an unsigned value) in the other.
   auto field = [this](std::uint32_t v) {
-    return format_.swapped ? static_cast<TimestampNs>(v)
-                           : static_cast<TimestampNs>(static_cast<std::int32_t>(v));
+    return format_.swapped ? static_cast<wire::Nanos>(v)
+                           : static_cast<wire::Nanos>(static_cast<std::int32_t>(v));
   };
   out.timestamp_ns =
       field(seconds) * 1'000'000'000 + field(fraction) * (format_.nanosecond ? 1 : 1000);

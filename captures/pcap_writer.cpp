@@ -87,7 +87,7 @@ void PcapWriter::put(ByteView bytes) {
   }
 }
 
-void PcapWriter::write(TimestampNs timestamp, ByteView frame) {
+void PcapWriter::write(wire::Nanos timestamp, ByteView frame) {
   if (frame.size() > kSnapLength) {
     throw std::invalid_argument(name_ + ": frame of " + std::to_string(frame.size()) +
                                 " bytes exceeds the snap length");
@@ -127,7 +127,7 @@ TcpConnectionWriter::TcpConnectionWriter(PcapWriter& out, TcpConnectionSpec spec
 }
 
 void TcpConnectionWriter::emit(Direction from, std::uint32_t seq, std::uint8_t flags,
-                               ByteView payload, std::uint16_t mss_option, TimestampNs ts) {
+                               ByteView payload, std::uint16_t mss_option, wire::Nanos ts) {
   bool fwd = from == Direction::forward;
   FrameSpec f;
   f.link_type = out_.link_type();
@@ -143,7 +143,7 @@ void TcpConnectionWriter::emit(Direction from, std::uint32_t seq, std::uint8_t f
   out_.write(ts, frame_);
 }
 
-void TcpConnectionWriter::handshake(TimestampNs ts) {
+void TcpConnectionWriter::handshake(wire::Nanos ts) {
   std::uint32_t& client = next_seq_[index(Direction::forward)];
   std::uint32_t& server = next_seq_[index(Direction::reverse)];
   emit(Direction::forward, client, tcp_flag::kSyn, {}, spec_.mss, ts);
@@ -153,7 +153,7 @@ void TcpConnectionWriter::handshake(TimestampNs ts) {
   emit(Direction::forward, client, tcp_flag::kAck, {}, 0, ts);
 }
 
-void TcpConnectionWriter::send(Direction from, ByteView bytes, TimestampNs ts) {
+void TcpConnectionWriter::send(Direction from, ByteView bytes, wire::Nanos ts) {
   std::uint32_t& seq = next_seq_[index(from)];
   while (!bytes.empty()) {
     std::size_t n = std::min<std::size_t>(bytes.size(), spec_.mss);
@@ -165,11 +165,11 @@ void TcpConnectionWriter::send(Direction from, ByteView bytes, TimestampNs ts) {
   }
 }
 
-void TcpConnectionWriter::ack(Direction from, TimestampNs ts) {
+void TcpConnectionWriter::ack(Direction from, wire::Nanos ts) {
   emit(from, next_seq_[index(from)], tcp_flag::kAck, {}, 0, ts);
 }
 
-void TcpConnectionWriter::close(Direction first, TimestampNs ts) {
+void TcpConnectionWriter::close(Direction first, wire::Nanos ts) {
   Direction second = opposite(first);
   emit(first, next_seq_[index(first)], tcp_flag::kFin | tcp_flag::kAck, {}, 0, ts);
   ++next_seq_[index(first)];
@@ -178,12 +178,12 @@ void TcpConnectionWriter::close(Direction first, TimestampNs ts) {
   emit(first, next_seq_[index(first)], tcp_flag::kAck, {}, 0, ts);
 }
 
-void TcpConnectionWriter::reset(Direction from, TimestampNs ts) {
+void TcpConnectionWriter::reset(Direction from, wire::Nanos ts) {
   emit(from, next_seq_[index(from)], tcp_flag::kRst | tcp_flag::kAck, {}, 0, ts);
 }
 
 void TcpConnectionWriter::segment(Direction from, std::uint32_t seq, std::uint8_t flags,
-                                  ByteView payload, TimestampNs ts) {
+                                  ByteView payload, wire::Nanos ts) {
   emit(from, seq, flags, payload, 0, ts);
 }
 

@@ -28,7 +28,7 @@ class PcapWriter {
   ~PcapWriter();  // closes the file (errors at this point are lost: call close() to see them)
 
   // Appends one record; throws std::runtime_error on a write error.
-  void write(TimestampNs timestamp, ByteView frame);
+  void write(wire::Nanos timestamp, ByteView frame);
   void flush();
   void close();  // flushes and closes the file; throws on error
 
@@ -63,24 +63,24 @@ class TcpConnectionWriter {
  public:
   TcpConnectionWriter(PcapWriter& out, TcpConnectionSpec spec);
 
-  void handshake(TimestampNs ts);  // SYN, SYN-ACK, ACK
+  void handshake(wire::Nanos ts);  // SYN, SYN-ACK, ACK
   // Sends bytes from one side, split into segments of at most `mss` (PSH on the last).
-  void send(Direction from, ByteView bytes, TimestampNs ts);
-  void ack(Direction from, TimestampNs ts);  // a pure ACK
+  void send(Direction from, ByteView bytes, wire::Nanos ts);
+  void ack(Direction from, wire::Nanos ts);  // a pure ACK
   // FIN from `first`, FIN-ACK from the other side, final ACK.
-  void close(Direction first, TimestampNs ts);
-  void reset(Direction from, TimestampNs ts);  // RST-ACK
+  void close(Direction first, wire::Nanos ts);
+  void reset(Direction from, wire::Nanos ts);  // RST-ACK
   // One segment at an explicit sequence number, for forging retransmissions, overlaps and loss.
   // Does not move the side's next sequence number.
   void segment(Direction from, std::uint32_t seq, std::uint8_t flags, ByteView payload,
-               TimestampNs ts);
+               wire::Nanos ts);
 
   std::uint32_t next_seq(Direction from) const { return next_seq_[index(from)]; }
   const TcpConnectionSpec& spec() const { return spec_; }
 
  private:
   void emit(Direction from, std::uint32_t seq, std::uint8_t flags, ByteView payload,
-            std::uint16_t mss_option, TimestampNs ts);
+            std::uint16_t mss_option, wire::Nanos ts);
 
   PcapWriter& out_;
   TcpConnectionSpec spec_;

@@ -39,19 +39,19 @@ std::uint16_t PcapngSource::u16(std::size_t at) const {
   return swapped_ ? static_cast<std::uint16_t>((v >> 8) | (v << 8)) : v;
 }
 
-TimestampNs PcapngSource::to_ns(const Interface& i, std::uint64_t units) const {
+wire::Nanos PcapngSource::to_ns(const Interface& i, std::uint64_t units) const {
   std::int64_t base = i.offset_seconds * 1'000'000'000;
   if (!i.binary_resolution) {
     if (i.resolution <= 9) {
       std::uint64_t scale = 1;
       for (int k = i.resolution; k < 9; ++k)
         scale *= 10;
-      return base + static_cast<TimestampNs>(units * scale);
+      return base + static_cast<wire::Nanos>(units * scale);
     }
     std::uint64_t scale = 1;
     for (int k = 9; k < i.resolution && k < 28; ++k)
       scale *= 10;
-    return base + static_cast<TimestampNs>(units / scale);
+    return base + static_cast<wire::Nanos>(units / scale);
   }
   // 2^-r seconds: whole seconds, then the fraction scaled without overflowing 64 bits.
   unsigned r = i.resolution > 63 ? 63u : i.resolution;
@@ -62,7 +62,7 @@ TimestampNs PcapngSource::to_ns(const Interface& i, std::uint64_t units) const {
     r = 30;
   }
   return base +
-         static_cast<TimestampNs>(seconds * 1'000'000'000 + ((fraction * 1'000'000'000) >> r));
+         static_cast<wire::Nanos>(seconds * 1'000'000'000 + ((fraction * 1'000'000'000) >> r));
 }
 
 // Interface Description Block body: link type (2), reserved (2), snap length (4), options.

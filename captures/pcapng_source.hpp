@@ -52,7 +52,7 @@ class PcapngSource {
   std::uint32_t u32(std::size_t at) const;
   std::uint32_t u32_raw(const std::uint8_t* p) const;
   bool add_interface(std::string& error);
-  TimestampNs to_ns(const Interface& i, std::uint64_t units) const;
+  wire::Nanos to_ns(const Interface& i, std::uint64_t units) const;
 
   std::FILE* file_ = nullptr;
   FileBytes bytes_;

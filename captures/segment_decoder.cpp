@@ -129,8 +129,9 @@ DecodeResult ipv4(ByteView bytes, int depth) {
   std::uint16_t fragment = be16(bytes, 6);
   if ((fragment & 0x3fffu) != 0) return fail(DecodeStatus::ip_fragment, "IPv4 fragment");
   Lengths l = clamp(bytes, header, total);
-  return ip_payload(bytes[9], l.payload, l.wire, IpAddress::v4_from(bytes.subspan(12, 4)),
-                    IpAddress::v4_from(bytes.subspan(16, 4)), depth);
+  return ip_payload(bytes[9], l.payload, l.wire,
+                    IpAddress::from_octets(IpAddress::Family::v4, bytes.subspan(12, 4)),
+                    IpAddress::from_octets(IpAddress::Family::v4, bytes.subspan(16, 4)), depth);
 }
 
 // IPv6 fixed header (40 bytes): version/class/flow (4), payload length (2), next header (1),
@@ -140,8 +141,8 @@ DecodeResult ipv6(ByteView bytes, int depth) {
   if ((bytes[0] >> 4) != 6) return fail(DecodeStatus::malformed, "IPv6 header with version != 6");
   std::size_t payload_length = be16(bytes, 4);
   Lengths l = clamp(bytes, 40, payload_length == 0 ? 0 : payload_length + 40);
-  IpAddress src = IpAddress::v6_from(bytes.subspan(8, 16));
-  IpAddress dst = IpAddress::v6_from(bytes.subspan(24, 16));
+  IpAddress src = IpAddress::from_octets(IpAddress::Family::v6, bytes.subspan(8, 16));
+  IpAddress dst = IpAddress::from_octets(IpAddress::Family::v6, bytes.subspan(24, 16));
   std::uint8_t next = bytes[6];
   for (int hops = 0;; ++hops) {
     if (hops == 16) return fail(DecodeStatus::malformed, "more than 16 IPv6 extension headers");

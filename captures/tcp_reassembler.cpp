@@ -59,7 +59,7 @@ std::size_t TcpReassembler::KeyHash::operator()(const Key& k) const {
     h *= 1099511628211ull;
   };
   for (const Endpoint* e : {&k.low, &k.high}) {
-    for (std::uint8_t b : e->address.octets)
+    for (std::uint8_t b : e->address.bytes)
       mix(b);
     mix(static_cast<std::uint8_t>(e->port >> 8));
     mix(static_cast<std::uint8_t>(e->port));

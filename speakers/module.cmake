@@ -3,7 +3,8 @@
 # rsconform::routeserver: the reference route server's pure core (config, profile, engine).
 file(GLOB routeserver_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/routeserver/*.cpp)
 rsconform_add_module(routeserver SOURCES ${routeserver_sources}
-                     DEPS rsconform::wire rsconform::session nlohmann_json::nlohmann_json
+                     DEPS rsconform::wire rsconform::topology rsconform::json rsconform::session
+                          nlohmann_json::nlohmann_json
                      INCLUDE_ROOT ${PROJECT_SOURCE_DIR})
 
 # rsconform::daemons: configs, launchers and process control for real route-server daemons
@@ -16,6 +17,7 @@ rsconform_add_module(daemons SOURCES ${daemons_sources} DEPS rsconform::wire
 file(GLOB speakers_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/speaker/*.cpp
      ${CMAKE_CURRENT_SOURCE_DIR}/script/*.cpp ${CMAKE_CURRENT_SOURCE_DIR}/roles/*.cpp)
 rsconform_add_module(speakers SOURCES ${speakers_sources}
-                     DEPS rsconform::session rsconform::rib nlohmann_json::nlohmann_json
+                     DEPS rsconform::session rsconform::rib rsconform::topology rsconform::json
+                          nlohmann_json::nlohmann_json
                           Boost::headers Threads::Threads
                      INCLUDE_ROOT ${PROJECT_SOURCE_DIR})

@@ -7,8 +7,8 @@
 namespace rsconform::captures {
 namespace {
 
-constexpr TimestampNs kStart = 1'790'000'000'000'000'000;  // a fixed instant in 2026
-constexpr TimestampNs kStep = 1'000;                       // 1 us between messages
+constexpr wire::Nanos kStart = 1'790'000'000'000'000'000;  // a fixed instant in 2026
+constexpr wire::Nanos kStep = 1'000;                       // 1 us between messages
 
 // A small deterministic generator (xorshift), so captures are reproducible.
 struct Random {
@@ -53,7 +53,7 @@ wire::Update update_for(const SyntheticRoute& route) {
 // `max_per_update` prefixes and 4096 octets, and sends them.
 class Sender {
  public:
-  Sender(TcpConnectionWriter& tcp, TimestampNs& clock) : tcp_(tcp), clock_(clock) {}
+  Sender(TcpConnectionWriter& tcp, wire::Nanos& clock) : tcp_(tcp), clock_(clock) {}
   void send(const wire::Message& message) {
     bytes_.clear();
     wire::encode_into(bytes_, message, context_);
@@ -75,7 +75,7 @@ class Sender {
 
  private:
   TcpConnectionWriter& tcp_;
-  TimestampNs& clock_;
+  wire::Nanos& clock_;
   wire::DecodeContext context_;  // 4-octet AS: both OPENs carry capability 65
   wire::Bytes bytes_;
 };
@@ -85,7 +85,7 @@ class Sender {
 SyntheticCapture write_synthetic_capture(PcapWriter& out, const SyntheticSpec& spec) {
   SyntheticCapture result;
   Random random{spec.seed * 0x9E3779B97F4A7C15ull + 1};
-  TimestampNs clock = kStart;
+  wire::Nanos clock = kStart;
   // 4 /24s per UPDATE minimum is 1; cap so that one UPDATE stays under 4096 octets.
   std::size_t per_update_cap = std::min<std::size_t>(spec.max_prefixes_per_update, 900);
 

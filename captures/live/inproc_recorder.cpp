@@ -5,17 +5,6 @@
 
 namespace rsconform::captures {
 
-IpAddress to_captures(const wire::IpAddress& address) {
-  IpAddress out;
-  out.family = address.is_v4() ? IpAddress::Family::v4 : IpAddress::Family::v6;
-  out.octets = address.bytes;
-  return out;
-}
-
-Endpoint to_captures(const session::TapEndpoint& endpoint) {
-  return {to_captures(endpoint.address), endpoint.port};
-}
-
 // One connection: the synthesizer and which direction the local side sends.
 struct InprocRecorder::Connection {
   TcpConnectionWriter tcp;
@@ -57,9 +46,9 @@ void InprocRecorder::record_error(const std::string& what) {
     error_ = "in-process recorder" + (path_.empty() ? "" : " (" + path_ + ")") + ": " + what;
 }
 
-void InprocRecorder::on_connected(std::uint64_t id, const session::TapEndpoint& local,
-                                  const session::TapEndpoint& remote, bool local_initiated,
-                                  session::WallNanos at) {
+void InprocRecorder::on_connected(std::uint64_t id, const wire::Endpoint& local,
+                                  const wire::Endpoint& remote, bool local_initiated,
+                                  wire::Nanos at) {
   std::lock_guard lock(mutex_);
   if (closed_ || error_) return;
   try {
@@ -67,8 +56,8 @@ void InprocRecorder::on_connected(std::uint64_t id, const session::TapEndpoint& 
       throw std::invalid_argument("connection " + std::to_string(id) +
                                   " mixes IPv4 and IPv6 endpoints");
     TcpConnectionSpec spec;
-    spec.client = to_captures(local_initiated ? local : remote);
-    spec.server = to_captures(local_initiated ? remote : local);
+    spec.client = local_initiated ? local : remote;
+    spec.server = local_initiated ? remote : local;
     spec.client_isn = isn_for(id, 0x5eed0001);
     spec.server_isn = isn_for(id, 0x5eed0002);
     auto connection = std::unique_ptr<Connection>(
@@ -91,7 +80,7 @@ InprocRecorder::Connections::iterator InprocRecorder::recording(std::uint64_t id
 }
 
 void InprocRecorder::on_bytes(std::uint64_t id, bool sent, std::span<const std::uint8_t> bytes,
-                              session::WallNanos at) {
+                              wire::Nanos at) {
   std::lock_guard lock(mutex_);
   auto it = recording(id);
   if (it == connections_.end() || bytes.empty()) return;
@@ -105,7 +94,7 @@ void InprocRecorder::on_bytes(std::uint64_t id, bool sent, std::span<const std::
   stats_.packets = writer_.packets_written();
 }
 
-void InprocRecorder::on_closed(std::uint64_t id, bool by_local, bool reset, session::WallNanos at) {
+void InprocRecorder::on_closed(std::uint64_t id, bool by_local, bool reset, wire::Nanos at) {
   std::lock_guard lock(mutex_);
   auto it = recording(id);
   if (it == connections_.end()) return;

@@ -20,9 +20,6 @@
 
 namespace rsconform::captures {
 
-IpAddress to_captures(const wire::IpAddress& address);
-Endpoint to_captures(const session::TapEndpoint& endpoint);
-
 struct RecorderStats {
   std::uint64_t connections = 0;
   std::uint64_t closed = 0;
@@ -44,12 +41,11 @@ class InprocRecorder final : public session::WireTap {
   InprocRecorder& operator=(const InprocRecorder&) = delete;
   ~InprocRecorder() override;
 
-  void on_connected(std::uint64_t id, const session::TapEndpoint& local,
-                    const session::TapEndpoint& remote, bool local_initiated,
-                    session::WallNanos at) override;
+  void on_connected(std::uint64_t id, const wire::Endpoint& local, const wire::Endpoint& remote,
+                    bool local_initiated, wire::Nanos at) override;
   void on_bytes(std::uint64_t id, bool sent, std::span<const std::uint8_t> bytes,
-                session::WallNanos at) override;
-  void on_closed(std::uint64_t id, bool by_local, bool reset, session::WallNanos at) override;
+                wire::Nanos at) override;
+  void on_closed(std::uint64_t id, bool by_local, bool reset, wire::Nanos at) override;
 
   // Flushes and closes the file. Connections still open stay open in the capture (no FIN).
   // Returns the first error seen, if any. Idempotent.

@@ -12,9 +12,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "analysis/capture_analysis.hpp"
 #include "app/command.hpp"
 #include "captures/bgp/synthetic.hpp"
-#include "check/capture_analysis.hpp"
 
 extern char** environ;
 
@@ -112,7 +112,7 @@ struct StageRun {
 StageRun decode_only(const std::string& path) {
   StageRun run;
   auto start = Clock::now();
-  check::analyse_capture(path, check::AnalysisOptions{}, run.counts);
+  analysis::analyse_capture(path, analysis::AnalysisOptions{}, run.counts);
   run.seconds = seconds_since(start);
   return run;
 }
@@ -120,15 +120,15 @@ StageRun decode_only(const std::string& path) {
 // The pipeline to tables, best of `repeat` runs.
 double bench_tables(const std::string& path, double bytes, std::size_t repeat) {
   double best = 1e30;
-  check::CaptureAnalysis last;
+  analysis::CaptureAnalysis last;
   std::uint64_t prefixes = 0, held = 0;
   for (std::size_t i = 0; i < repeat; ++i) {
-    check::Observation observation;
+    analysis::Observer observer;
     auto start = Clock::now();
-    last = check::analyse_capture(path, check::AnalysisOptions{}, observation);
+    last = analysis::analyse_capture(path, analysis::AnalysisOptions{}, observer);
     best = std::min(best, seconds_since(start));
     prefixes = held = 0;
-    for (const auto& [key, s] : observation.sessions())
+    for (const auto& [key, s] : observer.observation().sessions())
       for (const auto& d : s.directions) {
         prefixes += d.table.counters().announced + d.table.counters().withdrawn;
         held += d.table.size();

@@ -64,10 +64,10 @@ std::uint16_t free_port() {
 // The built-in server takes at most 8 NVAs (R3): the peers after them are
 // ExpressRoute gateway instances (iBGP, AS 65515). Daemons see eBGP peers only.
 bool is_gateway(std::size_t i, bool builtin) {
-  return builtin && i >= rs::kMaxNvaPeers;
+  return builtin && i >= topology::kMaxNvas;
 }
 std::uint32_t peer_as(std::size_t i, bool builtin) {
-  return is_gateway(i, builtin) ? rs::kAzureAsn : 65001 + static_cast<std::uint32_t>(i);
+  return is_gateway(i, builtin) ? topology::kRouteServerAsn : 65001 + static_cast<std::uint32_t>(i);
 }
 
 constexpr std::uint64_t kMaxRoutes = 12'000'000;
@@ -100,7 +100,7 @@ class RouteCounter {
 
  private:
   void set(const wire::Prefix& p, bool present) {
-    const std::uint32_t address = rs::ipv4_value(p.address);
+    const std::uint32_t address = p.address.v4_value();
     const std::uint64_t slot = (std::uint64_t{address} - kFirstRoute) >> 8;
     if (!p.address.is_v4() || p.length != 24 || address < kFirstRoute ||
         slot / 64 >= bits_.size()) {
@@ -210,7 +210,7 @@ Measurement inject(const session::Endpoint& server, const RsBenchFlags& flags, b
     speakers::BulkSpec spec;
     // Consecutive /24s from 16.0.0.0, one disjoint run per peer.
     const auto first = static_cast<std::uint32_t>(kFirstRoute + i * flags.prefixes * 256U);
-    spec.first = wire::Prefix{rs::ipv4(first), 24, std::nullopt};
+    spec.first = wire::Prefix{wire::IpAddress::v4(first), 24, std::nullopt};
     spec.count = flags.prefixes;
     spec.attributes = speakers::build_attributes(speakers::AttributeSpec{}, peer_as(i, builtin),
                                                  is_gateway(i, builtin), peer_address(i));
@@ -248,7 +248,7 @@ Measurement bench_builtin(const RsBenchFlags& flags) {
   for (std::size_t i = 0; i < flags.peers; ++i)
     config.peers.push_back(
         rs::PeerConfig{"peer" + std::to_string(i + 1),
-                       is_gateway(i, true) ? rs::PeerRole::expressroute : rs::PeerRole::nva,
+                       is_gateway(i, true) ? topology::Role::expressroute : topology::Role::nva,
                        peer_address(i), peer_as(i, true)});
   int ready[2];
   if (pipe(ready) != 0) return {0, 0, 0, "pipe() failed"};

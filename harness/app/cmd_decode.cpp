@@ -11,10 +11,10 @@
 #include <optional>
 #include <stdexcept>
 
+#include "analysis/capture_analysis.hpp"
+#include "analysis/observation_report.hpp"
 #include "app/command.hpp"
-#include "check/capture_analysis.hpp"
-#include "check/json_stream.hpp"
-#include "check/observation_report.hpp"
+#include "json/json_stream.hpp"
 
 namespace rsconform::app {
 namespace {
@@ -28,7 +28,7 @@ struct DecodeFlags {
   std::vector<std::uint16_t> ports;
 };
 
-void print_read_stats(std::ostream& out, const check::CaptureAnalysis& a) {
+void print_read_stats(std::ostream& out, const analysis::CaptureAnalysis& a) {
   out << a.file << ": " << a.walk.packets << " packets, " << a.walk.segments_accepted
       << " BGP-port TCP segments, " << a.stream.messages << " BGP messages";
   if (a.reassembly.gaps) out << ", " << a.reassembly.gaps << " gaps";
@@ -74,17 +74,17 @@ class MessageSpool {
     file_.seekg(0);
   }
   // Copies the messages into `out`, whose messages array is open.
-  void splice_into(check::JsonStream& out) { out.splice_elements(file_, stream_->elements()); }
+  void splice_into(jsonio::JsonStream& out) { out.splice_elements(file_, stream_->elements()); }
 
  private:
   std::filesystem::path dir_;
   std::fstream file_;
-  std::optional<check::JsonStream> stream_;
+  std::optional<jsonio::JsonStream> stream_;
 };
 
 ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
   bool print_messages = flags.messages || (!flags.summary && !flags.tables);
-  check::AnalysisOptions options;
+  analysis::AnalysisOptions options;
   if (!flags.ports.empty()) options.ports = {flags.ports.begin(), flags.ports.end()};
   const int indent = flags.format == "json" ? 2 : -1;
   std::optional<MessageSpool> spool;
@@ -100,17 +100,18 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
   if (print_messages) {
     options.observation.on_message = [&](const captures::BgpMessageEvent& e) {
       if (flags.format == "text")
-        std::cout << check::message_text(e) << "\n";
+        std::cout << analysis::message_text(e) << "\n";
       else if (flags.format == "jsonl")
-        std::cout << check::message_json(e).dump() << "\n";
+        std::cout << analysis::message_json(e).dump() << "\n";
       else
-        spool->add(check::message_json(e));
+        spool->add(analysis::message_json(e));
     };
   }
-  check::Observation observation(options.observation);
-  check::CaptureAnalysis analysis;
+  analysis::Observer observer(options.observation);
+  const analysis::Observation& observation = observer.observation();
+  analysis::CaptureAnalysis read;
   try {
-    analysis = check::analyse_capture(file, options, observation);
+    read = analysis::analyse_capture(file, options, observer);
   } catch (const captures::CaptureOpenError& e) {
     std::cerr << "rsconform decode: " << e.error().to_string() << "\n";
     return ExitCode::usage;
@@ -123,22 +124,22 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
 
   if (flags.format == "text") {
     if (flags.summary) {
-      print_read_stats(std::cout, analysis);
-      check::print_summary(std::cout, observation);
+      print_read_stats(std::cout, read);
+      analysis::print_summary(std::cout, observation);
     }
-    if (flags.tables) check::print_tables(std::cout, observation);
+    if (flags.tables) analysis::print_tables(std::cout, observation);
   } else {
     nlohmann::json doc{{"file", file},
-                       {"packets", analysis.walk.packets},
-                       {"bgp_messages", analysis.stream.messages},
-                       {"tcp_gaps", analysis.reassembly.gaps}};
-    if (analysis.read_error) doc["read_error"] = analysis.read_error->to_string();
-    if (flags.summary) doc["summary"] = check::summary_json(observation);
+                       {"packets", read.walk.packets},
+                       {"bgp_messages", read.stream.messages},
+                       {"tcp_gaps", read.reassembly.gaps}};
+    if (read.read_error) doc["read_error"] = read.read_error->to_string();
+    if (flags.summary) doc["summary"] = analysis::summary_json(observation);
     // Places kept for the members too large to build: streamed in below.
     if (spool) doc["messages"] = nullptr;
     if (flags.tables) doc["tables"] = nullptr;
     if (flags.format == "json" || flags.summary || flags.tables) {
-      check::JsonStream out(std::cout, indent);
+      jsonio::JsonStream out(std::cout, indent);
       out.begin_object();
       for (const auto& [key, value] : doc.items()) {  // in key order
         out.key(key);
@@ -147,7 +148,7 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
           spool->splice_into(out);
           out.end_array();
         } else if (key == "tables" && flags.tables) {
-          check::write_tables_json(out, observation);
+          analysis::write_tables_json(out, observation);
         } else {
           out.value(value);
         }
@@ -156,9 +157,8 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
       std::cout << "\n";
     }
   }
-  if (analysis.read_error)
-    std::cerr << "rsconform decode: " << analysis.read_error->to_string() << "\n";
-  bool inconclusive = analysis.uncertain() || observation.uncertain();
+  if (read.read_error) std::cerr << "rsconform decode: " << read.read_error->to_string() << "\n";
+  bool inconclusive = read.uncertain() || observation.uncertain();
   return inconclusive ? ExitCode::inconclusive : ExitCode::pass;
 }
 

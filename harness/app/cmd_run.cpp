@@ -9,7 +9,7 @@
 
 #include "app/command.hpp"
 #include "check/report.hpp"
-#include "check/runner.hpp"
+#include "run/runner.hpp"
 
 namespace rsconform::app {
 namespace {
@@ -32,7 +32,7 @@ struct RunFlags {
 };
 
 // "NAME=ADDR[:PORT]" -> (name, address, port).
-check::ExternalRouteServer parse_route_server(const std::string& text, std::uint16_t port) {
+run::ExternalRouteServer parse_route_server(const std::string& text, std::uint16_t port) {
   auto eq = text.find('=');
   if (eq == std::string::npos) throw CLI::ValidationError("--rs", "expected NAME=ADDR[:PORT]");
   std::string address = text.substr(eq + 1);
@@ -70,14 +70,14 @@ ExitCode run_suites(const RunFlags& flags) {
     shard_index = std::stoul(flags.shard.substr(0, slash)) - 1;
     shard_count = std::stoul(flags.shard.substr(slash + 1));
   }
-  check::RunOptions options;
+  run::RunOptions options;
   options.out_dir = flags.out;
-  options.target = flags.target == "external" ? check::Target::external : check::Target::builtin;
+  options.target = flags.target == "external" ? run::Target::external : run::Target::builtin;
   for (const auto& rs : flags.route_servers)
     options.external.push_back(parse_route_server(rs, 179));
-  options.capture = flags.capture == "live"     ? check::CaptureMode::live
-                    : flags.capture == "inproc" ? check::CaptureMode::inproc
-                                                : check::CaptureMode::automatic;
+  options.capture = flags.capture == "live"     ? run::CaptureMode::live
+                    : flags.capture == "inproc" ? run::CaptureMode::inproc
+                                                : run::CaptureMode::automatic;
   for (const auto& fault : flags.faults)
     if (fault == "ignore-flag")
       options.faults.ignore_flag = true;
@@ -93,7 +93,7 @@ ExitCode run_suites(const RunFlags& flags) {
     for (const auto& cell : suite.cells()) {
       if (flags.flag != "both" && cell.branch_to_branch != (flags.flag == "on")) continue;
       if (index++ % shard_count != shard_index) continue;
-      auto run = check::run_cell(suite, cell, options);
+      auto run = run::run_cell(suite, cell, options);
       std::cout << check::to_string(run.result.verdict) << "  " << suite.name << " [" << cell.name
                 << "] " << (run.result.convergence_ms ? *run.result.convergence_ms : 0.0) << " ms\n"
                 << std::flush;
@@ -127,13 +127,13 @@ ExitCode replay(const ReplayFlags& flags) {
   }
   std::vector<check::CellResult> results;
   for (const auto& capture : flags.captures) {
-    check::RunRecord record;
+    run::RunRecord record;
     fs::path run_json = flags.run_record.empty() ? fs::path(capture).parent_path() / "run.json"
                                                  : fs::path(flags.run_record);
     bool have_record = fs::exists(run_json);
     if (have_record) {
       try {
-        record = check::run_record_from_json(nlohmann::json::parse(std::ifstream(run_json)));
+        record = run::run_record_from_json(nlohmann::json::parse(std::ifstream(run_json)));
       } catch (const std::exception& e) {
         std::cerr << "rsconform replay: " << run_json.string() << ": " << e.what() << "\n";
         return ExitCode::usage;
@@ -165,7 +165,7 @@ ExitCode replay(const ReplayFlags& flags) {
       }
       book.set(m.substr(0, eq), *a);
     }
-    results.push_back(check::judge_capture(suite, record.cell, record, book));
+    results.push_back(run::judge_capture(suite, record.cell, record, book));
   }
   check::print_console(std::cout, results);
   if (!flags.json.empty()) std::ofstream(flags.json) << check::report_json(results).dump(2);

@@ -124,7 +124,7 @@ struct DirectionContext {
 
 class Judge {
  public:
-  Judge(const Suite& suite, const Observation& observation, const CheckOptions& options)
+  Judge(const Suite& suite, const analysis::Observation& observation, const CheckOptions& options)
       : suite_(suite),
         observation_(observation),
         options_(options),
@@ -250,7 +250,7 @@ class Judge {
 
   // R23: a route whose next hop is one of the receiving gateway's own instances.
   bool sibling_copy(const rib::RouteAttributes& a, const DirectionContext& d) const {
-    if (!d.peer || d.peer->role == PeerRole::nva || !a.next_hop()) return false;
+    if (!d.peer || d.peer->role == topology::Role::nva || !a.next_hop()) return false;
     for (const auto& i : d.peer->instances)
       if (auto addr = book_.find(i.name); addr && *addr == *a.next_hop()) return true;
     return false;
@@ -330,7 +330,7 @@ class Judge {
           r.pointer = pointer;
           return r;
         };
-        const DirectionView* view = observation_.find(d.from, d.to);
+        const analysis::DirectionView* view = observation_.find(d.from, d.to);
         // Why nothing from this direction can be trusted, if so.
         std::optional<std::string> doubt = options_.capture_problem;
         if (!doubt && view && view->uncertain())
@@ -469,7 +469,8 @@ class Judge {
           // Events are counted over the phase window; an unknown window end
           // only matters for the route tables.
           if (w.unknown && doubt == w.unknown) doubt.reset();
-          const DirectionView* sender = ev.by_route_server ? view : observation_.find(d.to, d.from);
+          const analysis::DirectionView* sender =
+              ev.by_route_server ? view : observation_.find(d.to, d.from);
           finish(std::move(r), ok, needs_view && !sender && !view);
         }
       }
@@ -498,16 +499,16 @@ class Judge {
     return "?";
   }
 
-  static std::string notification_text(const TimedNotification& n) {
+  static std::string notification_text(const analysis::TimedNotification& n) {
     return "NOTIFICATION " + std::to_string(n.notification.code) + "/" +
            std::to_string(n.notification.subcode) + " (packet " + std::to_string(n.packet) + ")";
   }
 
   std::pair<bool, std::string> event_holds(const EventSpec& ev, const DirectionContext& d,
                                            const PhaseWindow& w) const {
-    const DirectionView* down = observation_.find(d.from, d.to);  // route server -> peer
-    const DirectionView* up = observation_.find(d.to, d.from);    // peer -> route server
-    const DirectionView* sender = ev.by_route_server ? down : up;
+    const analysis::DirectionView* down = observation_.find(d.from, d.to);  // route server -> peer
+    const analysis::DirectionView* up = observation_.find(d.to, d.from);    // peer -> route server
+    const analysis::DirectionView* sender = ev.by_route_server ? down : up;
     auto in_window = [&](rib::Nanos at) { return at >= w.start && (!w.end || at < *w.end); };
     switch (ev.kind) {
       case EventKind::notification:
@@ -528,7 +529,7 @@ class Judge {
       case EventKind::session_down: {
         bool went_down = false;
         std::string seen = "no NOTIFICATION, no flush";
-        for (const DirectionView* v : {down, up}) {
+        for (const analysis::DirectionView* v : {down, up}) {
           if (!v) continue;
           for (const auto& n : v->notifications)
             if (in_window(n.at)) {
@@ -572,7 +573,7 @@ class Judge {
 
  private:
   const Suite& suite_;
-  const Observation& observation_;
+  const analysis::Observation& observation_;
   const CheckOptions& options_;
   AddressBook book_;
 };
@@ -632,8 +633,8 @@ std::size_t CellResult::count(Verdict v) const {
       std::count_if(results.begin(), results.end(), [&](const auto& r) { return r.verdict == v; }));
 }
 
-CellResult check(const Suite& suite, const MatrixCell& cell, const Observation& observation,
-                 const CheckOptions& options) {
+CellResult check(const Suite& suite, const MatrixCell& cell,
+                 const analysis::Observation& observation, const CheckOptions& options) {
   CellResult result;
   result.suite = suite.name;
   result.file = suite.file;
@@ -654,7 +655,7 @@ CellResult check(const Suite& suite, const MatrixCell& cell, const Observation& 
   return result;
 }
 
-bool converged(const Suite& suite, const MatrixCell& cell, const Observation& observation,
+bool converged(const Suite& suite, const MatrixCell& cell, const analysis::Observation& observation,
                std::string_view phase, const CheckOptions& options) {
   Judge judge(suite, observation, options);
   const MatrixCell state = suite.state_at(cell, phase);

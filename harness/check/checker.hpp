@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "check/observation.hpp"
+#include "analysis/observation.hpp"
 #include "check/suite.hpp"
 
 namespace rsconform::check {
@@ -81,14 +81,14 @@ struct CellResult {
 };
 
 // Judges every case of `suite` for `cell`.
-CellResult check(const Suite& suite, const MatrixCell& cell, const Observation& observation,
-                 const CheckOptions& options = {});
+CellResult check(const Suite& suite, const MatrixCell& cell,
+                 const analysis::Observation& observation, const CheckOptions& options = {});
 
 // The runner's convergence predicate for `phase` ("" or a step name): every
 // positive expectation of that phase's cases (routes present, events that
 // must happen) holds in the current (final) tables. Absent routes and exact
 // mode are left to the quiet window.
-bool converged(const Suite& suite, const MatrixCell& cell, const Observation& observation,
+bool converged(const Suite& suite, const MatrixCell& cell, const analysis::Observation& observation,
                std::string_view phase, const CheckOptions& options = {});
 
 // The verdict of a run: failed if any cell failed, else inconclusive if any

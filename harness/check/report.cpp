@@ -137,7 +137,7 @@ nlohmann::json report_json(const std::vector<CellResult>& cells) {
                  {"cell",
                   {{"name", c.cell.name},
                    {"branch_to_branch", c.cell.branch_to_branch ? "on" : "off"},
-                   {"hub_routing_preference", routeserver::to_string(c.cell.preference)}}},
+                   {"hub_routing_preference", topology::to_string(c.cell.preference)}}},
                  {"verdict", to_string(c.verdict)},
                  {"convergence_ms", c.convergence_ms ? json(*c.convergence_ms) : json(nullptr)},
                  {"cases_judged", c.cases_judged},

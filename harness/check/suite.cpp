@@ -38,7 +38,7 @@ const char* to_string(EventKind kind) {
   return "?";
 }
 
-bool When::matches(bool flag, HubRoutingPreference pref) const {
+bool When::matches(bool flag, topology::HubRoutingPreference pref) const {
   auto in = [](const auto& list, const auto& value) {
     return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
   };
@@ -47,16 +47,16 @@ bool When::matches(bool flag, HubRoutingPreference pref) const {
 
 std::vector<MatrixCell> Suite::cells() const {
   std::vector<MatrixCell> out;
-  const bool show_pref =
-      preference_values.size() > 1 ||
-      (preference_values.size() == 1 && preference_values[0] != HubRoutingPreference::expressroute);
+  const bool show_pref = preference_values.size() > 1 ||
+                         (preference_values.size() == 1 &&
+                          preference_values[0] != topology::HubRoutingPreference::expressroute);
   for (bool flag : flag_values)
     for (auto pref : preference_values) {
       MatrixCell cell;
       cell.branch_to_branch = flag;
       cell.preference = pref;
       cell.name = std::string("flag=") + (flag ? "on" : "off");
-      if (show_pref) cell.name += std::string(",pref=") + routeserver::to_string(pref);
+      if (show_pref) cell.name += std::string(",pref=") + topology::to_string(pref);
       out.push_back(cell);
     }
   return out;

@@ -13,21 +13,21 @@
 #include <string_view>
 #include <vector>
 
-#include "check/json_positions.hpp"
+#include "json/document.hpp"
 #include "speakers/routeserver/config.hpp"
 #include "speakers/script/script.hpp"
 #include "wire/message.hpp"
 
 namespace rsconform::check {
 
-using routeserver::HubRoutingPreference;
-using routeserver::PeerRole;
+using topology::HubRoutingPreference;
+using topology::Role;
 
 // One combination of matrix values: what the route server is configured with
 // at the start of a run.
 struct MatrixCell {
   bool branch_to_branch = false;
-  HubRoutingPreference preference = HubRoutingPreference::expressroute;
+  topology::HubRoutingPreference preference = topology::HubRoutingPreference::expressroute;
   // "flag=off", "flag=on,pref=ASPath" (the preference only when the suite's
   // matrix varies it or sets it away from the default).
   std::string name;
@@ -57,7 +57,7 @@ struct PeerInstance {
 
 struct PeerSpec {
   std::string name;  // "nva1", "er"
-  PeerRole role = PeerRole::nva;
+  topology::Role role = topology::Role::nva;
   std::uint32_t asn = 0;                        // what the speaker sends in its OPEN
   bool configured = true;                       // listed in the route server's peers (R3)
   std::optional<std::uint32_t> configured_asn;  // the ASN the route server is told (R3 2/2)
@@ -79,7 +79,7 @@ struct SuiteStep {
   std::string name;
   StepAction action = StepAction::set_flag;
   std::optional<bool> flag;  // set_flag: nullopt toggles
-  HubRoutingPreference preference = HubRoutingPreference::expressroute;
+  topology::HubRoutingPreference preference = topology::HubRoutingPreference::expressroute;
   std::string peer;                        // drop_session, script: a peer instance name
   std::vector<std::string> route_servers;  // drop_session: empty = every instance
   std::vector<wire::Prefix> prefixes;      // set_vnet_prefixes
@@ -91,8 +91,8 @@ struct SuiteStep {
 // the steps before it); an empty list matches anything.
 struct When {
   std::vector<bool> branch_to_branch;
-  std::vector<HubRoutingPreference> preference;
-  bool matches(bool flag, HubRoutingPreference pref) const;
+  std::vector<topology::HubRoutingPreference> preference;
+  bool matches(bool flag, topology::HubRoutingPreference pref) const;
 };
 
 enum class SetMatch : std::uint8_t { contains, equals };
@@ -171,7 +171,7 @@ struct Suite {
   // the topology and peers (the matrix values are applied per cell).
   routeserver::Config config;
   std::vector<bool> flag_values;
-  std::vector<HubRoutingPreference> preference_values;
+  std::vector<topology::HubRoutingPreference> preference_values;
   std::vector<PeerSpec> peers;
   std::vector<SuiteStep> steps;
   std::vector<Case> cases;
@@ -190,14 +190,7 @@ struct Suite {
 };
 
 // A suite that does not load. what() reads "file:line:column: /pointer: message".
-class SuiteError : public std::runtime_error {
- public:
-  SuiteError(std::string file, std::string pointer, TextPosition at, std::string message);
-  std::string file;
-  std::string pointer;
-  TextPosition at;
-  std::string message;
-};
+using SuiteError = jsonio::InputError;
 
 // Throws SuiteError (also for an unreadable file).
 Suite load_suite_file(const std::string& path);

@@ -47,7 +47,7 @@ class Object {
       bad(at(it.key()), "unknown key \"" + it.key() + "\"; expected one of: " + list);
     }
   }
-  std::string at(std::string_view key) const { return pointer_ + "/" + pointer_token(key); }
+  std::string at(std::string_view key) const { return pointer_ + "/" + jsonio::pointer_token(key); }
   const std::string& pointer() const { return pointer_; }
   const json* find(std::string_view key) const {
     auto it = json_.find(std::string(key));
@@ -126,11 +126,11 @@ bool get_flag(const json& j, const std::string& at) {
   bad(at, "expected \"off\" or \"on\", got " + shown(j));
 }
 
-HubRoutingPreference get_preference(const json& j, const std::string& at) {
+topology::HubRoutingPreference get_preference(const json& j, const std::string& at) {
   const std::string s = j.is_string() ? j.get<std::string>() : "";
-  if (s == "ExpressRoute") return HubRoutingPreference::expressroute;
-  if (s == "VpnGateway") return HubRoutingPreference::vpngateway;
-  if (s == "ASPath") return HubRoutingPreference::aspath;
+  if (s == "ExpressRoute") return topology::HubRoutingPreference::expressroute;
+  if (s == "VpnGateway") return topology::HubRoutingPreference::vpngateway;
+  if (s == "ASPath") return topology::HubRoutingPreference::aspath;
   bad(at, "expected \"ExpressRoute\", \"VpnGateway\" or \"ASPath\", got " + shown(j));
 }
 
@@ -269,7 +269,7 @@ struct Loader {
         bad(item(o.at("branch_to_branch"), i), "duplicate value");
       suite.flag_values.push_back(v);
     }
-    suite.preference_values = {HubRoutingPreference::expressroute};
+    suite.preference_values = {topology::HubRoutingPreference::expressroute};
     if (const json* v = o.find("hub_routing_preference")) {
       get_array(*v, o.at("hub_routing_preference"), true);
       suite.preference_values.clear();
@@ -298,20 +298,20 @@ struct Loader {
         bad(o.at("name"), "duplicate name \"" + p.name + "\"");
       const std::string role = get_string(o.require("role"), o.at("role"));
       if (role == "nva")
-        p.role = PeerRole::nva;
+        p.role = topology::Role::nva;
       else if (role == "expressroute")
-        p.role = PeerRole::expressroute;
+        p.role = topology::Role::expressroute;
       else if (role == "vpngateway")
-        p.role = PeerRole::vpngateway;
+        p.role = topology::Role::vpngateway;
       else
         bad(o.at("role"), "expected \"nva\", \"expressroute\" or \"vpngateway\", got " +
                               shown(o.require("role")));
-      const bool nva = p.role == PeerRole::nva;
+      const bool nva = p.role == topology::Role::nva;
       std::size_t count = nva ? 1 : 2;
       if (const json* v = o.find("instances"))
         count = static_cast<std::size_t>(get_uint(*v, o.at("instances"), 1, nva ? 1 : 2));
       const std::uint32_t index = static_cast<std::uint32_t>(nva_index);
-      p.asn = nva ? 65001 + index : routeserver::kAzureAsn;
+      p.asn = nva ? 65001 + index : topology::kRouteServerAsn;
       if (const json* v = o.find("asn"))
         p.asn = static_cast<std::uint32_t>(get_uint(*v, o.at("asn"), 1, 0xFFFFFFFFu));
       if (const json* v = o.find("configured")) p.configured = get_bool(*v, o.at("configured"));
@@ -334,7 +334,7 @@ struct Loader {
       }
       // Addresses: the spec's section 2 table by default.
       std::vector<wire::IpAddress> addresses;
-      const std::uint8_t third = nva ? 1 : p.role == PeerRole::expressroute ? 2 : 3;
+      const std::uint8_t third = nva ? 1 : p.role == topology::Role::expressroute ? 2 : 3;
       const std::uint32_t first = wire::IpAddress::v4(127, 65, third, 4).v4_value();
       for (std::size_t k = 0; k < count; ++k)
         addresses.push_back(
@@ -390,7 +390,7 @@ struct Loader {
       if (!p.configured) continue;
       for (std::size_t k = 0; k < p.instances.size(); ++k) {
         composite["peers"].push_back({{"name", p.instances[k].name},
-                                      {"role", routeserver::to_string(p.role)},
+                                      {"role", topology::to_string(p.role)},
                                       {"address", p.instances[k].address.to_string()},
                                       {"asn", p.configured_asn.value_or(p.asn)}});
         peer_pointer.push_back(p.pointer);
@@ -820,45 +820,20 @@ struct Loader {
 
 }  // namespace
 
-SuiteError::SuiteError(std::string in_file, std::string at_pointer, TextPosition position,
-                       std::string why)
-    : std::runtime_error(in_file + ":" + std::to_string(position.line) + ":" +
-                         std::to_string(position.column) + ": " +
-                         (at_pointer.empty() ? "" : at_pointer + ": ") + why),
-      file(std::move(in_file)),
-      pointer(std::move(at_pointer)),
-      at(position),
-      message(std::move(why)) {}
-
 Suite load_suite_text(std::string_view text, const std::string& file_name) {
-  json root;
-  try {
-    root = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    // nlohmann counts the byte after the offending one.
-    const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-    std::string what = e.what();
-    const auto detail = what.find("parse error");
-    throw SuiteError(file_name, "", position_of(text, offset),
-                     "invalid JSON: " + (detail == std::string::npos ? what : what.substr(detail)));
-  }
+  auto doc = jsonio::Document::parse(std::string(text), file_name);
   Loader loader;
   loader.suite.file = file_name;
   try {
-    loader.document(root);
+    loader.document(doc->root().json());
   } catch (const Bad& b) {
-    auto positions = JsonPositions::index(text);
-    throw SuiteError(file_name, b.pointer, positions.find(b.pointer), b.message);
+    doc->fail(b.pointer, b.message);
   }
   return std::move(loader.suite);
 }
 
 Suite load_suite_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw SuiteError(path, "", TextPosition{}, "cannot open file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_suite_text(text.str(), path);
+  return load_suite_text(jsonio::read_bounded(path, jsonio::Limits{}.max_bytes), path);
 }
 
 std::vector<std::string> find_suite_files(const std::vector<std::string>& paths) {
@@ -877,11 +852,12 @@ std::vector<std::string> find_suite_files(const std::vector<std::string>& paths)
         if (it->is_regular_file() && it->path().extension() == ".json")
           out.push_back(it->path().string());
       }
-      if (ec) throw SuiteError(p, "", TextPosition{}, "cannot read directory: " + ec.message());
+      if (ec)
+        throw SuiteError(p, "", jsonio::TextPosition{}, "cannot read directory: " + ec.message());
     } else if (fs::exists(p, ec)) {
       out.push_back(p);
     } else {
-      throw SuiteError(p, "", TextPosition{}, "no such file or directory");
+      throw SuiteError(p, "", jsonio::TextPosition{}, "no such file or directory");
     }
   }
   std::sort(out.begin(), out.end());

@@ -11,8 +11,7 @@
 
 namespace rsconform::rib {
 
-// Capture or wall time in nanoseconds since the Unix epoch.
-using Nanos = std::int64_t;
+using wire::Nanos;
 
 struct RouteKey {
   wire::AfiSafi family;

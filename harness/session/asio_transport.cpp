@@ -258,7 +258,7 @@ std::unique_ptr<ConnectAttempt> AsioTransport::connect(const Endpoint& local,
   if (ec) {
     // Report asynchronously, like every other outcome.
     asio::post(io_, [state, done = std::move(done),
-                     msg = "bind " + to_string(local) + ": " + ec.message()]() {
+                     msg = "bind " + local.to_string() + ": " + ec.message()]() {
       if (!state->cancelled) done(nullptr, msg);
     });
     return std::make_unique<AsioConnectAttempt>(state);
@@ -266,7 +266,7 @@ std::unique_ptr<ConnectAttempt> AsioTransport::connect(const Endpoint& local,
   state->socket.async_connect(target, [state, done = std::move(done), remote](error_code e) {
     if (state->cancelled) return;
     if (e) {
-      done(nullptr, "connect " + to_string(remote) + ": " + e.message());
+      done(nullptr, "connect " + remote.to_string() + ": " + e.message());
       return;
     }
     done(std::make_unique<AsioConnection>(std::move(state->socket)), "");
@@ -283,12 +283,12 @@ std::unique_ptr<Acceptor> AsioTransport::listen(const Endpoint& local, AcceptHan
   if (!ec) state->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) state->acceptor.bind(ep, ec);
   if (!ec) state->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw std::runtime_error("listen on " + to_string(local) + ": " + ec.message());
+  if (ec) throw std::runtime_error("listen on " + local.to_string() + ": " + ec.message());
   accept_next(state);
   return std::make_unique<AsioAcceptor>(state);
 }
 
-WallNanos AsioTime::wall_now() const {
+wire::Nanos AsioTime::wall_now() const {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -296,11 +296,6 @@ WallNanos AsioTime::wall_now() const {
 
 std::unique_ptr<Alarm> AsioTime::make_alarm() {
   return std::make_unique<AsioAlarm>(io_);
-}
-
-std::string to_string(const Endpoint& endpoint) {
-  const std::string a = endpoint.address.to_string();
-  return (endpoint.address.is_v4() ? a : "[" + a + "]") + ":" + std::to_string(endpoint.port);
 }
 
 }  // namespace rsconform::session

@@ -27,7 +27,7 @@ class AsioTime final : public TimeSource {
  public:
   explicit AsioTime(boost::asio::io_context& io) : io_(io) {}
   TimePoint now() const override { return Clock::now(); }
-  WallNanos wall_now() const override;
+  wire::Nanos wall_now() const override;
   std::unique_ptr<Alarm> make_alarm() override;
 
  private:

@@ -104,12 +104,12 @@ BgpSession::BgpSession(Transport& transport, TimeSource& time, SessionConfig con
       FsmConfig{config_.connect_retry_time, config_.speaker.hold_time, config_.open_hold_time});
   (void)check;
   if (config_.name.empty())
-    config_.name = to_string(config_.local) + "->" + to_string(config_.peer);
+    config_.name = config_.local.to_string() + "->" + config_.peer.to_string();
 }
 
 BgpSession::~BgpSession() {
   // Destroying connections aborts them without callbacks; tell the tap.
-  const WallNanos now = time_.wall_now();
+  const wire::Nanos now = time_.wall_now();
   if (tap_) {
     for (auto& c : conns_)
       if (c->io) tap_->on_closed(c->tap_id, true, true, now);
@@ -291,7 +291,7 @@ void BgpSession::rearm(Conn& conn) {
 
 void BgpSession::on_data(Conn& conn, std::span<const std::uint8_t> bytes) {
   Guard guard(*this);
-  const WallNanos at = time_.wall_now();
+  const wire::Nanos at = time_.wall_now();
   if (tap_) tap_->on_bytes(conn.tap_id, false, bytes, at);
   conn.rx.insert(conn.rx.end(), bytes.begin(), bytes.end());
   std::size_t pos = 0;
@@ -320,7 +320,7 @@ void BgpSession::on_data(Conn& conn, std::span<const std::uint8_t> bytes) {
   }
 }
 
-void BgpSession::on_message(Conn& conn, std::span<const std::uint8_t> bytes, WallNanos at) {
+void BgpSession::on_message(Conn& conn, std::span<const std::uint8_t> bytes, wire::Nanos at) {
   const wire::DecodeContext context =
       conn.negotiated ? conn.negotiated->receive_context() : wire::DecodeContext{};
   const wire::DecodeResult result = wire::decode(bytes, context);

@@ -55,7 +55,7 @@ struct SessionConfig {
 
 // One received message, reported before the Fsm acts on it.
 struct ReceivedMessage {
-  WallNanos at = 0;
+  wire::Nanos at = 0;
   TimePoint steady{};
   std::span<const std::uint8_t> bytes;  // the whole message, header included
   const wire::DecodeResult* decoded = nullptr;
@@ -154,7 +154,7 @@ class BgpSession {
   void write(Conn& conn, const wire::Message& message);
   void on_connected(Conn& conn, std::unique_ptr<Connection> io, bool local_initiated);
   void on_data(Conn& conn, std::span<const std::uint8_t> bytes);
-  void on_message(Conn& conn, std::span<const std::uint8_t> bytes, WallNanos at);
+  void on_message(Conn& conn, std::span<const std::uint8_t> bytes, wire::Nanos at);
   void on_open(Conn& conn, const wire::Open& open);
   void on_closed(Conn& conn, bool reset, const std::string& reason);
   void on_sent(Conn& conn, std::span<const std::uint8_t> bytes, std::size_t buffered);

@@ -159,7 +159,7 @@ std::unique_ptr<ConnectAttempt> MemoryTransport::connect(const Endpoint& local,
     for (const auto& [ep, handler] : listeners_)
       if (same(ep, remote)) target = handler;
     if (!target) {
-      done(nullptr, "connect " + to_string(remote) + ": connection refused");
+      done(nullptr, "connect " + remote.to_string() + ": connection refused");
       return;
     }
     auto [client, server] = pair(from, remote);
@@ -174,7 +174,7 @@ std::unique_ptr<Acceptor> MemoryTransport::listen(const Endpoint& local, AcceptH
   if (at.port == 0) at.port = next_port_++;
   for (const auto& entry : listeners_)
     if (same(entry.first, at))
-      throw std::runtime_error("listen on " + to_string(at) + ": address in use");
+      throw std::runtime_error("listen on " + at.to_string() + ": address in use");
   listeners_.emplace_back(at, std::make_shared<AcceptHandler>(std::move(accepted)));
   return std::make_unique<MemoryAcceptor>(*this, at);
 }
@@ -195,7 +195,7 @@ class ManualAlarm final : public Alarm {
   std::uint64_t id_;
 };
 
-WallNanos ManualTime::wall_now() const {
+wire::Nanos ManualTime::wall_now() const {
   return wall_start_ + std::chrono::duration_cast<std::chrono::nanoseconds>(now_ - start_).count();
 }
 

@@ -41,10 +41,10 @@ class MemoryTransport final : public Transport {
 class ManualTime final : public TimeSource {
  public:
   explicit ManualTime(TimePoint start = TimePoint{} + std::chrono::hours(1),
-                      WallNanos wall_start = 1'700'000'000'000'000'000)
+                      wire::Nanos wall_start = 1'700'000'000'000'000'000)
       : now_(start), start_(start), wall_start_(wall_start) {}
   TimePoint now() const override { return now_; }
-  WallNanos wall_now() const override;
+  wire::Nanos wall_now() const override;
   std::unique_ptr<Alarm> make_alarm() override;
 
   // Moves the clock forward, firing due alarms in deadline order (each at its
@@ -62,7 +62,7 @@ class ManualTime final : public TimeSource {
   };
   TimePoint now_;
   TimePoint start_;
-  WallNanos wall_start_;
+  wire::Nanos wall_start_;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Entry> alarms_;
 };

@@ -24,8 +24,7 @@
 
 namespace rsconform::session {
 
-using Endpoint = TapEndpoint;                     // address + port
-std::string to_string(const Endpoint& endpoint);  // "127.0.0.1:179", "[::1]:179"
+using wire::Endpoint;
 
 // What a Connection reports to its owner.
 class ConnectionHandler {
@@ -92,7 +91,7 @@ class TimeSource {
  public:
   virtual ~TimeSource() = default;
   virtual TimePoint now() const = 0;
-  virtual WallNanos wall_now() const = 0;  // for timestamps and the tap
+  virtual wire::Nanos wall_now() const = 0;  // for timestamps and the tap
   virtual std::unique_ptr<Alarm> make_alarm() = 0;
 };
 

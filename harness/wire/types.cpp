@@ -1,6 +1,7 @@
 // Addresses, prefixes and family names: text forms and parsing.
 #include "wire/types.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -136,17 +137,6 @@ std::string to_string(AfiSafi family) {
          (safi ? std::string(safi) : std::to_string(family.safi));
 }
 
-std::uint32_t IpAddress::v4_value() const {
-  return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
-         (std::uint32_t{bytes[2]} << 8) | std::uint32_t{bytes[3]};
-}
-
-IpAddress IpAddress::v4(std::uint32_t host_order) {
-  return v4(static_cast<std::uint8_t>(host_order >> 24),
-            static_cast<std::uint8_t>(host_order >> 16), static_cast<std::uint8_t>(host_order >> 8),
-            static_cast<std::uint8_t>(host_order));
-}
-
 IpAddress IpAddress::v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
   IpAddress address;
   address.family = Family::v4;
@@ -161,6 +151,15 @@ IpAddress IpAddress::v6(const std::array<std::uint8_t, 16>& b) {
   IpAddress address;
   address.family = Family::v6;
   address.bytes = b;
+  return address;
+}
+
+IpAddress IpAddress::from_octets(Family family, std::span<const std::uint8_t> octets) {
+  IpAddress address;
+  address.family = family;
+  const std::size_t n = std::min(octets.size(), address.size());
+  for (std::size_t i = 0; i < n; ++i)
+    address.bytes[i] = octets[i];
   return address;
 }
 
@@ -246,6 +245,11 @@ std::optional<Prefix> Prefix::parse(std::string_view text) {
       prefix.address.bytes[i] &= static_cast<std::uint8_t>(0xFF00u >> (prefix.length - first_bit));
   }
   return prefix;
+}
+
+std::string Endpoint::to_string() const {
+  if (address.is_v4()) return address.to_string() + ":" + std::to_string(port);
+  return "[" + address.to_string() + "]:" + std::to_string(port);
 }
 
 std::string Prefix::to_string() const {

@@ -5,10 +5,15 @@
 #include <compare>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
 namespace rsconform::wire {
+
+// Nanoseconds since the Unix epoch: capture timestamps and the wall clock of
+// live sessions (captures need real time).
+using Nanos = std::int64_t;
 
 enum class Afi : std::uint16_t { ipv4 = 1, ipv6 = 2, l2vpn = 25, bgp_ls = 16388 };
 enum class Safi : std::uint8_t {
@@ -44,14 +49,37 @@ struct IpAddress {
   auto operator<=>(const IpAddress&) const = default;
   bool is_v4() const { return family == Family::v4; }
   std::size_t size() const { return is_v4() ? 4 : 16; }
-  std::uint32_t v4_value() const;  // host-order value of an IPv4 address
-
-  static IpAddress v4(std::uint32_t host_order);
+  // The IPv4 <-> integer conversion (host order), inline for hot paths.
+  std::uint32_t v4_value() const {
+    return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
+           (std::uint32_t{bytes[2]} << 8) | std::uint32_t{bytes[3]};
+  }
+  static IpAddress v4(std::uint32_t host_order) {
+    IpAddress a;
+    a.bytes[0] = static_cast<std::uint8_t>(host_order >> 24);
+    a.bytes[1] = static_cast<std::uint8_t>(host_order >> 16);
+    a.bytes[2] = static_cast<std::uint8_t>(host_order >> 8);
+    a.bytes[3] = static_cast<std::uint8_t>(host_order);
+    return a;
+  }
   static IpAddress v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d);
   static IpAddress v6(const std::array<std::uint8_t, 16>& b);
+  // The first 4 (v4) or 16 (v6) octets of `octets`, network order; fewer are
+  // zero-filled.
+  static IpAddress from_octets(Family family, std::span<const std::uint8_t> octets);
   // Parses dotted quad or RFC 4291 text; nullopt when malformed.
   static std::optional<IpAddress> parse(std::string_view text);
   std::string to_string() const;  // RFC 5952 form for IPv6
+  std::span<const std::uint8_t> octets() const { return {bytes.data(), size()}; }
+};
+
+// An address and a TCP port.
+struct Endpoint {
+  IpAddress address;
+  std::uint16_t port = 0;
+
+  auto operator<=>(const Endpoint&) const = default;
+  std::string to_string() const;  // "10.0.0.1:179" or "[::1]:179"
 };
 
 // One NLRI entry. `address` holds the prefix bytes exactly as sent (trailing

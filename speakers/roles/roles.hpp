@@ -1,11 +1,6 @@
-// Role models: the speakers around an Azure Route Server, with the defaults
-// of ../shared/spec/ars-model.md section 2 (and R7, R19-R22). A role instance
-// is a fake speaker with one session per route-server instance.
-//
-//   | role         | instances       | address              | ASN            | sessions        |
-//   | nva          | NVA1..NVA8      | 127.65.1.4, .5, ...  | 65001, 65002.. | eBGP to RS0,RS1 |
-//   | expressroute | ER-IN0, ER-IN1  | 127.65.2.4 / .5      | 65515          | iBGP to RS0,RS1 |
-//   | vpngateway   | VPN-IN0/VPN-IN1 | 127.65.3.4 / .5      | 65515          | iBGP to RS0,RS1 |
+// Role models: fake speakers for the roles around an Azure Route Server, with
+// the defaults of topology/roles.hpp (and R7, R19-R22). A role instance is a
+// fake speaker with one session per route-server instance.
 #pragma once
 
 #include <cstdint>
@@ -14,32 +9,25 @@
 #include <vector>
 
 #include "speakers/speaker/fake_speaker.hpp"
+#include "topology/roles.hpp"
 
 namespace rsconform::speakers {
-
-enum class RoleKind : std::uint8_t { nva, expressroute, vpngateway };
-const char* to_string(RoleKind kind);  // "nva", "expressroute", "vpngateway"
-std::optional<RoleKind> parse_role(std::string_view text);
-
-inline constexpr std::uint32_t kRouteServerAs = 65515;  // R1
-inline constexpr std::uint32_t kMicrosoftAs = 12076;    // R21
-inline constexpr std::uint16_t kTimerHold = 180;        // R5 (keepalive 60)
 
 struct RouteServerInstance {
   std::string name;  // "rs0"
   session::Endpoint endpoint;
-  std::uint32_t asn = kRouteServerAs;
+  std::uint32_t asn = topology::kRouteServerAsn;
 };
 // RS0 127.65.0.4:179 and RS1 127.65.0.5:179, ASN 65515.
 std::vector<RouteServerInstance> default_route_servers(std::uint16_t port = 179);
 
 struct RoleOptions {
-  RoleKind kind = RoleKind::nva;
+  topology::Role kind = topology::Role::nva;
   std::size_t count = 0;                         // 0: the role's default (NVA 1, gateways 2)
   std::optional<wire::IpAddress> first_address;  // default per role (see table)
   std::optional<std::uint32_t> first_asn;        // NVA: 65001 (+1 per instance); gateways: 65515
   std::vector<RouteServerInstance> route_servers = default_route_servers();
-  std::uint16_t hold_time = kTimerHold;
+  std::uint16_t hold_time = topology::kHoldTime;
   std::uint16_t listen_port = 179;  // where route servers may connect to us (R4)
   bool active = true;
   bool passive = true;
@@ -48,7 +36,7 @@ struct RoleOptions {
 };
 
 struct RoleInstance {
-  RoleKind kind = RoleKind::nva;
+  topology::Role kind = topology::Role::nva;
   std::string name;  // "nva1", "er-in0", "vpn-in1"
   SpeakerDef speaker;
   bool ibgp = false;

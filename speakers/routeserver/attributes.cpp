@@ -39,7 +39,7 @@ std::size_t hash_attributes(const std::vector<wire::PathAttribute>& attributes) 
           } else if constexpr (std::is_same_v<T, wire::AsPathAttr>) {
             mix_path(h, v.path);
           } else if constexpr (std::is_same_v<T, wire::NextHopAttr>) {
-            mix(h, ipv4_value(v.address));
+            mix(h, v.address.v4_value());
           } else if constexpr (std::is_same_v<T, wire::MedAttr> ||
                                std::is_same_v<T, wire::LocalPrefAttr>) {
             mix(h, v.value);

@@ -71,7 +71,7 @@ class AttrPool {
 
 // The rewrite parameters of one instance.
 struct ExportPolicy {
-  std::uint32_t own_asn = kAzureAsn;
+  std::uint32_t own_asn = topology::kRouteServerAsn;
   wire::IpAddress self;  // NEXT_HOP toward NVAs (R11)
   MedMode med_to_nvas = MedMode::strip;
   MedMode med_to_gateways = MedMode::pass;

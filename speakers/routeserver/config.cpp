@@ -6,36 +6,12 @@
 
 namespace rsconform::routeserver {
 
-const char* to_string(PeerRole role) {
-  switch (role) {
-    case PeerRole::nva:
-      return "nva";
-    case PeerRole::expressroute:
-      return "expressroute";
-    case PeerRole::vpngateway:
-      return "vpngateway";
-  }
-  return "?";
-}
-
-const char* to_string(HubRoutingPreference value) {
-  switch (value) {
-    case HubRoutingPreference::expressroute:
-      return "ExpressRoute";
-    case HubRoutingPreference::vpngateway:
-      return "VpnGateway";
-    case HubRoutingPreference::aspath:
-      return "ASPath";
-  }
-  return "?";
-}
-
 Config Config::defaults() {
   Config c;
-  for (std::uint32_t i = 0; i < 2; ++i) {
+  for (std::size_t i = 0; i < topology::kRouteServerInstances; ++i) {
     InstanceConfig inst;
     inst.name = "RS" + std::to_string(i);
-    inst.address = ipv4((127U << 24) | (65U << 16) | (4U + i));
+    inst.address = topology::route_server_address(i);
     inst.bgp_id = inst.address;
     c.instances.push_back(inst);
   }
@@ -52,14 +28,14 @@ const PeerConfig* Config::find_peer(const wire::IpAddress& address) const {
 std::size_t Config::nva_count() const {
   std::size_t n = 0;
   for (const auto& p : peers)
-    n += p.role == PeerRole::nva ? 1 : 0;
+    n += p.role == topology::Role::nva ? 1 : 0;
   return n;
 }
 
 std::optional<std::string> nva_asn_problem(std::uint32_t asn, bool allow_65515) {
   if (asn > 65535)
     return "ASN " + std::to_string(asn) + " is a 4-octet ASN; NVA ASNs must be 2-octet (R7)";
-  if (asn == kAzureAsn) {
+  if (asn == topology::kRouteServerAsn) {
     if (allow_65515) return std::nullopt;
     return "ASN 65515 is the route server's own ASN (R7)";
   }
@@ -80,11 +56,11 @@ void validate(const Config& config, std::string_view base_view) {
     const auto& inst = config.instances[i];
     std::string at = base + "/instances/" + std::to_string(i);
     if (!inst.address.is_v4()) throw ConfigError(at + "/address", "must be an IPv4 address");
-    if (inst.asn != kAzureAsn)
+    if (inst.asn != topology::kRouteServerAsn)
       throw ConfigError(at + "/asn", "the route server's ASN is fixed at 65515 (R1), got " +
                                          std::to_string(inst.asn));
     if (!addresses.insert(inst.address).second)
-      throw ConfigError(at + "/address", "duplicate address " + format_ipv4(inst.address));
+      throw ConfigError(at + "/address", "duplicate address " + inst.address.to_string());
     if (!names.insert(inst.name).second)
       throw ConfigError(at + "/name", "duplicate name '" + inst.name + "'");
   }
@@ -97,24 +73,24 @@ void validate(const Config& config, std::string_view base_view) {
     if (p.name.empty()) throw ConfigError(at + "/name", "must not be empty");
     if (!p.address.is_v4()) throw ConfigError(at + "/address", "must be an IPv4 address (R3)");
     if (!addresses.insert(p.address).second)
-      throw ConfigError(at + "/address", "duplicate address " + format_ipv4(p.address));
+      throw ConfigError(at + "/address", "duplicate address " + p.address.to_string());
     if (!names.insert(p.name).second)
       throw ConfigError(at + "/name", "duplicate name '" + p.name + "'");
     switch (p.role) {
-      case PeerRole::nva:
-        if (++nvas > kMaxNvaPeers)
+      case topology::Role::nva:
+        if (++nvas > topology::kMaxNvas)
           throw ConfigError(
               at, "too many NVA peers: at most 8 are allowed (R3); '" + p.name + "' is the 9th");
         if (auto problem = nva_asn_problem(p.asn, config.profile.nva_asn_65515_allowed))
           throw ConfigError(at + "/asn", *problem);
         break;
-      case PeerRole::expressroute:
-      case PeerRole::vpngateway: {
-        auto& count = p.role == PeerRole::expressroute ? er : vpn;
-        if (++count > kMaxGatewayInstances)
+      case topology::Role::expressroute:
+      case topology::Role::vpngateway: {
+        auto& count = p.role == topology::Role::expressroute ? er : vpn;
+        if (++count > topology::kMaxGatewayInstances)
           throw ConfigError(at, std::string("at most 2 ") + to_string(p.role) +
                                     " instances (one active-active gateway)");
-        if (p.asn != kAzureAsn)
+        if (p.asn != topology::kRouteServerAsn)
           throw ConfigError(at + "/asn", "gateways peer over iBGP with ASN 65515 (R19), got " +
                                              std::to_string(p.asn));
         break;

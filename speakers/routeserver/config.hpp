@@ -12,25 +12,16 @@
 #include <string_view>
 #include <vector>
 
+#include "topology/roles.hpp"
 #include "wire/message.hpp"
 
 namespace rsconform::routeserver {
-
-inline constexpr std::uint32_t kAzureAsn = 65515;  // R1: fixed virtualRouterAsn
-inline constexpr std::size_t kMaxNvaPeers = 8;     // R3
-inline constexpr std::size_t kMaxGatewayInstances = 2;
-
-enum class PeerRole : std::uint8_t { nva, expressroute, vpngateway };
-enum class HubRoutingPreference : std::uint8_t { expressroute, vpngateway, aspath };  // R29
-
-const char* to_string(PeerRole role);               // "nva", "expressroute", "vpngateway"
-const char* to_string(HubRoutingPreference value);  // "ExpressRoute", "VpnGateway", "ASPath"
 
 // One route-server instance (R1): its own IP, ASN 65515, BGP ID = own IP.
 struct InstanceConfig {
   std::string name;  // "RS0"
   wire::IpAddress address;
-  std::uint32_t asn = kAzureAsn;
+  std::uint32_t asn = topology::kRouteServerAsn;
   wire::IpAddress bgp_id;  // defaults to address
   bool operator==(const InstanceConfig&) const = default;
 };
@@ -38,7 +29,7 @@ struct InstanceConfig {
 // A peer exists only by configuration (R3): name, role, address, ASN.
 struct PeerConfig {
   std::string name;
-  PeerRole role = PeerRole::nva;
+  topology::Role role = topology::Role::nva;
   wire::IpAddress address;
   std::uint32_t asn = 0;  // gateways: 65515 (R19)
   bool operator==(const PeerConfig&) const = default;
@@ -108,7 +99,8 @@ struct Config {
   std::vector<PeerConfig> peers;
   std::vector<wire::Prefix> vnet_prefixes;  // default 10.1.0.0/16
   bool branch_to_branch = false;            // allowBranchToBranchTraffic (R25/R26)
-  HubRoutingPreference hub_routing_preference = HubRoutingPreference::expressroute;
+  topology::HubRoutingPreference hub_routing_preference =
+      topology::HubRoutingPreference::expressroute;
   std::uint16_t hold_time = 180;  // R5
   Profile profile;
 

@@ -108,8 +108,9 @@ class ObjectReader {
 wire::IpAddress read_ipv4(const json& v, const std::string& at) {
   if (!v.is_string()) throw ConfigError(at, "expected an IPv4 address string, got " + type_name(v));
   auto text = v.get<std::string>();
-  auto a = parse_ipv4(text);
-  if (!a) throw ConfigError(at, "expected an IPv4 address like 127.65.0.4, got \"" + text + "\"");
+  auto a = wire::IpAddress::parse(text);
+  if (!a || !a->is_v4())
+    throw ConfigError(at, "expected an IPv4 address like 127.65.0.4, got \"" + text + "\"");
   return *a;
 }
 
@@ -151,14 +152,14 @@ PeerConfig read_peer(const json& j, const std::string& at) {
   p.name = name.get<std::string>();
   require(r, "role", at);
   r.read_enum("role", p.role,
-              {{"nva", PeerRole::nva},
-               {"expressroute", PeerRole::expressroute},
-               {"vpngateway", PeerRole::vpngateway}});
+              {{"nva", topology::Role::nva},
+               {"expressroute", topology::Role::expressroute},
+               {"vpngateway", topology::Role::vpngateway}});
   p.address = read_ipv4(require(r, "address", at), r.at("address"));
-  if (p.role == PeerRole::nva) {
+  if (p.role == topology::Role::nva) {
     p.asn = ObjectReader::to_int<std::uint32_t>(require(r, "asn", at), r.at("asn"));
   } else {
-    p.asn = kAzureAsn;
+    p.asn = topology::kRouteServerAsn;
     r.read_int("asn", p.asn);
   }
   r.finish();
@@ -251,9 +252,9 @@ Config config_from_json(const json& j, std::string_view base_view) {
   }
   r.read("branch_to_branch", c.branch_to_branch);
   r.read_enum("hub_routing_preference", c.hub_routing_preference,
-              {{"ExpressRoute", HubRoutingPreference::expressroute},
-               {"VpnGateway", HubRoutingPreference::vpngateway},
-               {"ASPath", HubRoutingPreference::aspath}});
+              {{"ExpressRoute", topology::HubRoutingPreference::expressroute},
+               {"VpnGateway", topology::HubRoutingPreference::vpngateway},
+               {"ASPath", topology::HubRoutingPreference::aspath}});
   r.read_int("hold_time", c.hold_time);
   if (const json* p = r.find("profile")) c.profile = profile_from_json(*p, r.at("profile"));
   r.finish();
@@ -307,14 +308,14 @@ json to_json(const Config& c) {
   json instances = json::array();
   for (const auto& i : c.instances)
     instances.push_back({{"name", i.name},
-                         {"address", format_ipv4(i.address)},
+                         {"address", i.address.to_string()},
                          {"asn", i.asn},
-                         {"bgp_id", format_ipv4(i.bgp_id)}});
+                         {"bgp_id", i.bgp_id.to_string()}});
   json peers = json::array();
   for (const auto& p : c.peers)
     peers.push_back({{"name", p.name},
                      {"role", to_string(p.role)},
-                     {"address", format_ipv4(p.address)},
+                     {"address", p.address.to_string()},
                      {"asn", p.asn}});
   json vnet = json::array();
   for (const auto& p : c.vnet_prefixes)

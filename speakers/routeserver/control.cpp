@@ -21,9 +21,10 @@ struct BadRequest : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-std::optional<HubRoutingPreference> parse_preference(std::string_view text) {
-  for (auto p : {HubRoutingPreference::expressroute, HubRoutingPreference::vpngateway,
-                 HubRoutingPreference::aspath}) {
+std::optional<topology::HubRoutingPreference> parse_preference(std::string_view text) {
+  for (auto p :
+       {topology::HubRoutingPreference::expressroute, topology::HubRoutingPreference::vpngateway,
+        topology::HubRoutingPreference::aspath}) {
     std::string_view name = to_string(p);
     if (name.size() != text.size()) continue;
     bool same = true;
@@ -83,7 +84,7 @@ json apply(RouteServer& server, const json& request) {
     return {{"flag", server.flag()}};
   }
   if (what == "preference") {
-    std::optional<HubRoutingPreference> p;
+    std::optional<topology::HubRoutingPreference> p;
     if (value.is_string()) p = parse_preference(value.get_ref<const std::string&>());
     if (!p) throw BadRequest("/value: expected \"ExpressRoute\", \"VpnGateway\" or \"ASPath\"");
     server.set_preference(*p);
@@ -103,7 +104,7 @@ json status_json(const RouteServer& server) {
   for (std::size_t i = 0; i < server.instance_count(); ++i) {
     const InstanceConfig& ic = server.engine(i).instance();
     json inst = {{"name", ic.name}, {"address", ic.address.to_string()}, {"listen", nullptr}};
-    if (auto ep = server.listen_endpoint(i)) inst["listen"] = session::to_string(*ep);
+    if (auto ep = server.listen_endpoint(i)) inst["listen"] = ep->to_string();
     inst["refused_connections"] = server.refused(i);
     instances.push_back(std::move(inst));
   }

@@ -20,8 +20,8 @@ wire::Notification cease(std::uint8_t subcode, wire::Bytes data = {}) {
   return notification(wire::ErrorCode::cease, subcode, std::move(data));
 }
 
-bool is_gateway(PeerRole role) {
-  return role != PeerRole::nva;
+bool is_gateway(topology::Role role) {
+  return role != topology::Role::nva;
 }
 
 }  // namespace
@@ -162,11 +162,11 @@ std::uint16_t Engine::negotiated_hold_time(const wire::Open& received) const {
 
 Engine::Audience Engine::audience_of(std::uint16_t source) const {
   switch (config_.peers[source].role) {
-    case PeerRole::nva:
+    case topology::Role::nva:
       return kNvas;
-    case PeerRole::expressroute:
+    case topology::Role::expressroute:
       return kExpressRoute;
-    case PeerRole::vpngateway:
+    case topology::Role::vpngateway:
       return kVpn;
   }
   return kNvas;
@@ -197,15 +197,15 @@ bool Engine::better(const Candidate& a, const Candidate& b) const {
   auto rank = [this](const Candidate& c) {
     if (c.source == kVnetSource) return Rank{0, 0, 0, 0, 0};
     const PeerConfig& pc = config_.peers[c.source];
-    bool er = pc.role == PeerRole::expressroute;
+    bool er = pc.role == topology::Role::expressroute;
     std::uint8_t category = 0;
-    if (preference_ == HubRoutingPreference::expressroute) category = er ? 0 : 1;
-    if (preference_ == HubRoutingPreference::vpngateway) category = er ? 1 : 0;
+    if (preference_ == topology::HubRoutingPreference::expressroute) category = er ? 0 : 1;
+    if (preference_ == topology::HubRoutingPreference::vpngateway) category = er ? 1 : 0;
     std::uint8_t tie = 0;
-    if (preference_ == HubRoutingPreference::aspath &&
+    if (preference_ == topology::HubRoutingPreference::aspath &&
         config_.profile.aspath_tie == AsPathTie::expressroute)
       tie = er ? 0 : 1;
-    return Rank{1, category, in_pool_.get(c.attr).path_length, tie, ipv4_value(pc.address)};
+    return Rank{1, category, in_pool_.get(c.attr).path_length, tie, pc.address.v4_value()};
   };
   return rank(a) < rank(b);
 }
@@ -239,7 +239,7 @@ AttrId Engine::desired_out(PeerId target, PrefixIndex index, const Candidate* be
   const PrefixKey key = prefixes_.key(index);
   const Profile& p = config_.profile;
   const PeerConfig& t = config_.peers[target];
-  bool to_nva = t.role == PeerRole::nva;
+  bool to_nva = t.role == topology::Role::nva;
   if (to_nva && t.asn == self_.asn) return kNoAttr;  // R7: an iBGP "NVA" gets nothing
   if (best->source == target) return kNoAttr;        // R12: never back to the sender
   if (best->source != kVnetSource) {
@@ -265,8 +265,8 @@ AttrId Engine::desired_out(PeerId target, PrefixIndex index, const Candidate* be
     if (path && path_contains(path->path, t.asn)) return kNoAttr;  // question 12
   }
   if (!to_nva && p.gateway_cap.enabled) {  // R31: first come, first served
-    std::uint32_t cap =
-        t.role == PeerRole::expressroute ? p.gateway_cap.expressroute : p.gateway_cap.vpngateway;
+    std::uint32_t cap = t.role == topology::Role::expressroute ? p.gateway_cap.expressroute
+                                                               : p.gateway_cap.vpngateway;
     const PeerState& ps = peers_[target];
     if (ps.rib_out_size >= cap && ps.out(index) == kNoAttr) return kNoAttr;
   }
@@ -324,7 +324,7 @@ const Candidate* Engine::received(PeerId peer, PrefixKey key) const {
 
 bool Engine::attr_eligible(PeerId peer, AttrId attr) const {
   const PeerConfig& pc = config_.peers[peer];
-  if (pc.role == PeerRole::nva && pc.asn == self_.asn) return false;  // R7
+  if (pc.role == topology::Role::nva && pc.asn == self_.asn) return false;  // R7
   const auto* path = in_pool_.get(attr).get<wire::AsPathAttr>();
   return !(path && path_contains(path->path, self_.asn));  // R17
 }
@@ -508,7 +508,7 @@ Actions Engine::update_received(PeerId peer, const wire::Update& update) {
   AttrId attr = kNoAttr;
   bool eligible = false;
   if (!announced.empty()) {
-    bool ebgp = pc.role == PeerRole::nva && pc.asn != self_.asn;
+    bool ebgp = pc.role == topology::Role::nva && pc.asn != self_.asn;
     auto imported = import_attributes(update, ebgp);
     if (!imported) {  // RFC 7606 treat-as-withdraw
       withdrawn.insert(withdrawn.end(), announced.begin(), announced.end());
@@ -532,7 +532,7 @@ Actions Engine::update_received(PeerId peer, const wire::Update& update) {
 
   // R30: routes held plus the NLRI of this UPDATE, against the limit.
   bool limited = profile.max_prefixes > 0 &&
-                 (pc.role == PeerRole::nva || profile.limit_scope == LimitScope::all);
+                 (pc.role == topology::Role::nva || profile.limit_scope == LimitScope::all);
   if (limited && !announced.empty()) {
     std::size_t count = ps.rib_in_size;
     if (profile.count_mode == CountMode::held_plus_update) {
@@ -604,7 +604,7 @@ Actions Engine::set_flag(bool branch_to_branch) {
   return out;
 }
 
-Actions Engine::set_preference(HubRoutingPreference preference) {
+Actions Engine::set_preference(topology::HubRoutingPreference preference) {
   Actions out;
   if (preference == preference_) return out;
   preference_ = preference;
@@ -645,7 +645,7 @@ Actions Engine::set_vnet_prefixes(const std::vector<wire::Prefix>& prefixes) {
   }
   if (config_.profile.route_refresh_on_vnet_change) {  // R9: soft reset, or hard reset
     for (PeerId p = 0; p < peers_.size(); ++p) {
-      if (!peers_[p].established || config_.peers[p].role != PeerRole::nva) continue;
+      if (!peers_[p].established || config_.peers[p].role != topology::Role::nva) continue;
       if (peers_[p].route_refresh) {
         wire::RouteRefresh refresh;
         refresh.family = wire::kIpv4Unicast;

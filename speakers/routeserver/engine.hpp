@@ -89,7 +89,7 @@ class Engine {
   std::optional<PeerId> peer_by_name(std::string_view name) const;
   bool established(PeerId peer) const { return state(peer).established; }
   bool flag() const { return flag_; }
-  HubRoutingPreference preference() const { return preference_; }
+  topology::HubRoutingPreference preference() const { return preference_; }
 
   // ----- session decisions (R3, R5, R6) -----
   // A TCP connection from `remote`: unconfigured addresses are refused (R3).
@@ -110,7 +110,7 @@ class Engine {
   Actions update_received(PeerId peer, const wire::Update& update);
   Actions route_refresh_received(PeerId peer);  // resend the whole Adj-RIB-Out
   Actions set_flag(bool branch_to_branch);
-  Actions set_preference(HubRoutingPreference preference);
+  Actions set_preference(topology::HubRoutingPreference preference);
   Actions set_vnet_prefixes(const std::vector<wire::Prefix>& prefixes);
 
   // ----- inspection (sorted by prefix) -----
@@ -162,7 +162,7 @@ class Engine {
   InstanceConfig self_;
   ExportPolicy policy_;
   bool flag_;
-  HubRoutingPreference preference_;
+  topology::HubRoutingPreference preference_;
   std::vector<PrefixKey> vnet_;
   AttrPool out_pool_;
   AttrPool in_pool_{&out_pool_};

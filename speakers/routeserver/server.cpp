@@ -269,9 +269,9 @@ void RouteServer::start() {
       for (auto& other : instances_)
         other->acceptor.reset();
       throw std::runtime_error(inst->engine.instance().name + ": cannot listen on " +
-                               session::to_string(local) + ": " + e.what());
+                               local.to_string() + ": " + e.what());
     }
-    log(*inst, "", "listening on " + session::to_string(inst->acceptor->local()));
+    log(*inst, "", "listening on " + inst->acceptor->local().to_string());
   }
   running_ = true;
   for (auto& inst : instances_)
@@ -309,7 +309,7 @@ void RouteServer::accepted(Instance& inst, std::unique_ptr<session::Connection> 
   }
   ++inst.refused;
   log(inst, "",
-      "connection from " + session::to_string(remote) + " refused" +
+      "connection from " + remote.to_string() + " refused" +
           (v.notification ? " with " + describe(*v.notification) : std::string(" (reset)")));
   if (!v.notification) {
     if (tap_) {
@@ -385,7 +385,7 @@ void RouteServer::set_flag(bool branch_to_branch) {
   notify_event();
 }
 
-void RouteServer::set_preference(HubRoutingPreference preference) {
+void RouteServer::set_preference(topology::HubRoutingPreference preference) {
   config_.hub_routing_preference = preference;
   for (auto& inst : instances_) {
     log(*inst, "", std::string("hub routing preference ") + to_string(preference));

@@ -61,7 +61,7 @@ std::string to_string(const LogLine& line);  // "RS0 nva1: Established"
 struct PeerStatus {
   std::string instance;
   std::string peer;
-  PeerRole role = PeerRole::nva;
+  topology::Role role = topology::Role::nva;
   wire::IpAddress address;
   session::State state = session::State::idle;
   bool held_down = false;      // closed by the engine, not accepted until `until` / config change
@@ -100,7 +100,7 @@ class RouteServer {
 
   // ----- runtime changes, applied to every instance (R28, R29, R9) -----
   void set_flag(bool branch_to_branch);
-  void set_preference(HubRoutingPreference preference);
+  void set_preference(topology::HubRoutingPreference preference);
   void set_vnet_prefixes(const std::vector<wire::Prefix>& prefixes);
 
   // ----- inspection -----
@@ -116,7 +116,7 @@ class RouteServer {
   // Connections refused because of their source address (R3), per instance.
   std::uint64_t refused(std::size_t instance) const;
   bool flag() const { return config_.branch_to_branch; }
-  HubRoutingPreference preference() const { return config_.hub_routing_preference; }
+  topology::HubRoutingPreference preference() const { return config_.hub_routing_preference; }
 
   // Called after every input was applied (session event, message, runtime
   // change); tests and the suite runner re-check their wait conditions here.

@@ -16,11 +16,6 @@ namespace rsconform::routeserver {
 // The RIB key: cheap to hash, compare and copy.
 using PrefixKey = std::uint64_t;
 
-wire::IpAddress ipv4(std::uint32_t host_order);
-std::uint32_t ipv4_value(const wire::IpAddress& address);  // bytes[0..3] as host order
-std::optional<wire::IpAddress> parse_ipv4(std::string_view text);
-std::string format_ipv4(const wire::IpAddress& address);
-
 // "10.1.0.0/16" (IPv4 only; host bits must be clear unless `allow_host_bits`).
 std::optional<wire::Prefix> parse_prefix4(std::string_view text, bool allow_host_bits = false);
 std::string format_prefix(const wire::Prefix& prefix);

@@ -324,21 +324,21 @@ ScriptSpeaker parse_speaker(const json& s, const std::string& path) {
   ScriptSpeaker out;
   SpeakerDef& d = out.def;
   if (const json* role = field(s, "role")) {
-    const auto kind = parse_role(get_string(*role, path + ".role"));
+    const auto kind = topology::parse_role(get_string(*role, path + ".role"));
     if (!kind) bad(path + ".role", "expected nva, expressroute or vpngateway, got " + shown(*role));
     RoleOptions o;
     o.kind = *kind;
-    std::size_t instance = *kind == RoleKind::nva ? 1 : 0;
+    std::size_t instance = *kind == topology::Role::nva ? 1 : 0;
     if (const json* f = field(s, "instance"))
       instance = static_cast<std::size_t>(get_uint(*f, path + ".instance", 8));
-    o.count = *kind == RoleKind::nva ? std::max<std::size_t>(instance, 1) : 2;
+    o.count = *kind == topology::Role::nva ? std::max<std::size_t>(instance, 1) : 2;
     std::vector<RoleInstance> all;
     try {
       all = make_role(o);
     } catch (const std::invalid_argument& e) {
       bad(path + ".instance", e.what());
     }
-    const std::size_t index = *kind == RoleKind::nva ? instance - 1 : instance;
+    const std::size_t index = *kind == topology::Role::nva ? instance - 1 : instance;
     if (index >= all.size()) bad(path + ".instance", "no such instance");
     d = all[index].speaker;
     out.speaker_refs.assign(d.peers.size(), "");

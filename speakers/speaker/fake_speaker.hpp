@@ -35,7 +35,7 @@ struct SpeakerDef {
 };
 
 struct RecordedMessage {
-  session::WallNanos at = 0;
+  wire::Nanos at = 0;
   wire::MessageType type = wire::MessageType::keepalive;
   wire::Bytes bytes;
   wire::ErrorAction action = wire::ErrorAction::none;

@@ -7,10 +7,10 @@
 #include <optional>
 #include <sstream>
 
+#include "analysis/observation_report.hpp"
+#include "analysis/observer.hpp"
 #include "captures/bgp/bgp_stream.hpp"
 #include "captures/capture_walk.hpp"
-#include "check/observation.hpp"
-#include "check/observation_report.hpp"
 
 namespace {
 
@@ -30,24 +30,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const captures::CaptureOpenError&) {
     return 0;  // not a capture: refused at open, with a message
   }
-  check::ObservationOptions options;
+  analysis::ObservationOptions options;
   options.keep_timeline = true;
   std::size_t rendered = 0;
   options.on_message = [&](const captures::BgpMessageEvent& e) {
-    rendered += check::message_json(e).dump().size() + check::message_text(e).size();
+    rendered += analysis::message_json(e).dump().size() + analysis::message_text(e).size();
   };
-  check::Observation observation(options);
-  captures::BgpStreamDecoder decoder(observation);
+  analysis::Observer observer(options);
+  const analysis::Observation& observation = observer.observation();
+  captures::BgpStreamDecoder decoder(observer);
   captures::TcpReassembler reassembler(decoder);
   captures::walk_capture(*reader, reassembler);
 
   std::ostringstream out;
-  check::print_summary(out, observation);
-  check::print_tables(out, observation);
-  out << check::summary_json(observation).dump();
+  analysis::print_summary(out, observation);
+  analysis::print_tables(out, observation);
+  out << analysis::summary_json(observation).dump();
   {
-    check::JsonStream json(out, 2);
-    check::write_tables_json(json, observation);
+    jsonio::JsonStream json(out, 2);
+    analysis::write_tables_json(json, observation);
   }
   for (const auto& [key, session] : observation.sessions())
     for (const auto& direction : session.directions) {

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "check/runner.hpp"
+#include "run/runner.hpp"
 
 namespace rsconform::check {
 namespace {
@@ -39,13 +39,13 @@ std::vector<std::string> fingerprint(const CellResult& r) {
 TEST(SeedSuites, EveryCellPassesLiveAndReplaysIdentically) {
   auto suites = seed_suites();
   ASSERT_GE(suites.size(), 16u);
-  RunOptions options;
+  run::RunOptions options;
   options.out_dir = out_dir("live");
   std::size_t cells = 0;
   for (const auto& suite : suites)
     for (const auto& cell : suite.cells()) {
       SCOPED_TRACE(suite.name + " [" + cell.name + "]");
-      CellRun run = run_cell(suite, cell, options);
+      run::CellRun run = run::run_cell(suite, cell, options);
       ++cells;
       std::ostringstream why;
       for (const auto& e : run.result.results)
@@ -54,10 +54,11 @@ TEST(SeedSuites, EveryCellPassesLiveAndReplaysIdentically) {
 
       // Replay from the files the run left: run.json and the capture.
       fs::path dir = fs::path(run.record.capture_path).parent_path();
-      auto record = run_record_from_json(nlohmann::json::parse(std::ifstream(dir / "run.json")));
+      auto record =
+          run::run_record_from_json(nlohmann::json::parse(std::ifstream(dir / "run.json")));
       record.capture_path = (dir / record.capture_path).string();
       AddressBook book = AddressBook::from_suite(suite);
-      CellResult replayed = judge_capture(suite, record.cell, record, book);
+      CellResult replayed = run::judge_capture(suite, record.cell, record, book);
       EXPECT_EQ(fingerprint(replayed), fingerprint(run.result));
     }
   EXPECT_GE(cells, 28u);
@@ -65,12 +66,12 @@ TEST(SeedSuites, EveryCellPassesLiveAndReplaysIdentically) {
 
 TEST(SeedSuites, FlagIgnoredFailsOnlyTheFlagOnCellWithPreciseResults) {
   Suite suite = load_suite_file(std::string(RSCONFORM_SOURCE_DIR) + "/suites/scenario-a.json");
-  RunOptions options;
+  run::RunOptions options;
   options.out_dir = out_dir("ignore-flag");
   options.faults.ignore_flag = true;
   options.deadline = std::chrono::milliseconds(1500);  // the failing cell waits this long
   for (const auto& cell : suite.cells()) {
-    CellRun run = run_cell(suite, cell, options);
+    run::CellRun run = run::run_cell(suite, cell, options);
     if (!cell.branch_to_branch) {
       EXPECT_EQ(run.result.verdict, Verdict::pass);
       continue;
@@ -91,11 +92,11 @@ TEST(SeedSuites, FlagIgnoredFailsOnlyTheFlagOnCellWithPreciseResults) {
 
 TEST(SeedSuites, MissingVnetPrefixFailsR10) {
   Suite suite = load_suite_file(std::string(RSCONFORM_SOURCE_DIR) + "/suites/scenario-a.json");
-  RunOptions options;
+  run::RunOptions options;
   options.out_dir = out_dir("no-vnet");
   options.faults.no_vnet = true;
   options.deadline = std::chrono::milliseconds(1500);
-  CellRun run = run_cell(suite, suite.cells().front(), options);
+  run::CellRun run = run::run_cell(suite, suite.cells().front(), options);
   EXPECT_EQ(run.result.verdict, Verdict::failed);
   bool r10 = false;
   for (const auto& e : run.result.results)

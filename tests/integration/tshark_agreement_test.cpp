@@ -11,10 +11,10 @@
 #include <map>
 #include <sstream>
 
-#include "check/capture_analysis.hpp"
+#include "analysis/capture_analysis.hpp"
 #include "support/tshark_oracle.hpp"
 
-namespace rsconform::check {
+namespace rsconform::analysis {
 namespace {
 
 namespace ts = test_support;
@@ -142,10 +142,10 @@ TEST(TsharkAgreement, WellFormedCorpusCaptures) {
     AnalysisOptions options;
     options.ports = {capture.bgp_port};
     options.observation.keep_timeline = true;
-    Observation observation(options.observation);
-    analyse_capture(path, options, observation);
+    Observer observer(options.observation);
+    analyse_capture(path, options, observer);
     auto theirs = from_tshark(ts::summarize_with_tshark(path, capture.bgp_port));
-    auto ours = from_rsconform(observation);
+    auto ours = from_rsconform(observer.observation());
     std::string diff = compare(ours, theirs);
     ++compared;
     if (diff.empty())
@@ -159,4 +159,4 @@ TEST(TsharkAgreement, WellFormedCorpusCaptures) {
 }
 
 }  // namespace
-}  // namespace rsconform::check
+}  // namespace rsconform::analysis

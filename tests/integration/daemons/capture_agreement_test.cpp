@@ -10,10 +10,10 @@
 #include <optional>
 #include <set>
 
+#include "analysis/capture_analysis.hpp"
 #include "captures/live/bpf_filter.hpp"
 #include "captures/live/inproc_recorder.hpp"
 #include "captures/live/live_capture.hpp"
-#include "check/capture_analysis.hpp"
 #include "daemon_exchange.hpp"
 
 namespace rsconform::testing {
@@ -30,29 +30,29 @@ using MessagesByDirection = std::map<std::pair<std::string, std::string>, std::v
 
 struct Decoded {
   MessagesByDirection messages;
-  std::unique_ptr<check::Observation> observation;
-  check::CaptureAnalysis analysis;
+  std::unique_ptr<analysis::Observer> observer;
+  analysis::CaptureAnalysis analysis;
 };
 
 Decoded decode(const std::string& path, const std::set<std::uint16_t>& ports) {
   Decoded d;
-  check::ObservationOptions observation;
+  analysis::ObservationOptions observation;
   observation.keep_timeline = true;
   observation.on_message = [&d](const captures::BgpMessageEvent& e) {
     auto key = std::make_pair(captures::sender(*e.connection, e.direction).to_string(),
                               captures::receiver(*e.connection, e.direction).to_string());
     d.messages[key].emplace_back(e.bytes.begin(), e.bytes.end());
   };
-  d.observation = std::make_unique<check::Observation>(observation);
-  check::AnalysisOptions options;
+  d.observer = std::make_unique<analysis::Observer>(observation);
+  analysis::AnalysisOptions options;
   options.ports = ports;
   options.observation = observation;
-  d.analysis = check::analyse_capture(path, options, *d.observation);
+  d.analysis = analysis::analyse_capture(path, options, *d.observer);
   return d;
 }
 
 // The timeline without times: what changed, in order.
-std::vector<std::string> changes(const check::DirectionView& view) {
+std::vector<std::string> changes(const analysis::DirectionView& view) {
   std::vector<std::string> out;
   for (const auto& c : view.table.timeline())
     out.push_back(std::string(rib::to_string(c.kind)) + " " + c.key.prefix.to_string() +
@@ -60,7 +60,8 @@ std::vector<std::string> changes(const check::DirectionView& view) {
   return out;
 }
 
-void expect_same_observation(const check::Observation& live, const check::Observation& inproc) {
+void expect_same_observation(const analysis::Observation& live,
+                             const analysis::Observation& inproc) {
   ASSERT_EQ(live.sessions().size(), inproc.sessions().size());
   for (const auto& [pair, session] : live.sessions()) {
     SCOPED_TRACE(pair.first.to_string() + " <-> " + pair.second.to_string());
@@ -69,8 +70,8 @@ void expect_same_observation(const check::Observation& live, const check::Observ
     EXPECT_EQ(session.connections, it->second.connections);
     EXPECT_EQ(session.flushes, it->second.flushes);
     for (std::size_t d = 0; d < 2; ++d) {
-      const check::DirectionView& a = session.directions[d];
-      const check::DirectionView& b = it->second.directions[d];
+      const analysis::DirectionView& a = session.directions[d];
+      const analysis::DirectionView& b = it->second.directions[d];
       EXPECT_EQ(a.messages, b.messages);
       EXPECT_EQ(a.open, b.open);
       EXPECT_EQ(a.from_port, b.from_port);
@@ -157,8 +158,8 @@ TEST(CaptureAgreement, LiveCaptureAndInprocRecorderDecodeToTheSameMessagesAndTab
   captures::LiveCaptureOptions live_options;
   live_options.output_path = temp_path("agreement-live");
   live_options.filter =
-      captures::build_endpoint_filter({{captures::IpAddress::parse("127.65.1.2"), b_port},
-                                       {captures::IpAddress::parse("127.65.1.3"), c_port}});
+      captures::build_endpoint_filter({{*wire::IpAddress::parse("127.65.1.2"), b_port},
+                                       {*wire::IpAddress::parse("127.65.1.3"), c_port}});
   std::unique_ptr<captures::LiveCapture> live;
   try {
     live = captures::LiveCapture::start(live_options);
@@ -217,8 +218,8 @@ TEST(CaptureAgreement, LiveCaptureAndInprocRecorderDecodeToTheSameMessagesAndTab
   EXPECT_EQ(from_live.messages, from_inproc.messages);
   for (const auto& [direction, messages] : from_live.messages)  // OPEN .. NOTIFICATION at least
     EXPECT_GE(messages.size(), 3u) << direction.first << " -> " << direction.second;
-  ASSERT_EQ(from_live.observation->sessions().size(), 3u);
-  expect_same_observation(*from_live.observation, *from_inproc.observation);
+  ASSERT_EQ(from_live.observer->observation().sessions().size(), 3u);
+  expect_same_observation(from_live.observer->observation(), from_inproc.observer->observation());
 }
 
 TEST(LiveCapture, BadFilterAndMissingInterfaceAreNamed) {

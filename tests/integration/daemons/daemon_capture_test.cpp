@@ -9,10 +9,10 @@
 
 #include <filesystem>
 
+#include "analysis/capture_analysis.hpp"
 #include "captures/live/bpf_filter.hpp"
 #include "captures/live/inproc_recorder.hpp"
 #include "captures/live/live_capture.hpp"
-#include "check/capture_analysis.hpp"
 #include "daemon_exchange.hpp"
 
 namespace rsconform::testing {
@@ -69,16 +69,16 @@ std::string temp_path(const std::string& name) {
 
 // A capture decoded into its per-direction tables.
 struct Decoded {
-  std::unique_ptr<check::Observation> observation;
-  check::CaptureAnalysis analysis;
+  std::unique_ptr<analysis::Observer> observer;
+  analysis::CaptureAnalysis analysis;
 };
 
 Decoded decode(const std::string& path, std::uint16_t port) {
   Decoded d;
-  d.observation = std::make_unique<check::Observation>();
-  check::AnalysisOptions options;
+  d.observer = std::make_unique<analysis::Observer>();
+  analysis::AnalysisOptions options;
   options.ports = {port};
-  d.analysis = check::analyse_capture(path, options, *d.observation);
+  d.analysis = analysis::analyse_capture(path, options, *d.observer);
   return d;
 }
 
@@ -135,7 +135,7 @@ TEST_P(DaemonCaptureTest, LiveCaptureRebuildsTheTablesTheSpeakersHold) {
   // Exactly the daemon's listener: another test's traffic on these addresses cannot leak in.
   captures::LiveCaptureOptions live_options;
   live_options.output_path = temp_path(name + "-live");
-  live_options.filter = captures::build_endpoint_filter({{captures::to_captures(rs), x.port()}});
+  live_options.filter = captures::build_endpoint_filter({{rs, x.port()}});
   std::unique_ptr<captures::LiveCapture> live;
   try {
     live = captures::LiveCapture::start(live_options);
@@ -180,8 +180,8 @@ TEST_P(DaemonCaptureTest, LiveCaptureRebuildsTheTablesTheSpeakersHold) {
   Decoded from_inproc = decode(inproc_path, x.port());
   EXPECT_EQ(from_live.analysis.reassembly.gaps, 0u);
   EXPECT_EQ(from_live.analysis.stream.decode_errors, 0u);
-  EXPECT_FALSE(from_live.observation->uncertain());
-  ASSERT_EQ(from_live.observation->sessions().size(), 3u);
+  EXPECT_FALSE(from_live.observer->observation().uncertain());
+  ASSERT_EQ(from_live.observer->observation().sessions().size(), 3u);
 
   for (const char* speaker : {"a", "b", "c"}) {
     SCOPED_TRACE(speaker);
@@ -189,7 +189,7 @@ TEST_P(DaemonCaptureTest, LiveCaptureRebuildsTheTablesTheSpeakersHold) {
     speakers::PeerSession& session = x.to_rs(speaker);
 
     // daemon -> client: the capture against what the client received in-process.
-    const check::DirectionView* down = from_live.observation->find(rs, client);
+    const analysis::DirectionView* down = from_live.observer->observation().find(rs, client);
     ASSERT_NE(down, nullptr) << "no daemon -> " << speaker << " direction in the capture";
     EXPECT_EQ(down->table.size(), want_sizes.at(speaker));
     EXPECT_EQ(first_difference(session.rib_in(), down->table), "")
@@ -206,8 +206,8 @@ TEST_P(DaemonCaptureTest, LiveCaptureRebuildsTheTablesTheSpeakersHold) {
         << "daemon -> " << speaker << ": captured vs received in-process";
 
     // client -> daemon: the live capture against the in-process recording of what was sent.
-    const check::DirectionView* up = from_live.observation->find(client, rs);
-    const check::DirectionView* up_inproc = from_inproc.observation->find(client, rs);
+    const analysis::DirectionView* up = from_live.observer->observation().find(client, rs);
+    const analysis::DirectionView* up_inproc = from_inproc.observer->observation().find(client, rs);
     ASSERT_NE(up, nullptr) << "no " << speaker << " -> daemon direction in the capture";
     ASSERT_NE(up_inproc, nullptr) << "no " << speaker << " -> daemon direction recorded";
     EXPECT_EQ(first_difference(up_inproc->table, up->table), "")
@@ -216,10 +216,10 @@ TEST_P(DaemonCaptureTest, LiveCaptureRebuildsTheTablesTheSpeakersHold) {
         << speaker << " -> daemon: captured vs recorded in-process";
   }
   // What a and b sent: their routes less the withdrawn ones.
-  const check::DirectionView* from_a =
-      from_live.observation->find(ip(x.vars().at("a").c_str()), rs);
-  const check::DirectionView* from_b =
-      from_live.observation->find(ip(x.vars().at("b").c_str()), rs);
+  const analysis::DirectionView* from_a =
+      from_live.observer->observation().find(ip(x.vars().at("a").c_str()), rs);
+  const analysis::DirectionView* from_b =
+      from_live.observer->observation().find(ip(x.vars().at("b").c_str()), rs);
   ASSERT_NE(from_a, nullptr);
   ASSERT_NE(from_b, nullptr);
   EXPECT_EQ(from_a->table.size(), 2 + kBulk);

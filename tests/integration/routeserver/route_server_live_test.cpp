@@ -25,7 +25,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using speakers::FakeSpeaker;
-using speakers::RoleKind;
+using topology::Role;
 
 wire::IpAddress ip(const char* text) {
   return *wire::IpAddress::parse(text);
@@ -69,9 +69,9 @@ class RouteServerLive : public ::testing::Test {
   static Config scenario_a_config() {
     Config c = Config::defaults();
     c.peers = {
-        {"nva1", PeerRole::nva, ip("127.65.1.4"), 65001},
-        {"er-in0", PeerRole::expressroute, ip("127.65.2.4"), 65515},
-        {"er-in1", PeerRole::expressroute, ip("127.65.2.5"), 65515},
+        {"nva1", topology::Role::nva, ip("127.65.1.4"), 65001},
+        {"er-in0", topology::Role::expressroute, ip("127.65.2.4"), 65515},
+        {"er-in1", topology::Role::expressroute, ip("127.65.2.5"), 65515},
     };
     return c;
   }
@@ -86,7 +86,7 @@ class RouteServerLive : public ::testing::Test {
   }
 
   // The role's speakers, with a custom AS or address when asked.
-  FakeSpeaker& add_role(RoleKind kind, std::optional<std::uint32_t> asn = std::nullopt,
+  FakeSpeaker& add_role(topology::Role kind, std::optional<std::uint32_t> asn = std::nullopt,
                         std::optional<wire::IpAddress> address = std::nullopt) {
     speakers::RoleOptions o;
     o.kind = kind;
@@ -166,8 +166,8 @@ class RouteServerLive : public ::testing::Test {
 
 TEST_F(RouteServerLive, ScenarioAFlagOffThenOnThenOff) {
   start_server(scenario_a_config());
-  add_role(RoleKind::nva);
-  add_role(RoleKind::expressroute);
+  add_role(topology::Role::nva);
+  add_role(topology::Role::expressroute);
   ASSERT_TRUE(run_until([&] { return all_established(); })) << "sessions did not come up";
 
   announce("nva1", "192.168.1.0/24");
@@ -238,7 +238,7 @@ TEST_F(RouteServerLive, ScenarioAFlagOffThenOnThenOff) {
 
 TEST_F(RouteServerLive, WrongPeerAsGetsBadPeerAs) {
   start_server(scenario_a_config());
-  FakeSpeaker& nva = add_role(RoleKind::nva, 65099);  // configured as 65001
+  FakeSpeaker& nva = add_role(topology::Role::nva, 65099);  // configured as 65001
   auto got_2_2 = [&] {
     for (const auto& d : nva.find("rs0")->downs())
       if (d.notification && d.notification->code == 2 && d.notification->subcode == 2) return true;
@@ -251,7 +251,7 @@ TEST_F(RouteServerLive, WrongPeerAsGetsBadPeerAs) {
 
 TEST_F(RouteServerLive, UnconfiguredSourceGetsNoSession) {
   start_server(scenario_a_config());
-  FakeSpeaker& stranger = add_role(RoleKind::nva, 65001, ip("127.65.1.9"));
+  FakeSpeaker& stranger = add_role(topology::Role::nva, 65001, ip("127.65.1.9"));
   ASSERT_TRUE(run_until([&] {
     return rs_->refused(0) >= 1 && rs_->refused(1) >= 1 &&
            !stranger.find("rs0")->session().last_error().empty();
@@ -266,8 +266,8 @@ TEST_F(RouteServerLive, DroppedNvaSessionIsWithdrawnFromThatInstanceOnly) {
   Config c = scenario_a_config();
   c.branch_to_branch = true;
   start_server(c);
-  add_role(RoleKind::nva);
-  add_role(RoleKind::expressroute);
+  add_role(topology::Role::nva);
+  add_role(topology::Role::expressroute);
   ASSERT_TRUE(run_until([&] { return all_established(); }));
   announce("nva1", "192.168.1.0/24");
   const Want onprem1{"192.168.1.0/24", {65001}, "127.65.1.4"};

@@ -22,8 +22,8 @@ const std::string kBody = "BGP bytes";
 Bytes ip_tcp(bool v6 = false) {
   FrameSpec spec;
   spec.link_type = link_type::kRaw;
-  spec.src = Endpoint{v6 ? IpAddress::parse("2001:db8::1") : IpAddress::v4(10, 0, 0, 1), 40000};
-  spec.dst = Endpoint{v6 ? IpAddress::parse("2001:db8::2") : IpAddress::v4(10, 0, 0, 2), 179};
+  spec.src = Endpoint{v6 ? *IpAddress::parse("2001:db8::1") : IpAddress::v4(10, 0, 0, 1), 40000};
+  spec.dst = Endpoint{v6 ? *IpAddress::parse("2001:db8::2") : IpAddress::v4(10, 0, 0, 2), 179};
   spec.seq = 123456;
   spec.ack = 654321;
   spec.flags = tcp_flag::kAck | tcp_flag::kPsh;

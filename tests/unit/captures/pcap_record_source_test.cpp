@@ -23,7 +23,7 @@ using testing::read_file;
 
 struct Seen {
   std::uint64_t number = 0;
-  TimestampNs timestamp_ns = 0;
+  wire::Nanos timestamp_ns = 0;
   std::uint32_t caplen = 0;
   std::uint32_t len = 0;
   std::vector<std::uint8_t> bytes;
@@ -53,8 +53,8 @@ Reading with_libpcap(std::vector<std::uint8_t>& bytes) {
   while ((rc = pcap_next_ex(p, &header, &data)) == 1) {
     Seen s;
     s.number = r.packets.size() + 1;
-    s.timestamp_ns = static_cast<TimestampNs>(header->ts.tv_sec) * 1'000'000'000 +
-                     static_cast<TimestampNs>(header->ts.tv_usec);
+    s.timestamp_ns = static_cast<wire::Nanos>(header->ts.tv_sec) * 1'000'000'000 +
+                     static_cast<wire::Nanos>(header->ts.tv_usec);
     s.caplen = header->caplen;
     s.len = header->len;
     s.bytes.assign(data, data + header->caplen);

@@ -21,7 +21,7 @@ namespace {
 
 using testing::RecordingSink;
 
-constexpr TimestampNs kT0 = 1'700'000'000'123'456'789;
+constexpr wire::Nanos kT0 = 1'700'000'000'123'456'789;
 
 std::string pattern(std::size_t n, std::uint32_t seed) {
   std::string s(n, '\0');
@@ -46,8 +46,8 @@ TcpConnectionSpec spec_v4() {
 
 TcpConnectionSpec spec_v6() {
   TcpConnectionSpec spec;
-  spec.client = Endpoint{IpAddress::parse("::1"), 50124};
-  spec.server = Endpoint{IpAddress::parse("::1"), 179};
+  spec.client = Endpoint{*IpAddress::parse("::1"), 50124};
+  spec.server = Endpoint{*IpAddress::parse("::1"), 179};
   spec.client_isn = 0xfffffe00u;  // wraps during the transfer
   spec.mss = 1000;
   return spec;
@@ -57,7 +57,7 @@ struct Walked {
   RecordingSink sink;
   WalkStats stats;
   ReassemblerStats reassembly;
-  std::vector<TimestampNs> timestamps;
+  std::vector<wire::Nanos> timestamps;
 };
 
 void walk(const std::vector<std::uint8_t>& capture, Walked& out) {
@@ -169,7 +169,7 @@ TEST(PcapWriter, RejectsBadFrames) {
   std::vector<std::uint8_t> out;
   FrameSpec mixed;
   mixed.src = Endpoint{IpAddress::v4(127, 0, 0, 1), 1};
-  mixed.dst = Endpoint{IpAddress::parse("::1"), 2};
+  mixed.dst = Endpoint{*IpAddress::parse("::1"), 2};
   EXPECT_THROW(build_tcp_frame(mixed, out), std::invalid_argument);
   FrameSpec big;
   big.src = mixed.src;

@@ -313,7 +313,7 @@ TEST(Pcapng, LargeFilesAndBlocksLargerThanTheWindow) {
     ASSERT_FALSE(reader.error().has_value()) << reader.error()->to_string();
     ASSERT_EQ(packets.size(), written);
     for (std::size_t i = 0; i < packets.size(); ++i) {
-      ASSERT_EQ(packets[i].timestamp_ns, static_cast<TimestampNs>(i)) << i;
+      ASSERT_EQ(packets[i].timestamp_ns, static_cast<wire::Nanos>(i)) << i;
       ASSERT_EQ(packets[i].caplen, ip_packet().size() + (i * 7919) % 60000) << i;
       if (packets[i].caplen > ip_packet().size()) {
         ASSERT_EQ(packets[i].data.back(), static_cast<std::uint8_t>(i)) << i;

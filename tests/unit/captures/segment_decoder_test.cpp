@@ -17,8 +17,8 @@ using testing::from_hex;
 Bytes packet(bool v6, const std::string& body = "data") {
   FrameSpec spec;
   spec.link_type = link_type::kRaw;
-  spec.src = Endpoint{v6 ? IpAddress::parse("fe80::1") : IpAddress::v4(192, 0, 2, 1), 179};
-  spec.dst = Endpoint{v6 ? IpAddress::parse("fe80::2") : IpAddress::v4(192, 0, 2, 2), 50000};
+  spec.src = Endpoint{v6 ? *IpAddress::parse("fe80::1") : IpAddress::v4(192, 0, 2, 1), 179};
+  spec.dst = Endpoint{v6 ? *IpAddress::parse("fe80::2") : IpAddress::v4(192, 0, 2, 2), 50000};
   spec.seq = 1;
   spec.flags = tcp_flag::kAck;
   Bytes payload(body.begin(), body.end());

@@ -171,7 +171,7 @@ class SegmentFactory {
     storage_.emplace_back(payload.begin(), payload.end());
     s.payload = ByteView(storage_.back());
     s.payload_wire_length = static_cast<std::uint32_t>(payload.size());
-    s.packet = PacketRef{++packet_, static_cast<TimestampNs>(packet_) * 1000};
+    s.packet = PacketRef{++packet_, static_cast<wire::Nanos>(packet_) * 1000};
     return s;
   }
   TcpSegment syn(Direction from) {

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "analysis/capture_analysis.hpp"
 #include "captures/pcap_writer.hpp"
-#include "check/capture_analysis.hpp"
 #include "check/checker.hpp"
 #include "check/report.hpp"
 #include "speakers/script/script.hpp"
@@ -87,15 +87,15 @@ class CheckerTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove(path_); }
 
-  // Writes the sessions and analyses the capture into observation_.
+  // Writes the sessions and analyses the capture into observer_.
   void capture(const std::vector<SessionSpec>& sessions) {
     auto writer = captures::PcapWriter::create(path_, captures::link_type::kEthernet);
     std::uint16_t port = 40000;
     rib::Nanos t = 10 * kSecond;
     for (const auto& s : sessions) {
       captures::TcpConnectionSpec spec;
-      spec.client = {captures::IpAddress::parse(s.peer.to_string()), port++};
-      spec.server = {captures::IpAddress::parse(s.rs.to_string()), 179};
+      spec.client = {s.peer, port++};
+      spec.server = {s.rs, 179};
       captures::TcpConnectionWriter c(writer, spec);
       const auto down = captures::Direction::reverse;  // route server -> peer
       c.handshake(t);
@@ -124,10 +124,10 @@ class CheckerTest : public ::testing::Test {
       t += 1000;
     }
     writer.close();
-    AnalysisOptions options;
+    analysis::AnalysisOptions options;
     options.observation.keep_timeline = true;
-    observation_ = std::make_unique<Observation>(options.observation);
-    analyse_capture(path_, options, *observation_);
+    observer_ = std::make_unique<analysis::Observer>(options.observation);
+    analysis::analyse_capture(path_, options, *observer_);
   }
 
   static std::vector<SessionSpec> good() {
@@ -163,12 +163,12 @@ class CheckerTest : public ::testing::Test {
 
   Suite suite_;
   std::string path_;
-  std::unique_ptr<Observation> observation_;
+  std::unique_ptr<analysis::Observer> observer_;
 };
 
 TEST_F(CheckerTest, CorrectTablesPass) {
   capture(good());
-  CellResult r = check(suite_, on(), *observation_, timed());
+  CellResult r = check(suite_, on(), observer_->observation(), timed());
   for (const auto& x : r.results)
     EXPECT_EQ(x.verdict, Verdict::pass) << x.case_name << " " << x.session << " " << x.reason;
   EXPECT_EQ(r.verdict, Verdict::pass);
@@ -176,7 +176,7 @@ TEST_F(CheckerTest, CorrectTablesPass) {
   EXPECT_EQ(r.cases_skipped, 0u);
   // vnet: 2 directions x (present, absent, exact); to-er: 2; limit: 1; after-flip: 2.
   EXPECT_EQ(r.results.size(), 11u);
-  CellResult off = check(suite_, suite_.cells()[0], *observation_, timed());
+  CellResult off = check(suite_, suite_.cells()[0], observer_->observation(), timed());
   EXPECT_EQ(off.cases_skipped, 1u);  // "limit" only with the flag on
   EXPECT_EQ(off.verdict, Verdict::pass);
 }
@@ -187,7 +187,7 @@ TEST_F(CheckerTest, FailuresNameSessionPrefixAndClosestMatch) {
   sessions[1].updates = {{"192.168.1.0/25", {65001}, kNva1}};
   sessions[4].rs_notification = wire::Notification{6, 2, {}};
   capture(sessions);
-  CellResult r = check(suite_, on(), *observation_, timed());
+  CellResult r = check(suite_, on(), observer_->observation(), timed());
   EXPECT_EQ(r.verdict, Verdict::failed);
 
   const auto* nh = find(r, "vnet", "rs1", ResultKind::present);
@@ -229,7 +229,7 @@ TEST_F(CheckerTest, MissingSessionsAndGapsAreInconclusive) {
   sessions.erase(sessions.begin() + 2, sessions.begin() + 4);  // nothing from rs1
   sessions[0].gap = true;                                      // rs0 -> nva1 lost bytes
   capture(sessions);
-  CellResult r = check(suite_, on(), *observation_, timed());
+  CellResult r = check(suite_, on(), observer_->observation(), timed());
   EXPECT_EQ(r.verdict, Verdict::inconclusive);
   EXPECT_EQ(r.count(Verdict::failed), 0u);
   const auto* rs1 = find(r, "vnet", "rs1", ResultKind::present);
@@ -244,7 +244,7 @@ TEST_F(CheckerTest, MissingSessionsAndGapsAreInconclusive) {
 
   CheckOptions dropped = timed();
   dropped.capture_problem = "the capture dropped 3 packets";
-  CellResult d = check(suite_, on(), *observation_, dropped);
+  CellResult d = check(suite_, on(), observer_->observation(), dropped);
   EXPECT_EQ(d.count(Verdict::pass), 0u);
   EXPECT_EQ(d.results[0].reason, "the capture dropped 3 packets");
 }
@@ -252,7 +252,7 @@ TEST_F(CheckerTest, MissingSessionsAndGapsAreInconclusive) {
 TEST_F(CheckerTest, PhasesNeedStepTimesAndUseTheTimeline) {
   capture(good());
   // Without the step time the initial phase's tables cannot be placed.
-  CellResult r = check(suite_, on(), *observation_);
+  CellResult r = check(suite_, on(), observer_->observation());
   const auto* before = find(r, "to-er", "rs0", ResultKind::present);
   ASSERT_NE(before, nullptr);
   EXPECT_EQ(before->verdict, Verdict::inconclusive);
@@ -262,30 +262,31 @@ TEST_F(CheckerTest, PhasesNeedStepTimesAndUseTheTimeline) {
   // With a step time after the withdrawal, the initial phase misses the route.
   CheckOptions late;
   late.step_started["flip"] = 90 * kSecond;
-  CellResult l = check(suite_, on(), *observation_, late);
+  CellResult l = check(suite_, on(), observer_->observation(), late);
   EXPECT_EQ(find(l, "to-er", "rs0", ResultKind::present)->verdict, Verdict::failed);
 }
 
 TEST_F(CheckerTest, ConvergedWhenEveryPositiveExpectationHolds) {
   capture(good());
-  EXPECT_TRUE(converged(suite_, on(), *observation_, "flip"));  // only an absent route
-  EXPECT_FALSE(converged(suite_, on(), *observation_, ""));     // ER's route was withdrawn
+  EXPECT_TRUE(converged(suite_, on(), observer_->observation(), "flip"));  // only an absent route
+  EXPECT_FALSE(converged(suite_, on(), observer_->observation(), ""));  // ER's route was withdrawn
   auto sessions = good();
   for (auto& s : sessions)
     if (s.peer == kEr0) s.updates.pop_back();  // keep the ER route
   capture(sessions);
-  EXPECT_TRUE(converged(suite_, on(), *observation_, ""));
+  EXPECT_TRUE(converged(suite_, on(), observer_->observation(), ""));
   sessions[2].updates.clear();  // rs1 -> nva1 has no VNet route yet
   capture(sessions);
-  EXPECT_FALSE(converged(suite_, on(), *observation_, ""));
+  EXPECT_FALSE(converged(suite_, on(), observer_->observation(), ""));
 }
 
 TEST_F(CheckerTest, ReportsCarryEveryExpectation) {
   auto sessions = good();
   sessions[2].updates = {{"10.1.0.0/16", {65515}, kRs0}};
   capture(sessions);
-  std::vector<CellResult> cells = {check(suite_, suite_.cells()[0], *observation_, timed()),
-                                   check(suite_, on(), *observation_, timed())};
+  std::vector<CellResult> cells = {
+      check(suite_, suite_.cells()[0], observer_->observation(), timed()),
+      check(suite_, on(), observer_->observation(), timed())};
   cells[1].convergence_ms = 12.5;
   const auto j = report_json(cells);
   EXPECT_EQ(j["verdict"], "failed");

@@ -9,8 +9,8 @@
 #include <regex>
 #include <sstream>
 
-#include "check/json_positions.hpp"
 #include "check/suite.hpp"
+#include "json/document.hpp"
 
 namespace rsconform::check {
 namespace {
@@ -112,18 +112,6 @@ TEST(SuiteLoad, SemanticErrorsNameThePointer) {
     EXPECT_NE(e.message.find(p.message), std::string::npos) << e.message;
     EXPECT_GT(e.at.line, 1u);
   }
-}
-
-TEST(SuiteLoad, PositionIndexMapsPointers) {
-  const std::string text = "{\"a\": [1, {\"b/c\": \"x\"}],\n \"d\": null}";
-  auto idx = JsonPositions::index(text);
-  EXPECT_EQ(idx.find("/a/1/b~1c").offset, text.find("\"x\""));
-  EXPECT_EQ(idx.find("/d").line, 2u);
-  EXPECT_EQ(idx.find("/d").column, 7u);
-  EXPECT_EQ(idx.find("/a/7").offset, text.find('['));  // nearest ancestor
-  // Garbage never crashes and indexes what it can.
-  EXPECT_NO_THROW(JsonPositions::index("{\"a\": [[[[[[[["));
-  EXPECT_NO_THROW(JsonPositions::index(std::string(10000, '[')));
 }
 
 // ----- a minimal JSON Schema (2020-12) evaluator for the keywords suite.schema.json uses

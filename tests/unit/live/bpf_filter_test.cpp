@@ -19,8 +19,8 @@ bool compiles(const std::string& filter, int link_type) {
 
 TEST(BpfFilter, HostsAndPortsSortedAndDeduplicated) {
   std::string filter =
-      build_bpf_filter({IpAddress::parse("127.65.0.5"), IpAddress::parse("127.65.0.4"),
-                        IpAddress::parse("127.65.0.5")},
+      build_bpf_filter({*IpAddress::parse("127.65.0.5"), *IpAddress::parse("127.65.0.4"),
+                        *IpAddress::parse("127.65.0.5")},
                        {17901, 179, 17901});
   EXPECT_EQ(filter, "tcp and (host 127.65.0.4 or host 127.65.0.5) and (port 179 or port 17901)");
   EXPECT_TRUE(compiles(filter, DLT_EN10MB));
@@ -28,7 +28,7 @@ TEST(BpfFilter, HostsAndPortsSortedAndDeduplicated) {
 
 TEST(BpfFilter, Ipv6AndIpv4Together) {
   std::string filter =
-      build_bpf_filter({IpAddress::parse("::1"), IpAddress::parse("127.0.0.1")}, {179});
+      build_bpf_filter({*IpAddress::parse("::1"), *IpAddress::parse("127.0.0.1")}, {179});
   EXPECT_EQ(filter, "tcp and (host 127.0.0.1 or host ::1) and (port 179)");
   EXPECT_TRUE(compiles(filter, DLT_EN10MB));
   EXPECT_TRUE(compiles(filter, DLT_RAW));
@@ -37,13 +37,13 @@ TEST(BpfFilter, Ipv6AndIpv4Together) {
 TEST(BpfFilter, EmptyListsDropTheirClause) {
   EXPECT_EQ(build_bpf_filter({}, {}), "tcp");
   EXPECT_EQ(build_bpf_filter({}, {179}), "tcp and (port 179)");
-  EXPECT_EQ(build_bpf_filter({IpAddress::parse("127.65.0.1")}, {}), "tcp and (host 127.65.0.1)");
+  EXPECT_EQ(build_bpf_filter({*IpAddress::parse("127.65.0.1")}, {}), "tcp and (host 127.65.0.1)");
   EXPECT_TRUE(compiles(build_bpf_filter({}, {}), DLT_EN10MB));
 }
 
 TEST(BpfFilter, EndpointFilterText) {
-  Endpoint rs0{IpAddress::parse("127.65.0.4"), 37747};
-  Endpoint rs1{IpAddress::parse("127.65.0.5"), 39961};
+  Endpoint rs0{*IpAddress::parse("127.65.0.4"), 37747};
+  Endpoint rs1{*IpAddress::parse("127.65.0.5"), 39961};
   std::string filter = build_endpoint_filter({rs1, rs0, rs1});
   EXPECT_EQ(filter,
             "tcp and ((src host 127.65.0.4 and src port 37747) or (dst host 127.65.0.4 and dst "
@@ -60,8 +60,8 @@ TEST(BpfFilter, EndpointFilterIgnoresConnectionsThatOnlyShareAddressAndPortNumbe
   pcap_t* dead = pcap_open_dead(DLT_RAW, 65535);
   bpf_program program{};
   ASSERT_EQ(pcap_compile(dead, &program,
-                         build_endpoint_filter({{IpAddress::parse("127.65.0.4"), 37747},
-                                                {IpAddress::parse("127.65.0.5"), 39961}})
+                         build_endpoint_filter({{*IpAddress::parse("127.65.0.4"), 37747},
+                                                {*IpAddress::parse("127.65.0.5"), 39961}})
                              .c_str(),
                          1, PCAP_NETMASK_UNKNOWN),
             0);
@@ -91,7 +91,7 @@ TEST(BpfFilter, CompiledFilterMatchesOnlyTheTopology) {
   pcap_t* dead = pcap_open_dead(DLT_RAW, 65535);
   bpf_program program{};
   ASSERT_EQ(pcap_compile(dead, &program,
-                         build_bpf_filter({IpAddress::parse("127.65.0.4")}, {17901}).c_str(), 1,
+                         build_bpf_filter({*IpAddress::parse("127.65.0.4")}, {17901}).c_str(), 1,
                          PCAP_NETMASK_UNKNOWN),
             0);
   // IPv4 + TCP header, 127.65.0.4:40000 -> 127.65.0.1:17901, then the same to port 17902.

@@ -7,17 +7,17 @@
 
 #include <filesystem>
 
+#include "analysis/capture_analysis.hpp"
 #include "captures/pcap_reader.hpp"
-#include "check/capture_analysis.hpp"
 #include "wire/codec.hpp"
 
 namespace rsconform::captures {
 namespace {
 
 constexpr std::uint16_t kPort = 17979;
-constexpr session::WallNanos kT0 = 1'700'000'000'000'000'000;
+constexpr wire::Nanos kT0 = 1'700'000'000'000'000'000;
 
-session::TapEndpoint endpoint(const char* address, std::uint16_t port) {
+wire::Endpoint endpoint(const char* address, std::uint16_t port) {
   return {*wire::IpAddress::parse(address), port};
 }
 
@@ -53,25 +53,25 @@ std::string temp_path(const std::string& name) {
   return (dir / (name + "-" + std::to_string(::getpid()) + ".pcap")).string();
 }
 
-check::ObservationOptions with_timeline() {
-  check::ObservationOptions options;
+analysis::ObservationOptions with_timeline() {
+  analysis::ObservationOptions options;
   options.keep_timeline = true;
   return options;
 }
 
 struct Decoded {
-  check::Observation observation{with_timeline()};
-  check::CaptureAnalysis analysis;
+  analysis::Observer observer{with_timeline()};
+  analysis::CaptureAnalysis analysis;
 };
 
 void analyse(const std::string& path, Decoded& out) {
-  check::AnalysisOptions options;
+  analysis::AnalysisOptions options;
   options.ports = {kPort};
   options.observation.keep_timeline = true;
-  out.analysis = check::analyse_capture(path, options, out.observation);
+  out.analysis = analysis::analyse_capture(path, options, out.observer);
 }
 
-const rib::Change* find_announce(const check::DirectionView& view, const char* prefix) {
+const rib::Change* find_announce(const analysis::DirectionView& view, const char* prefix) {
   for (const auto& change : view.table.timeline())
     if (change.kind == rib::ChangeKind::announce &&
         change.key.prefix == *wire::Prefix::parse(prefix))
@@ -118,10 +118,10 @@ TEST(InprocRecorder, ActiveAndPassiveConnectionsDecodeToTheFedMessages) {
   EXPECT_FALSE(d.analysis.uncertain());
   EXPECT_EQ(d.analysis.reassembly.gaps, 0u);
   EXPECT_EQ(d.analysis.stream.decode_errors, 0u);
-  ASSERT_EQ(d.observation.sessions().size(), 2u);
+  ASSERT_EQ(d.observer.observation().sessions().size(), 2u);
 
-  const check::DirectionView* nva_to_rs =
-      d.observation.find(*wire::IpAddress::parse("127.65.0.4"), rs.address);
+  const analysis::DirectionView* nva_to_rs =
+      d.observer.observation().find(*wire::IpAddress::parse("127.65.0.4"), rs.address);
   ASSERT_NE(nva_to_rs, nullptr);
   EXPECT_EQ(nva_to_rs->messages[1], 1u);
   EXPECT_EQ(nva_to_rs->messages[2], 1u);
@@ -134,7 +134,7 @@ TEST(InprocRecorder, ActiveAndPassiveConnectionsDecodeToTheFedMessages) {
   EXPECT_EQ(nva_route->at, kT0 + 50);  // the tap's timestamp, kept to the nanosecond
   EXPECT_EQ(nva_route->attributes->as_path, wire::AsPath::sequence({65001}));
 
-  const check::DirectionView* gw_to_rs = d.observation.find(gw.address, rs.address);
+  const analysis::DirectionView* gw_to_rs = d.observer.observation().find(gw.address, rs.address);
   ASSERT_NE(gw_to_rs, nullptr);
   EXPECT_EQ(gw_to_rs->from_port, kPort);  // the gateway's listening port: it was the server
   EXPECT_EQ(gw_to_rs->messages[2], 1u);
@@ -201,8 +201,8 @@ TEST(InprocRecorder, Ipv6ConnectionsAreRecorded) {
   analyse(path, d);
   std::filesystem::remove(path);
   EXPECT_EQ(d.analysis.walk.packets, 3u + 1u + 3u);  // handshake, the OPEN, FIN/FIN/ACK
-  ASSERT_EQ(d.observation.sessions().size(), 1u);
-  const auto& session = d.observation.sessions().begin()->second;
+  ASSERT_EQ(d.observer.observation().sessions().size(), 1u);
+  const auto& session = d.observer.observation().sessions().begin()->second;
   EXPECT_EQ(session.a, *wire::IpAddress::parse("::1"));
 }
 

@@ -24,7 +24,7 @@ TEST(RsConfig, DefaultsFollowTheSpec) {
   EXPECT_EQ(c.instances[1].asn, 65515U);
   EXPECT_EQ(c.vnet_prefixes, std::vector<wire::Prefix>{pfx("10.1.0.0/16")});
   EXPECT_FALSE(c.branch_to_branch);
-  EXPECT_EQ(c.hub_routing_preference, HubRoutingPreference::expressroute);
+  EXPECT_EQ(c.hub_routing_preference, topology::HubRoutingPreference::expressroute);
   EXPECT_EQ(c.hold_time, 180);
   EXPECT_EQ(c.profile.max_prefixes, 4000U);
   EXPECT_EQ(c.profile.count_mode, CountMode::held_plus_update);
@@ -53,11 +53,11 @@ TEST(RsConfig, LoadsEveryField) {
   ASSERT_EQ(c.instances.size(), 1U);
   EXPECT_EQ(c.instances[0].bgp_id, ip("1.2.3.4"));
   ASSERT_EQ(c.peers.size(), 3U);
-  EXPECT_EQ(c.peers[1].role, PeerRole::expressroute);
+  EXPECT_EQ(c.peers[1].role, topology::Role::expressroute);
   EXPECT_EQ(c.peers[1].asn, 65515U);
   EXPECT_EQ(c.vnet_prefixes.size(), 2U);
   EXPECT_TRUE(c.branch_to_branch);
-  EXPECT_EQ(c.hub_routing_preference, HubRoutingPreference::aspath);
+  EXPECT_EQ(c.hub_routing_preference, topology::HubRoutingPreference::aspath);
   EXPECT_EQ(c.hold_time, 90);
   EXPECT_EQ(c.profile.vnet_to_gateways, VnetToGateways::none);
   EXPECT_EQ(c.profile.sibling_reflection, SiblingReflection::always);
@@ -71,7 +71,7 @@ TEST(RsConfig, LoadsEveryField) {
 
 TEST(RsConfig, RoundTripsThroughJson) {
   Config c = topology({"NVA1", "NVA2", "ER-IN0", "VPN-IN1"}, true);
-  c.hub_routing_preference = HubRoutingPreference::vpngateway;
+  c.hub_routing_preference = topology::HubRoutingPreference::vpngateway;
   c.profile.no_export = NoExport::ignore;
   c.profile.med_to_nvas = MedMode::pass;
   c.profile.prefix_limit_idle_seconds = 5;

@@ -147,7 +147,8 @@ TEST(RsEngine, TablesDoNotDependOnHistory) {
         churned.apply(churned.engine.set_flag(rng() % 2 == 0));
         break;
       case 2:
-        churned.apply(churned.engine.set_preference(static_cast<HubRoutingPreference>(rng() % 3)));
+        churned.apply(
+            churned.engine.set_preference(static_cast<topology::HubRoutingPreference>(rng() % 3)));
         break;
       case 3:
       case 4:
@@ -164,7 +165,8 @@ TEST(RsEngine, TablesDoNotDependOnHistory) {
       }
       default: {
         if (!up.count(name)) break;
-        std::vector<std::uint32_t> path{asn(name) == kAzureAsn ? 12076U : asn(name)};
+        std::vector<std::uint32_t> path{asn(name) == topology::kRouteServerAsn ? 12076U
+                                                                               : asn(name)};
         path.resize(1 + rng() % 3, 65100);
         Lines some;
         for (int i = 0; i < 8; ++i)

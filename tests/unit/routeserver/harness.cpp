@@ -10,8 +10,8 @@
 namespace rsconform::routeserver::test {
 
 wire::IpAddress ip(const char* text) {
-  auto a = parse_ipv4(text);
-  if (!a) throw std::invalid_argument(std::string("bad address ") + text);
+  auto a = wire::IpAddress::parse(text);
+  if (!a || !a->is_v4()) throw std::invalid_argument(std::string("bad address ") + text);
   return *a;
 }
 
@@ -24,18 +24,18 @@ wire::Prefix pfx(const char* text) {
 PeerConfig peer(const std::string& name) {
   struct Row {
     const char* name;
-    PeerRole role;
+    topology::Role role;
     const char* address;
     std::uint32_t asn;
   };
   static const Row rows[] = {
-      {"NVA1", PeerRole::nva, "127.65.1.4", 65001},
-      {"NVA2", PeerRole::nva, "127.65.1.5", 65002},
-      {"NVA3", PeerRole::nva, "127.65.1.6", 65003},
-      {"ER-IN0", PeerRole::expressroute, "127.65.2.4", kAzureAsn},
-      {"ER-IN1", PeerRole::expressroute, "127.65.2.5", kAzureAsn},
-      {"VPN-IN0", PeerRole::vpngateway, "127.65.3.4", kAzureAsn},
-      {"VPN-IN1", PeerRole::vpngateway, "127.65.3.5", kAzureAsn},
+      {"NVA1", topology::Role::nva, "127.65.1.4", 65001},
+      {"NVA2", topology::Role::nva, "127.65.1.5", 65002},
+      {"NVA3", topology::Role::nva, "127.65.1.6", 65003},
+      {"ER-IN0", topology::Role::expressroute, "127.65.2.4", topology::kRouteServerAsn},
+      {"ER-IN1", topology::Role::expressroute, "127.65.2.5", topology::kRouteServerAsn},
+      {"VPN-IN0", topology::Role::vpngateway, "127.65.3.4", topology::kRouteServerAsn},
+      {"VPN-IN1", topology::Role::vpngateway, "127.65.3.5", topology::kRouteServerAsn},
   };
   for (const auto& r : rows)
     if (name == r.name) return PeerConfig{r.name, r.role, ip(r.address), r.asn};
@@ -98,7 +98,7 @@ std::string describe(const Route& route) {
   std::string tail;
   for (const auto& a : route.attributes) {
     if (const auto* p = std::get_if<wire::AsPathAttr>(&a.value)) path = format_path(p->path);
-    if (const auto* n = std::get_if<wire::NextHopAttr>(&a.value)) nh = format_ipv4(n->address);
+    if (const auto* n = std::get_if<wire::NextHopAttr>(&a.value)) nh = n->address.to_string();
     if (const auto* o = std::get_if<wire::OriginAttr>(&a.value); o && o->value != 0)
       tail += o->value == 1 ? " origin=e" : " origin=?";
     if (const auto* m = std::get_if<wire::MedAttr>(&a.value))

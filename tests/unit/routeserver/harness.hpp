@@ -101,7 +101,7 @@ class Server {
     for (auto& r : rs)
       r.apply(r.engine.set_flag(on));
   }
-  void set_preference(HubRoutingPreference p) {
+  void set_preference(topology::HubRoutingPreference p) {
     for (auto& r : rs)
       r.apply(r.engine.set_preference(p));
   }

@@ -104,7 +104,8 @@ TEST(RsRules, R3_peers_exist_only_by_configuration) {
   // A 9th NVA is a configuration error.
   Config c = topology({});
   for (std::uint32_t i = 0; i < 9; ++i)
-    c.peers.push_back({"N" + std::to_string(i), PeerRole::nva, ipv4(0x7F410100U + i), 65001 + i});
+    c.peers.push_back({"N" + std::to_string(i), topology::Role::nva,
+                       wire::IpAddress::v4(0x7F410100U + i), 65001 + i});
   EXPECT_THROW(Engine(c, 0), ConfigError);
   c.peers.pop_back();
   EXPECT_NO_THROW(Engine(c, 0));
@@ -203,7 +204,7 @@ TEST(RsRules, R7_nva_asn_rules) {
     EXPECT_EQ(!nva_asn_problem(row.asn, row.allow_65515).has_value(), row.ok);
     Config c = topology({});
     c.profile.nva_asn_65515_allowed = row.allow_65515;
-    c.peers.push_back({"X", PeerRole::nva, ip("127.65.1.9"), row.asn});
+    c.peers.push_back({"X", topology::Role::nva, ip("127.65.1.9"), row.asn});
     if (row.ok)
       EXPECT_NO_THROW(validate(c));
     else
@@ -213,7 +214,7 @@ TEST(RsRules, R7_nva_asn_rules) {
 
   // An NVA forced to 65515: up as iBGP, receives nothing, its routes go nowhere.
   Config c = topology({"NVA1", "ER-IN0"}, true);
-  c.peers.push_back({"NVA65515", PeerRole::nva, ip("127.65.1.9"), 65515});
+  c.peers.push_back({"NVA65515", topology::Role::nva, ip("127.65.1.9"), 65515});
   Rs r(c, 0);
   r.up("NVA1");
   r.up("ER-IN0");
@@ -783,7 +784,7 @@ TEST(RsRules, R28_runtime_toggle_sends_only_differences) {
 
 TEST(RsRules, R29_hub_routing_preference) {
   struct Row {
-    HubRoutingPreference preference;
+    topology::HubRoutingPreference preference;
     AsPathTie tie;
     std::vector<std::uint32_t> nva_path;
     Lines nva1;  // RS0 -> NVA1
@@ -795,7 +796,7 @@ TEST(RsRules, R29_hub_routing_preference) {
   std::string sibling = line(kOnPrem1, "12076 65020", "127.65.2.4", " lp=100");
   auto nva_to_er = [](const char* path) { return line(kOnPrem1, path, "127.65.1.4", " lp=100"); };
   auto nva_to_nva = [](const char* path) { return line(kOnPrem1, path, kRs[0]); };
-  using H = HubRoutingPreference;
+  using H = topology::HubRoutingPreference;
   const std::vector<Row> rows = {
       {H::expressroute, AsPathTie::expressroute, {65001}, {er_to_nva}, {er_to_nva}, {}, {sibling}},
       {H::vpngateway,

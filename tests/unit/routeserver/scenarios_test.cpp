@@ -181,7 +181,8 @@ TEST(RsScenarios, C_two_nvas_either_flag) {
     run(s);
   }
   // ER also sends 192.168.1.0/24 with the flag off: NVA2 still gets NVA1's path (R27).
-  for (auto pref : {HubRoutingPreference::expressroute, HubRoutingPreference::aspath}) {
+  for (auto pref :
+       {topology::HubRoutingPreference::expressroute, topology::HubRoutingPreference::aspath}) {
     Scenario s{"C with ER, flag off",
                {"NVA1", "NVA2", "ER-IN0", "ER-IN1"},
                {{"NVA1", {{"192.168.1.0/24"}, {65001, 65001, 65001}}},

@@ -36,7 +36,7 @@ wire::Prefix pfx(const char* text) {
 Config one_nva(std::uint32_t max_prefixes = 4000) {
   Config c = Config::defaults();
   c.instances.resize(1);
-  c.peers = {{"nva1", PeerRole::nva, ip("127.65.1.4"), 65001}};
+  c.peers = {{"nva1", topology::Role::nva, ip("127.65.1.4"), 65001}};
   c.profile.max_prefixes = max_prefixes;
   c.profile.prefix_limit_idle_seconds = 60;
   return c;
@@ -161,7 +161,7 @@ TEST_F(RsShell, ControlRequestsChangeTheServer) {
 
   r = json::parse(handle_control_line(*rs_, R"({"set":"preference","value":"aspath"})"));
   EXPECT_EQ(r["preference"], "ASPath");
-  EXPECT_EQ(rs_->engine(0).preference(), HubRoutingPreference::aspath);
+  EXPECT_EQ(rs_->engine(0).preference(), topology::HubRoutingPreference::aspath);
 
   const int before = nva_->updates;
   r = json::parse(handle_control_line(

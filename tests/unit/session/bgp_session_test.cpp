@@ -55,14 +55,14 @@ struct Recorder : SessionListener {
 struct CountingTap : WireTap {
   int connected = 0, closed = 0;
   std::size_t sent = 0, received = 0;
-  void on_connected(std::uint64_t, const TapEndpoint&, const TapEndpoint&, bool,
-                    WallNanos) override {
+  void on_connected(std::uint64_t, const wire::Endpoint&, const wire::Endpoint&, bool,
+                    wire::Nanos) override {
     ++connected;
   }
-  void on_bytes(std::uint64_t, bool s, std::span<const std::uint8_t> b, WallNanos) override {
+  void on_bytes(std::uint64_t, bool s, std::span<const std::uint8_t> b, wire::Nanos) override {
     (s ? sent : received) += b.size();
   }
-  void on_closed(std::uint64_t, bool, bool, WallNanos) override { ++closed; }
+  void on_closed(std::uint64_t, bool, bool, wire::Nanos) override { ++closed; }
 };
 
 // A hand-driven peer: accepts one connection and records decoded messages.

@@ -12,7 +12,7 @@ wire::IpAddress ip(const char* s) {
 // ars-model.md section 2, topology table.
 TEST(Roles, NvaDefaults) {
   RoleOptions o;
-  o.kind = RoleKind::nva;
+  o.kind = topology::Role::nva;
   o.count = 2;
   const auto r = make_role(o);
   ASSERT_EQ(r.size(), 2u);
@@ -33,7 +33,7 @@ TEST(Roles, NvaDefaults) {
 
 TEST(Roles, ExpressRouteDefaults) {
   RoleOptions o;
-  o.kind = RoleKind::expressroute;
+  o.kind = topology::Role::expressroute;
   const auto r = make_role(o);
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].name, "er-in0");
@@ -48,7 +48,7 @@ TEST(Roles, ExpressRouteDefaults) {
 
 TEST(Roles, VpnGatewayDefaultsAndOverrides) {
   RoleOptions o;
-  o.kind = RoleKind::vpngateway;
+  o.kind = topology::Role::vpngateway;
   o.onprem_as = 65200;
   o.route_servers = {{"rs0", {ip("127.0.0.1"), 1790}, 65515}};
   const auto r = make_role(o);
@@ -64,16 +64,16 @@ TEST(Roles, VpnGatewayDefaultsAndOverrides) {
 
 TEST(Roles, Limits) {
   RoleOptions o;
-  o.kind = RoleKind::nva;
+  o.kind = topology::Role::nva;
   o.count = 8;
   EXPECT_EQ(make_role(o).back().speaker.config.my_as, 65008u);
   o.count = 9;
   EXPECT_THROW(make_role(o), std::invalid_argument);
-  o.kind = RoleKind::expressroute;
+  o.kind = topology::Role::expressroute;
   o.count = 3;
   EXPECT_THROW(make_role(o), std::invalid_argument);
-  EXPECT_EQ(parse_role("vpngateway"), RoleKind::vpngateway);
-  EXPECT_FALSE(parse_role("router"));
+  EXPECT_EQ(topology::parse_role("vpngateway"), topology::Role::vpngateway);
+  EXPECT_FALSE(topology::parse_role("router"));
 }
 
 }  // namespace

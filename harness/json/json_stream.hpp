@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace rsconform::check {
+namespace rsconform::jsonio {
 
 class JsonStream {
  public:
@@ -63,4 +63,4 @@ class JsonStream {
   bool after_key_ = false;
 };
 
-}  // namespace rsconform::check
+}  // namespace rsconform::jsonio

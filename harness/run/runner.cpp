@@ -1,20 +1,20 @@
-#include "check/runner.hpp"
+#include "run/runner.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "analysis/capture_analysis.hpp"
 #include "captures/live/bpf_filter.hpp"
 #include "captures/live/inproc_recorder.hpp"
 #include "captures/live/live_capture.hpp"
-#include "check/capture_analysis.hpp"
-#include "check/tap_observer.hpp"
+#include "run/tap_observer.hpp"
 #include "session/asio_transport.hpp"
 #include "speakers/routeserver/server.hpp"
 #include "speakers/script/script.hpp"
 
-namespace rsconform::check {
+namespace rsconform::run {
 namespace {
 
 namespace fs = std::filesystem;
@@ -30,7 +30,7 @@ struct RsEndpoint {
 };
 
 // One script runner per peer instance, so that instances run concurrently.
-speakers::Script script_for(const PeerSpec& peer, const PeerInstance& instance,
+speakers::Script script_for(const check::PeerSpec& peer, const check::PeerInstance& instance,
                             const std::vector<RsEndpoint>& route_servers) {
   speakers::ScriptSpeaker speaker;
   speaker.def.name = instance.name;
@@ -79,7 +79,7 @@ nlohmann::json to_json(const RunRecord& r) {
   nlohmann::json j{{"suite_file", r.suite_file},
                    {"cell",
                     {{"branch_to_branch", r.cell.branch_to_branch},
-                     {"preference", routeserver::to_string(r.cell.preference)},
+                     {"preference", topology::to_string(r.cell.preference)},
                      {"name", r.cell.name}}},
                    {"capture", fs::path(r.capture_path).filename().string()},
                    {"capture_source", r.capture_source},
@@ -97,9 +97,9 @@ RunRecord run_record_from_json(const nlohmann::json& j) {
   const auto& cell = j.at("cell");
   r.cell.branch_to_branch = cell.at("branch_to_branch").get<bool>();
   std::string preference = cell.at("preference").get<std::string>();
-  r.cell.preference = preference == "VpnGateway" ? routeserver::HubRoutingPreference::vpngateway
-                      : preference == "ASPath"   ? routeserver::HubRoutingPreference::aspath
-                                                 : routeserver::HubRoutingPreference::expressroute;
+  r.cell.preference = preference == "VpnGateway" ? topology::HubRoutingPreference::vpngateway
+                      : preference == "ASPath"   ? topology::HubRoutingPreference::aspath
+                                                 : topology::HubRoutingPreference::expressroute;
   r.cell.name = cell.value("name", "");
   r.capture_path = j.value("capture", "");
   r.capture_source = j.value("capture_source", "");
@@ -111,30 +111,32 @@ RunRecord run_record_from_json(const nlohmann::json& j) {
   return r;
 }
 
-CellResult judge_capture(const Suite& suite, const MatrixCell& cell, const RunRecord& record,
-                         const std::optional<AddressBook>& addresses) {
-  AnalysisOptions analysis;
-  analysis.ports = {record.ports.begin(), record.ports.end()};
-  analysis.observation.keep_timeline = true;
-  Observation observation(analysis.observation);
-  CheckOptions options;
+check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCell& cell,
+                                const RunRecord& record,
+                                const std::optional<check::AddressBook>& addresses) {
+  analysis::AnalysisOptions analysis_options;
+  analysis_options.ports = {record.ports.begin(), record.ports.end()};
+  analysis_options.observation.keep_timeline = true;
+  analysis::Observer observer(analysis_options.observation);
+  check::CheckOptions options;
   options.addresses = addresses;
   options.step_started = record.step_started;
   options.capture_problem = record.capture_problem;
   try {
-    auto result = analyse_capture(record.capture_path, analysis, observation);
+    auto result = analysis::analyse_capture(record.capture_path, analysis_options, observer);
     if (result.read_error && !options.capture_problem)
       options.capture_problem = result.read_error->to_string();
   } catch (const captures::CaptureOpenError& e) {
     options.capture_problem = e.error().to_string();
   }
-  CellResult cell_result = check(suite, cell, observation, options);
+  check::CellResult cell_result = check::check(suite, cell, observer.observation(), options);
   cell_result.notes.push_back("capture: " + record.capture_path + " (" + record.capture_source +
                               ")");
   return cell_result;
 }
 
-CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& options) {
+CellRun run_cell(const check::Suite& suite, const check::MatrixCell& cell,
+                 const RunOptions& options) {
   fs::path dir = fs::path(options.out_dir) / suite.name / cell.name;
   fs::create_directories(dir);
   RunLog log(dir / "log.txt", options.log);
@@ -176,7 +178,7 @@ CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& o
   std::vector<captures::Endpoint> listeners;
   for (const auto& rs : route_servers) {
     record.ports.push_back(rs.port);
-    listeners.push_back({captures::to_captures(rs.address), rs.port});
+    listeners.push_back({rs.address, rs.port});
     record.addresses[rs.name] = rs.address.to_string();
   }
   std::sort(record.ports.begin(), record.ports.end());
@@ -224,7 +226,7 @@ CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& o
       }
     });
 
-  CheckOptions check_options;
+  check::CheckOptions check_options;
   auto wait_phase = [&](const std::string& phase) {
     Millis deadline = options.deadline.value_or(Millis(suite.deadline_ms));
     // The built-in route server answers at once: its quiet window is short.
@@ -232,7 +234,7 @@ CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& o
                                               ? std::min(Millis(suite.quiet_ms), kBuiltinQuiet)
                                               : Millis(suite.quiet_ms));
     auto start = SteadyClock::now();
-    session::WallNanos start_wall = time.wall_now();
+    wire::Nanos start_wall = time.wall_now();
     std::optional<SteadyClock::time_point> converged_at;
     while (true) {
       auto now = SteadyClock::now();
@@ -262,21 +264,21 @@ CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& o
   for (const auto& step : suite.steps) {
     record.step_started[step.name] = time.wall_now();
     log.line("step '" + step.name + "': " + to_string(step.action));
-    if (!server && step.action != StepAction::drop_session) {
+    if (!server && step.action != check::StepAction::drop_session) {
       notes.push_back("step '" + step.name + "' needs the built-in route server");
     } else {
       switch (step.action) {
-        case StepAction::set_flag:
+        case check::StepAction::set_flag:
           flag = step.flag.value_or(!flag);
           server->set_flag(flag && !options.faults.ignore_flag);
           break;
-        case StepAction::set_preference:
+        case check::StepAction::set_preference:
           server->set_preference(step.preference);
           break;
-        case StepAction::set_vnet_prefixes:
+        case check::StepAction::set_vnet_prefixes:
           server->set_vnet_prefixes(step.prefixes);
           break;
-        case StepAction::drop_session:
+        case check::StepAction::drop_session:
           for (std::size_t i = 0; i < runners.size(); ++i)
             if (auto* speaker =
                     instance_names[i] == step.peer ? runners[i]->speaker(step.peer) : nullptr)
@@ -286,7 +288,7 @@ CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& o
                         step.route_servers.end())
                   s->session().stop();
           break;
-        case StepAction::script:
+        case check::StepAction::script:
           notes.push_back("step '" + step.name + "': script steps are not supported yet");
           break;
       }
@@ -316,7 +318,7 @@ CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& o
   io.run_for(kTeardownDeadline);
 
   std::ofstream(dir / "run.json") << to_json(record).dump(2) << "\n";
-  AddressBook book = AddressBook::from_suite(suite);
+  check::AddressBook book = check::AddressBook::from_suite(suite);
   for (const auto& rs : route_servers)
     book.set(rs.name, rs.address);
   run.result = judge_capture(suite, cell, record, book);
@@ -331,4 +333,4 @@ CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& o
   return run;
 }
 
-}  // namespace rsconform::check
+}  // namespace rsconform::run

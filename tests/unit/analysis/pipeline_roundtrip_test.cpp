@@ -4,10 +4,10 @@
 
 #include <filesystem>
 
+#include "analysis/capture_analysis.hpp"
 #include "captures/bgp/synthetic.hpp"
-#include "check/capture_analysis.hpp"
 
-namespace rsconform::check {
+namespace rsconform::analysis {
 namespace {
 
 std::string temp_capture(const std::string& name) {
@@ -18,7 +18,7 @@ std::string temp_capture(const std::string& name) {
 
 struct RoundTrip {
   captures::SyntheticCapture expected;
-  Observation observation{ObservationOptions{}};
+  Observer observer{ObservationOptions{}};
   CaptureAnalysis analysis;
 };
 
@@ -29,7 +29,7 @@ void run(const captures::SyntheticSpec& spec, const std::string& name, RoundTrip
     out.expected = captures::write_synthetic_capture(writer, spec);
     writer.close();
   }
-  out.analysis = analyse_capture(path, AnalysisOptions{}, out.observation);
+  out.analysis = analyse_capture(path, AnalysisOptions{}, out.observer);
   std::filesystem::remove(path);
 }
 
@@ -37,7 +37,7 @@ void expect_tables_equal(const RoundTrip& rt) {
   ASSERT_FALSE(rt.expected.directions.empty());
   for (const auto& dir : rt.expected.directions) {
     SCOPED_TRACE(dir.from.to_string() + " -> " + dir.to.to_string());
-    const DirectionView* view = rt.observation.find(dir.from, dir.to);
+    const DirectionView* view = rt.observer.observation().find(dir.from, dir.to);
     ASSERT_NE(view, nullptr);
     EXPECT_FALSE(view->uncertain());
     EXPECT_EQ(view->messages[2], dir.updates);
@@ -64,7 +64,7 @@ TEST(PipelineRoundTrip, SmallCaptureRebuildsExactTables) {
   EXPECT_FALSE(rt.analysis.read_error);
   EXPECT_EQ(rt.analysis.reassembly.gaps, 0u);
   EXPECT_EQ(rt.analysis.stream.decode_errors, 0u);
-  EXPECT_EQ(rt.observation.sessions().size(), 3u);
+  EXPECT_EQ(rt.observer.observation().sessions().size(), 3u);
   expect_tables_equal(rt);
 }
 
@@ -88,7 +88,7 @@ TEST(PipelineRoundTrip, ClosingTheSessionFlushesItsTables) {
   spec.close_sessions = true;
   run(spec, "closed", rt);
   const auto& dir = rt.expected.directions.at(0);
-  const DirectionView* view = rt.observation.find(dir.from, dir.to);
+  const DirectionView* view = rt.observer.observation().find(dir.from, dir.to);
   ASSERT_NE(view, nullptr);
   EXPECT_TRUE(view->table.empty());
   EXPECT_EQ(view->table.counters().flushes, 1u);
@@ -101,8 +101,8 @@ TEST(PipelineRoundTrip, OpensAreLearnedForBothDirections) {
   spec.prefixes_per_session = 10;
   run(spec, "opens", rt);
   const auto& dir = rt.expected.directions.at(0);
-  const DirectionView* forward = rt.observation.find(dir.from, dir.to);
-  const DirectionView* reverse = rt.observation.find(dir.to, dir.from);
+  const DirectionView* forward = rt.observer.observation().find(dir.from, dir.to);
+  const DirectionView* reverse = rt.observer.observation().find(dir.to, dir.from);
   ASSERT_TRUE(forward && reverse);
   ASSERT_TRUE(forward->open && reverse->open);
   EXPECT_EQ(forward->open->effective_as(), 65000u);
@@ -111,4 +111,4 @@ TEST(PipelineRoundTrip, OpensAreLearnedForBothDirections) {
 }
 
 }  // namespace
-}  // namespace rsconform::check
+}  // namespace rsconform::analysis

@@ -21,7 +21,7 @@
 #include "check/checker.hpp"
 #include "check/suite.hpp"
 
-namespace rsconform::check {
+namespace rsconform::run {
 
 enum class Target { builtin, external };
 enum class CaptureMode { automatic, live, inproc };
@@ -52,7 +52,7 @@ struct RunOptions {
 // What a run leaves behind, enough to replay it (written as run.json).
 struct RunRecord {
   std::string suite_file;
-  MatrixCell cell;
+  check::MatrixCell cell;
   std::string capture_path;
   std::string capture_source;  // "live (lo)" or "inproc"
   std::vector<std::uint16_t> ports;
@@ -63,17 +63,19 @@ struct RunRecord {
 };
 
 struct CellRun {
-  CellResult result;
+  check::CellResult result;
   RunRecord record;
 };
 
-CellRun run_cell(const Suite& suite, const MatrixCell& cell, const RunOptions& options);
+CellRun run_cell(const check::Suite& suite, const check::MatrixCell& cell,
+                 const RunOptions& options);
 
 // Judges a capture file for a suite cell (replay, and the last stage of run).
-CellResult judge_capture(const Suite& suite, const MatrixCell& cell, const RunRecord& record,
-                         const std::optional<AddressBook>& addresses = std::nullopt);
+check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCell& cell,
+                                const RunRecord& record,
+                                const std::optional<check::AddressBook>& addresses = std::nullopt);
 
 nlohmann::json to_json(const RunRecord& record);
 RunRecord run_record_from_json(const nlohmann::json& json);
 
-}  // namespace rsconform::check
+}  // namespace rsconform::run

@@ -1,6 +1,6 @@
-#include "check/capture_analysis.hpp"
+#include "analysis/capture_analysis.hpp"
 
-namespace rsconform::check {
+namespace rsconform::analysis {
 
 CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& options,
                                 captures::BgpSink& sink) {
@@ -22,4 +22,4 @@ CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& 
   return result;
 }
 
-}  // namespace rsconform::check
+}  // namespace rsconform::analysis

@@ -7,25 +7,25 @@
 
 #include <map>
 
-#include "check/observation.hpp"
+#include "analysis/observer.hpp"
 #include "session/wire_tap.hpp"
 
-namespace rsconform::check {
+namespace rsconform::run {
 
 class TapObserver final : public session::WireTap {
  public:
-  explicit TapObserver(ObservationOptions options = {}, session::WireTap* forward = nullptr);
+  explicit TapObserver(analysis::ObservationOptions options = {},
+                       session::WireTap* forward = nullptr);
 
-  void on_connected(std::uint64_t id, const session::TapEndpoint& local,
-                    const session::TapEndpoint& remote, bool local_initiated,
-                    session::WallNanos at) override;
+  void on_connected(std::uint64_t id, const wire::Endpoint& local, const wire::Endpoint& remote,
+                    bool local_initiated, wire::Nanos at) override;
   void on_bytes(std::uint64_t id, bool sent, std::span<const std::uint8_t> bytes,
-                session::WallNanos at) override;
-  void on_closed(std::uint64_t id, bool by_local, bool reset, session::WallNanos at) override;
+                wire::Nanos at) override;
+  void on_closed(std::uint64_t id, bool by_local, bool reset, wire::Nanos at) override;
 
-  const Observation& observation() const { return observation_; }
+  const analysis::Observation& observation() const { return observer_.observation(); }
   // Capture time of the last UPDATE seen on any tapped connection (0: none).
-  session::WallNanos last_update() const { return last_update_; }
+  wire::Nanos last_update() const { return last_update_; }
 
  private:
   struct Tapped {
@@ -33,11 +33,11 @@ class TapObserver final : public session::WireTap {
     bool local_is_first = true;  // endpoints[0] is our side
     std::uint64_t offsets[2] = {0, 0};
   };
-  Observation observation_;
-  captures::BgpStreamDecoder decoder_{observation_};
+  analysis::Observer observer_;
+  captures::BgpStreamDecoder decoder_{observer_};
   session::WireTap* forward_;
   std::map<std::uint64_t, Tapped> connections_;
-  session::WallNanos last_update_ = 0;
+  wire::Nanos last_update_ = 0;
 };
 
-}  // namespace rsconform::check
+}  // namespace rsconform::run

@@ -1,4 +1,4 @@
-#include "check/observation_report.hpp"
+#include "analysis/observation_report.hpp"
 
 #include <iomanip>
 #include <sstream>
@@ -6,7 +6,7 @@
 
 #include "wire/json.hpp"
 
-namespace rsconform::check {
+namespace rsconform::analysis {
 namespace {
 
 using nlohmann::json;
@@ -174,7 +174,7 @@ struct SharedTexts {
   std::string since_text;
 };
 
-void write_route(JsonStream& out, const rib::Route& route, SharedTexts& shared) {
+void write_route(jsonio::JsonStream& out, const rib::Route& route, SharedTexts& shared) {
   out.begin_object();
   auto [at, fresh] = shared.attributes.try_emplace(route.attributes);
   if (fresh) {
@@ -213,7 +213,7 @@ void write_route(JsonStream& out, const rib::Route& route, SharedTexts& shared) 
 }
 }  // namespace
 
-void write_tables_json(JsonStream& out, const Observation& observation) {
+void write_tables_json(jsonio::JsonStream& out, const Observation& observation) {
   SharedTexts shared;
   out.begin_array();
   for (const auto& [key, s] : observation.sessions())
@@ -289,4 +289,4 @@ std::string message_text(const captures::BgpMessageEvent& event) {
   return line;
 }
 
-}  // namespace rsconform::check
+}  // namespace rsconform::analysis

@@ -2,9 +2,9 @@
 // timestamps are signed) rounded down to the second with a positive fraction.
 #include <gtest/gtest.h>
 
-#include "check/observation_report.hpp"
+#include "analysis/observation_report.hpp"
 
-namespace rsconform::check {
+namespace rsconform::analysis {
 namespace {
 
 TEST(TimeText, NanosecondsSinceTheEpochInUtc) {
@@ -22,4 +22,4 @@ TEST(TimeText, TimesBefore1970KeepAPositiveFraction) {
 }
 
 }  // namespace
-}  // namespace rsconform::check
+}  // namespace rsconform::analysis

@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "check/capture_analysis.hpp"
+#include "analysis/capture_analysis.hpp"
 #include "support/tshark_oracle.hpp"
 
-namespace rsconform::check {
+namespace rsconform::analysis {
 namespace {
 
 namespace fs = std::filesystem;
@@ -38,13 +38,13 @@ TEST(CorpusPipeline, EveryCaptureDecodesWithoutCrash) {
     SCOPED_TRACE(relative);
     AnalysisOptions options;
     options.ports = {179, 1179};  // the bgp-rs captures use 1179
-    Observation observation;
+    Observer observer;
     try {
-      auto analysis = analyse_capture(entry.path().string(), options, observation);
+      auto analysis = analyse_capture(entry.path().string(), options, observer);
       messages += analysis.stream.messages;
       ++files;
       bool findings = false;
-      for (const auto& [key, s] : observation.sessions())
+      for (const auto& [key, s] : observer.observation().sessions())
         for (const auto& d : s.directions)
           findings = findings || !d.findings.empty();
       with_findings += findings;
@@ -64,4 +64,4 @@ TEST(CorpusPipeline, EveryCaptureDecodesWithoutCrash) {
 }
 
 }  // namespace
-}  // namespace rsconform::check
+}  // namespace rsconform::analysis

@@ -2,23 +2,20 @@
 // each direction (sender -> receiver), the messages by type, the OPEN and
 // NOTIFICATIONs sent, the receiver's rebuilt Adj-RIB-In, and everything that
 // makes the picture uncertain (gaps, guessed encodings, decode errors).
-// This is what `decode` prints and what the checker judges.
+// This is what `decode` prints and what the checker judges. Plain data: it
+// is built by an Observer (observer.hpp) from decoded messages.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "captures/bgp/bgp_stream.hpp"
 #include "rib/adj_rib_in.hpp"
 
-namespace rsconform::check {
-
-wire::IpAddress to_wire(const captures::IpAddress& address);
+namespace rsconform::analysis {
 
 // A problem worth showing a person, with its position in the capture.
 struct Finding {
@@ -75,57 +72,19 @@ struct SessionView {
                                       const wire::IpAddress& receiver) const;
 };
 
-struct ObservationOptions {
-  bool keep_timeline = false;
-  std::size_t max_findings = 50;  // per direction
-  // Called for every message (for streaming output), before it is applied.
-  std::function<void(const captures::BgpMessageEvent&)> on_message;
-};
+class Observer;
 
-class Observation : public captures::BgpSink {
+class Observation {
  public:
-  explicit Observation(ObservationOptions options = {}) : options_(std::move(options)) {}
-
-  void on_connection(const captures::ConnectionInfo& connection) override;
-  void on_message(const captures::BgpMessageEvent& event) override;
-  void on_problem(const captures::BgpStreamProblem& problem) override;
-  void on_gap(const captures::ConnectionInfo& connection, captures::Direction direction,
-              std::uint64_t stream_offset, std::uint64_t length, captures::GapReason why,
-              const captures::PacketRef& at) override;
-  void on_conflict(const captures::ConnectionInfo& connection, captures::Direction direction,
-                   std::uint64_t stream_offset, std::uint64_t length,
-                   const captures::PacketRef& at) override;
-  void on_close(const captures::ConnectionInfo& connection, captures::Direction direction,
-                captures::CloseReason why, const captures::PacketRef& at) override;
-
+  using Sessions = std::map<std::pair<wire::IpAddress, wire::IpAddress>, SessionView>;
   // Sessions ordered by address pair.
-  const std::map<std::pair<wire::IpAddress, wire::IpAddress>, SessionView>& sessions() const {
-    return sessions_;
-  }
+  const Sessions& sessions() const { return sessions_; }
   const DirectionView* find(const wire::IpAddress& from, const wire::IpAddress& to) const;
   bool uncertain() const;
 
  private:
-  struct ConnectionState {
-    SessionView* session = nullptr;
-    std::array<DirectionView*, 2> views{};  // by captures::Direction, once resolved
-    bool carried_updates = false;
-    bool down = false;
-  };
-  // Every message asks for its connection's state: remember the last one
-  // (map nodes never move).
-  ConnectionState& state_of(std::uint64_t connection_id);
-  SessionView& session_of(const captures::ConnectionInfo& connection);
-  DirectionView& direction_of(const captures::ConnectionInfo& connection,
-                              captures::Direction direction);
-  void session_down(const captures::ConnectionInfo& connection, rib::Nanos at);
-  void add_finding(DirectionView& view, Finding finding);
-
-  ObservationOptions options_;
-  std::map<std::pair<wire::IpAddress, wire::IpAddress>, SessionView> sessions_;
-  std::map<std::uint64_t, ConnectionState> connections_;
-  std::uint64_t last_id_ = 0;  // connection ids start at 1
-  ConnectionState* last_state_ = nullptr;
+  friend class Observer;
+  Sessions sessions_;
 };
 
-}  // namespace rsconform::check
+}  // namespace rsconform::analysis

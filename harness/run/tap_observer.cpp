@@ -1,10 +1,10 @@
-#include "check/tap_observer.hpp"
+#include "run/tap_observer.hpp"
 
 #include "captures/live/inproc_recorder.hpp"
 
-namespace rsconform::check {
-TapObserver::TapObserver(ObservationOptions options, session::WireTap* forward)
-    : observation_([&] {
+namespace rsconform::run {
+TapObserver::TapObserver(analysis::ObservationOptions options, session::WireTap* forward)
+    : observer_([&] {
         auto user = options.on_message;
         options.on_message = [this, user](const captures::BgpMessageEvent& e) {
           if (e.type == static_cast<std::uint8_t>(wire::MessageType::update))
@@ -15,25 +15,21 @@ TapObserver::TapObserver(ObservationOptions options, session::WireTap* forward)
       }()),
       forward_(forward) {}
 
-void TapObserver::on_connected(std::uint64_t id, const session::TapEndpoint& local,
-                               const session::TapEndpoint& remote, bool local_initiated,
-                               session::WallNanos at) {
+void TapObserver::on_connected(std::uint64_t id, const wire::Endpoint& local,
+                               const wire::Endpoint& remote, bool local_initiated, wire::Nanos at) {
   if (forward_) forward_->on_connected(id, local, remote, local_initiated, at);
   Tapped& t = connections_[id];
   t.local_is_first = local_initiated;
   t.info.id = id;
   t.info.initiator_known = true;
-  t.info.endpoints = local_initiated
-                         ? std::array<captures::Endpoint, 2>{captures::to_captures(local),
-                                                             captures::to_captures(remote)}
-                         : std::array<captures::Endpoint, 2>{captures::to_captures(remote),
-                                                             captures::to_captures(local)};
+  t.info.endpoints = local_initiated ? std::array<captures::Endpoint, 2>{local, remote}
+                                     : std::array<captures::Endpoint, 2>{remote, local};
   t.info.first_packet = captures::PacketRef{0, at};
   decoder_.on_open(t.info);
 }
 
 void TapObserver::on_bytes(std::uint64_t id, bool sent, std::span<const std::uint8_t> bytes,
-                           session::WallNanos at) {
+                           wire::Nanos at) {
   if (forward_) forward_->on_bytes(id, sent, bytes, at);
   auto it = connections_.find(id);
   if (it == connections_.end() || bytes.empty()) return;
@@ -46,7 +42,7 @@ void TapObserver::on_bytes(std::uint64_t id, bool sent, std::span<const std::uin
   offset += bytes.size();
 }
 
-void TapObserver::on_closed(std::uint64_t id, bool by_local, bool reset, session::WallNanos at) {
+void TapObserver::on_closed(std::uint64_t id, bool by_local, bool reset, wire::Nanos at) {
   if (forward_) forward_->on_closed(id, by_local, reset, at);
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
@@ -57,4 +53,4 @@ void TapObserver::on_closed(std::uint64_t id, bool by_local, bool reset, session
   connections_.erase(it);
 }
 
-}  // namespace rsconform::check
+}  // namespace rsconform::run

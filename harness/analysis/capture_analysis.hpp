@@ -7,10 +7,10 @@
 #include <set>
 #include <string>
 
+#include "analysis/observer.hpp"
 #include "captures/capture_walk.hpp"
-#include "check/observation.hpp"
 
-namespace rsconform::check {
+namespace rsconform::analysis {
 
 struct AnalysisOptions {
   std::set<std::uint16_t> ports{179};  // TCP ports that carry BGP; empty = every port
@@ -33,4 +33,4 @@ struct CaptureAnalysis {
 CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& options,
                                 captures::BgpSink& sink);
 
-}  // namespace rsconform::check
+}  // namespace rsconform::analysis

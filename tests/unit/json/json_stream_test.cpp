@@ -1,12 +1,12 @@
 // The streamed JSON writer against nlohmann's own dump(): whatever is written
 // piece by piece must come out byte for byte as the whole document would.
-#include "check/json_stream.hpp"
+#include "json/json_stream.hpp"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-namespace rsconform::check {
+namespace rsconform::jsonio {
 namespace {
 
 using nlohmann::json;
@@ -152,4 +152,4 @@ TEST(JsonStream, InvalidUtf8IsRefusedLikeDump) {
 }
 
 }  // namespace
-}  // namespace rsconform::check
+}  // namespace rsconform::jsonio

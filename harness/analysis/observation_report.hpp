@@ -5,17 +5,18 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "check/json_stream.hpp"
-#include "check/observation.hpp"
+#include "analysis/observation.hpp"
+#include "captures/bgp/bgp_stream.hpp"
+#include "json/json_stream.hpp"
 
-namespace rsconform::check {
+namespace rsconform::analysis {
 
 void print_summary(std::ostream& out, const Observation& observation);
 void print_tables(std::ostream& out, const Observation& observation);
 nlohmann::json summary_json(const Observation& observation);
 // The final tables as a JSON array, one object per direction, streamed
 // (a million routes would take gigabytes as one document in memory).
-void write_tables_json(JsonStream& out, const Observation& observation);
+void write_tables_json(jsonio::JsonStream& out, const Observation& observation);
 // One message as a JSON object (for `decode --format jsonl`).
 nlohmann::json message_json(const captures::BgpMessageEvent& event);
 // One message as a line of text.
@@ -23,4 +24,4 @@ std::string message_text(const captures::BgpMessageEvent& event);
 // A capture time as UTC text: "2026-11-21T07:53:00.123456789Z".
 std::string time_text(rib::Nanos ns);
 
-}  // namespace rsconform::check
+}  // namespace rsconform::analysis

@@ -1,6 +1,6 @@
-#include "check/json_stream.hpp"
+#include "json/json_stream.hpp"
 
-namespace rsconform::check {
+namespace rsconform::jsonio {
 namespace {
 constexpr std::size_t kFlushAt = std::size_t{1} << 20;
 }  // namespace
@@ -92,4 +92,4 @@ std::string JsonStream::text(const nlohmann::json& v) const {
   return out;
 }
 
-}  // namespace rsconform::check
+}  // namespace rsconform::jsonio

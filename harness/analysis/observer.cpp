@@ -1,34 +1,10 @@
-#include "check/observation.hpp"
+#include "analysis/observer.hpp"
 
-#include <algorithm>
-
-namespace rsconform::check {
+namespace rsconform::analysis {
 
 using captures::Direction;
 
-wire::IpAddress to_wire(const captures::IpAddress& address) {
-  wire::IpAddress out;
-  out.family = address.family == captures::IpAddress::Family::v4 ? wire::IpAddress::Family::v4
-                                                                 : wire::IpAddress::Family::v6;
-  out.bytes = address.octets;
-  return out;
-}
-
-std::uint64_t DirectionView::total_messages() const {
-  std::uint64_t total = 0;
-  for (auto n : messages)
-    total += n;
-  return total;
-}
-
-const DirectionView* SessionView::find_direction(const wire::IpAddress& sender,
-                                                 const wire::IpAddress& receiver) const {
-  for (const auto& d : directions)
-    if (d.from == sender && d.to == receiver) return &d;
-  return nullptr;
-}
-
-Observation::ConnectionState& Observation::state_of(std::uint64_t connection_id) {
+Observer::ConnectionState& Observer::state_of(std::uint64_t connection_id) {
   if (last_state_ == nullptr || connection_id != last_id_) {
     last_state_ = &connections_[connection_id];
     last_id_ = connection_id;
@@ -36,13 +12,13 @@ Observation::ConnectionState& Observation::state_of(std::uint64_t connection_id)
   return *last_state_;
 }
 
-SessionView& Observation::session_of(const captures::ConnectionInfo& connection) {
+SessionView& Observer::session_of(const captures::ConnectionInfo& connection) {
   auto& state = state_of(connection.id);
   if (state.session) return *state.session;
-  auto x = to_wire(connection.endpoints[0].address);
-  auto y = to_wire(connection.endpoints[1].address);
+  auto x = connection.endpoints[0].address;
+  auto y = connection.endpoints[1].address;
   auto key = x < y ? std::make_pair(x, y) : std::make_pair(y, x);
-  auto [it, inserted] = sessions_.try_emplace(key);
+  auto [it, inserted] = observation_.sessions_.try_emplace(key);
   SessionView& s = it->second;
   if (inserted) {
     s.a = key.first;
@@ -58,27 +34,27 @@ SessionView& Observation::session_of(const captures::ConnectionInfo& connection)
   return s;
 }
 
-DirectionView& Observation::direction_of(const captures::ConnectionInfo& connection,
-                                         Direction direction) {
+DirectionView& Observer::direction_of(const captures::ConnectionInfo& connection,
+                                      Direction direction) {
   DirectionView*& cached = state_of(connection.id).views[captures::index(direction)];
   const auto& sender = connection.endpoints[captures::index(direction)];
   const auto& receiver = connection.endpoints[captures::index(captures::opposite(direction))];
-  if (cached == nullptr) cached = &session_of(connection).from(to_wire(sender.address));
+  if (cached == nullptr) cached = &session_of(connection).from(sender.address);
   DirectionView& view = *cached;
   view.from_port = sender.port;
   view.to_port = receiver.port;
   return view;
 }
 
-void Observation::add_finding(DirectionView& view, Finding finding) {
+void Observer::add_finding(DirectionView& view, Finding finding) {
   if (view.findings.size() < options_.max_findings) view.findings.push_back(std::move(finding));
 }
 
-void Observation::on_connection(const captures::ConnectionInfo& connection) {
+void Observer::on_connection(const captures::ConnectionInfo& connection) {
   ++session_of(connection).connections;
 }
 
-void Observation::on_message(const captures::BgpMessageEvent& event) {
+void Observer::on_message(const captures::BgpMessageEvent& event) {
   if (options_.on_message) options_.on_message(event);
   DirectionView& view = direction_of(*event.connection, event.direction);
   rib::Nanos at = event.packet.timestamp_ns;
@@ -113,16 +89,16 @@ void Observation::on_message(const captures::BgpMessageEvent& event) {
       *event.message);
 }
 
-void Observation::on_problem(const captures::BgpStreamProblem& problem) {
+void Observer::on_problem(const captures::BgpStreamProblem& problem) {
   DirectionView& view = direction_of(*problem.connection, problem.direction);
   add_finding(view,
               Finding{problem.packet.number, problem.packet.timestamp_ns, problem.stream_offset,
                       problem.what + " (" + std::to_string(problem.length) + " bytes)"});
 }
 
-void Observation::on_gap(const captures::ConnectionInfo& connection, Direction direction,
-                         std::uint64_t stream_offset, std::uint64_t length, captures::GapReason why,
-                         const captures::PacketRef& at) {
+void Observer::on_gap(const captures::ConnectionInfo& connection, Direction direction,
+                      std::uint64_t stream_offset, std::uint64_t length, captures::GapReason why,
+                      const captures::PacketRef& at) {
   DirectionView& view = direction_of(connection, direction);
   ++view.gaps;
   view.gap_bytes += length;
@@ -131,9 +107,9 @@ void Observation::on_gap(const captures::ConnectionInfo& connection, Direction d
                                 std::string(captures::to_string(why)) + ")"});
 }
 
-void Observation::on_conflict(const captures::ConnectionInfo& connection, Direction direction,
-                              std::uint64_t stream_offset, std::uint64_t length,
-                              const captures::PacketRef& at) {
+void Observer::on_conflict(const captures::ConnectionInfo& connection, Direction direction,
+                           std::uint64_t stream_offset, std::uint64_t length,
+                           const captures::PacketRef& at) {
   DirectionView& view = direction_of(connection, direction);
   ++view.conflicts;
   add_finding(view, Finding{at.number, at.timestamp_ns, stream_offset,
@@ -141,13 +117,13 @@ void Observation::on_conflict(const captures::ConnectionInfo& connection, Direct
                                 std::to_string(length) + " bytes (first copy kept)"});
 }
 
-void Observation::on_close(const captures::ConnectionInfo& connection, Direction,
-                           captures::CloseReason why, const captures::PacketRef& at) {
+void Observer::on_close(const captures::ConnectionInfo& connection, Direction,
+                        captures::CloseReason why, const captures::PacketRef& at) {
   // The end of the capture is not the end of the session.
   if (why != captures::CloseReason::end_of_capture) session_down(connection, at.timestamp_ns);
 }
 
-void Observation::session_down(const captures::ConnectionInfo& connection, rib::Nanos at) {
+void Observer::session_down(const captures::ConnectionInfo& connection, rib::Nanos at) {
   auto& state = state_of(connection.id);
   // A connection that never carried routes (e.g. a collision loser) takes
   // nothing down with it.
@@ -159,18 +135,4 @@ void Observation::session_down(const captures::ConnectionInfo& connection, rib::
     d.table.flush(at);
 }
 
-const DirectionView* Observation::find(const wire::IpAddress& from,
-                                       const wire::IpAddress& to) const {
-  auto key = from < to ? std::make_pair(from, to) : std::make_pair(to, from);
-  auto it = sessions_.find(key);
-  return it == sessions_.end() ? nullptr : it->second.find_direction(from, to);
-}
-
-bool Observation::uncertain() const {
-  for (const auto& [key, s] : sessions_)
-    for (const auto& d : s.directions)
-      if (d.uncertain()) return true;
-  return false;
-}
-
-}  // namespace rsconform::check
+}  // namespace rsconform::analysis

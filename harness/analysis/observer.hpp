@@ -1,0 +1,65 @@
+// Builds an Observation from decoded messages: the BgpSink at the end of the
+// offline pipeline (capture -> TCP streams -> BGP messages -> Observer) and of
+// the live tap. A session whose connection closes (or whose sender sent a
+// NOTIFICATION) is flushed, as the receiver would.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+
+#include "analysis/observation.hpp"
+#include "captures/bgp/bgp_stream.hpp"
+
+namespace rsconform::analysis {
+
+struct ObservationOptions {
+  bool keep_timeline = false;
+  std::size_t max_findings = 50;  // per direction
+  // Called for every message (for streaming output), before it is applied.
+  std::function<void(const captures::BgpMessageEvent&)> on_message;
+};
+
+class Observer : public captures::BgpSink {
+ public:
+  explicit Observer(ObservationOptions options = {}) : options_(std::move(options)) {}
+
+  void on_connection(const captures::ConnectionInfo& connection) override;
+  void on_message(const captures::BgpMessageEvent& event) override;
+  void on_problem(const captures::BgpStreamProblem& problem) override;
+  void on_gap(const captures::ConnectionInfo& connection, captures::Direction direction,
+              std::uint64_t stream_offset, std::uint64_t length, captures::GapReason why,
+              const captures::PacketRef& at) override;
+  void on_conflict(const captures::ConnectionInfo& connection, captures::Direction direction,
+                   std::uint64_t stream_offset, std::uint64_t length,
+                   const captures::PacketRef& at) override;
+  void on_close(const captures::ConnectionInfo& connection, captures::Direction direction,
+                captures::CloseReason why, const captures::PacketRef& at) override;
+
+  const Observation& observation() const { return observation_; }
+
+ private:
+  struct ConnectionState {
+    SessionView* session = nullptr;
+    std::array<DirectionView*, 2> views{};  // by captures::Direction, once resolved
+    bool carried_updates = false;
+    bool down = false;
+  };
+  // Every message asks for its connection's state: remember the last one
+  // (map nodes never move).
+  ConnectionState& state_of(std::uint64_t connection_id);
+  SessionView& session_of(const captures::ConnectionInfo& connection);
+  DirectionView& direction_of(const captures::ConnectionInfo& connection,
+                              captures::Direction direction);
+  void session_down(const captures::ConnectionInfo& connection, wire::Nanos at);
+  void add_finding(DirectionView& view, Finding finding);
+
+  ObservationOptions options_;
+  Observation observation_;
+  std::map<std::uint64_t, ConnectionState> connections_;
+  std::uint64_t last_id_ = 0;  // connection ids start at 1
+  ConnectionState* last_state_ = nullptr;
+};
+
+}  // namespace rsconform::analysis

@@ -1,0 +1,66 @@
+#include "topology/roles.hpp"
+
+namespace rsconform::topology {
+
+const char* to_string(Role role) {
+  switch (role) {
+    case Role::nva:
+      return "nva";
+    case Role::expressroute:
+      return "expressroute";
+    case Role::vpngateway:
+      return "vpngateway";
+  }
+  return "?";
+}
+
+std::optional<Role> parse_role(std::string_view text) {
+  for (Role r : {Role::nva, Role::expressroute, Role::vpngateway})
+    if (text == to_string(r)) return r;
+  return std::nullopt;
+}
+
+const char* to_string(HubRoutingPreference value) {
+  switch (value) {
+    case HubRoutingPreference::expressroute:
+      return "ExpressRoute";
+    case HubRoutingPreference::vpngateway:
+      return "VpnGateway";
+    case HubRoutingPreference::aspath:
+      return "ASPath";
+  }
+  return "?";
+}
+
+std::optional<HubRoutingPreference> parse_preference(std::string_view text) {
+  for (auto p : {HubRoutingPreference::expressroute, HubRoutingPreference::vpngateway,
+                 HubRoutingPreference::aspath})
+    if (text == to_string(p)) return p;
+  return std::nullopt;
+}
+
+std::size_t default_instances(Role role) {
+  return role == Role::nva ? 1 : kMaxGatewayInstances;
+}
+
+std::size_t max_instances(Role role) {
+  return role == Role::nva ? 1 : kMaxGatewayInstances;
+}
+
+wire::IpAddress route_server_address(std::size_t index) {
+  return wire::IpAddress::v4(wire::IpAddress::v4(127, 65, 0, 4).v4_value() +
+                             static_cast<std::uint32_t>(index));
+}
+
+wire::IpAddress peer_address(Role role, std::size_t nth, std::size_t index) {
+  const std::uint8_t third = role == Role::nva ? 1 : role == Role::expressroute ? 2 : 3;
+  const std::size_t offset = role == Role::nva ? nth : index;
+  return wire::IpAddress::v4(wire::IpAddress::v4(127, 65, third, 4).v4_value() +
+                             static_cast<std::uint32_t>(offset));
+}
+
+std::uint32_t default_asn(Role role, std::size_t nth) {
+  return role == Role::nva ? kFirstNvaAsn + static_cast<std::uint32_t>(nth) : kRouteServerAsn;
+}
+
+}  // namespace rsconform::topology
