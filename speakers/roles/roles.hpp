@@ -1,5 +1,5 @@
 // Role models: the speakers around an Azure Route Server, with the defaults
-// of ../shared/spec/ars-model.md section 2 (and R7, R19-R22). A role instance
+// of docs/rules.md, "Topology and defaults" (and R7, R19-R22). A role instance
 // is a fake speaker with one session per route-server instance.
 //
 //   | role         | instances       | address              | ASN            | sessions        |
