@@ -764,12 +764,15 @@ struct Loader {
       c.name = get_name(o.require("name"), o.at("name"));
       if (!names.insert(c.name).second) bad(o.at("name"), "duplicate case name \"" + c.name + "\"");
       const json& r = get_array(o.require("rules"), o.at("rules"), true);
-      static const std::regex rule("^R([1-9]|[1-2][0-9]|3[0-4])$");
+      // R1..R34 (docs/rules.md), or a suite's own LOCAL-<name> / X-<name>.
+      static const std::regex rule("^(R([1-9]|[1-2][0-9]|3[0-4])|(LOCAL|X)-[A-Za-z0-9._-]+)$");
       for (std::size_t k = 0; k < r.size(); ++k) {
         std::string name = get_string(r[k], item(o.at("rules"), k));
         if (!std::regex_match(name, rule))
           bad(item(o.at("rules"), k),
-              "expected a rule of spec/ars-model.md, R1..R34, got " + shown(r[k]));
+              "expected a rule id R1..R34 (docs/rules.md) or an id of your own, LOCAL-<name> or "
+              "X-<name> (letters, digits, '.', '_', '-'), got " +
+                  shown(r[k]));
         c.rules.push_back(name);
         rules.insert(name);
       }
@@ -788,9 +791,12 @@ struct Loader {
         c.expect.push_back(expectation(e[k], item(o.at("expect"), k)));
       suite.cases.push_back(std::move(c));
     }
-    // R1 < R2 < R10: numeric order.
+    // R1 < R2 < R10: numeric order; LOCAL-/X- ids after them, by name.
     std::vector<std::string> sorted(rules.begin(), rules.end());
     std::sort(sorted.begin(), sorted.end(), [](const std::string& a, const std::string& b) {
+      const bool ra = a[0] == 'R', rb = b[0] == 'R';
+      if (ra != rb) return ra;
+      if (!ra) return a < b;
       return std::stoi(a.substr(1)) < std::stoi(b.substr(1));
     });
     suite.rules = sorted;

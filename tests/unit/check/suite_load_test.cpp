@@ -114,6 +114,27 @@ TEST(SuiteLoad, SemanticErrorsNameThePointer) {
   }
 }
 
+TEST(SuiteLoad, OwnRuleIdsLoadAfterTheSpecRules) {
+  Suite s = load_suite_text(
+      edit("[\"R10\"]", "[\"X-b\", \"R10\", \"LOCAL-vendor.no_med-2\", \"R2\"]"), "t.json");
+  EXPECT_EQ(s.cases[0].rules,
+            (std::vector<std::string>{"X-b", "R10", "LOCAL-vendor.no_med-2", "R2"}));
+  EXPECT_EQ(s.rules, (std::vector<std::string>{"R2", "R10", "LOCAL-vendor.no_med-2", "X-b"}));
+}
+
+TEST(SuiteLoad, RuleIdsOutsideTheAcceptedFormsAreRefused) {
+  for (const char* id : {"R35", "R0", "LOCAL-", "Y-foo", "X-a b", "local-foo"}) {
+    SCOPED_TRACE(id);
+    auto e = load_error(edit("[\"R10\"]", std::string("[\"R10\", \"") + id + "\"]"));
+    EXPECT_EQ(e.pointer, "/cases/0/rules/1");
+    EXPECT_EQ(e.at.line, 10u);
+    EXPECT_EQ(std::string(e.what()).rfind("t.json:10:", 0), 0u) << e.what();
+    EXPECT_NE(e.message.find("R1..R34"), std::string::npos) << e.message;
+    EXPECT_NE(e.message.find("LOCAL-<name>"), std::string::npos) << e.message;
+    EXPECT_NE(e.message.find("docs/rules.md"), std::string::npos) << e.message;
+  }
+}
+
 // ----- a minimal JSON Schema (2020-12) evaluator for the keywords suite.schema.json uses
 
 class MiniSchema {
@@ -234,12 +255,18 @@ TEST(SeedSuites, SchemaAndLoaderRejectTheSameMistakes) {
   MiniSchema schema(read_json(dir + "/schema/suite.schema.json"));
   auto good = nlohmann::json::parse(kMinimal);
   EXPECT_TRUE(schema.validate(good).empty());
-  std::vector<nlohmann::json> bad(5, good);
+  auto own = good;
+  own["cases"][0]["rules"] = {"LOCAL-mine", "X-theirs.v2"};
+  EXPECT_TRUE(schema.validate(own).empty());
+  EXPECT_NO_THROW(load_suite_text(own.dump(), "t.json"));
+  std::vector<nlohmann::json> bad(7, good);
   bad[0]["peers"][0]["colour"] = "red";
   bad[1]["cases"][0]["rules"][0] = "R77";
   bad[2]["matrix"]["branch_to_branch"] = nlohmann::json::array();
   bad[3]["cases"][0]["expect"][0]["present"][0]["origin"] = "bgp";
   bad[4]["route_server"] = {{"peers", nlohmann::json::array()}};
+  bad[5]["cases"][0]["rules"][0] = "LOCAL-";
+  bad[6]["cases"][0]["rules"][0] = "Y-foo";
   for (const auto& b : bad) {
     SCOPED_TRACE(b.dump());
     EXPECT_FALSE(schema.validate(b).empty());
