@@ -7,11 +7,15 @@
 
 #include "app/command.hpp"
 
+#ifndef RSCONFORM_VERSION
+#error "RSCONFORM_VERSION comes from the CMake project version (harness/app/CMakeLists.txt)"
+#endif
+
 int main(int argc, char** argv) {
   using namespace rsconform::app;
   CLI::App app{"rsconform: record-and-replay conformance harness for Azure-Route-Server-like BGP"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "rsconform 0.1.0");
+  app.set_version_flag("--version", "rsconform " RSCONFORM_VERSION);
 
   std::vector<std::pair<CLI::App*, CommandRunner>> commands;
   for (CommandFactory factory :
