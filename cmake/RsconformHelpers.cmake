@@ -52,3 +52,20 @@ function(rsconform_add_test name)
        "endforeach()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${labels_script})
 endfunction()
+
+# rsconform_add_tests_per_file(PREFIX p [SHARED src...] DEPS ... [LABELS ...] [TIMEOUT s])
+# One test executable <p>_<stem> per *_test.cpp of the calling folder (each
+# with the SHARED sources), so a half-written test never blocks the others.
+function(rsconform_add_tests_per_file)
+  cmake_parse_arguments(ARG "" "PREFIX;TIMEOUT" "SHARED;DEPS;LABELS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp)
+  set(timeout_args)
+  if(ARG_TIMEOUT)
+    set(timeout_args TIMEOUT ${ARG_TIMEOUT})
+  endif()
+  foreach(source ${sources})
+    get_filename_component(stem ${source} NAME_WE)
+    rsconform_add_test(${ARG_PREFIX}_${stem} SOURCES ${source} ${ARG_SHARED}
+                       DEPS ${ARG_DEPS} LABELS ${ARG_LABELS} ${timeout_args})
+  endforeach()
+endfunction()
