@@ -6,6 +6,8 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
 
 #include "app/command.hpp"
 #include "check/report.hpp"
@@ -46,6 +48,29 @@ run::ExternalRouteServer parse_route_server(const std::string& text, std::uint16
   return {text.substr(0, eq), *parsed, port};
 }
 
+// "K/N" (1 <= K <= N): the K-th of N shards, K counted from 1; nullopt when malformed.
+struct Shard {
+  std::size_t index = 0;  // K - 1
+  std::size_t count = 1;  // N
+};
+std::optional<Shard> parse_shard(const std::string& text) {
+  auto number = [](std::string_view digits) -> std::optional<std::size_t> {
+    if (digits.empty() || digits.size() > 9) return std::nullopt;
+    std::size_t value = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return std::nullopt;
+      value = value * 10 + static_cast<std::size_t>(c - '0');
+    }
+    return value;
+  };
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  auto k = number(std::string_view(text).substr(0, slash));
+  auto n = number(std::string_view(text).substr(slash + 1));
+  if (!k || !n || *n < 1 || *k < 1 || *k > *n) return std::nullopt;
+  return Shard{*k - 1, *n};
+}
+
 void write_reports(const std::vector<check::CellResult>& results, const RunFlags& flags) {
   fs::create_directories(flags.out);
   std::ofstream(fs::path(flags.out) / "report.json") << check::report_json(results).dump(2);
@@ -64,11 +89,16 @@ ExitCode run_suites(const RunFlags& flags) {
     std::cerr << "rsconform run: " << e.what() << "\n";
     return ExitCode::usage;
   }
-  std::size_t shard_index = 0, shard_count = 1;
+  Shard shard;
   if (!flags.shard.empty()) {
-    auto slash = flags.shard.find('/');
-    shard_index = std::stoul(flags.shard.substr(0, slash)) - 1;
-    shard_count = std::stoul(flags.shard.substr(slash + 1));
+    auto parsed = parse_shard(flags.shard);
+    if (!parsed) {
+      std::cerr << "rsconform run: --shard expects K/N with 1 <= K <= N (the K-th of N shards, "
+                   "counted from 1), got '"
+                << flags.shard << "'\n";
+      return ExitCode::usage;
+    }
+    shard = *parsed;
   }
   run::RunOptions options;
   options.out_dir = flags.out;
@@ -85,20 +115,36 @@ ExitCode run_suites(const RunFlags& flags) {
       options.faults.no_vnet = true;
   if (flags.verbose) options.log = &std::cerr;
 
-  std::vector<check::CellResult> results;
+  // The cells this invocation runs: none selected is an input error.
+  std::vector<std::pair<const check::Suite*, check::MatrixCell>> selected;
   std::size_t index = 0;
   for (const auto& suite : suites) {
     if (!flags.filter.empty() && fnmatch(flags.filter.c_str(), suite.name.c_str(), 0) != 0)
       continue;
     for (const auto& cell : suite.cells()) {
       if (flags.flag != "both" && cell.branch_to_branch != (flags.flag == "on")) continue;
-      if (index++ % shard_count != shard_index) continue;
-      auto run = run::run_cell(suite, cell, options);
-      std::cout << check::to_string(run.result.verdict) << "  " << suite.name << " [" << cell.name
-                << "] " << (run.result.convergence_ms ? *run.result.convergence_ms : 0.0) << " ms\n"
-                << std::flush;
-      results.push_back(std::move(run.result));
+      if (index++ % shard.count != shard.index) continue;
+      selected.emplace_back(&suite, cell);
     }
+  }
+  if (selected.empty()) {
+    std::cerr << "rsconform run: no cells selected (" << suites.size() << " suite(s), " << index
+              << " cell(s) after --filter and --flag";
+    if (!flags.filter.empty()) std::cerr << "; --filter '" << flags.filter << "'";
+    if (flags.flag != "both") std::cerr << "; --flag " << flags.flag;
+    if (!flags.shard.empty()) std::cerr << "; --shard " << flags.shard;
+    std::cerr << ")\n";
+    return ExitCode::usage;
+  }
+
+  std::vector<check::CellResult> results;
+  for (const auto& [suite_ptr, cell] : selected) {
+    auto run = run::run_cell(*suite_ptr, cell, options);
+    std::cout << check::to_string(run.result.verdict) << "  " << suite_ptr->name << " ["
+              << cell.name << "] " << (run.result.convergence_ms ? *run.result.convergence_ms : 0.0)
+              << " ms\n"
+              << std::flush;
+    results.push_back(std::move(run.result));
   }
   std::cout << "\n";
   check::print_console(std::cout, results);

@@ -39,8 +39,8 @@ class Snapshot {
   Paths find(const wire::Prefix& prefix) const {
     Paths out;
     if (table_) {
-      if (auto r = table_->find({wire::kIpv4Unicast, prefix}))
-        out.emplace_back(r->key.prefix, r->attributes);
+      const wire::AfiSafi family = prefix.address.is_v4() ? wire::kIpv4Unicast : wire::kIpv6Unicast;
+      if (auto r = table_->find({family, prefix})) out.emplace_back(r->key.prefix, r->attributes);
       if (out.empty() || table_->size() < 4096) {
         // ADD-PATH keys carry a path id: look for them too (small tables only).
         for (const rib::Route& r : table_->sorted())

@@ -328,5 +328,46 @@ TEST_F(CheckerTest, ReportsCarryEveryExpectation) {
   EXPECT_EQ(overall({}), Verdict::pass);
 }
 
+// IPv6 prefixes are looked up in the IPv6 unicast table (MP_REACH announcements).
+TEST_F(CheckerTest, Ipv6RoutesAreLookedUpInTheirOwnFamily) {
+  suite_ = load_suite_text(R"({
+    "name": "unit6",
+    "matrix": {"branch_to_branch": ["off"]},
+    "peers": [{"name": "nva1", "role": "nva", "asn": 65001}],
+    "cases": [
+      {"name": "v6", "rules": ["R10"],
+       "expect": [{"from": "rs0", "to": "nva1",
+                   "present": [{"prefix": "2001:db8:1::/48", "as_path": "65515"}],
+                   "absent": ["2001:db8:2::/48"]}]}
+    ]
+  })",
+                           "unit6.json");
+  const auto v6_hop = *wire::IpAddress::parse("2001:db8::4");
+  capture({{kRs0, kNva1, 65001, {{"2001:db8:1::/48", {65515}, v6_hop}}, std::nullopt, false}});
+  CellResult r = check(suite_, suite_.cells()[0], observer_->observation());
+  const auto* present = find(r, "v6", "rs0", ResultKind::present);
+  ASSERT_NE(present, nullptr);
+  EXPECT_EQ(present->verdict, Verdict::pass) << present->reason << " / " << present->seen;
+  const auto* absent = find(r, "v6", "rs0", ResultKind::absent);
+  ASSERT_NE(absent, nullptr);
+  EXPECT_EQ(absent->verdict, Verdict::pass) << absent->reason;
+  EXPECT_EQ(r.verdict, Verdict::pass);
+
+  // The unwanted IPv6 route is seen and fails the absent expectation; a
+  // missing IPv6 route fails the present one.
+  capture({{kRs0, kNva1, 65001, {{"2001:db8:2::/48", {65515}, v6_hop}}, std::nullopt, false}});
+  CellResult bad = check(suite_, suite_.cells()[0], observer_->observation());
+  EXPECT_EQ(bad.verdict, Verdict::failed);
+  const auto* unwanted = find(bad, "v6", "rs0", ResultKind::absent);
+  ASSERT_NE(unwanted, nullptr);
+  EXPECT_EQ(unwanted->verdict, Verdict::failed);
+  EXPECT_NE(unwanted->seen.find("2001:db8:2::/48"), std::string::npos) << unwanted->seen;
+  const auto* missing = find(bad, "v6", "rs0", ResultKind::present);
+  ASSERT_NE(missing, nullptr);
+  EXPECT_EQ(missing->verdict, Verdict::failed);
+  EXPECT_EQ(missing->reason, "prefix not received");
+  EXPECT_EQ(missing->closest.rfind("nearest prefix: 2001:db8:2::/48", 0), 0u) << missing->closest;
+}
+
 }  // namespace
 }  // namespace rsconform::check
