@@ -1,6 +1,12 @@
 // `rsconform run`: the seed (or any) suites against a route server under
 // test, live, with capture; `rsconform replay`: the same checks on captures.
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <fstream>
@@ -71,12 +77,93 @@ std::optional<Shard> parse_shard(const std::string& text) {
   return Shard{*k - 1, *n};
 }
 
-void write_reports(const std::vector<check::CellResult>& results, const RunFlags& flags) {
-  fs::create_directories(flags.out);
-  std::ofstream(fs::path(flags.out) / "report.json") << check::report_json(results).dump(2);
-  std::ofstream(fs::path(flags.out) / "junit.xml") << check::report_junit(results);
-  if (!flags.json.empty()) std::ofstream(flags.json) << check::report_json(results).dump(2);
-  if (!flags.junit.empty()) std::ofstream(flags.junit) << check::report_junit(results);
+// Why a report cannot be written to `path`, probed by creating (and removing)
+// a file in its directory; nullopt when it can.
+std::optional<std::string> unwritable(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return "is a directory";
+  fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec)) return "directory " + dir.string() + " does not exist";
+  std::string probe = (dir / ".rsconform-probe-XXXXXX").string();
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0)
+    return "directory " + dir.string() + " is not writable (" + std::strerror(errno) + ")";
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return std::nullopt;
+}
+
+// Checks the report paths before anything runs; prints the problem.
+bool report_paths_usable(const char* command, const std::string& junit, const std::string& json) {
+  for (const auto& [flag, path] : {std::pair{"--junit", &junit}, std::pair{"--json", &json}}) {
+    if (path->empty()) continue;
+    if (auto why = unwritable(*path)) {
+      std::cerr << "rsconform " << command << ": " << flag << " " << *path
+                << ": cannot write the report here: " << *why << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+// Writes `text` to a temporary file beside `path`, then renames it into place,
+// so `path` is never half-written. Prints the problem and returns false on failure.
+bool write_atomically(const char* command, const fs::path& path, const std::string& text) {
+  fs::path dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  std::string temp = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  const int fd = ::mkstemp(temp.data());
+  auto fail = [&](const std::string& what) {
+    std::cerr << "rsconform " << command << ": " << path.string() << ": " << what << " ("
+              << std::strerror(errno) << ")\n";
+    return false;
+  };
+  if (fd < 0) return fail("cannot create a temporary file beside it");
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int saved = errno;
+      ::close(fd);
+      ::unlink(temp.c_str());
+      errno = saved;
+      return fail("write failed");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fchmod(fd, 0644) != 0 || ::close(fd) != 0) {
+    const int saved = errno;
+    ::unlink(temp.c_str());
+    errno = saved;
+    return fail("write failed");
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int saved = errno;
+    ::unlink(temp.c_str());
+    errno = saved;
+    return fail("cannot rename the report into place");
+  }
+  return true;
+}
+
+// The --json / --junit reports; false when one could not be written.
+bool write_user_reports(const char* command, const std::vector<check::CellResult>& results,
+                        const std::string& junit, const std::string& json) {
+  bool ok = true;
+  if (!json.empty()) ok &= write_atomically(command, json, check::report_json(results).dump(2));
+  if (!junit.empty()) ok &= write_atomically(command, junit, check::report_junit(results));
+  return ok;
+}
+
+bool write_reports(const std::vector<check::CellResult>& results, const RunFlags& flags) {
+  std::error_code ec;
+  fs::create_directories(flags.out, ec);
+  bool ok = write_atomically("run", fs::path(flags.out) / "report.json",
+                             check::report_json(results).dump(2));
+  ok &= write_atomically("run", fs::path(flags.out) / "junit.xml", check::report_junit(results));
+  return write_user_reports("run", results, flags.junit, flags.json) && ok;
 }
 
 ExitCode run_suites(const RunFlags& flags) {
@@ -100,6 +187,7 @@ ExitCode run_suites(const RunFlags& flags) {
     }
     shard = *parsed;
   }
+  if (!report_paths_usable("run", flags.junit, flags.json)) return ExitCode::usage;
   run::RunOptions options;
   options.out_dir = flags.out;
   options.target = flags.target == "external" ? run::Target::external : run::Target::builtin;
@@ -148,7 +236,7 @@ ExitCode run_suites(const RunFlags& flags) {
   }
   std::cout << "\n";
   check::print_console(std::cout, results);
-  write_reports(results, flags);
+  if (!write_reports(results, flags)) return ExitCode::usage;
   return static_cast<ExitCode>(check::exit_code(check::overall(results)));
 }
 
@@ -171,6 +259,7 @@ ExitCode replay(const ReplayFlags& flags) {
     std::cerr << "rsconform replay: " << e.what() << "\n";
     return ExitCode::usage;
   }
+  if (!report_paths_usable("replay", flags.junit, flags.json)) return ExitCode::usage;
   std::vector<check::CellResult> results;
   for (const auto& capture : flags.captures) {
     run::RunRecord record;
@@ -214,8 +303,7 @@ ExitCode replay(const ReplayFlags& flags) {
     results.push_back(run::judge_capture(suite, record.cell, record, book));
   }
   check::print_console(std::cout, results);
-  if (!flags.json.empty()) std::ofstream(flags.json) << check::report_json(results).dump(2);
-  if (!flags.junit.empty()) std::ofstream(flags.junit) << check::report_junit(results);
+  if (!write_user_reports("replay", results, flags.junit, flags.json)) return ExitCode::usage;
   return static_cast<ExitCode>(check::exit_code(check::overall(results)));
 }
 

@@ -1,13 +1,17 @@
-// `rsconform run` as a user runs it: what it refuses before anything runs
-// (malformed shards, selections that select nothing).
+// `rsconform run` and `replay` as a user runs them: what they refuse before
+// anything runs (shards, selections that select nothing, report paths that
+// cannot be written), and reports written whole.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "captures/pcap_writer.hpp"
 #include "support/tshark_oracle.hpp"
 
 namespace rsconform {
@@ -59,6 +63,60 @@ TEST_F(RunCli, SelectingNoCellsIsAUsageError) {
   EXPECT_EQ(s.exit_status, 2) << s.err;
   EXPECT_NE(s.err.find("no cells selected"), std::string::npos) << s.err;
   EXPECT_NE(s.err.find("--shard 3/3"), std::string::npos) << s.err;
+}
+
+TEST_F(RunCli, UnwritableReportPathsFailBeforeTheRun) {
+  for (const char* flag : {"--junit", "--json"}) {
+    auto r = rsconform({"run", seed_suite(), "--out", out(), flag, "/nonexistent/dir/x.xml"});
+    EXPECT_EQ(r.exit_status, 2) << flag << ": " << r.err;
+    EXPECT_NE(r.err.find("/nonexistent/dir/x.xml"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(out())) << "the run started";
+    EXPECT_EQ(r.out.find("PASS"), std::string::npos) << r.out;
+  }
+  // A directory given as the report path cannot be written either.
+  auto d = rsconform({"run", seed_suite(), "--out", out(), "--json", dir_.string()});
+  EXPECT_EQ(d.exit_status, 2) << d.err;
+  EXPECT_FALSE(fs::exists(out()));
+}
+
+class ReplayCli : public RunCli {
+ protected:
+  void SetUp() override {
+    RunCli::SetUp();
+    capture_ = (dir_ / "empty.pcap").string();
+    auto writer = captures::PcapWriter::create(capture_, captures::link_type::kEthernet);
+    writer.close();
+  }
+  std::string capture_;
+};
+
+TEST_F(ReplayCli, UnwritableReportPathsFailBeforeJudging) {
+  auto r = rsconform({"replay", capture_, "--suite", seed_suite(), "--flag", "on", "--junit",
+                      "/nonexistent/dir/x.xml"});
+  EXPECT_EQ(r.exit_status, 2) << r.err;
+  EXPECT_NE(r.err.find("/nonexistent/dir/x.xml"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;  // nothing was judged
+}
+
+TEST_F(ReplayCli, ReportsAreWrittenWholeWithNoTemporaryLeft) {
+  const fs::path reports = dir_ / "reports";
+  fs::create_directories(reports);
+  const fs::path json = reports / "r.json";
+  const fs::path junit = reports / "r.xml";
+  std::ofstream(json) << "stale";
+  auto r = rsconform({"replay", capture_, "--suite", seed_suite(), "--flag", "on", "--json",
+                      json.string(), "--junit", junit.string()});
+  EXPECT_EQ(r.exit_status, 3) << r.err;  // an empty capture: nothing observed
+  std::ifstream in(json);
+  const auto doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc["exit_code"], 3);
+  std::ifstream x(junit);
+  const std::string xml((std::istreambuf_iterator<char>(x)), std::istreambuf_iterator<char>());
+  EXPECT_NE(xml.find("</testsuites>"), std::string::npos) << xml;
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(reports))
+    names.push_back(e.path().filename().string());
+  EXPECT_EQ(names.size(), 2u) << ::testing::PrintToString(names);
 }
 
 }  // namespace
