@@ -303,10 +303,15 @@ std::shared_ptr<const Document> Document::parse(std::string text, std::string fi
   } catch (const nlohmann::json::parse_error& e) {
     // nlohmann counts the byte after the offending one.
     const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-    const std::string what = e.what();
-    const auto detail = what.find("parse error");
-    throw InputError(doc->file_, "", position_of(t, offset),
-                     "invalid JSON: " + (detail == std::string::npos ? what : what.substr(detail)));
+    // nlohmann's text repeats the position ("parse error at line 1, column 2: ..."):
+    // keep what follows it.
+    std::string what = e.what();
+    const auto at = what.find("parse error");
+    if (at != std::string::npos) {
+      const auto colon = what.find(": ", at);
+      what = colon == std::string::npos ? what.substr(at) : what.substr(colon + 2);
+    }
+    throw InputError(doc->file_, "", position_of(t, offset), "invalid JSON: " + what);
   }
   doc->offsets_ = std::move(offsets);
   return doc;

@@ -10,46 +10,27 @@ namespace {
 
 using json = nlohmann::json;
 
-[[noreturn]] void bad(const std::string& path, const std::string& what) {
-  throw ScriptError(path + ": " + what);
+using jsonio::Object;
+using jsonio::Value;
+
+std::uint64_t get_uint(const Value& v, std::uint64_t max) {
+  return v.uint(0, max);
 }
 
-std::string shown(const json& j) {
-  std::string s = j.dump();
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return s;
-}
-
-std::uint64_t get_uint(const json& j, const std::string& path, std::uint64_t max) {
-  if (!j.is_number_unsigned() || j.get<std::uint64_t>() > max)
-    bad(path, "expected an integer 0.." + std::to_string(max) + ", got " + shown(j));
-  return j.get<std::uint64_t>();
-}
-
-std::string get_string(const json& j, const std::string& path) {
-  if (!j.is_string()) bad(path, "expected a string, got " + shown(j));
-  return j.get<std::string>();
-}
-
-wire::IpAddress get_address(const json& j, const std::string& path) {
-  const auto a = wire::IpAddress::parse(get_string(j, path));
-  if (!a) bad(path, "expected an IP address like 127.65.1.4, got " + shown(j));
+wire::IpAddress get_address(const Value& v) {
+  const auto a = wire::IpAddress::parse(v.string());
+  if (!a) v.fail("expected an IP address like 127.65.1.4, got " + v.shown());
   return *a;
 }
 
-wire::Prefix get_prefix(const json& j, const std::string& path) {
-  const auto p = wire::Prefix::parse(get_string(j, path));
-  if (!p) bad(path, "expected a prefix like 10.0.0.0/24, got " + shown(j));
+wire::Prefix get_prefix(const Value& v) {
+  const auto p = wire::Prefix::parse(v.string());
+  if (!p) v.fail("expected a prefix like 10.0.0.0/24, got " + v.shown());
   return *p;
 }
 
-std::uint32_t get_asn(const json& j, const std::string& path) {
-  return static_cast<std::uint32_t>(get_uint(j, path, 0xFFFFFFFFu));
-}
-
-const json* field(const json& obj, const char* name) {
-  auto it = obj.find(name);
-  return it == obj.end() ? nullptr : &*it;
+std::uint32_t get_asn(const Value& v) {
+  return static_cast<std::uint32_t>(v.uint(0, 0xFFFFFFFFu));
 }
 
 wire::AsPath get_as_path(const json& j, const std::string& path) {
