@@ -167,11 +167,11 @@ bool write_reports(const std::vector<check::CellResult>& results, const RunFlags
 }
 
 ExitCode run_suites(const RunFlags& flags) {
-  std::vector<check::Suite> suites;
+  std::vector<run::SuitePlan> plans;
   try {
     for (const auto& file : check::find_suite_files(
              flags.paths.empty() ? std::vector<std::string>{"suites"} : flags.paths))
-      suites.push_back(check::load_suite_file(file));
+      plans.push_back(run::load_plan(file));
   } catch (const std::exception& e) {
     std::cerr << "rsconform run: " << e.what() << "\n";
     return ExitCode::usage;
@@ -204,19 +204,20 @@ ExitCode run_suites(const RunFlags& flags) {
   if (flags.verbose) options.log = &std::cerr;
 
   // The cells this invocation runs: none selected is an input error.
-  std::vector<std::pair<const check::Suite*, check::MatrixCell>> selected;
+  std::vector<std::pair<const run::SuitePlan*, check::MatrixCell>> selected;
   std::size_t index = 0;
-  for (const auto& suite : suites) {
+  for (const auto& plan : plans) {
+    const check::Suite& suite = plan.suite;
     if (!flags.filter.empty() && fnmatch(flags.filter.c_str(), suite.name.c_str(), 0) != 0)
       continue;
     for (const auto& cell : suite.cells()) {
       if (flags.flag != "both" && cell.branch_to_branch != (flags.flag == "on")) continue;
       if (index++ % shard.count != shard.index) continue;
-      selected.emplace_back(&suite, cell);
+      selected.emplace_back(&plan, cell);
     }
   }
   if (selected.empty()) {
-    std::cerr << "rsconform run: no cells selected (" << suites.size() << " suite(s), " << index
+    std::cerr << "rsconform run: no cells selected (" << plans.size() << " suite(s), " << index
               << " cell(s) after --filter and --flag";
     if (!flags.filter.empty()) std::cerr << "; --filter '" << flags.filter << "'";
     if (flags.flag != "both") std::cerr << "; --flag " << flags.flag;
@@ -226,9 +227,9 @@ ExitCode run_suites(const RunFlags& flags) {
   }
 
   std::vector<check::CellResult> results;
-  for (const auto& [suite_ptr, cell] : selected) {
-    auto run = run::run_cell(*suite_ptr, cell, options);
-    std::cout << check::to_string(run.result.verdict) << "  " << suite_ptr->name << " ["
+  for (const auto& [plan, cell] : selected) {
+    auto run = run::run_cell(*plan, cell, options);
+    std::cout << check::to_string(run.result.verdict) << "  " << plan->suite.name << " ["
               << cell.name << "] " << (run.result.convergence_ms ? *run.result.convergence_ms : 0.0)
               << " ms\n"
               << std::flush;

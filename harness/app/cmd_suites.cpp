@@ -8,6 +8,7 @@
 
 #include "app/command.hpp"
 #include "check/suite.hpp"
+#include "run/suite_plan.hpp"
 
 namespace rsconform::app {
 namespace {
@@ -38,7 +39,7 @@ CommandRunner add_validate_command(CLI::App& parent) {
     std::size_t valid = 0;
     for (const auto& file : files) {
       try {
-        const auto suite = check::load_suite_file(file);
+        const auto suite = run::load_plan(file).suite;
         ++valid;
         std::cout << file << ": ok (" << suite.name << ", " << suite.cases.size() << " cases, "
                   << suite.cells().size() << " cells)\n";
@@ -68,7 +69,7 @@ CommandRunner add_list_command(CLI::App& parent) {
     for (const auto& file : files) {
       check::Suite suite;
       try {
-        suite = check::load_suite_file(file);
+        suite = run::load_plan(file).suite;
       } catch (const check::SuiteError& e) {
         ok = false;
         std::cerr << e.what() << "\n";

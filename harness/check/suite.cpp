@@ -62,13 +62,6 @@ std::vector<MatrixCell> Suite::cells() const {
   return out;
 }
 
-routeserver::Config Suite::config_for(const MatrixCell& cell) const {
-  routeserver::Config c = config;
-  c.branch_to_branch = cell.branch_to_branch;
-  c.hub_routing_preference = cell.preference;
-  return c;
-}
-
 const PeerSpec* Suite::find_peer(std::string_view wanted) const {
   for (const auto& p : peers)
     if (p.name == wanted) return &p;

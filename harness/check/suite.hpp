@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -14,8 +15,7 @@
 #include <vector>
 
 #include "json/document.hpp"
-#include "speakers/routeserver/config.hpp"
-#include "speakers/script/script.hpp"
+#include "topology/roles.hpp"
 #include "wire/message.hpp"
 
 namespace rsconform::check {
@@ -52,13 +52,16 @@ struct SpeakerOptions {
 struct PeerInstance {
   std::string name;  // "nva1", or "er.in0" for a gateway instance
   wire::IpAddress address;
-  std::vector<speakers::Step> script;  // each Step::speaker is this instance's name
 };
 
 struct PeerSpec {
   std::string name;  // "nva1", "er"
   topology::Role role = topology::Role::nva;
-  std::uint32_t asn = 0;                        // what the speaker sends in its OPEN
+  std::uint32_t asn = 0;  // what the speaker sends in its OPEN
+  // The peer's script (an array of fake-speaker steps, played by each
+  // instance), as a pointer into the suite document; "" for none. The run
+  // module parses it (run/suite_plan.hpp): the checker never needs it.
+  std::string script_pointer;
   bool configured = true;                       // listed in the route server's peers (R3)
   std::optional<std::uint32_t> configured_asn;  // the ASN the route server is told (R3 2/2)
   SpeakerOptions speaker;
@@ -83,7 +86,7 @@ struct SuiteStep {
   std::string peer;                        // drop_session, script: a peer instance name
   std::vector<std::string> route_servers;  // drop_session: empty = every instance
   std::vector<wire::Prefix> prefixes;      // set_vnet_prefixes
-  std::vector<speakers::Step> script;      // script
+  std::string script_pointer;              // script: the steps, in the suite document
   std::string pointer;
 };
 
@@ -167,9 +170,11 @@ struct Suite {
   std::vector<std::string> rules;  // the union of the cases' rules
   std::uint16_t port = 179;
   std::vector<RouteServerSpec> route_servers;
-  // The route server's configuration with peers and instances filled in from
-  // the topology and peers (the matrix values are applied per cell).
-  routeserver::Config config;
+  // The route server's settings (the suite's "route_server" object, "" when
+  // absent) as a pointer into `document`; the run module reads them together
+  // with the topology and peers into the route server's configuration.
+  std::string route_server_pointer;
+  std::shared_ptr<const jsonio::Document> document;
   std::vector<bool> flag_values;
   std::vector<topology::HubRoutingPreference> preference_values;
   std::vector<PeerSpec> peers;
@@ -179,8 +184,6 @@ struct Suite {
   std::uint32_t quiet_ms = 50;       // quiet window, for the runner
 
   std::vector<MatrixCell> cells() const;
-  // The configuration for one cell.
-  routeserver::Config config_for(const MatrixCell& cell) const;
   const PeerSpec* find_peer(std::string_view name) const;
   const PeerInstance* find_instance(std::string_view name) const;
   // The phases in order: "" (initial) then each step's name.

@@ -9,7 +9,6 @@
 #include <sstream>
 
 #include "check/suite.hpp"
-#include "speakers/routeserver/config_json.hpp"
 
 namespace rsconform::check {
 namespace {
@@ -153,84 +152,6 @@ std::string get_name(const json& j, const std::string& at) {
   return name;
 }
 
-// The keys a fake-speaker script step may carry (speakers/script/script.hpp);
-// "speaker" is implied by the peer the script belongs to.
-const std::vector<std::string>& step_keys() {
-  static const std::vector<std::string> keys = {"op",
-                                                "session",
-                                                "timeout_ms",
-                                                "prefixes",
-                                                "prefix",
-                                                "origin",
-                                                "as_path",
-                                                "prepend",
-                                                "next_hop",
-                                                "med",
-                                                "local_pref",
-                                                "atomic_aggregate",
-                                                "communities",
-                                                "large_communities",
-                                                "extended_communities",
-                                                "first",
-                                                "count",
-                                                "state",
-                                                "down_ms",
-                                                "hex",
-                                                "code",
-                                                "subcode",
-                                                "data_hex",
-                                                "restart",
-                                                "afi",
-                                                "safi"};
-  return keys;
-}
-
-// "steps[3].prefixes[1]" (a ScriptError path) -> "/3/prefixes/1" under `base`.
-std::string script_pointer(const std::string& base, const std::string& path) {
-  std::string out = base;
-  std::size_t i = std::string("steps").size();
-  if (path.rfind("steps[", 0) != 0) return base;
-  std::string token;
-  for (; i < path.size(); ++i) {
-    char c = path[i];
-    if (c == '[' || c == '.') {
-      if (!token.empty()) out += "/" + token;
-      token.clear();
-    } else if (c != ']') {
-      token.push_back(c);
-    }
-  }
-  if (!token.empty()) out += "/" + token;
-  return out;
-}
-
-// Validates and parses script steps with the fake speakers' own parser, so
-// suites and standalone scripts share one format.
-std::vector<speakers::Step> parse_steps(const json& steps, const std::string& at,
-                                        const PeerInstance& instance, std::uint32_t asn) {
-  get_array(steps, at);
-  json doc = {
-      {"speakers",
-       json::array(
-           {{{"name", instance.name}, {"address", instance.address.to_string()}, {"as", asn}}})},
-      {"steps", json::array()}};
-  for (std::size_t i = 0; i < steps.size(); ++i) {
-    Object o(steps[i], item(at, i), step_keys());
-    o.require("op");
-    json step = steps[i];
-    step["speaker"] = instance.name;
-    doc["steps"].push_back(std::move(step));
-  }
-  try {
-    return speakers::parse_script(doc.dump()).steps;
-  } catch (const speakers::ScriptError& e) {
-    const std::string what = e.what();
-    const auto colon = what.find(": ");
-    if (colon == std::string::npos) bad(at, what);
-    bad(script_pointer(at, what.substr(0, colon)), what.substr(colon + 2));
-  }
-}
-
 struct Loader {
   Suite suite;
   // Names that placeholders and selectors may use.
@@ -239,8 +160,8 @@ struct Loader {
   std::set<std::string> instance_names;
 
   void topology(const json* j) {
-    suite.route_servers = {{"rs0", wire::IpAddress::v4(127, 65, 0, 4)},
-                           {"rs1", wire::IpAddress::v4(127, 65, 0, 5)}};
+    suite.route_servers = {{"rs0", topology::route_server_address(0)},
+                           {"rs1", topology::route_server_address(1)}};
     if (!j) return;
     Object o(*j, "/topology", {"port", "route_servers"});
     if (const json* v = o.find("port"))
@@ -296,22 +217,17 @@ struct Loader {
       p.name = get_name(o.require("name"), o.at("name"));
       if (peer_instances.count(p.name) || instance_names.count(p.name) || rs_names.count(p.name))
         bad(o.at("name"), "duplicate name \"" + p.name + "\"");
-      const std::string role = get_string(o.require("role"), o.at("role"));
-      if (role == "nva")
-        p.role = topology::Role::nva;
-      else if (role == "expressroute")
-        p.role = topology::Role::expressroute;
-      else if (role == "vpngateway")
-        p.role = topology::Role::vpngateway;
-      else
+      const auto role = topology::parse_role(get_string(o.require("role"), o.at("role")));
+      if (!role)
         bad(o.at("role"), "expected \"nva\", \"expressroute\" or \"vpngateway\", got " +
                               shown(o.require("role")));
+      p.role = *role;
       const bool nva = p.role == topology::Role::nva;
-      std::size_t count = nva ? 1 : 2;
+      std::size_t count = topology::default_instances(p.role);
       if (const json* v = o.find("instances"))
-        count = static_cast<std::size_t>(get_uint(*v, o.at("instances"), 1, nva ? 1 : 2));
-      const std::uint32_t index = static_cast<std::uint32_t>(nva_index);
-      p.asn = nva ? 65001 + index : topology::kRouteServerAsn;
+        count = static_cast<std::size_t>(
+            get_uint(*v, o.at("instances"), 1, topology::max_instances(p.role)));
+      p.asn = topology::default_asn(p.role, nva_index);
       if (const json* v = o.find("asn"))
         p.asn = static_cast<std::uint32_t>(get_uint(*v, o.at("asn"), 1, 0xFFFFFFFFu));
       if (const json* v = o.find("configured")) p.configured = get_bool(*v, o.at("configured"));
@@ -332,13 +248,10 @@ struct Loader {
           p.speaker.restart_ms =
               static_cast<std::uint32_t>(get_uint(*r, s.at("restart_ms"), 0, 3'600'000));
       }
-      // Addresses: the spec's section 2 table by default.
+      // Addresses: the role defaults of topology/roles.hpp unless given.
       std::vector<wire::IpAddress> addresses;
-      const std::uint8_t third = nva ? 1 : p.role == topology::Role::expressroute ? 2 : 3;
-      const std::uint32_t first = wire::IpAddress::v4(127, 65, third, 4).v4_value();
       for (std::size_t k = 0; k < count; ++k)
-        addresses.push_back(
-            wire::IpAddress::v4(first + (nva ? index : static_cast<std::uint32_t>(k))));
+        addresses.push_back(topology::peer_address(p.role, nva_index, k));
       if (const json* v = o.find("addresses")) {
         get_array(*v, o.at("addresses"));
         if (v->size() != count)
@@ -357,62 +270,33 @@ struct Loader {
         peer_instances[p.name].push_back(inst.name);
         p.instances.push_back(std::move(inst));
       }
-      if (const json* v = o.find("script"))
-        for (auto& inst : p.instances)
-          inst.script = parse_steps(*v, o.at("script"), inst, p.asn);
+      if (const json* v = o.find("script")) {
+        get_array(*v, o.at("script"));  // its steps are read by the run module
+        p.script_pointer = o.at("script");
+      }
       if (nva) ++nva_index;
       suite.peers.push_back(std::move(p));
     }
   }
 
-  // The route server's configuration: the suite's object plus the instances
-  // from the topology and the peers from the peer list.
+  // The route server's settings. The topology, the peers and the matrix own
+  // the rest of its configuration; the run module puts them together.
   void route_server(const json* j) {
-    json composite = j ? *j : json::object();
-    if (!composite.is_object()) bad("/route_server", "expected an object, got " + shown(composite));
+    if (!j) return;
+    const json& settings = *j;
+    if (!settings.is_object()) bad("/route_server", "expected an object, got " + shown(settings));
     for (const char* owned : {"instances", "peers", "branch_to_branch"}) {
-      if (composite.contains(owned))
+      if (settings.contains(owned))
         bad("/route_server/" + std::string(owned),
             std::string("set by the suite's ") +
                 (std::string(owned) == "instances" ? "topology.route_servers"
                  : std::string(owned) == "peers"   ? "peers"
                                                    : "matrix.branch_to_branch"));
     }
-    if (composite.contains("hub_routing_preference"))
+    if (settings.contains("hub_routing_preference"))
       bad("/route_server/hub_routing_preference",
           "set by the suite's matrix.hub_routing_preference");
-    composite["instances"] = json::array();
-    for (const auto& rs : suite.route_servers)
-      composite["instances"].push_back({{"name", rs.name}, {"address", rs.address.to_string()}});
-    composite["peers"] = json::array();
-    std::vector<std::string> peer_pointer;  // per composite peer
-    for (const auto& p : suite.peers) {
-      if (!p.configured) continue;
-      for (std::size_t k = 0; k < p.instances.size(); ++k) {
-        composite["peers"].push_back({{"name", p.instances[k].name},
-                                      {"role", topology::to_string(p.role)},
-                                      {"address", p.instances[k].address.to_string()},
-                                      {"asn", p.configured_asn.value_or(p.asn)}});
-        peer_pointer.push_back(p.pointer);
-      }
-    }
-    try {
-      suite.config = routeserver::config_from_json(composite, "/route_server");
-    } catch (const routeserver::ConfigError& e) {
-      // Errors about derived parts point at where the suite sets them.
-      const std::string peers = "/route_server/peers";
-      const std::string instances = "/route_server/instances";
-      if (e.path.rfind(peers + "/", 0) == 0) {
-        const std::string rest = e.path.substr(peers.size() + 1);
-        const std::size_t index = std::stoul(rest.substr(0, rest.find('/')));
-        std::string at = index < peer_pointer.size() ? peer_pointer[index] : "/peers";
-        if (rest.find("/asn") != std::string::npos) at += "/asn";
-        bad(at, e.detail);
-      }
-      if (e.path == peers) bad("/peers", e.detail);
-      if (e.path.rfind(instances, 0) == 0) bad("/topology", e.detail);
-      bad(e.path.empty() ? "/route_server" : e.path, e.detail);
-    }
+    suite.route_server_pointer = "/route_server";
   }
 
   void timing(const json* j) {
@@ -485,13 +369,9 @@ struct Loader {
       } else if (action == "script") {
         s.action = StepAction::script;
         forbid_except({"peer", "script"});
-        const PeerInstance& inst = peer_instance();
-        s.peer = inst.name;
-        std::uint32_t asn = 0;
-        for (const auto& p : suite.peers)
-          for (const auto& pi : p.instances)
-            if (pi.name == inst.name) asn = p.asn;
-        s.script = parse_steps(o.require("script"), o.at("script"), inst, asn);
+        s.peer = peer_instance().name;
+        get_array(o.require("script"), o.at("script"));  // its steps are read by the run module
+        s.script_pointer = o.at("script");
       } else {
         bad(o.at("action"),
             "expected \"set_flag\", \"set_preference\", \"drop_session\", "
@@ -830,6 +710,7 @@ Suite load_suite_text(std::string_view text, const std::string& file_name) {
   auto doc = jsonio::Document::parse(std::string(text), file_name);
   Loader loader;
   loader.suite.file = file_name;
+  loader.suite.document = doc;
   try {
     loader.document(doc->root().json());
   } catch (const Bad& b) {

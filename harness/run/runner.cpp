@@ -31,6 +31,7 @@ struct RsEndpoint {
 
 // One script runner per peer instance, so that instances run concurrently.
 speakers::Script script_for(const check::PeerSpec& peer, const check::PeerInstance& instance,
+                            std::vector<speakers::Step> steps,
                             const std::vector<RsEndpoint>& route_servers) {
   speakers::ScriptSpeaker speaker;
   speaker.def.name = instance.name;
@@ -56,7 +57,7 @@ speakers::Script script_for(const check::PeerSpec& peer, const check::PeerInstan
   }
   speakers::Script script;
   script.speakers.push_back(std::move(speaker));
-  script.steps = instance.script;
+  script.steps = std::move(steps);
   return script;
 }
 
@@ -135,8 +136,8 @@ check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCe
   return cell_result;
 }
 
-CellRun run_cell(const check::Suite& suite, const check::MatrixCell& cell,
-                 const RunOptions& options) {
+CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const RunOptions& options) {
+  const check::Suite& suite = plan.suite;
   fs::path dir = fs::path(options.out_dir) / suite.name / cell.name;
   fs::create_directories(dir);
   RunLog log(dir / "log.txt", options.log);
@@ -155,7 +156,7 @@ CellRun run_cell(const check::Suite& suite, const check::MatrixCell& cell,
   std::unique_ptr<routeserver::RouteServer> server;
   std::vector<RsEndpoint> route_servers;
   if (options.target == Target::builtin) {
-    routeserver::Config config = suite.config_for(cell);
+    routeserver::Config config = plan.config_for(cell);
     if (options.faults.ignore_flag) config.branch_to_branch = false;
     if (options.faults.no_vnet) config.vnet_prefixes.clear();
     routeserver::ServerOptions server_options;
@@ -216,15 +217,17 @@ CellRun run_cell(const check::Suite& suite, const check::MatrixCell& cell,
       record.addresses[instance.name] = instance.address.to_string();
       instance_names.push_back(instance.name);
       runners.push_back(std::make_unique<speakers::ScriptRunner>(
-          io, transport, time, script_for(peer, instance, route_servers), &observer));
+          io, transport, time,
+          script_for(peer, instance, plan.script_of(instance.name), route_servers), &observer));
     }
+  auto script_done = [&script_failures, &log](const speakers::ScriptResult& r) {
+    if (!r.ok) {
+      script_failures.push_back(r.error);
+      log.line("script failed: " + r.error);
+    }
+  };
   for (auto& runner : runners)
-    runner->start([&script_failures, &log](const speakers::ScriptResult& r) {
-      if (!r.ok) {
-        script_failures.push_back(r.error);
-        log.line("script failed: " + r.error);
-      }
-    });
+    runner->start(script_done);
 
   check::CheckOptions check_options;
   auto wait_phase = [&](const std::string& phase) {
@@ -264,7 +267,9 @@ CellRun run_cell(const check::Suite& suite, const check::MatrixCell& cell,
   for (const auto& step : suite.steps) {
     record.step_started[step.name] = time.wall_now();
     log.line("step '" + step.name + "': " + to_string(step.action));
-    if (!server && step.action != check::StepAction::drop_session) {
+    const bool by_speakers =
+        step.action == check::StepAction::drop_session || step.action == check::StepAction::script;
+    if (!server && !by_speakers) {
       notes.push_back("step '" + step.name + "' needs the built-in route server");
     } else {
       switch (step.action) {
@@ -289,7 +294,9 @@ CellRun run_cell(const check::Suite& suite, const check::MatrixCell& cell,
                   s->session().stop();
           break;
         case check::StepAction::script:
-          notes.push_back("step '" + step.name + "': script steps are not supported yet");
+          for (std::size_t i = 0; i < runners.size(); ++i)
+            if (instance_names[i] == step.peer)
+              runners[i]->append(plan.step_scripts.at(step.name), script_done);
           break;
       }
     }

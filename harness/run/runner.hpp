@@ -20,6 +20,7 @@
 
 #include "check/checker.hpp"
 #include "check/suite.hpp"
+#include "run/suite_plan.hpp"
 
 namespace rsconform::run {
 
@@ -67,8 +68,7 @@ struct CellRun {
   RunRecord record;
 };
 
-CellRun run_cell(const check::Suite& suite, const check::MatrixCell& cell,
-                 const RunOptions& options);
+CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const RunOptions& options);
 
 // Judges a capture file for a suite cell (replay, and the last stage of run).
 check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCell& cell,

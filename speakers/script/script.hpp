@@ -33,12 +33,13 @@
 #include <string>
 #include <vector>
 
+#include "json/document.hpp"
 #include "speakers/speaker/fake_speaker.hpp"
 
 namespace rsconform::speakers {
 
-// A script that does not parse: `what()` names the step index and field,
-// e.g. "steps[3].prefixes[1]: expected a prefix like 10.0.0.0/24, got \"x\"".
+// A script whose parts do not fit together when its speakers are built (an
+// unresolvable reference). Parse errors are jsonio::InputError.
 class ScriptError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -106,8 +107,13 @@ struct Script {
   std::vector<Step> steps;
 };
 
-// Throws ScriptError.
-Script parse_script(std::string_view json_text);
+// Scripts as JSON (suites/README.md, "Scripts"). Errors are jsonio::InputError
+// naming file:line:column and the JSON pointer of the bad value.
+Script parse_script(std::string_view json_text, const std::string& file = "<script>");
+Script parse_script(const jsonio::Value& root);
+// The steps of one speaker (a suite peer's script): `speaker` names the steps
+// that do not name one.
+std::vector<Step> parse_steps(const jsonio::Value& steps, const std::string& speaker);
 
 // The UPDATE an announce step sends on a session.
 wire::Update build_announce(const std::vector<wire::Prefix>& prefixes, const AttributeSpec& spec,
@@ -133,6 +139,10 @@ class ScriptRunner {
 
   // Plays the steps; `done` is called once, from the io_context.
   void start(std::function<void(const ScriptResult&)> done);
+  // Plays `steps` after the ones given so far (a speaker acting mid-run);
+  // `done` then replaces the callback and is called once all are played. A
+  // script that failed plays no more: `done` is called with its result.
+  void append(std::vector<Step> steps, std::function<void(const ScriptResult&)> done);
   // start(), then runs `io` until done or `deadline` (real time); a script
   // still running at the deadline fails.
   ScriptResult run(std::chrono::milliseconds deadline);

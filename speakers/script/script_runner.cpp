@@ -160,6 +160,20 @@ void ScriptRunner::start(std::function<void(const ScriptResult&)> done) {
   advance();
 }
 
+void ScriptRunner::append(std::vector<Step> steps, std::function<void(const ScriptResult&)> done) {
+  done_ = std::move(done);
+  if (finished_ && !result_.ok) {
+    done_(result_);
+    return;
+  }
+  for (auto& step : steps)
+    script_.steps.push_back(std::move(step));
+  if (finished_) {
+    finished_ = false;
+    advance();
+  }
+}
+
 ScriptResult ScriptRunner::run(std::chrono::milliseconds deadline) {
   ScriptResult out;
   bool done = false;

@@ -20,11 +20,15 @@ std::string out_dir(const std::string& name) {
   return dir.string();
 }
 
-std::vector<Suite> seed_suites() {
-  std::vector<Suite> suites;
+std::vector<run::SuitePlan> seed_suites() {
+  std::vector<run::SuitePlan> plans;
   for (const auto& file : find_suite_files({std::string(RSCONFORM_SOURCE_DIR) + "/suites"}))
-    suites.push_back(load_suite_file(file));
-  return suites;
+    plans.push_back(run::load_plan(file));
+  return plans;
+}
+
+run::SuitePlan scenario_a() {
+  return run::load_plan(std::string(RSCONFORM_SOURCE_DIR) + "/suites/scenario-a.json");
 }
 
 // What must agree between a live run and its replay.
@@ -37,15 +41,16 @@ std::vector<std::string> fingerprint(const CellResult& r) {
 }
 
 TEST(SeedSuites, EveryCellPassesLiveAndReplaysIdentically) {
-  auto suites = seed_suites();
-  ASSERT_GE(suites.size(), 16u);
+  auto plans = seed_suites();
+  ASSERT_GE(plans.size(), 16u);
   run::RunOptions options;
   options.out_dir = out_dir("live");
   std::size_t cells = 0;
-  for (const auto& suite : suites)
-    for (const auto& cell : suite.cells()) {
+  for (const auto& plan : plans)
+    for (const auto& cell : plan.suite.cells()) {
+      const Suite& suite = plan.suite;
       SCOPED_TRACE(suite.name + " [" + cell.name + "]");
-      run::CellRun run = run::run_cell(suite, cell, options);
+      run::CellRun run = run::run_cell(plan, cell, options);
       ++cells;
       std::ostringstream why;
       for (const auto& e : run.result.results)
@@ -65,13 +70,14 @@ TEST(SeedSuites, EveryCellPassesLiveAndReplaysIdentically) {
 }
 
 TEST(SeedSuites, FlagIgnoredFailsOnlyTheFlagOnCellWithPreciseResults) {
-  Suite suite = load_suite_file(std::string(RSCONFORM_SOURCE_DIR) + "/suites/scenario-a.json");
+  const run::SuitePlan plan = scenario_a();
+  const Suite& suite = plan.suite;
   run::RunOptions options;
   options.out_dir = out_dir("ignore-flag");
   options.faults.ignore_flag = true;
   options.deadline = std::chrono::milliseconds(1500);  // the failing cell waits this long
   for (const auto& cell : suite.cells()) {
-    run::CellRun run = run::run_cell(suite, cell, options);
+    run::CellRun run = run::run_cell(plan, cell, options);
     if (!cell.branch_to_branch) {
       EXPECT_EQ(run.result.verdict, Verdict::pass);
       continue;
@@ -91,12 +97,13 @@ TEST(SeedSuites, FlagIgnoredFailsOnlyTheFlagOnCellWithPreciseResults) {
 }
 
 TEST(SeedSuites, MissingVnetPrefixFailsR10) {
-  Suite suite = load_suite_file(std::string(RSCONFORM_SOURCE_DIR) + "/suites/scenario-a.json");
+  const run::SuitePlan plan = scenario_a();
+  const Suite& suite = plan.suite;
   run::RunOptions options;
   options.out_dir = out_dir("no-vnet");
   options.faults.no_vnet = true;
   options.deadline = std::chrono::milliseconds(1500);
-  run::CellRun run = run::run_cell(suite, suite.cells().front(), options);
+  run::CellRun run = run::run_cell(plan, suite.cells().front(), options);
   EXPECT_EQ(run.result.verdict, Verdict::failed);
   bool r10 = false;
   for (const auto& e : run.result.results)

@@ -1,6 +1,7 @@
 // Suite loading: positioned errors (file, JSON pointer, line:column) for broken
-// JSON and semantic mistakes, and every seed suite against the loader and the
-// JSON Schema.
+// JSON and semantic mistakes, the plan the run module makes of a suite (route
+// server configuration, scripts), and every seed suite against the loader and
+// the JSON Schema.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +12,7 @@
 
 #include "check/suite.hpp"
 #include "json/document.hpp"
+#include "run/suite_plan.hpp"
 
 namespace rsconform::check {
 namespace {
@@ -29,9 +31,14 @@ const char* kMinimal = R"({
   ]
 })";
 
+// Everything a suite file can get wrong: the checker's model and the run's plan.
+run::SuitePlan load_plan_text(const std::string& text) {
+  return run::plan_suite(load_suite_text(text, "t.json"));
+}
+
 SuiteError load_error(const std::string& text) {
   try {
-    load_suite_text(text, "t.json");
+    load_plan_text(text);
   } catch (const SuiteError& e) {
     return e;
   }
@@ -59,13 +66,35 @@ TEST(SuiteLoad, MinimalSuiteLoadsWithDefaults) {
   EXPECT_EQ(s.peers[1].instances[1].name, "er.in1");
   EXPECT_EQ(s.peers[1].instances[1].address.to_string(), "127.65.2.5");
   EXPECT_EQ(s.peers[1].asn, 65515u);
-  ASSERT_EQ(s.peers[0].instances[0].script.size(), 2u);
-  EXPECT_EQ(s.peers[0].instances[0].script[1].speaker, "nva1");
-  EXPECT_EQ(s.config.peers.size(), 3u);
+  EXPECT_EQ(s.peers[0].script_pointer, "/peers/0/script");
   ASSERT_EQ(s.cells().size(), 2u);
   EXPECT_EQ(s.cells()[1].name, "flag=on");
-  EXPECT_TRUE(s.config_for(s.cells()[1]).branch_to_branch);
   EXPECT_EQ(s.rules, std::vector<std::string>{"R10"});
+}
+
+TEST(SuiteLoad, PlanHoldsTheRouteServerConfigAndTheScripts) {
+  run::SuitePlan plan = load_plan_text(kMinimal);
+  ASSERT_EQ(plan.script_of("nva1").size(), 2u);
+  EXPECT_EQ(plan.script_of("nva1")[1].speaker, "nva1");
+  EXPECT_TRUE(plan.script_of("er.in0").empty());
+  EXPECT_EQ(plan.config.peers.size(), 3u);
+  EXPECT_EQ(plan.config.instances[1].address.to_string(), "127.65.0.5");
+  EXPECT_TRUE(plan.config_for(plan.suite.cells()[1]).branch_to_branch);
+  EXPECT_FALSE(plan.config_for(plan.suite.cells()[0]).branch_to_branch);
+}
+
+TEST(SuiteLoad, ScriptStepsOfASuiteStepArePlanned) {
+  const std::string text = edit("\"cases\": [", R"("steps": [
+    {"name": "more", "action": "script", "peer": "nva1",
+     "script": [{"op": "withdraw", "prefixes": ["192.168.1.0/24"]}]}],
+  "cases": [)");
+  run::SuitePlan plan = load_plan_text(text);
+  ASSERT_EQ(plan.step_scripts.at("more").size(), 1u);
+  EXPECT_EQ(plan.step_scripts.at("more")[0].speaker, "nva1");
+  // A step of a peer's script never names its speaker: the peer does.
+  auto e = load_error(edit("{\"op\": \"connect\"}", "{\"op\": \"connect\", \"speaker\": \"x\"}"));
+  EXPECT_EQ(e.pointer, "/peers/0/script/0/speaker");
+  EXPECT_EQ(e.message, "set by the peer the script belongs to");
 }
 
 TEST(SuiteLoad, BrokenJsonNamesLineAndColumn) {

@@ -10,11 +10,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// "pointer: message" of the error, or "" when the script parses.
 std::string error_of(const std::string& text) {
   try {
     parse_script(text);
-  } catch (const ScriptError& e) {
-    return e.what();
+  } catch (const jsonio::InputError& e) {
+    return e.pointer + ": " + e.message;
   }
   return "";
 }
@@ -32,37 +33,49 @@ std::string with_steps(const std::string& steps) {
 TEST(ScriptParse, ErrorsNameTheStepAndField) {
   EXPECT_EQ(
       error_of(with_steps(R"({"op": "connect", "speaker": "a"}, {"op": "jump", "speaker": "a"})")),
-      "steps[1].op: unknown step \"jump\"");
+      "/steps/1/op: unknown step \"jump\"");
   EXPECT_EQ(error_of(with_steps(
                 R"({"op": "announce", "speaker": "a", "prefixes": ["10.0.0.0/24", "x"]})")),
-            "steps[0].prefixes[1]: expected a prefix like 10.0.0.0/24, got \"x\"");
+            "/steps/0/prefixes/1: expected a prefix like 10.0.0.0/24, got \"x\"");
   EXPECT_EQ(error_of(with_steps(
                 R"({"op": "announce", "speaker": "a", "prefix": "10.0.0.0/8", "med": -1})")),
-            "steps[0].med: expected an integer 0..4294967295, got -1");
+            "/steps/0/med: expected an integer in 0..4294967295, got -1");
   EXPECT_EQ(error_of(with_steps(R"({"op": "announce", "speaker": "zz", "prefix": "10.0.0.0/8"})")),
-            "steps[0].speaker: no speaker named \"zz\"");
-  EXPECT_EQ(
-      error_of(with_steps(R"({"op": "wait_state", "speaker": "a", "state": "Up"})")).substr(0, 22),
-      "steps[0].state: expect");
+            "/steps/0/speaker: no speaker named \"zz\"");
+  EXPECT_EQ(error_of(with_steps(R"({"op": "wait_state", "speaker": "a", "state": "Up"})"))
+                .substr(0, sizeof("/steps/0/state: expect") - 1),
+            "/steps/0/state: expect");
   EXPECT_EQ(
       error_of(
           with_steps(
               R"({"op": "announce", "speaker": "a", "prefix": "10.0.0.0/8", "communities": ["NOPE"]})"))
-          .substr(0, 31),
-      "steps[0].communities[0]: expect");
-  EXPECT_EQ(
-      error_of(with_steps(R"({"op": "send_raw", "speaker": "a", "hex": "ffzz"})")).substr(0, 15),
-      "steps[0].hex: b");
+          .substr(0, sizeof("/steps/0/communities/0: expect") - 1),
+      "/steps/0/communities/0: expect");
+  EXPECT_EQ(error_of(with_steps(R"({"op": "send_raw", "speaker": "a", "hex": "ffzz"})"))
+                .substr(0, sizeof("/steps/0/hex: b") - 1),
+            "/steps/0/hex: b");
   EXPECT_EQ(
       error_of(
           with_steps(
               R"({"op": "bulk_announce", "speaker": "a", "first": "255.255.255.0/24", "count": 5})"))
-          .substr(0, 16),
-      "steps[0].count: ");
-  EXPECT_EQ(error_of("{\"speakers\": [], \"steps\": 3}"), "steps: missing or not an array");
+          .substr(0, sizeof("/steps/0/count: ") - 1),
+      "/steps/0/count: ");
+  EXPECT_EQ(error_of("{\"speakers\": [], \"steps\": 3}"),
+            "/steps: expected an array, got an integer");
   EXPECT_EQ(error_of("{\"speakers\": [{\"name\": \"x\"}], \"steps\": []}"),
-            "speakers[0].as: missing");
-  EXPECT_NE(error_of("{oops").find("invalid JSON at byte"), std::string::npos);
+            "/speakers/0: missing required key \"as\" (or \"role\")");
+  EXPECT_EQ(error_of("{\"speakers\": [], \"stpes\": []}"),
+            "/stpes: unknown key \"stpes\"; expected one of: speakers, steps");
+  // Every error names the file, line and column; a script is read with the
+  // same limits as any JSON input.
+  try {
+    parse_script("{\"speakers\": [],\n \"steps\": [{\"op\": 1}]}", "s.json");
+    ADD_FAILURE() << "parsed";
+  } catch (const jsonio::InputError& e) {
+    EXPECT_STREQ(e.what(), "s.json:2:19: /steps/0/op: expected a string, got 1");
+  }
+  EXPECT_EQ(error_of("{oops").rfind(": invalid JSON", 0), 0u);
+  EXPECT_NE(error_of(std::string(1000, '[')).find("nested deeper than"), std::string::npos);
 }
 
 TEST(ScriptParse, AttributesAndRoles) {
