@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/command.hpp"
+#include "json/document.hpp"
 #include "session/asio_transport.hpp"
 #include "speakers/routeserver/config_json.hpp"
 #include "speakers/routeserver/control.hpp"
@@ -97,6 +98,9 @@ ExitCode run_serve(const ServeFlags& flags) {
   rs::Config config;
   try {
     config = flags.config.empty() ? rs::Config::defaults() : rs::load_config_file(flags.config);
+  } catch (const jsonio::InputError& e) {  // file:line:column: /pointer: message
+    std::cerr << "rsconform serve: " << e.what() << "\n";
+    return ExitCode::usage;
   } catch (const rs::ConfigError& e) {
     std::cerr << "rsconform serve: " << e.what() << "\n";
     return ExitCode::usage;

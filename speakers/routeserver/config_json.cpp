@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
+#include <initializer_list>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "speakers/routeserver/util.hpp"
@@ -13,252 +14,229 @@
 namespace rsconform::routeserver {
 namespace {
 
+using jsonio::Object;
+using jsonio::Value;
 using nlohmann::json;
 
-std::string type_name(const json& j) {
-  return j.type_name();
+// The keys a suite's topology owns; read_settings refuses them.
+constexpr std::string_view kInstances = "instances";
+constexpr std::string_view kPeers = "peers";
+constexpr std::string_view kBranchToBranch = "branch_to_branch";
+constexpr std::string_view kHubRoutingPreference = "hub_routing_preference";
+// The other keys of a route-server object.
+constexpr std::string_view kVnetPrefixes = "vnet_prefixes";
+constexpr std::string_view kHoldTime = "hold_time";
+constexpr std::string_view kProfile = "profile";
+
+bool equal_nocase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
-// Reads the keys of one JSON object, remembering which were used, so that an
-// unknown (misspelt) key is reported instead of silently ignored.
-class ObjectReader {
- public:
-  ObjectReader(const json& j, std::string path) : json_(j), path_(std::move(path)) {
-    if (!j.is_object()) throw ConfigError(path_, "expected an object, got " + type_name(j));
-  }
-  std::string at(std::string_view key) const { return path_ + "/" + std::string(key); }
-  const json* find(std::string_view key) {
-    known_.emplace_back(key);
-    auto it = json_.find(std::string(key));
-    return it == json_.end() ? nullptr : &*it;
-  }
-  // Throws on any key not looked up with find().
-  void finish() const {
-    for (auto it = json_.begin(); it != json_.end(); ++it) {
-      if (std::find(known_.begin(), known_.end(), it.key()) != known_.end()) continue;
-      std::string list;
-      for (const auto& k : known_)
-        list += (list.empty() ? "" : ", ") + k;
-      throw ConfigError(at(it.key()), "unknown key; expected one of: " + list);
-    }
-  }
+template <class Int>
+Int read_int(const Value& v) {
+  return static_cast<Int>(v.uint(0, std::numeric_limits<Int>::max()));
+}
 
-  void read(std::string_view key, bool& out) {
-    if (const json* v = find(key)) {
-      if (!v->is_boolean())
-        throw ConfigError(at(key), "expected true or false, got " + type_name(*v));
-      out = v->get<bool>();
-    }
-  }
-  template <class Int>
-  void read_int(std::string_view key, Int& out) {
-    if (const json* v = find(key)) out = to_int<Int>(*v, at(key));
-  }
-  void read(std::string_view key, std::string& out) {
-    if (const json* v = find(key)) {
-      if (!v->is_string()) throw ConfigError(at(key), "expected a string, got " + type_name(*v));
-      out = v->get<std::string>();
-    }
-  }
-  template <class Enum>
-  void read_enum(std::string_view key, Enum& out,
-                 std::initializer_list<std::pair<const char*, Enum>> names) {
-    const json* v = find(key);
-    if (!v) return;
-    std::string list;
-    for (const auto& [name, value] : names)
-      list += (list.empty() ? "" : ", ") + std::string(name);
-    if (!v->is_string())
-      throw ConfigError(at(key), "expected one of " + list + ", got " + type_name(*v));
-    auto text = v->get<std::string>();
-    for (const auto& [name, value] : names) {
-      if (equal_nocase(text, name)) {
-        out = value;
-        return;
-      }
-    }
-    throw ConfigError(at(key), "expected one of " + list + ", got \"" + text + "\"");
-  }
+template <class Enum>
+Enum read_enum(const Value& v, std::initializer_list<std::pair<const char*, Enum>> names) {
+  std::string list;
+  for (const auto& [name, value] : names)
+    list += (list.empty() ? "" : ", ") + std::string(name);
+  if (!v.json().is_string()) v.fail("expected one of " + list + ", got " + v.shown());
+  const std::string text = v.string();
+  for (const auto& [name, value] : names)
+    if (equal_nocase(text, name)) return value;
+  v.fail("expected one of " + list + ", got " + v.shown());
+}
 
-  template <class Int>
-  static Int to_int(const json& v, const std::string& at) {
-    std::string range = "0.." + std::to_string(std::numeric_limits<Int>::max());
-    if (!v.is_number_integer() ||
-        (v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() < 0))
-      throw ConfigError(at, "expected an integer in " + range + ", got " +
-                                (v.is_number() ? v.dump() : type_name(v)));
-    auto n = v.get<std::uint64_t>();
-    if (n > std::numeric_limits<Int>::max())
-      throw ConfigError(at, "expected an integer in " + range + ", got " + v.dump());
-    return static_cast<Int>(n);
-  }
+// Optional members: absent keys leave `out` as it is.
+void read(const Object& o, std::string_view key, bool& out) {
+  if (auto v = o.find(key)) out = v->boolean();
+}
+void read(const Object& o, std::string_view key, std::string& out) {
+  if (auto v = o.find(key)) out = v->string();
+}
+template <class Int>
+void read_int(const Object& o, std::string_view key, Int& out) {
+  if (auto v = o.find(key)) out = read_int<Int>(*v);
+}
+template <class Enum>
+void read_enum(const Object& o, std::string_view key, Enum& out,
+               std::initializer_list<std::pair<const char*, Enum>> names) {
+  if (auto v = o.find(key)) out = read_enum(*v, names);
+}
 
- private:
-  static bool equal_nocase(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return std::tolower(static_cast<unsigned char>(x)) ==
-                    std::tolower(static_cast<unsigned char>(y));
-           });
-  }
-  const json& json_;
-  std::string path_;
-  std::vector<std::string> known_;
-};
-
-wire::IpAddress read_ipv4(const json& v, const std::string& at) {
-  if (!v.is_string()) throw ConfigError(at, "expected an IPv4 address string, got " + type_name(v));
-  auto text = v.get<std::string>();
-  auto a = wire::IpAddress::parse(text);
-  if (!a || !a->is_v4())
-    throw ConfigError(at, "expected an IPv4 address like 127.65.0.4, got \"" + text + "\"");
+wire::IpAddress read_ipv4(const Value& v) {
+  if (!v.json().is_string()) v.fail("expected an IPv4 address string, got " + v.shown());
+  auto a = wire::IpAddress::parse(v.string());
+  if (!a || !a->is_v4()) v.fail("expected an IPv4 address like 127.65.0.4, got " + v.shown());
   return *a;
 }
 
-wire::Prefix read_prefix(const json& v, const std::string& at) {
-  if (!v.is_string()) throw ConfigError(at, "expected an IPv4 prefix string, got " + type_name(v));
-  auto text = v.get<std::string>();
-  auto p = parse_prefix4(text);
-  if (!p)
-    throw ConfigError(
-        at, "expected an IPv4 prefix like 10.1.0.0/16 (host bits clear), got \"" + text + "\"");
+wire::Prefix read_prefix(const Value& v) {
+  if (!v.json().is_string()) v.fail("expected an IPv4 prefix string, got " + v.shown());
+  auto p = parse_prefix4(v.string());
+  if (!p) v.fail("expected an IPv4 prefix like 10.1.0.0/16 (host bits clear), got " + v.shown());
   return *p;
 }
 
-const json& require(ObjectReader& r, std::string_view key, const std::string& path) {
-  const json* v = r.find(key);
-  if (!v) throw ConfigError(path, "missing required key \"" + std::string(key) + "\"");
-  return *v;
-}
-
-InstanceConfig read_instance(const json& j, const std::string& at, std::size_t index) {
-  ObjectReader r(j, at);
+InstanceConfig read_instance(const Value& v, std::size_t index) {
+  Object o = v.object({"name", "address", "asn", "bgp_id"});
   InstanceConfig inst;
   inst.name = "RS" + std::to_string(index);
-  r.read("name", inst.name);
-  inst.address = read_ipv4(require(r, "address", at), r.at("address"));
+  read(o, "name", inst.name);
+  inst.address = read_ipv4(o.require("address"));
   inst.bgp_id = inst.address;
-  r.read_int("asn", inst.asn);
-  if (const json* id = r.find("bgp_id")) inst.bgp_id = read_ipv4(*id, r.at("bgp_id"));
-  r.finish();
+  read_int(o, "asn", inst.asn);
+  if (auto id = o.find("bgp_id")) inst.bgp_id = read_ipv4(*id);
   return inst;
 }
 
-PeerConfig read_peer(const json& j, const std::string& at) {
-  ObjectReader r(j, at);
+PeerConfig read_peer(const Value& v) {
+  Object o = v.object({"name", "role", "address", "asn"});
   PeerConfig p;
-  const json& name = require(r, "name", at);
-  if (!name.is_string())
-    throw ConfigError(r.at("name"), "expected a string, got " + type_name(name));
-  p.name = name.get<std::string>();
-  require(r, "role", at);
-  r.read_enum("role", p.role,
-              {{"nva", topology::Role::nva},
-               {"expressroute", topology::Role::expressroute},
-               {"vpngateway", topology::Role::vpngateway}});
-  p.address = read_ipv4(require(r, "address", at), r.at("address"));
+  p.name = o.require("name").string();
+  p.role =
+      read_enum<topology::Role>(o.require("role"), {{"nva", topology::Role::nva},
+                                                    {"expressroute", topology::Role::expressroute},
+                                                    {"vpngateway", topology::Role::vpngateway}});
+  p.address = read_ipv4(o.require("address"));
   if (p.role == topology::Role::nva) {
-    p.asn = ObjectReader::to_int<std::uint32_t>(require(r, "asn", at), r.at("asn"));
+    p.asn = read_int<std::uint32_t>(o.require("asn"));
   } else {
     p.asn = topology::kRouteServerAsn;
-    r.read_int("asn", p.asn);
+    read_int(o, "asn", p.asn);
   }
-  r.finish();
   return p;
 }
 
-const json& require_array(const json& v, const std::string& at) {
-  if (!v.is_array()) throw ConfigError(at, "expected an array, got " + type_name(v));
-  return v;
+// The keys of a route-server object that are not the topology's.
+void read_setting_keys(const Object& o, Config& c) {
+  if (auto list = o.find(kVnetPrefixes)) {
+    c.vnet_prefixes.clear();
+    for (const Value& item : list->array())
+      c.vnet_prefixes.push_back(read_prefix(item));
+  }
+  read_int(o, kHoldTime, c.hold_time);
+  if (auto p = o.find(kProfile)) c.profile = profile_from_json(*p);
 }
 
 }  // namespace
 
-Profile profile_from_json(const json& j, std::string_view base) {
-  ObjectReader r(j, std::string(base));
+Profile profile_from_json(const Value& object) {
+  Object r = object.object({"vnet_to_gateways",
+                            "sibling_reflection",
+                            "nva_to_nva_with_flag_off",
+                            "per_audience_best_path",
+                            "aspath_tie",
+                            "suppress_paths_with_peer_asn",
+                            "no_export",
+                            "med_to_nvas",
+                            "med_to_gateways",
+                            "local_pref_to_gateways",
+                            "keep_received_local_pref",
+                            "pass_unknown_transitive",
+                            "gateway_default_route_to_nvas",
+                            "gateway_vnet_overlap_to_nvas",
+                            "filter_vnet_overlap",
+                            "send_end_of_rib",
+                            "gateway_cap",
+                            "ipv6_nlri",
+                            "unconfigured_peer",
+                            "bad_peer_as",
+                            "nva_asn_65515_allowed",
+                            "accept_hold_time_zero",
+                            "gateway_sessions_flag_off",
+                            "route_refresh_on_vnet_change",
+                            "vnet_change_reset_subcode",
+                            "max_prefixes",
+                            "count_mode",
+                            "limit_scope",
+                            "prefix_limit_subcode",
+                            "prefix_limit_idle_seconds"});
   Profile p;
-  r.read_enum("vnet_to_gateways", p.vnet_to_gateways,
-              {{"doc", VnetToGateways::doc}, {"none", VnetToGateways::none}});
-  r.read_enum("sibling_reflection", p.sibling_reflection,
-              {{"never", SiblingReflection::never},
-               {"flag_on", SiblingReflection::flag_on},
-               {"always", SiblingReflection::always}});
-  r.read("nva_to_nva_with_flag_off", p.nva_to_nva_with_flag_off);
-  r.read("per_audience_best_path", p.per_audience_best_path);
-  r.read_enum("aspath_tie", p.aspath_tie,
-              {{"expressroute", AsPathTie::expressroute}, {"address", AsPathTie::address}});
-  r.read("suppress_paths_with_peer_asn", p.suppress_paths_with_peer_asn);
-  r.read_enum("no_export", p.no_export, {{"honor", NoExport::honor}, {"ignore", NoExport::ignore}});
-  r.read_enum("med_to_nvas", p.med_to_nvas, {{"strip", MedMode::strip}, {"pass", MedMode::pass}});
-  r.read_enum("med_to_gateways", p.med_to_gateways,
-              {{"strip", MedMode::strip}, {"pass", MedMode::pass}});
-  r.read_int("local_pref_to_gateways", p.local_pref_to_gateways);
-  r.read("keep_received_local_pref", p.keep_received_local_pref);
-  r.read("pass_unknown_transitive", p.pass_unknown_transitive);
-  r.read("gateway_default_route_to_nvas", p.gateway_default_route_to_nvas);
-  r.read("gateway_vnet_overlap_to_nvas", p.gateway_vnet_overlap_to_nvas);
-  r.read("filter_vnet_overlap", p.filter_vnet_overlap);
-  r.read("send_end_of_rib", p.send_end_of_rib);
-  if (const json* cap = r.find("gateway_cap")) {
-    ObjectReader c(*cap, r.at("gateway_cap"));
-    c.read("enabled", p.gateway_cap.enabled);
-    c.read_int("expressroute", p.gateway_cap.expressroute);
-    c.read_int("vpngateway", p.gateway_cap.vpngateway);
-    c.finish();
+  read_enum(r, "vnet_to_gateways", p.vnet_to_gateways,
+            {{"doc", VnetToGateways::doc}, {"none", VnetToGateways::none}});
+  read_enum(r, "sibling_reflection", p.sibling_reflection,
+            {{"never", SiblingReflection::never},
+             {"flag_on", SiblingReflection::flag_on},
+             {"always", SiblingReflection::always}});
+  read(r, "nva_to_nva_with_flag_off", p.nva_to_nva_with_flag_off);
+  read(r, "per_audience_best_path", p.per_audience_best_path);
+  read_enum(r, "aspath_tie", p.aspath_tie,
+            {{"expressroute", AsPathTie::expressroute}, {"address", AsPathTie::address}});
+  read(r, "suppress_paths_with_peer_asn", p.suppress_paths_with_peer_asn);
+  read_enum(r, "no_export", p.no_export,
+            {{"honor", NoExport::honor}, {"ignore", NoExport::ignore}});
+  read_enum(r, "med_to_nvas", p.med_to_nvas, {{"strip", MedMode::strip}, {"pass", MedMode::pass}});
+  read_enum(r, "med_to_gateways", p.med_to_gateways,
+            {{"strip", MedMode::strip}, {"pass", MedMode::pass}});
+  read_int(r, "local_pref_to_gateways", p.local_pref_to_gateways);
+  read(r, "keep_received_local_pref", p.keep_received_local_pref);
+  read(r, "pass_unknown_transitive", p.pass_unknown_transitive);
+  read(r, "gateway_default_route_to_nvas", p.gateway_default_route_to_nvas);
+  read(r, "gateway_vnet_overlap_to_nvas", p.gateway_vnet_overlap_to_nvas);
+  read(r, "filter_vnet_overlap", p.filter_vnet_overlap);
+  read(r, "send_end_of_rib", p.send_end_of_rib);
+  if (auto cap = r.find("gateway_cap")) {
+    Object c = cap->object({"enabled", "expressroute", "vpngateway"});
+    read(c, "enabled", p.gateway_cap.enabled);
+    read_int(c, "expressroute", p.gateway_cap.expressroute);
+    read_int(c, "vpngateway", p.gateway_cap.vpngateway);
   }
-  r.read_enum("ipv6_nlri", p.ipv6_nlri,
-              {{"ignore", Ipv6Nlri::ignore}, {"notify", Ipv6Nlri::notify}});
-  r.read_enum("unconfigured_peer", p.unconfigured_peer,
-              {{"reset", Refusal::reset}, {"notify", Refusal::notify}});
-  r.read_enum("bad_peer_as", p.bad_peer_as,
-              {{"reset", Refusal::reset}, {"notify", Refusal::notify}});
-  r.read("nva_asn_65515_allowed", p.nva_asn_65515_allowed);
-  r.read("accept_hold_time_zero", p.accept_hold_time_zero);
-  r.read_enum("gateway_sessions_flag_off", p.gateway_sessions_flag_off,
-              {{"up", GatewaySessionsFlagOff::up}, {"down", GatewaySessionsFlagOff::down}});
-  r.read("route_refresh_on_vnet_change", p.route_refresh_on_vnet_change);
-  r.read_int("vnet_change_reset_subcode", p.vnet_change_reset_subcode);
-  r.read_int("max_prefixes", p.max_prefixes);
-  r.read_enum("count_mode", p.count_mode,
-              {{"held_plus_update", CountMode::held_plus_update}, {"unique", CountMode::unique}});
-  r.read_enum("limit_scope", p.limit_scope, {{"nvas", LimitScope::nvas}, {"all", LimitScope::all}});
-  r.read_int("prefix_limit_subcode", p.prefix_limit_subcode);
-  r.read_int("prefix_limit_idle_seconds", p.prefix_limit_idle_seconds);
-  r.finish();
+  read_enum(r, "ipv6_nlri", p.ipv6_nlri,
+            {{"ignore", Ipv6Nlri::ignore}, {"notify", Ipv6Nlri::notify}});
+  read_enum(r, "unconfigured_peer", p.unconfigured_peer,
+            {{"reset", Refusal::reset}, {"notify", Refusal::notify}});
+  read_enum(r, "bad_peer_as", p.bad_peer_as,
+            {{"reset", Refusal::reset}, {"notify", Refusal::notify}});
+  read(r, "nva_asn_65515_allowed", p.nva_asn_65515_allowed);
+  read(r, "accept_hold_time_zero", p.accept_hold_time_zero);
+  read_enum(r, "gateway_sessions_flag_off", p.gateway_sessions_flag_off,
+            {{"up", GatewaySessionsFlagOff::up}, {"down", GatewaySessionsFlagOff::down}});
+  read(r, "route_refresh_on_vnet_change", p.route_refresh_on_vnet_change);
+  read_int(r, "vnet_change_reset_subcode", p.vnet_change_reset_subcode);
+  read_int(r, "max_prefixes", p.max_prefixes);
+  read_enum(r, "count_mode", p.count_mode,
+            {{"held_plus_update", CountMode::held_plus_update}, {"unique", CountMode::unique}});
+  read_enum(r, "limit_scope", p.limit_scope,
+            {{"nvas", LimitScope::nvas}, {"all", LimitScope::all}});
+  read_int(r, "prefix_limit_subcode", p.prefix_limit_subcode);
+  read_int(r, "prefix_limit_idle_seconds", p.prefix_limit_idle_seconds);
   return p;
 }
 
-Config config_from_json(const json& j, std::string_view base_view) {
-  std::string base(base_view);
-  ObjectReader r(j, base);
+void read_settings(const Value& object, Config& config) {
+  read_setting_keys(object.object({kVnetPrefixes, kHoldTime, kProfile}), config);
+}
+
+Config config_from_json(const Value& object) {
+  Object o = object.object({kInstances, kPeers, kVnetPrefixes, kBranchToBranch,
+                            kHubRoutingPreference, kHoldTime, kProfile});
   Config c = Config::defaults();
-  if (const json* list = r.find("instances")) {
-    require_array(*list, r.at("instances"));
+  if (auto list = o.find(kInstances)) {
     c.instances.clear();
-    for (std::size_t i = 0; i < list->size(); ++i)
-      c.instances.push_back(
-          read_instance((*list)[i], r.at("instances") + "/" + std::to_string(i), i));
+    const auto items = list->array();
+    for (std::size_t i = 0; i < items.size(); ++i)
+      c.instances.push_back(read_instance(items[i], i));
   }
-  if (const json* list = r.find("peers")) {
-    require_array(*list, r.at("peers"));
-    for (std::size_t i = 0; i < list->size(); ++i)
-      c.peers.push_back(read_peer((*list)[i], r.at("peers") + "/" + std::to_string(i)));
+  if (auto list = o.find(kPeers))
+    for (const Value& item : list->array())
+      c.peers.push_back(read_peer(item));
+  read(o, kBranchToBranch, c.branch_to_branch);
+  read_enum(o, kHubRoutingPreference, c.hub_routing_preference,
+            {{"ExpressRoute", topology::HubRoutingPreference::expressroute},
+             {"VpnGateway", topology::HubRoutingPreference::vpngateway},
+             {"ASPath", topology::HubRoutingPreference::aspath}});
+  read_setting_keys(o, c);
+  try {
+    validate(c);
+  } catch (const ConfigError& e) {
+    object.document().fail(object.pointer() + e.path, e.detail);
   }
-  if (const json* list = r.find("vnet_prefixes")) {
-    require_array(*list, r.at("vnet_prefixes"));
-    c.vnet_prefixes.clear();
-    for (std::size_t i = 0; i < list->size(); ++i)
-      c.vnet_prefixes.push_back(
-          read_prefix((*list)[i], r.at("vnet_prefixes") + "/" + std::to_string(i)));
-  }
-  r.read("branch_to_branch", c.branch_to_branch);
-  r.read_enum("hub_routing_preference", c.hub_routing_preference,
-              {{"ExpressRoute", topology::HubRoutingPreference::expressroute},
-               {"VpnGateway", topology::HubRoutingPreference::vpngateway},
-               {"ASPath", topology::HubRoutingPreference::aspath}});
-  r.read_int("hold_time", c.hold_time);
-  if (const json* p = r.find("profile")) c.profile = profile_from_json(*p, r.at("profile"));
-  r.finish();
-  validate(c, base);
   return c;
 }
 
@@ -329,25 +307,22 @@ json to_json(const Config& c) {
               {"profile", to_json(c.profile)}};
 }
 
-Config load_config_text(std::string_view text) {
-  json j;
-  try {
-    j = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    throw ConfigError("", "invalid JSON at byte " + std::to_string(e.byte) + ": " + e.what());
-  }
-  return config_from_json(j);
+Config load_config_text(std::string_view text, const std::string& file) {
+  auto doc = jsonio::Document::parse(std::string(text), file);
+  return config_from_json(doc->root());
 }
 
 Config load_config_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError("", "cannot open file", path);
-  std::ostringstream text;
-  text << in.rdbuf();
+  auto doc = jsonio::Document::read_file(path);
+  return config_from_json(doc->root());
+}
+
+Config config_from_json(const json& j, std::string_view base) {
   try {
-    return load_config_text(text.str());
-  } catch (const ConfigError& e) {
-    throw ConfigError(e.path, e.detail, path);
+    return load_config_text(j.dump(-1, ' ', false, json::error_handler_t::replace),
+                            std::string(base));
+  } catch (const jsonio::InputError& e) {
+    throw ConfigError(std::string(base) + e.pointer, e.message);
   }
 }
 

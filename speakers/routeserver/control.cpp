@@ -1,10 +1,13 @@
 #include "speakers/routeserver/control.hpp"
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <istream>
 #include <optional>
@@ -17,9 +20,7 @@ using nlohmann::json;
 
 namespace {
 
-struct BadRequest : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using jsonio::Value;
 
 std::optional<topology::HubRoutingPreference> parse_preference(std::string_view text) {
   for (auto p :
@@ -37,25 +38,24 @@ std::optional<topology::HubRoutingPreference> parse_preference(std::string_view 
   return std::nullopt;
 }
 
-bool parse_flag(const json& value) {
-  if (value.is_boolean()) return value.get<bool>();
-  if (value.is_string()) {
-    const auto& s = value.get_ref<const std::string&>();
+bool parse_flag(const Value& value) {
+  const json& j = value.json();
+  if (j.is_boolean()) return j.get<bool>();
+  if (j.is_string()) {
+    const auto& s = j.get_ref<const std::string&>();
     if (s == "on") return true;
     if (s == "off") return false;
   }
-  throw BadRequest("/value: expected true, false, \"on\" or \"off\"");
+  value.fail("expected true, false, \"on\" or \"off\"");
 }
 
-std::vector<wire::Prefix> parse_prefixes(const json& value) {
-  if (!value.is_array()) throw BadRequest("/value: expected an array of prefixes");
+std::vector<wire::Prefix> parse_prefixes(const Value& value) {
+  if (!value.json().is_array()) value.fail("expected an array of prefixes");
   std::vector<wire::Prefix> out;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    const json& item = value[i];
+  for (const Value& item : value.array()) {
     std::optional<wire::Prefix> p;
-    if (item.is_string()) p = wire::Prefix::parse(item.get_ref<const std::string&>());
-    if (!p)
-      throw BadRequest("/value/" + std::to_string(i) + ": expected a prefix like \"10.1.0.0/16\"");
+    if (item.json().is_string()) p = wire::Prefix::parse(item.json().get_ref<const std::string&>());
+    if (!p) item.fail("expected a prefix like \"10.1.0.0/16\"");
     out.push_back(*p);
   }
   return out;
@@ -68,33 +68,52 @@ json prefixes_json(const std::vector<wire::Prefix>& prefixes) {
   return out;
 }
 
-json apply(RouteServer& server, const json& request) {
-  if (!request.is_object()) throw BadRequest("expected a JSON object");
-  if (request.contains("get")) {
-    const json& what = request["get"];
-    if (what == "status") return status_json(server);
-    throw BadRequest("/get: expected \"status\"");
+json apply(RouteServer& server, const Value& request) {
+  if (!request.json().is_object()) request.fail("expected a JSON object");
+  // Other members are ignored (the reply echoes "id").
+  const json& j = request.json();
+  if (j.contains("get")) {
+    const Value what = request.child("get");
+    if (what.json() == "status") return status_json(server);
+    what.fail("expected \"status\"");
   }
-  if (!request.contains("set")) throw BadRequest("expected a \"set\" or \"get\" member");
-  const json& what = request["set"];
-  if (!request.contains("value")) throw BadRequest("/value: missing");
-  const json& value = request["value"];
-  if (what == "flag") {
+  if (!j.contains("set")) request.fail("expected a \"set\" or \"get\" member");
+  const Value what = request.child("set");
+  if (!j.contains("value")) request.document().fail(request.pointer() + "/value", "missing");
+  const Value value = request.child("value");
+  if (what.json() == "flag") {
     server.set_flag(parse_flag(value));
     return {{"flag", server.flag()}};
   }
-  if (what == "preference") {
+  if (what.json() == "preference") {
     std::optional<topology::HubRoutingPreference> p;
-    if (value.is_string()) p = parse_preference(value.get_ref<const std::string&>());
-    if (!p) throw BadRequest("/value: expected \"ExpressRoute\", \"VpnGateway\" or \"ASPath\"");
+    if (value.json().is_string()) p = parse_preference(value.json().get_ref<const std::string&>());
+    if (!p) value.fail("expected \"ExpressRoute\", \"VpnGateway\" or \"ASPath\"");
     server.set_preference(*p);
     return {{"preference", to_string(server.preference())}};
   }
-  if (what == "vnet_prefixes") {
-    server.set_vnet_prefixes(parse_prefixes(value));  // ConfigError for IPv6 (R8)
+  if (what.json() == "vnet_prefixes") {
+    try {
+      server.set_vnet_prefixes(parse_prefixes(value));
+    } catch (const ConfigError& e) {  // IPv6 (R8): "/vnet_prefixes/1" is "/value/1" here
+      const std::string_view config_key = "/vnet_prefixes";
+      std::string at = value.pointer();
+      if (e.path.rfind(config_key, 0) == 0) at += e.path.substr(config_key.size());
+      value.document().fail(at, e.detail);
+    }
     return {{"vnet_prefixes", prefixes_json(server.config().vnet_prefixes)}};
   }
-  throw BadRequest("/set: expected \"flag\", \"preference\" or \"vnet_prefixes\"");
+  what.fail("expected \"flag\", \"preference\" or \"vnet_prefixes\"");
+}
+
+// Replies are dumped with invalid UTF-8 replaced: an error message may quote
+// the raw bytes of a request that did not parse.
+std::string dump_reply(const json& reply) {
+  return reply.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string error_reply(const std::string& message) {
+  return dump_reply(json{{"ok", false}, {"error", message}});
 }
 
 }  // namespace
@@ -127,28 +146,29 @@ json status_json(const RouteServer& server) {
           {"peers", std::move(peers)}};
 }
 
-json handle_control(RouteServer& server, const json& request) {
+json handle_control(RouteServer& server, const Value& request) {
   json reply;
   try {
     reply = apply(server, request);
     reply["ok"] = true;
-  } catch (const std::exception& e) {  // BadRequest, ConfigError
+  } catch (const std::exception& e) {  // jsonio::InputError, ConfigError
     reply = {{"ok", false}, {"error", e.what()}};
   }
-  if (request.is_object() && request.contains("id")) reply["id"] = request["id"];
+  if (request.json().is_object() && request.json().contains("id"))
+    reply["id"] = request.json()["id"];
   return reply;
 }
 
-std::string handle_control_line(RouteServer& server, std::string_view line) {
-  json request;
+std::string handle_control_line(RouteServer& server, std::string_view line,
+                                const std::string& name) {
   try {
-    request = json::parse(line);
-  } catch (const json::parse_error& e) {
-    return json{{"ok", false},
-                {"error", "not JSON at byte " + std::to_string(e.byte) + ": " + e.what()}}
-        .dump();
+    auto doc = jsonio::Document::parse(std::string(line), name, kControlLineLimits);
+    return dump_reply(handle_control(server, doc->root()));
+  } catch (const std::exception& e) {  // jsonio::InputError: not JSON, too deep, too long
+    return error_reply(e.what());
+  } catch (...) {
+    return error_reply("internal error");
   }
-  return handle_control(server, request).dump();
 }
 
 // ===== the Unix-domain socket =====
@@ -156,8 +176,10 @@ std::string handle_control_line(RouteServer& server, std::string_view line) {
 namespace local = boost::asio::local;
 
 struct ControlClient : std::enable_shared_from_this<ControlClient> {
+  // The buffer holds at most one line of kMaxControlLine bytes, its "\r\n",
+  // and nothing more: read_until stops with not_found when it is full.
   ControlClient(local::stream_protocol::socket s, RouteServer& rs)
-      : socket(std::move(s)), server(rs), input(kMaxControlLine) {}
+      : socket(std::move(s)), server(rs), input(kMaxControlLine + 2) {}
 
   void read() {
     boost::asio::async_read_until(
@@ -167,12 +189,15 @@ struct ControlClient : std::enable_shared_from_this<ControlClient> {
         });
   }
 
+  std::string next_name() { return "control line " + std::to_string(++lines); }
+
   void on_line(boost::system::error_code ec, std::size_t n) {
     if (ec == boost::asio::error::not_found) {  // the line outgrew kMaxControlLine
-      send(json{{"ok", false},
-                {"error", "request line longer than " + std::to_string(kMaxControlLine) + " bytes"}}
-               .dump());
-      closing = true;
+      const std::string name = next_name();
+      send(error_reply(name + ": request line longer than " + std::to_string(kMaxControlLine) +
+                       " bytes; discarded"));
+      input.consume(input.size());
+      discard();
       return;
     }
     if (ec) return;  // closed
@@ -180,8 +205,31 @@ struct ControlClient : std::enable_shared_from_this<ControlClient> {
     input.sgetn(line.data(), static_cast<std::streamsize>(n));
     line.pop_back();  // '\n'
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty()) send(handle_control_line(server, line));
+    const std::string name = next_name();
+    if (!line.empty()) send(handle_control_line(server, line, name));
     read();
+  }
+
+  // Drops the rest of an overlong line, a chunk at a time, up to its newline;
+  // what follows the newline is kept for the next request.
+  void discard() {
+    socket.async_read_some(
+        boost::asio::buffer(chunk),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          if (ec) return;  // closed
+          const char* begin = self->chunk.data();
+          const char* end = begin + n;
+          const char* newline = std::find(begin, end, '\n');
+          if (newline == end) {
+            self->discard();
+            return;
+          }
+          const auto rest = static_cast<std::size_t>(end - (newline + 1));
+          auto space = self->input.prepare(rest);
+          std::memcpy(space.data(), newline + 1, rest);
+          self->input.commit(rest);
+          self->read();
+        });
   }
 
   void send(std::string reply) {
@@ -207,6 +255,8 @@ struct ControlClient : std::enable_shared_from_this<ControlClient> {
   local::stream_protocol::socket socket;
   RouteServer& server;
   boost::asio::streambuf input;
+  std::array<char, 4096> chunk{};
+  std::size_t lines = 0;  // request lines read, for error messages
   std::deque<std::string> out;
   bool closing = false;
 };

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "json/document.hpp"
 #include "speakers/routeserver/server.hpp"
 
 namespace rsconform::routeserver {
@@ -19,15 +20,24 @@ namespace rsconform::routeserver {
 // {"set":"flag","value":true} / {"set":"preference","value":"ASPath"} /
 // {"set":"vnet_prefixes","value":["10.1.0.0/16"]} / {"get":"status"}.
 // Always returns an object with "ok"; on failure "error" says what was wrong
-// and where. An "id" member in the request is echoed in the reply.
-nlohmann::json handle_control(RouteServer& server, const nlohmann::json& request);
-// One line of text (without its newline) -> one line of reply (without newline).
-std::string handle_control_line(RouteServer& server, std::string_view line);
+// and where ("control line 3:1:28: /value: expected ..."). An "id" member in
+// the request is echoed in the reply. Never throws.
+nlohmann::json handle_control(RouteServer& server, const jsonio::Value& request);
+// One line of text (without its newline) -> one line of reply (without
+// newline). The line is parsed with jsonio (kControlLineLimits) under the name
+// `name`; anything malformed (not JSON, invalid UTF-8, too deep, too long) is
+// answered with an error. Never throws.
+std::string handle_control_line(RouteServer& server, std::string_view line,
+                                const std::string& name = "control line");
 // The status object of {"get":"status"} (without "ok").
 nlohmann::json status_json(const RouteServer& server);
 
-// Longest request line accepted; longer ones get an error and the connection closes.
-inline constexpr std::size_t kMaxControlLine = 1 << 20;
+// Longest request line accepted (without its newline). A longer line is
+// discarded up to its newline and answered with one error; the connection
+// stays open.
+inline constexpr std::size_t kMaxControlLine = std::size_t{64} << 10;
+// Limits on one request line.
+inline constexpr jsonio::Limits kControlLineLimits{kMaxControlLine, 16};
 
 class ControlServer {
  public:

@@ -10,6 +10,7 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <functional>
 #include <istream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -185,16 +186,129 @@ TEST_F(RsShell, ControlErrorsSayWhatAndWhere) {
     EXPECT_EQ(r["ok"], false) << line;
     return r.value("error", std::string());
   };
-  EXPECT_NE(error("{not json").find("byte"), std::string::npos);
+  EXPECT_NE(error("{not json").find("control line:1:3: invalid JSON"), std::string::npos);
   EXPECT_NE(error("[]").find("object"), std::string::npos);
   EXPECT_NE(error(R"({"set":"flag"})").find("/value"), std::string::npos);
-  EXPECT_NE(error(R"({"set":"flag","value":3})").find("/value"), std::string::npos);
+  EXPECT_EQ(error(R"({"set":"flag","value":3})"),
+            R"(control line:1:23: /value: expected true, false, "on" or "off")");
   EXPECT_NE(error(R"({"set":"preference","value":"fast"})").find("ASPath"), std::string::npos);
   EXPECT_NE(error(R"({"set":"vnet_prefixes","value":["10.1.0.0/16","x"]})").find("/value/1"),
             std::string::npos);
   EXPECT_FALSE(error(R"({"set":"vnet_prefixes","value":["2001:db8::/32"]})").empty());  // R8
   EXPECT_NE(error(R"({"set":"color","value":1})").find("/set"), std::string::npos);
   EXPECT_EQ(rs_->config().vnet_prefixes, std::vector<wire::Prefix>{pfx("10.1.0.0/16")});
+}
+
+TEST_F(RsShell, MalformedControlLinesAreAnswered) {
+  make(one_nva());
+  auto error = [&](const std::string& line) {
+    const std::string reply = handle_control_line(*rs_, line, "control line 4");
+    json r = json::parse(reply);  // valid JSON (and UTF-8) whatever the request held
+    EXPECT_EQ(r["ok"], false) << reply;
+    return r.value("error", std::string());
+  };
+  // Invalid UTF-8, raw and inside a string: quoted in the error, replaced.
+  EXPECT_NE(error("\xff").find("control line 4:1:1: invalid JSON"), std::string::npos);
+  EXPECT_NE(error("{\"set\":\"\xff\",\"value\":1,\"id\":\"\xfe\"}").find("invalid JSON"),
+            std::string::npos);
+  // Nesting is refused before anything recurses; 100,000 deep is also too long.
+  EXPECT_NE(error(std::string(100000, '[')).find("larger than 65536 bytes"), std::string::npos);
+  const std::string deep(60000, '[');
+  EXPECT_EQ(error(deep), "control line 4:1:17: " + std::string("/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0") +
+                             ": nested deeper than 16 levels");
+  EXPECT_NE(error(deep + std::string(60000, ']')).find("larger than"), std::string::npos);
+  EXPECT_NE(error(std::string(30000, '[') + std::string(30000, ']')).find("nested deeper"),
+            std::string::npos);
+  std::string objects;
+  for (int i = 0; i < 5000; ++i)
+    objects += "{\"id\":";
+  EXPECT_NE(error(objects).find("nested deeper"), std::string::npos);
+  // Too long, duplicate keys, not an object.
+  EXPECT_NE(error("[\"" + std::string(kMaxControlLine, 'x') + "\"]").find("larger than 65536"),
+            std::string::npos);
+  EXPECT_NE(error(R"({"set":"flag","set":"preference","value":true})").find("duplicate key"),
+            std::string::npos);
+  EXPECT_NE(error("42").find("expected a JSON object"), std::string::npos);
+  // An id is echoed on errors too.
+  json r = json::parse(handle_control_line(*rs_, R"({"get":"nothing","id":[1,"a"]})"));
+  EXPECT_EQ(r["id"], json::array({1, "a"}));
+  EXPECT_EQ(r["error"], R"(control line:1:8: /get: expected "status")");
+  // Nothing changed, and good requests still work.
+  EXPECT_FALSE(rs_->flag());
+  EXPECT_EQ(json::parse(handle_control_line(*rs_, R"({"get":"status"})"))["ok"], true);
+}
+
+TEST_F(RsShell, ControlSocketSurvivesMalformedLines) {
+  make(one_nva());
+  settle();
+  ASSERT_TRUE(rs_->established(0, 0));
+  const std::string path = "/tmp/rsshell-control-bad-" + std::to_string(getpid()) + ".sock";
+  ControlServer control(io_, *rs_, path);
+  boost::asio::local::stream_protocol::socket bad(io_);
+  boost::asio::local::stream_protocol::socket good(io_);
+  bad.connect(boost::asio::local::stream_protocol::endpoint(path));
+  good.connect(boost::asio::local::stream_protocol::endpoint(path));
+  // Invalid UTF-8; 100,000 arrays deep (also too long: discarded up to its
+  // newline); 1,000 deep; a line far longer than the limit; then a good
+  // request on the same connection. Another client is served meanwhile.
+  const std::string requests = "\xff\n" + std::string(100000, '[') + "\n" + std::string(1000, '[') +
+                               "\n" + std::string(300000, 'x') +
+                               "\n{\"set\":\"flag\",\"value\":true,\"id\":5}\n";
+  bool written = false;
+  boost::asio::async_write(bad, boost::asio::buffer(requests),
+                           [&](boost::system::error_code ec, std::size_t) { written = !ec; });
+  boost::asio::streambuf bad_in;
+  boost::asio::streambuf good_in;
+  std::vector<std::string> replies;
+  std::vector<std::string> good_replies;
+  std::function<void(boost::asio::local::stream_protocol::socket&, boost::asio::streambuf&,
+                     std::vector<std::string>&, std::size_t)>
+      read_lines = [&read_lines](auto& socket, auto& in, auto& out, std::size_t want) {
+        boost::asio::async_read_until(socket, in, '\n',
+                                      [&read_lines, s = &socket, i = &in, o = &out, want](
+                                          boost::system::error_code ec, std::size_t) {
+                                        if (ec) return;
+                                        std::istream is(i);
+                                        std::string line;
+                                        std::getline(is, line);
+                                        o->push_back(line);
+                                        if (o->size() < want) read_lines(*s, *i, *o, want);
+                                      });
+      };
+  read_lines(bad, bad_in, replies, 5);
+  const std::string status = "{\"get\":\"status\"}\n";
+  boost::asio::async_write(good, boost::asio::buffer(status),
+                           [](boost::system::error_code, std::size_t) {});
+  read_lines(good, good_in, good_replies, 1);
+  const auto end = std::chrono::steady_clock::now() + 20s;
+  while ((replies.size() < 5 || good_replies.empty() || !written) &&
+         std::chrono::steady_clock::now() < end) {
+    io_.restart();
+    io_.run_one_for(end - std::chrono::steady_clock::now());
+  }
+  ASSERT_TRUE(written);
+  ASSERT_EQ(replies.size(), 5u);
+  EXPECT_NE(json::parse(replies[0])["error"].get<std::string>().find("control line 1:1:1: invalid"),
+            std::string::npos)
+      << replies[0];
+  EXPECT_NE(json::parse(replies[1])["error"].get<std::string>().find("control line 2: request line "
+                                                                     "longer than 65536 bytes"),
+            std::string::npos)
+      << replies[1];
+  EXPECT_NE(json::parse(replies[2])["error"].get<std::string>().find(
+                "control line 3:1:17: /0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0: nested deeper than 16"),
+            std::string::npos)
+      << replies[2];
+  EXPECT_NE(json::parse(replies[3])["error"].get<std::string>().find("control line 4: request"),
+            std::string::npos)
+      << replies[3];
+  EXPECT_EQ(json::parse(replies[4]), (json{{"ok", true}, {"flag", true}, {"id", 5}}));
+  ASSERT_EQ(good_replies.size(), 1u);
+  EXPECT_EQ(json::parse(good_replies[0])["ok"], true);
+  // The BGP session was never disturbed.
+  EXPECT_TRUE(rs_->flag());
+  EXPECT_TRUE(rs_->established(0, 0));
+  control.close();
 }
 
 TEST_F(RsShell, ControlSocketAnswersOneLinePerRequest) {
