@@ -1,52 +1,52 @@
 #include "run/suite_plan.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "speakers/routeserver/config_json.hpp"
 
 namespace rsconform::run {
 namespace {
 
-using nlohmann::json;
-
 // The route server's configuration: the suite's settings plus the instances
-// from the topology and the configured peers. Errors about the parts the
-// suite derives point at where the suite sets them.
+// from the topology and the configured peers. Validation errors about the
+// parts the suite derives point at where the suite sets them.
 routeserver::Config route_server_config(const check::Suite& suite) {
   const jsonio::Document& doc = *suite.document;
-  json composite = suite.route_server_pointer.empty() ? json::object()
-                                                      : doc.at(suite.route_server_pointer).json();
-  composite["instances"] = json::array();
-  for (const auto& rs : suite.route_servers)
-    composite["instances"].push_back({{"name", rs.name}, {"address", rs.address.to_string()}});
-  composite["peers"] = json::array();
-  std::vector<std::string> peer_pointer;  // per composite peer
+  routeserver::Config config = routeserver::Config::defaults();
+  if (!suite.route_server_pointer.empty())
+    routeserver::read_settings(doc.at(suite.route_server_pointer), config);
+  config.instances.clear();
+  for (const auto& rs : suite.route_servers) {
+    routeserver::InstanceConfig instance;
+    instance.name = rs.name;
+    instance.address = rs.address;
+    instance.bgp_id = rs.address;
+    config.instances.push_back(instance);
+  }
+  std::vector<std::string> peer_pointer;  // per configured peer instance
   for (const auto& p : suite.peers) {
     if (!p.configured) continue;
     for (const auto& instance : p.instances) {
-      composite["peers"].push_back({{"name", instance.name},
-                                    {"role", topology::to_string(p.role)},
-                                    {"address", instance.address.to_string()},
-                                    {"asn", p.configured_asn.value_or(p.asn)}});
+      config.peers.push_back(
+          {instance.name, p.role, instance.address, p.configured_asn.value_or(p.asn)});
       peer_pointer.push_back(p.pointer);
     }
   }
   try {
-    return routeserver::config_from_json(composite, "/route_server");
+    routeserver::validate(config);
   } catch (const routeserver::ConfigError& e) {
-    const std::string peers = "/route_server/peers";
-    const std::string instances = "/route_server/instances";
+    const std::string peers = "/peers";
     if (e.path.rfind(peers + "/", 0) == 0) {
       const std::string rest = e.path.substr(peers.size() + 1);
       const std::size_t index = std::stoul(rest.substr(0, rest.find('/')));
-      std::string at = index < peer_pointer.size() ? peer_pointer[index] : "/peers";
+      std::string at = index < peer_pointer.size() ? peer_pointer[index] : peers;
       if (rest.find("/asn") != std::string::npos) at += "/asn";
       doc.fail(at, e.detail);
     }
-    if (e.path == peers) doc.fail("/peers", e.detail);
-    if (e.path.rfind(instances, 0) == 0) doc.fail("/topology", e.detail);
-    doc.fail(e.path.empty() ? "/route_server" : e.path, e.detail);
+    if (e.path == peers) doc.fail(peers, e.detail);
+    if (e.path.rfind("/instances", 0) == 0) doc.fail("/topology", e.detail);
+    doc.fail(suite.route_server_pointer.empty() ? "" : suite.route_server_pointer + e.path,
+             e.detail);
   }
+  return config;
 }
 
 }  // namespace

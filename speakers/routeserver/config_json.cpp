@@ -317,13 +317,4 @@ Config load_config_file(const std::string& path) {
   return config_from_json(doc->root());
 }
 
-Config config_from_json(const json& j, std::string_view base) {
-  try {
-    return load_config_text(j.dump(-1, ' ', false, json::error_handler_t::replace),
-                            std::string(base));
-  } catch (const jsonio::InputError& e) {
-    throw ConfigError(std::string(base) + e.pointer, e.message);
-  }
-}
-
 }  // namespace rsconform::routeserver

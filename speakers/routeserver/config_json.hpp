@@ -38,10 +38,4 @@ Config load_config_text(std::string_view text, const std::string& file = "<confi
 // Reads and parses a file. Throws jsonio::InputError, also when it cannot be read.
 Config load_config_file(const std::string& path);
 
-// Transitional, for harness/check/suite_load.cpp until it reads through
-// jsonio: reads `json` (whose JSON pointer in its document is `base`) with
-// config_from_json and reports problems as ConfigError with the full pointer,
-// as before.
-Config config_from_json(const nlohmann::json& json, std::string_view base);
-
 }  // namespace rsconform::routeserver
