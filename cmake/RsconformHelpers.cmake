@@ -37,7 +37,6 @@ function(rsconform_add_test name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE
     RSCONFORM_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-    RSCONFORM_SHARED_DIR="${RSCONFORM_SHARED_DIR}"
     RSCONFORM_BINARY_DIR="${PROJECT_BINARY_DIR}")
   rsconform_warnings(${name})
   gtest_discover_tests(${name}

@@ -1,9 +1,8 @@
 // rsconform's offline decoder against an independent one: for every
-// well-formed capture of the public corpus, tshark and rsconform must agree,
-// per direction, on the message counts by type and on the IPv4/IPv6 unicast
-// prefixes announced (with AS_PATH and NEXT_HOP) and withdrawn. Where tshark
-// is known to be wrong, kKnownTsharkErrors says why and the test asserts
-// rsconform's answer instead.
+// well-formed capture of captures/recorded (always) and of the public corpus
+// (when present), tshark and rsconform must agree, per direction, on the
+// message counts by type and on the IPv4/IPv6 unicast prefixes announced (with
+// AS_PATH and NEXT_HOP) and withdrawn.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <sstream>
 
 #include "analysis/capture_analysis.hpp"
+#include "support/corpus.hpp"
 #include "support/tshark_oracle.hpp"
 
 namespace rsconform::analysis {
@@ -132,19 +132,19 @@ std::string compare(const Sides& ours, const Sides& theirs) {
   return out.str();
 }
 
-TEST(TsharkAgreement, WellFormedCorpusCaptures) {
-  if (!ts::find_tshark()) GTEST_SKIP() << "tshark is not installed";
-  std::string corpus = std::string(RSCONFORM_SHARED_DIR) + "/corpus/public";
+// Compares tshark and rsconform on every well-formed capture `dir`'s MANIFEST.json lists; returns
+// how many were compared.
+std::size_t expect_agreement(const std::filesystem::path& dir) {
   std::size_t compared = 0, agreed = 0;
   std::ostringstream report;
-  for (const auto& capture : ts::well_formed_captures(corpus)) {
-    std::string path = corpus + "/" + capture.path;
+  for (const auto& capture : ts::well_formed_captures(dir.string())) {
+    std::string path = (dir / capture.path).string();
     AnalysisOptions options;
-    options.ports = {capture.bgp_port};
+    options.ports = {capture.bgp_ports.begin(), capture.bgp_ports.end()};
     options.observation.keep_timeline = true;
     Observer observer(options.observation);
     analyse_capture(path, options, observer);
-    auto theirs = from_tshark(ts::summarize_with_tshark(path, capture.bgp_port));
+    auto theirs = from_tshark(ts::summarize_with_tshark(path, capture.bgp_ports));
     auto ours = from_rsconform(observer.observation());
     std::string diff = compare(ours, theirs);
     ++compared;
@@ -153,9 +153,22 @@ TEST(TsharkAgreement, WellFormedCorpusCaptures) {
     else
       report << "== " << capture.path << "\n" << diff;
   }
-  std::cout << "tshark agreement: " << agreed << " of " << compared << " captures\n"
+  std::cout << "tshark agreement: " << agreed << " of " << compared << " captures in " << dir
+            << "\n"
             << report.str();
   EXPECT_EQ(agreed, compared) << report.str();
+  return compared;
+}
+
+TEST(TsharkAgreement, RecordedCaptures) {
+  if (!ts::find_tshark()) GTEST_SKIP() << "tshark is not installed";
+  EXPECT_GE(expect_agreement(ts::recorded_dir()), 3u);
+}
+
+TEST(TsharkAgreement, WellFormedCorpusCaptures) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
+  if (!ts::find_tshark()) GTEST_SKIP() << "tshark is not installed";
+  EXPECT_GT(expect_agreement(*ts::corpus_dir()), 50u);
 }
 
 }  // namespace

@@ -412,11 +412,17 @@ MessageCounts TsharkSummary::total_counts() const {
 
 std::vector<std::string> tshark_arguments(const std::string& tshark, const std::string& pcap_path,
                                           std::uint16_t bgp_port) {
+  return tshark_arguments(tshark, pcap_path, std::vector<std::uint16_t>{bgp_port});
+}
+
+std::vector<std::string> tshark_arguments(const std::string& tshark, const std::string& pcap_path,
+                                          const std::vector<std::uint16_t>& bgp_ports) {
   std::vector<std::string> argv{tshark, "-n",
                                 "-r",   pcap_path,
                                 "-o",   "tcp.desegment_tcp_streams:TRUE",
                                 "-o",   "bgp.desegment:TRUE"};
-  if (bgp_port != 179) {
+  for (const std::uint16_t bgp_port : bgp_ports) {
+    if (bgp_port == 179) continue;
     argv.insert(argv.end(), {"-d", "tcp.port==" + std::to_string(bgp_port) + ",bgp"});
   }
   argv.insert(argv.end(),
@@ -474,6 +480,12 @@ std::optional<std::string> find_tshark() {
 
 TsharkSummary summarize_with_tshark(const std::string& pcap_path, std::uint16_t bgp_port,
                                     std::chrono::milliseconds deadline) {
+  return summarize_with_tshark(pcap_path, std::vector<std::uint16_t>{bgp_port}, deadline);
+}
+
+TsharkSummary summarize_with_tshark(const std::string& pcap_path,
+                                    const std::vector<std::uint16_t>& bgp_ports,
+                                    std::chrono::milliseconds deadline) {
   if (::access(pcap_path.c_str(), R_OK) != 0) {
     throw std::runtime_error("tshark oracle: cannot read capture '" + pcap_path +
                              "': " + std::strerror(errno));
@@ -481,7 +493,8 @@ TsharkSummary summarize_with_tshark(const std::string& pcap_path, std::uint16_t 
   const std::optional<std::string> tshark = find_tshark();
   if (!tshark) throw std::runtime_error("tshark oracle: tshark not found for '" + pcap_path + "'");
 
-  const RunResult run = run_with_deadline(tshark_arguments(*tshark, pcap_path, bgp_port), deadline);
+  const RunResult run =
+      run_with_deadline(tshark_arguments(*tshark, pcap_path, bgp_ports), deadline);
   if (run.timed_out) {
     throw std::runtime_error("tshark oracle: tshark ran over its deadline of " +
                              std::to_string(deadline.count()) + " ms on '" + pcap_path + "'");
@@ -499,10 +512,6 @@ TsharkSummary summarize_with_tshark(const std::string& pcap_path, std::uint16_t 
 }
 
 // ---- corpus manifest --------------------------------------------------------------------------
-
-std::string public_corpus_dir() {
-  return std::string(RSCONFORM_SUPPORT_SHARED_DIR) + "/corpus/public";
-}
 
 std::vector<CorpusCapture> well_formed_captures(const std::string& corpus_dir) {
   const std::string manifest_path = corpus_dir + "/MANIFEST.json";
@@ -528,13 +537,23 @@ std::vector<CorpusCapture> well_formed_captures(const std::string& corpus_dir) {
       continue;
     }
     if (*well_formed != "yes" || (*format != "pcap" && *format != "pcapng")) continue;
-    CorpusCapture capture{path->get<std::string>(), 179};
+    CorpusCapture capture{path->get<std::string>(), 179, {179}};
     if (const Json* port = field(file, "bgp_tcp_port")) {
-      if (!port->is_number_unsigned() || port->get<std::uint64_t>() > 0xFFFF) {
-        throw std::runtime_error("corpus manifest: '" + manifest_path + "': " + capture.path +
-                                 ": bgp_tcp_port is not a port number");
+      // A port number, or a non-empty list of them.
+      const Json ports = port->is_array() ? *port : Json::array({*port});
+      capture.bgp_ports.clear();
+      for (const Json& p : ports) {
+        if (!p.is_number_unsigned() || p.get<std::uint64_t>() > 0xFFFF) {
+          throw std::runtime_error("corpus manifest: '" + manifest_path + "': " + capture.path +
+                                   ": bgp_tcp_port is not a port number or a list of them");
+        }
+        capture.bgp_ports.push_back(p.get<std::uint16_t>());
       }
-      capture.bgp_port = port->get<std::uint16_t>();
+      if (capture.bgp_ports.empty()) {
+        throw std::runtime_error("corpus manifest: '" + manifest_path + "': " + capture.path +
+                                 ": bgp_tcp_port is an empty list");
+      }
+      capture.bgp_port = capture.bgp_ports.front();
     }
     captures.push_back(std::move(capture));
   }

@@ -167,9 +167,12 @@ std::ostream& operator<<(std::ostream& out, const Withdrawal& route);
 // nullopt (tests then GTEST_SKIP).
 std::optional<std::string> find_tshark();
 
-// The argv summarize_with_tshark runs (pure; see the top of this file).
+// The argv summarize_with_tshark runs (pure; see the top of this file): one -d option per BGP
+// port other than 179.
 std::vector<std::string> tshark_arguments(const std::string& tshark, const std::string& pcap_path,
                                           std::uint16_t bgp_port);
+std::vector<std::string> tshark_arguments(const std::string& tshark, const std::string& pcap_path,
+                                          const std::vector<std::uint16_t>& bgp_ports);
 
 // Pure core: summarises the text tshark printed with tshark_arguments. Empty text (no packet)
 // gives an empty summary. Throws std::runtime_error naming the packet and field on JSON that does
@@ -180,22 +183,24 @@ TsharkSummary summarize_tshark_json(std::string_view json_text);
 // the file cannot be read, tshark is missing, fails, or runs over the deadline.
 TsharkSummary summarize_with_tshark(const std::string& pcap_path, std::uint16_t bgp_port = 179,
                                     std::chrono::milliseconds deadline = std::chrono::seconds{60});
+// The same with BGP on several ports (e.g. one per route-server instance).
+TsharkSummary summarize_with_tshark(const std::string& pcap_path,
+                                    const std::vector<std::uint16_t>& bgp_ports,
+                                    std::chrono::milliseconds deadline = std::chrono::seconds{60});
 
 // ---- corpus manifest --------------------------------------------------------------------------
 
 struct CorpusCapture {
-  std::string path;  // relative to the corpus directory
-  std::uint16_t bgp_port = 179;
+  std::string path;                           // relative to the corpus directory
+  std::uint16_t bgp_port = 179;               // the first of bgp_ports
+  std::vector<std::uint16_t> bgp_ports{179};  // every port carrying BGP
   bool operator==(const CorpusCapture&) const = default;
 };
 
-// <RSCONFORM_SHARED_DIR>/corpus/public, as configured at build time.
-std::string public_corpus_dir();
-
 // The pcap/pcapng captures with well_formed == "yes" listed in <corpus_dir>/MANIFEST.json, in
-// manifest order, with their BGP port ("bgp_tcp_port", default 179). Throws std::runtime_error
-// naming the file if the manifest cannot be read or parsed.
-std::vector<CorpusCapture> well_formed_captures(
-    const std::string& corpus_dir = public_corpus_dir());
+// manifest order, with their BGP ports ("bgp_tcp_port": a port or a list of ports, default 179).
+// Throws std::runtime_error naming the file if the manifest cannot be read or parsed. Where the
+// corpus directories are: support/corpus.hpp.
+std::vector<CorpusCapture> well_formed_captures(const std::string& corpus_dir);
 
 }  // namespace rsconform::test_support

@@ -1,13 +1,20 @@
-// Every capture in the public corpus goes through the whole offline pipeline
-// (reader, link layers, reassembly, BGP framing, decode, tables) without a
-// crash or hang; malformed ones give positioned findings. Runs under
-// ASan+UBSan in CI.
+// Every capture in the public corpus (when present) and in captures/recorded
+// goes through the whole offline pipeline (reader, link layers, reassembly,
+// BGP framing, decode, tables) without a crash or hang; malformed ones give
+// positioned findings. The recorded captures, made by the project's own tools
+// from whole sessions on loopback, give BGP messages with no finding at all.
+// Runs under ASan+UBSan in CI.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "analysis/capture_analysis.hpp"
+#include "support/corpus.hpp"
 #include "support/tshark_oracle.hpp"
 
 namespace rsconform::analysis {
@@ -25,42 +32,74 @@ bool is_capture(const fs::path& path) {
          m == 0x0A0D0D0A || (magic[0] == 0x1F && magic[1] == 0x8B);
 }
 
-TEST(CorpusPipeline, EveryCaptureDecodesWithoutCrash) {
-  fs::path corpus = fs::path(RSCONFORM_SHARED_DIR) / "corpus/public";
-  ASSERT_TRUE(fs::exists(corpus)) << corpus;
-  std::map<std::string, std::uint16_t> ports;
-  for (const auto& c : test_support::well_formed_captures(corpus.string()))
-    ports[c.path] = c.bgp_port;
-  std::size_t files = 0, messages = 0, with_findings = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(corpus)) {
+struct Totals {
+  std::size_t files = 0;
+  std::size_t messages = 0;
+  std::size_t with_findings = 0;
+};
+
+// Every capture file under `dir` through the pipeline, BGP read on `ports` and on the port its
+// MANIFEST.json gives it. A well-formed capture must yield BGP messages; with `clean`, also no
+// finding, gap or decode error.
+Totals run_pipeline(const fs::path& dir, std::set<std::uint16_t> ports, bool clean) {
+  std::set<std::string> well_formed;
+  for (const auto& c : test_support::well_formed_captures(dir.string())) {
+    well_formed.insert(c.path);
+    ports.insert(c.bgp_ports.begin(), c.bgp_ports.end());
+  }
+  Totals totals;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file() || !is_capture(entry.path())) continue;
-    std::string relative = fs::relative(entry.path(), corpus).string();
+    std::string relative = fs::relative(entry.path(), dir).string();
     SCOPED_TRACE(relative);
     AnalysisOptions options;
-    options.ports = {179, 1179};  // the bgp-rs captures use 1179
+    options.ports = ports;
     Observer observer;
     try {
       auto analysis = analyse_capture(entry.path().string(), options, observer);
-      messages += analysis.stream.messages;
-      ++files;
+      totals.messages += analysis.stream.messages;
+      ++totals.files;
       bool findings = false;
       for (const auto& [key, s] : observer.observation().sessions())
         for (const auto& d : s.directions)
           findings = findings || !d.findings.empty();
-      with_findings += findings;
-      if (ports.count(relative)) {
+      totals.with_findings += findings;
+      if (well_formed.count(relative)) {
         // A well-formed capture must yield BGP messages.
         EXPECT_GT(analysis.stream.messages, 0u);
       }
+      if (clean) {
+        EXPECT_TRUE(well_formed.count(relative)) << "not listed as well-formed in the manifest";
+        EXPECT_FALSE(findings);
+        EXPECT_EQ(analysis.reassembly.gaps, 0u);
+        EXPECT_EQ(analysis.stream.decode_errors, 0u);
+        EXPECT_FALSE(analysis.uncertain());
+        EXPECT_FALSE(observation.uncertain());
+      }
     } catch (const captures::CaptureOpenError& e) {
       // Only an unreadable file may refuse to open, and it says why.
+      EXPECT_FALSE(clean) << e.error().to_string();
       EXPECT_FALSE(e.error().to_string().empty());
     }
   }
-  EXPECT_GT(files, 90u);
-  EXPECT_GT(messages, 1000u);
-  std::cout << "corpus: " << files << " captures, " << messages << " BGP messages, "
-            << with_findings << " with findings\n";
+  std::cout << dir.string() << ": " << totals.files << " captures, " << totals.messages
+            << " BGP messages, " << totals.with_findings << " with findings\n";
+  return totals;
+}
+
+TEST(CorpusPipeline, EveryRecordedCaptureDecodesCleanly) {
+  Totals totals = run_pipeline(test_support::recorded_dir(), {}, true);
+  EXPECT_GE(totals.files, 3u);
+  EXPECT_GT(totals.messages, 30u);
+  EXPECT_EQ(totals.with_findings, 0u);
+}
+
+TEST(CorpusPipeline, EveryCaptureDecodesWithoutCrash) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
+  // The bgp-rs captures use 1179.
+  Totals totals = run_pipeline(*test_support::corpus_dir(), {179, 1179}, false);
+  EXPECT_GT(totals.files, 90u);
+  EXPECT_GT(totals.messages, 1000u);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// Every capture in the public corpus goes through reader + link layers + reassembler without
-// crashing, with totals that add up. Runs under ASan+UBSan in CI.
+// Every capture in the public corpus (when present) and in captures/recorded goes through
+// reader + link layers + reassembler without crashing, with totals that add up. Runs under
+// ASan+UBSan in CI.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,18 +18,6 @@ namespace {
 namespace fs = std::filesystem;
 using testing::corpus;
 using testing::corpus_dir;
-
-std::vector<fs::path> corpus_captures() {
-  std::vector<fs::path> out;
-  if (!fs::exists(corpus_dir())) return out;
-  for (const auto& entry : fs::recursive_directory_iterator(corpus_dir())) {
-    if (!entry.is_regular_file()) continue;
-    std::string ext = entry.path().extension().string();
-    if (ext == ".pcap" || ext == ".pcapng" || ext == ".cap") out.push_back(entry.path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 // Checks the events' arithmetic: per direction, data and gaps tile [0, length) exactly.
 class CheckingSink : public StreamSink {
@@ -69,13 +58,15 @@ class CheckingSink : public StreamSink {
   std::map<std::uint64_t, std::uint64_t> next_;
 };
 
-TEST(CorpusWalk, EveryCaptureDecodesWithoutCrashing) {
-  std::vector<fs::path> files = corpus_captures();
-  if (files.empty()) GTEST_SKIP() << "no corpus at " << corpus_dir();
-  EXPECT_GE(files.size(), 90u);
-  std::uint64_t total_packets = 0;
-  std::uint64_t total_tcp = 0;
+struct WalkTotals {
+  std::uint64_t packets = 0;
+  std::uint64_t tcp = 0;
+  std::uint64_t gaps = 0;
   std::vector<std::string> without_tcp;
+};
+
+WalkTotals walk_all(const std::vector<fs::path>& files) {
+  WalkTotals totals;
   for (const fs::path& file : files) {
     SCOPED_TRACE(file.string());
     PcapReader reader = PcapReader::open(file.string());
@@ -94,27 +85,46 @@ TEST(CorpusWalk, EveryCaptureDecodesWithoutCrashing) {
     EXPECT_EQ(sink.starts, sink.closes) << "every started direction closes once";
     EXPECT_GE(stats.bytes, r.bytes_delivered);
     if (stats.error) ADD_FAILURE() << "read error: " << stats.error->to_string();
-    total_packets += stats.packets;
-    total_tcp += stats.count(DecodeStatus::tcp);
+    totals.packets += stats.packets;
+    totals.tcp += stats.count(DecodeStatus::tcp);
+    totals.gaps += r.gaps;
     // Fuzzed files whose only packets are IP fragments (reported, not reassembled) are fine.
     if (stats.count(DecodeStatus::tcp) == 0 && stats.count(DecodeStatus::ip_fragment) == 0) {
-      without_tcp.push_back(file.string());
+      totals.without_tcp.push_back(file.string());
     }
   }
+  return totals;
+}
+
+TEST(CorpusWalk, EveryCaptureDecodesWithoutCrashing) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
+  std::vector<fs::path> files = testing::captures_under(corpus_dir());
+  EXPECT_GE(files.size(), 90u);
+  WalkTotals totals = walk_all(files);
   // Every corpus capture carries TCP (BGP) or at least IP fragments of it.
-  EXPECT_TRUE(without_tcp.empty()) << ::testing::PrintToString(without_tcp);
-  EXPECT_GT(total_tcp, total_packets / 2);
+  EXPECT_TRUE(totals.without_tcp.empty()) << ::testing::PrintToString(totals.without_tcp);
+  EXPECT_GT(totals.tcp, totals.packets / 2);
+}
+
+// The recorded captures are whole TCP sessions on loopback: nothing but TCP, no gap.
+TEST(CorpusWalk, EveryRecordedCaptureDecodesWithoutCrashing) {
+  std::vector<fs::path> files = testing::captures_under(test_support::recorded_dir());
+  EXPECT_GE(files.size(), 3u);
+  WalkTotals totals = walk_all(files);
+  EXPECT_TRUE(totals.without_tcp.empty()) << ::testing::PrintToString(totals.without_tcp);
+  EXPECT_EQ(totals.tcp, totals.packets);
+  EXPECT_EQ(totals.gaps, 0u);
 }
 
 // Link types in the corpus that are decoded: each file's TCP share must be non-trivial.
 TEST(CorpusWalk, SpecialLinkTypesCarryBgp) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
   for (const char* file : {"ndpi/BGP_Cisco_hdlc_slarp.pcap", "tcpdump/lspping-fec-ldp.pcap",
                            "tcpdump/bgp_vpn_attrset.pcap", "packetlife/bgp_med.pcapng.cap",
                            "packetlife/4-byte_AS_numbers_Full_Support.cap", "tcpdump/bgp-aigp.pcap",
                            "networklessons/bgp-capability-4-octet-as-number.pcap",
                            "tcpdump/bgp-extended-optional-parameters-length.pcapng"}) {
     SCOPED_TRACE(file);
-    if (!fs::exists(corpus(file))) GTEST_SKIP() << "no corpus";
     PcapReader reader = PcapReader::open(corpus(file));
     StreamSink ignore;
     TcpReassembler reassembler(ignore);

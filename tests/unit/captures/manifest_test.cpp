@@ -1,5 +1,7 @@
 // The corpus manifest's link types, checked against what the reader reports for each capture:
-// every link type in the corpus is decoded (no "unsupported link type" notes).
+// every link type in the corpus is decoded (no "unsupported link type" notes). The same for the
+// repository's recorded captures, whose manifest has the same schema. The public corpus's test
+// skips without it.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -25,12 +27,15 @@ std::uint32_t as_linktype(std::uint32_t dlt) {
   return dlt == link_type::kDltRaw ? link_type::kRaw : dlt;
 }
 
-TEST(Manifest, LinkTypesMatchAndAreAllDecoded) {
-  std::ifstream in(testing::corpus_dir() / "MANIFEST.json");
-  if (!in) GTEST_SKIP() << "no corpus manifest";
+// Checks every capture `manifest_path` lists (paths relative to its directory); returns how many
+// there are and the link types seen.
+std::size_t check_manifest(const std::filesystem::path& manifest_path,
+                           std::set<std::uint32_t>& seen) {
+  std::ifstream in(manifest_path);
+  EXPECT_TRUE(in) << "cannot read " << manifest_path;
+  if (!in) return 0;
   nlohmann::json manifest = nlohmann::json::parse(in);
   std::size_t captures = 0;
-  std::set<std::uint32_t> seen;
   for (const nlohmann::json& entry : manifest.at("files")) {
     std::string format = entry.value("format", "");
     if (format != "pcap" && format != "pcapng") continue;
@@ -40,7 +45,7 @@ TEST(Manifest, LinkTypesMatchAndAreAllDecoded) {
     for (const nlohmann::json& lt : entry.at("link_type")) {
       declared.insert(number_in_parentheses(lt.get<std::string>()));
     }
-    PcapReader reader = PcapReader::open(testing::corpus(path));
+    PcapReader reader = PcapReader::open((manifest_path.parent_path() / path).string());
     EXPECT_EQ(reader.pcapng(), format == "pcapng");
     EXPECT_TRUE(declared.count(as_linktype(reader.link_type())));
     RawPacket p;
@@ -52,9 +57,25 @@ TEST(Manifest, LinkTypesMatchAndAreAllDecoded) {
     }
     ++captures;
   }
+  return captures;
+}
+
+TEST(Manifest, LinkTypesMatchAndAreAllDecoded) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
+  std::set<std::uint32_t> seen;
+  std::size_t captures = check_manifest(testing::corpus_dir() / "MANIFEST.json", seen);
   EXPECT_GE(captures, 90u);
   // Ethernet, NULL, PPP, raw IP, Cisco HDLC, Frame Relay, Linux SLL, Juniper Ethernet.
   EXPECT_EQ(seen, (std::set<std::uint32_t>{0, 1, 9, 101, 104, 107, 113, 178}));
+}
+
+// captures/recorded: its manifest lists every capture file there, each as it is.
+TEST(Manifest, RecordedCapturesMatchTheirManifest) {
+  std::set<std::uint32_t> seen;
+  const std::filesystem::path dir = test_support::recorded_dir();
+  std::size_t captures = check_manifest(dir / "MANIFEST.json", seen);
+  EXPECT_EQ(captures, testing::captures_under(dir).size());
+  EXPECT_GE(captures, 3u);
 }
 
 }  // namespace

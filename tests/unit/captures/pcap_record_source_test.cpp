@@ -1,5 +1,6 @@
 // Classic pcap records read in blocks (from memory) or through a mapped window (from a file)
-// must match libpcap's reading packet for packet: every corpus capture, byte-swapped and
+// must match libpcap's reading packet for packet: every classic capture of the public corpus (when
+// present) and of captures/recorded, byte-swapped and
 // microsecond files, records cut to the snap length, records straddling the block and window
 // sizes, and the errors of a cut file.
 #include <gtest/gtest.h>
@@ -165,9 +166,10 @@ class Builder {
   bool big_;
 };
 
-TEST(PcapRecordSource, MatchesLibpcapOnEveryClassicCorpusCapture) {
+// Compares every classic pcap file under `dir` with libpcap's reading; returns how many.
+std::size_t expect_same_under(const std::filesystem::path& dir) {
   std::size_t files = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(corpus_dir())) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;
     std::vector<std::uint8_t> bytes = read_file(entry.path().string());
     if (bytes.size() < 24) continue;
@@ -179,7 +181,16 @@ TEST(PcapRecordSource, MatchesLibpcapOnEveryClassicCorpusCapture) {
     expect_same(bytes);
     ++files;
   }
-  EXPECT_GT(files, 10u);
+  return files;
+}
+
+TEST(PcapRecordSource, MatchesLibpcapOnEveryClassicCorpusCapture) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
+  EXPECT_GT(expect_same_under(corpus_dir()), 10u);
+}
+
+TEST(PcapRecordSource, MatchesLibpcapOnEveryRecordedCapture) {
+  EXPECT_GE(expect_same_under(test_support::recorded_dir()), 3u);
 }
 
 TEST(PcapRecordSource, ByteOrdersAndTimestampUnits) {

@@ -1,7 +1,9 @@
-// Helpers for the captures tests: corpus paths, a sink that records every event, and segment
+// Helpers for the captures tests: corpus paths (support/corpus.hpp: tests over the public corpus
+// start with RSCONFORM_SKIP_WITHOUT_CORPUS()), a sink that records every event, and segment
 // builders.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -15,14 +17,29 @@
 #include "captures/pcap_reader.hpp"
 #include "captures/segment_decoder.hpp"
 #include "captures/tcp_reassembler.hpp"
+#include "support/corpus.hpp"
 
 namespace rsconform::captures::testing {
 
+// The public corpus directory, whether or not it exists.
 inline std::filesystem::path corpus_dir() {
-  return std::filesystem::path(RSCONFORM_SHARED_DIR) / "corpus" / "public";
+  return test_support::configured_corpus_dir();
 }
 inline std::string corpus(const std::string& relative) {
-  return (corpus_dir() / relative).string();
+  return test_support::corpus_file(relative);
+}
+
+// The capture files (.pcap, .pcapng, .cap) under `dir`, sorted; none when it is absent.
+inline std::vector<std::filesystem::path> captures_under(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> out;
+  if (!std::filesystem::is_directory(dir)) return out;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::string ext = entry.path().extension().string();
+    if (ext == ".pcap" || ext == ".pcapng" || ext == ".cap") out.push_back(entry.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 inline std::vector<std::uint8_t> read_file(const std::string& path) {

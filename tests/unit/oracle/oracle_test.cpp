@@ -1,15 +1,20 @@
 // The tshark oracle on real corpus captures. Every expected value below was checked by hand
-// against tshark's own verbose text output (tshark -n -r <file> -V).
+// against tshark's own verbose text output (tshark -n -r <file> -V). The tests over the public
+// corpus skip when it is absent (support/corpus.hpp).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
+#include "support/corpus.hpp"
 #include "support/tshark_oracle.hpp"
 
 namespace rsconform::test_support {
@@ -18,13 +23,10 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::string corpus_file(const std::string& relative) {
-  return std::string(RSCONFORM_SHARED_DIR) + "/corpus/public/" + relative;
-}
-
 class TsharkOracle : public ::testing::Test {
  protected:
   void SetUp() override {
+    RSCONFORM_SKIP_WITHOUT_CORPUS();
     if (!find_tshark()) GTEST_SKIP() << "tshark is not installed";
   }
 };
@@ -221,7 +223,8 @@ TEST(RunWithDeadline, UnknownProgramIsAnError) {
 // ---- corpus manifest --------------------------------------------------------------------------
 
 TEST(WellFormedCaptures, SelectsWellFormedPcapsWithTheirPorts) {
-  const std::vector<CorpusCapture> captures = well_formed_captures();
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
+  const std::vector<CorpusCapture> captures = well_formed_captures(corpus_dir()->string());
   ASSERT_FALSE(captures.empty());
   const auto has = [&](const std::string& path) {
     return std::find_if(captures.begin(), captures.end(),
@@ -238,6 +241,30 @@ TEST(WellFormedCaptures, SelectsWellFormedPcapsWithTheirPorts) {
                             capture.path == "bgp-rs/BGP_notification_msg.cap";
     EXPECT_EQ(capture.bgp_port, moved_port ? 1179 : 179) << capture.path;
   }
+}
+
+// A manifest of the repository's form: a list of ports, and a bad one named.
+TEST(WellFormedCaptures, PortListsAndBadPorts) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("rsconform-manifest-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto write = [&](const std::string& text) { std::ofstream(dir / "MANIFEST.json") << text; };
+  write(R"({"files": [
+    {"path": "a.pcap", "format": "pcap", "well_formed": "yes", "bgp_tcp_port": [40001, 40002]},
+    {"path": "b.pcap", "format": "pcap", "well_formed": "yes", "bgp_tcp_port": 40003},
+    {"path": "c.pcap", "format": "pcap", "well_formed": "yes"}]})");
+  EXPECT_THAT(
+      well_formed_captures(dir.string()),
+      ElementsAre(CorpusCapture{"a.pcap", 40001, {40001, 40002}},
+                  CorpusCapture{"b.pcap", 40003, {40003}}, CorpusCapture{"c.pcap", 179, {179}}));
+  for (const char* bad : {"[]", "[70000]", "\"x\""}) {
+    SCOPED_TRACE(bad);
+    write(std::string(R"({"files": [{"path": "a.pcap", "format": "pcap", "well_formed": "yes",
+                                     "bgp_tcp_port": )") +
+          bad + "}]}");
+    EXPECT_THROW((void)well_formed_captures(dir.string()), std::runtime_error);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(WellFormedCaptures, MissingManifestNamesTheFile) {

@@ -177,5 +177,14 @@ TEST(TsharkArguments, PortHintOnlyOffPort179) {
   EXPECT_EQ(moved[9], "tcp.port==1179,bgp");
 }
 
+TEST(TsharkArguments, OneHintPerPortOff179) {
+  const std::vector<std::string> two =
+      tshark_arguments("tshark", "c.pcap", std::vector<std::uint16_t>{40001, 179, 40002});
+  EXPECT_THAT(two, ElementsAre("tshark", "-n", "-r", "c.pcap", "-o",
+                               "tcp.desegment_tcp_streams:TRUE", "-o", "bgp.desegment:TRUE", "-d",
+                               "tcp.port==40001,bgp", "-d", "tcp.port==40002,bgp", "-Y", "bgp",
+                               "-T", "json", "--no-duplicate-keys", "-J", "ip ipv6 tcp bgp"));
+}
+
 }  // namespace
 }  // namespace rsconform::test_support

@@ -1,6 +1,7 @@
 // Non-UPDATE messages from the public corpus: ExaBGP's OPEN fixture against
 // ExaBGP's own JSON, PcapPlusPlus frames (good and malformed OPENs), and the
-// scapy BGP unit-test byte strings.
+// scapy BGP unit-test byte strings. The tests over corpus files skip without
+// the public corpus.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -8,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "support/corpus.hpp"
 #include "test_util.hpp"
 #include "wire/codec.hpp"
 
@@ -41,8 +43,9 @@ Message decode_clean(ByteView message) {
 // ===== ExaBGP decoding fixture =====
 
 TEST(ExabgpCorpusTest, OpenWithSoftwareVersionMatchesExabgpJson) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
   auto lines = lines_of(
-      test::read_text(test::shared_path("corpus/public/exabgp/decoding/bgp-open-sofware-version")));
+      test::read_text(test_support::corpus_file("exabgp/decoding/bgp-open-sofware-version")));
   ASSERT_GE(lines.size(), 3u);
   EXPECT_EQ(lines[0], "open");
   Bytes message = from_hex(lines[1]);
@@ -111,10 +114,11 @@ Bytes bgp_payload_of_frame(const std::string& file) {
 }
 
 std::string ppp(const char* name) {
-  return test::shared_path(std::string("corpus/public/pcapplusplus/") + name);
+  return test_support::corpus_file(std::string("pcapplusplus/") + name);
 }
 
 TEST(PcapPlusPlusCorpusTest, WellFormedOpens) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
   auto open = std::get<Open>(decode_clean(bgp_payload_of_frame(ppp("Bgp_open.dat"))));
   EXPECT_EQ(to_text(open),
             "OPEN as 1 hold 180 id 1.1.1.1 caps mp(ipv4/unicast) route-refresh(128) route-refresh "
@@ -130,6 +134,7 @@ TEST(PcapPlusPlusCorpusTest, WellFormedOpens) {
 }
 
 TEST(PcapPlusPlusCorpusTest, MalformedOpensGivePreciseErrors) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
   struct Case {
     const char* file;
     ExpectedError expected;
@@ -164,6 +169,7 @@ TEST(PcapPlusPlusCorpusTest, MalformedOpensGivePreciseErrors) {
 }
 
 TEST(PcapPlusPlusCorpusTest, OtherNonUpdateMessages) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
   EXPECT_TRUE(std::holds_alternative<Keepalive>(
       decode_clean(bgp_payload_of_frame(ppp("Bgp_keepalive.dat")))));
 
@@ -185,6 +191,7 @@ TEST(PcapPlusPlusCorpusTest, OtherNonUpdateMessages) {
 }
 
 TEST(PcapPlusPlusCorpusTest, UpdateFramesSplitIntoMessages) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
   for (auto [file, count] : {std::pair{"Bgp_update1.dat", 2u}, std::pair{"Bgp_update2.dat", 4u}}) {
     Bytes bgp = bgp_payload_of_frame(ppp(file));
     ByteView rest(bgp);
@@ -203,6 +210,7 @@ TEST(PcapPlusPlusCorpusTest, UpdateFramesSplitIntoMessages) {
 // ===== scapy bgp.uts byte strings =====
 
 TEST(ScapyCorpusTest, NonUpdateMessagesDecodeAndReencode) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
   // Lines of bgp.uts holding header-only messages of types that need a body.
   const std::map<int, ExpectedError> header_only = {
       {63,
@@ -223,7 +231,7 @@ TEST(ScapyCorpusTest, NonUpdateMessagesDecodeAndReencode) {
   };
   std::map<MessageType, int> decoded;
   std::set<int> header_only_seen;
-  auto text = test::read_text(test::shared_path("corpus/public/scapy/bgp_uts_messages.txt"));
+  auto text = test::read_text(test_support::corpus_file("scapy/bgp_uts_messages.txt"));
   for (const auto& line : lines_of(text)) {
     if (line.empty() || line[0] == '#') continue;
     auto tab = line.find('\t');

@@ -1,12 +1,14 @@
 // GoBGP's fuzzer-found messages with bad lengths (corpus/public/gobgp/bad-len).
 // As stored, their marker is ASCII '0', so framing stops at octet 0. With the
 // marker restored to 0xFF, each frames and decodes to one precise first error.
+// Skipped without the public corpus.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
+#include "support/corpus.hpp"
 #include "test_util.hpp"
 #include "wire/codec.hpp"
 
@@ -14,8 +16,7 @@ namespace rsconform::wire {
 namespace {
 
 Bytes read_bin(const std::string& name) {
-  std::ifstream in(test::shared_path("corpus/public/gobgp/bad-len/" + name + ".bin"),
-                   std::ios::binary);
+  std::ifstream in(test_support::corpus_file("gobgp/bad-len/" + name + ".bin"), std::ios::binary);
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
@@ -57,7 +58,10 @@ const Row kRows[] = {
 };
 // clang-format on
 
-class GobgpBadLen : public testing::TestWithParam<Row> {};
+class GobgpBadLen : public testing::TestWithParam<Row> {
+ protected:
+  void SetUp() override { RSCONFORM_SKIP_WITHOUT_CORPUS(); }
+};
 
 TEST_P(GobgpBadLen, AsStoredTheMarkerIsRejected) {
   Bytes stream = read_bin(GetParam().file);
@@ -104,9 +108,10 @@ INSTANTIATE_TEST_SUITE_P(Corpus, GobgpBadLen, testing::ValuesIn(kRows), [](const
 });
 
 TEST(GobgpBadLenCorpus, EveryFileHasARow) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
   std::size_t files = 0;
   for (const auto& entry :
-       std::filesystem::directory_iterator(test::shared_path("corpus/public/gobgp/bad-len"))) {
+       std::filesystem::directory_iterator(test_support::corpus_file("gobgp/bad-len"))) {
     ++files;
     std::string stem = entry.path().stem().string();
     EXPECT_TRUE(std::any_of(std::begin(kRows), std::end(kRows), [&](const Row& r) {

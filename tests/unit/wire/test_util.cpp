@@ -52,10 +52,6 @@ Bytes with_header(std::uint8_t type, const Bytes& body) {
   return out;
 }
 
-std::string shared_path(std::string_view relative) {
-  return std::string(RSCONFORM_SHARED_DIR) + "/" + std::string(relative);
-}
-
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);

@@ -17,8 +17,6 @@ Bytes from_hex(std::string_view hex);
 std::string to_hex(ByteView bytes);
 // 16 x 0xFF, the length and the type, then `body`.
 Bytes with_header(std::uint8_t type, const Bytes& body);
-// A file under ../shared (RSCONFORM_SHARED_DIR), e.g. "corpus/public/exabgp".
-std::string shared_path(std::string_view relative);
 // Parsed text, throwing std::invalid_argument when malformed (tests only).
 Prefix prefix(std::string_view text);
 IpAddress address(std::string_view text);

@@ -1,0 +1,245 @@
+// rsconform_record_capture: records a daemon capture of captures/recorded (see its README.md;
+// captures/recorded/record.sh runs this). Three fake NVAs (AS 65001, 65002, 65003) are the
+// clients of a real route server (BIRD 2, FRR bgpd or GoBGP, AS 65515) on loopback: a and b
+// announce a few prefixes with attributes, every client waits until it holds the others'
+// routes, a and b withdraw one prefix each, the clients wait until those are gone everywhere,
+// then every client closes with a Cease. libpcap captures the daemon's listener on lo from
+// before the first SYN until the sessions are down.
+//
+//   rsconform_record_capture bird|frr|gobgp OUT.pcap
+//
+// Prints the daemon's listening port (the capture's BGP port) on success; exits 1 with the
+// daemon's log tail when the exchange fails or the capture is incomplete.
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "captures/live/bpf_filter.hpp"
+#include "captures/live/inproc_recorder.hpp"
+#include "captures/live/live_capture.hpp"
+#include "daemon_exchange.hpp"
+#include "session/asio_transport.hpp"
+#include "speakers/daemons/daemon_process.hpp"
+#include "speakers/daemons/route_server_daemon.hpp"
+#include "speakers/script/script.hpp"
+
+namespace rsconform::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// a and b announce and withdraw; c only listens. Next hops are explicit (${a_nh}): GoBGP treats
+// a 127.x NEXT_HOP as a withdraw, so it gets 10.x values (no socket needs them).
+constexpr const char* kExchange = R"({
+  "speakers": [
+    {"role": "nva", "instance": 1, "name": "a", "address": "${a}", "restart_ms": 600000,
+     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]},
+    {"role": "nva", "instance": 2, "name": "b", "address": "${b}", "restart_ms": 600000,
+     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]},
+    {"role": "nva", "instance": 3, "name": "c", "address": "${c}", "restart_ms": 600000,
+     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]}
+  ],
+  "steps": [
+    {"op": "connect", "speaker": "a"},
+    {"op": "connect", "speaker": "b"},
+    {"op": "connect", "speaker": "c"},
+    {"op": "wait_state", "speaker": "a", "state": "Established", "timeout_ms": 30000},
+    {"op": "wait_state", "speaker": "b", "state": "Established", "timeout_ms": 30000},
+    {"op": "wait_state", "speaker": "c", "state": "Established", "timeout_ms": 30000},
+    {"op": "announce", "speaker": "a", "prefixes": ["10.30.0.0/16", "10.30.1.0/24", "10.30.2.0/24"],
+     "as_path": [65001, 64800], "med": 10, "communities": ["65001:1"], "next_hop": "${a_nh}"},
+    {"op": "announce", "speaker": "b", "prefixes": ["10.31.0.0/16", "10.31.1.0/24"],
+     "origin": "incomplete", "large_communities": ["65002:3:4"],
+     "extended_communities": ["rt:65002:9"], "next_hop": "${b_nh}"},
+    {"op": "wait_route", "speaker": "c", "timeout_ms": 30000,
+     "prefixes": ["10.30.0.0/16", "10.30.1.0/24", "10.30.2.0/24", "10.31.0.0/16", "10.31.1.0/24"]},
+    {"op": "wait_route", "speaker": "b", "timeout_ms": 30000,
+     "prefixes": ["10.30.0.0/16", "10.30.1.0/24", "10.30.2.0/24"]},
+    {"op": "wait_route", "speaker": "a", "timeout_ms": 30000,
+     "prefixes": ["10.31.0.0/16", "10.31.1.0/24"]},
+    {"op": "withdraw", "speaker": "a", "prefixes": ["10.30.1.0/24"]},
+    {"op": "withdraw", "speaker": "b", "prefixes": ["10.31.1.0/24"]},
+    {"op": "wait_absent", "speaker": "c", "timeout_ms": 30000,
+     "prefixes": ["10.30.1.0/24", "10.31.1.0/24"]},
+    {"op": "wait_absent", "speaker": "b", "timeout_ms": 30000, "prefix": "10.30.1.0/24"},
+    {"op": "wait_absent", "speaker": "a", "timeout_ms": 30000, "prefix": "10.31.1.0/24"}
+  ]
+})";
+
+struct Topology {
+  const char* rs;
+  std::vector<ClientDef> clients;  // a, b, c
+};
+
+// Addresses of the recorder's own (the integration tests use 127.65.2x.x).
+Topology topology_for(const std::string& daemon) {
+  if (daemon == "bird")
+    return {"127.65.40.1",
+            {{"127.65.40.2", 65001}, {"127.65.40.3", 65002}, {"127.65.40.4", 65003}}};
+  if (daemon == "frr")
+    return {"127.65.41.1",
+            {{"127.65.41.2", 65001}, {"127.65.41.3", 65002}, {"127.65.41.4", 65003}}};
+  return {"127.65.42.1", {{"127.65.42.2", 65001}, {"127.65.42.3", 65002}, {"127.65.42.4", 65003}}};
+}
+
+// GoBGP 3 as a plain route server: route-server clients (AS_PATH and NEXT_HOP unchanged), every
+// client passive, listening on one loopback address only.
+std::string render_gobgp_config(const daemons::RouteServerConfig& config) {
+  std::ostringstream out;
+  const std::string rs = config.listen_address.to_string();
+  out << "# rsconform: GoBGP as a plain route server\n"
+      << "[global.config]\n"
+      << "  as = " << config.local_as << "\n"
+      << "  router-id = \"" << config.router_id.to_string() << "\"\n"
+      << "  port = " << config.listen_port << "\n"
+      << "  local-address-list = [\"" << rs << "\"]\n";
+  for (const daemons::RsNeighbor& n : config.neighbors) {
+    out << "\n[[neighbors]]\n"
+        << "  [neighbors.config]\n"
+        << "    neighbor-address = \"" << n.address.to_string() << "\"\n"
+        << "    peer-as = " << n.asn << "\n"
+        << "  [neighbors.timers.config]\n"
+        << "    hold-time = " << config.hold_time << "\n"
+        << "  [neighbors.transport.config]\n"
+        << "    passive-mode = true\n"
+        << "    local-address = \"" << rs << "\"\n"
+        << "  [neighbors.route-server.config]\n"
+        << "    route-server-client = true\n"
+        << "  [[neighbors.afi-safis]]\n"
+        << "    [neighbors.afi-safis.config]\n"
+        << "      afi-safi-name = \"ipv4-unicast\"\n";
+  }
+  return out.str();
+}
+
+// The route server under the recording: BIRD or FRR through RouteServerDaemon, GoBGP here.
+class RouteServer {
+ public:
+  RouteServer(const std::string& daemon, const daemons::RouteServerConfig& config) {
+    if (daemon == "bird" || daemon == "frr") {
+      builtin_ = daemons::RouteServerDaemon::start(
+          daemon == "bird" ? daemons::DaemonKind::bird : daemons::DaemonKind::frr, config);
+      return;
+    }
+    dir_.emplace(daemons::RunDirectory::create("rsconform-gobgp"));
+    const std::string config_path = dir_->file("gobgpd.toml");
+    std::ofstream(config_path) << render_gobgp_config(config);
+    const std::string api =
+        config.listen_address.to_string() + ":" + std::to_string(free_port(config.listen_address));
+    log_path_ = dir_->file("gobgpd.log");
+    gobgpd_.emplace(
+        daemons::ChildProcess::start({"/usr/bin/gobgpd", "-f", config_path, "-t", "toml", "-p",
+                                      "--api-hosts", api, "--pprof-disable"},
+                                     dir_->path(), log_path_));
+    // Until it listens: waiting on the child's exit with a timeout, so a failed start ends it.
+    const auto end = std::chrono::steady_clock::now() + 15s;
+    while (!daemons::is_listening(config.listen_address, config.listen_port)) {
+      if (auto status = gobgpd_->wait(50ms))
+        throw std::runtime_error("gobgpd ended (" + status->to_string() + "): " + log_tail());
+      if (std::chrono::steady_clock::now() > end)
+        throw std::runtime_error("gobgpd does not listen after 15 s: " + log_tail());
+    }
+  }
+  std::string log_tail() const {
+    return builtin_ ? builtin_->log_tail() : daemons::file_tail(log_path_, 4000);
+  }
+  void stop() {
+    if (builtin_) builtin_->stop();
+    if (gobgpd_) gobgpd_->stop();
+  }
+
+ private:
+  std::unique_ptr<daemons::RouteServerDaemon> builtin_;
+  std::optional<daemons::RunDirectory> dir_;  // before gobgpd_: the process stops first
+  std::optional<daemons::ChildProcess> gobgpd_;
+  std::string log_path_;
+};
+
+int record(const std::string& daemon, const std::string& out_path) {
+  const Topology t = topology_for(daemon);
+  daemons::RouteServerConfig config;
+  config.router_id = ip(t.rs);
+  config.listen_address = ip(t.rs);
+  config.listen_port = free_port(config.listen_address);
+  std::map<std::string, std::string> vars{{"rs", t.rs},
+                                          {"port", std::to_string(config.listen_port)}};
+  for (std::size_t i = 0; i < t.clients.size(); ++i) {
+    config.neighbors.push_back({ip(t.clients[i].address), t.clients[i].asn, 179, true});
+    const std::string name(1, static_cast<char>('a' + i));
+    vars[name] = t.clients[i].address;
+    vars[name + "_nh"] =
+        daemon == "gobgp" ? "10.0.0." + std::to_string(i + 2) : std::string(t.clients[i].address);
+  }
+  RouteServer rs(daemon, config);
+
+  captures::LiveCaptureOptions live_options;
+  live_options.output_path = out_path;
+  live_options.filter = captures::build_endpoint_filter(
+      {{captures::to_captures(config.listen_address), config.listen_port}});
+  std::unique_ptr<captures::LiveCapture> live = captures::LiveCapture::start(live_options);
+
+  boost::asio::io_context io;
+  session::AsioTransport net(io);
+  session::AsioTime time(io);
+  auto runner = std::make_unique<speakers::ScriptRunner>(
+      io, net, time, speakers::parse_script(fill(kExchange, vars)));
+  const speakers::ScriptResult result = runner->run(120s);
+  if (!result.ok) {
+    std::cerr << "record: " << daemon << ": " << result.error << "\n" << rs.log_tail() << "\n";
+    return 1;
+  }
+
+  // Every client closes (Cease); the capture ends once the sessions are down.
+  for (const char* name : {"a", "b", "c"})
+    runner->speaker(name)->stop_all();
+  auto all_down = [&] {
+    for (const char* name : {"a", "b", "c"})
+      if (runner->speaker(name)->find("rs")->session().state() != session::State::idle)
+        return false;
+    return true;
+  };
+  const auto end = std::chrono::steady_clock::now() + 10s;
+  while (!all_down() && std::chrono::steady_clock::now() < end) {
+    io.restart();
+    io.run_one_for(end - std::chrono::steady_clock::now());
+  }
+  if (!all_down()) {
+    std::cerr << "record: " << daemon << ": sessions still up 10 s after Cease\n";
+    return 1;
+  }
+  const captures::LiveCaptureStats stats = live->stop();
+  runner.reset();
+  rs.stop();
+  if (!stats.complete()) {
+    std::cerr << "record: " << daemon << ": capture incomplete (dropped " << stats.dropped
+              << ", error '" << stats.error << "')\n";
+    return 1;
+  }
+  std::cout << config.listen_port << "\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace rsconform::testing
+
+int main(int argc, char** argv) {
+  if (argc != 3 || (std::string(argv[1]) != "bird" && std::string(argv[1]) != "frr" &&
+                    std::string(argv[1]) != "gobgp")) {
+    std::cerr << "usage: rsconform_record_capture bird|frr|gobgp OUT.pcap\n";
+    return 2;
+  }
+  try {
+    return rsconform::testing::record(argv[1], argv[2]);
+  } catch (const std::exception& e) {
+    std::cerr << "record: " << argv[1] << ": " << e.what() << "\n";
+    return 1;
+  }
+}
