@@ -182,8 +182,8 @@ int record(const std::string& daemon, const std::string& out_path) {
 
   captures::LiveCaptureOptions live_options;
   live_options.output_path = out_path;
-  live_options.filter = captures::build_endpoint_filter(
-      {{captures::to_captures(config.listen_address), config.listen_port}});
+  live_options.filter =
+      captures::build_endpoint_filter({{config.listen_address, config.listen_port}});
   std::unique_ptr<captures::LiveCapture> live = captures::LiveCapture::start(live_options);
 
   boost::asio::io_context io;

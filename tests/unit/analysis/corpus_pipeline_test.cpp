@@ -74,7 +74,7 @@ Totals run_pipeline(const fs::path& dir, std::set<std::uint16_t> ports, bool cle
         EXPECT_EQ(analysis.reassembly.gaps, 0u);
         EXPECT_EQ(analysis.stream.decode_errors, 0u);
         EXPECT_FALSE(analysis.uncertain());
-        EXPECT_FALSE(observation.uncertain());
+        EXPECT_FALSE(observer.observation().uncertain());
       }
     } catch (const captures::CaptureOpenError& e) {
       // Only an unreadable file may refuse to open, and it says why.
