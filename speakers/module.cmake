@@ -3,8 +3,8 @@
 # rsconform::routeserver: the reference route server's pure core (config, profile, engine).
 file(GLOB routeserver_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/routeserver/*.cpp)
 rsconform_add_module(routeserver SOURCES ${routeserver_sources}
-                     DEPS rsconform::wire rsconform::topology rsconform::json rsconform::session
-                          nlohmann_json::nlohmann_json
+                     DEPS rsconform::table rsconform::wire rsconform::topology rsconform::json
+                          rsconform::session nlohmann_json::nlohmann_json
                      INCLUDE_ROOT ${PROJECT_SOURCE_DIR})
 
 # rsconform::daemons: configs, launchers and process control for real route-server daemons

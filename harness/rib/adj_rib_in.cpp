@@ -75,58 +75,60 @@ std::uint64_t hash_bytes(wire::ByteView bytes, const wire::DecodeContext& contex
 }
 }  // namespace
 
-AdjRibIn::HeldPtr AdjRibIn::interned(const wire::Update& update, const wire::DecodeContext& context,
-                                     wire::ByteView message) {
-  auto fresh = [&]() -> HeldPtr {
-    auto attributes = attributes_of(update, context);
-    return attributes ? std::make_shared<HeldAttributes>(std::move(*attributes)) : nullptr;
-  };
+const AdjRibIn::HeldAttributes* AdjRibIn::interned(const wire::Update& update,
+                                                   const wire::DecodeContext& context,
+                                                   wire::ByteView message) {
   wire::ByteView key = attribute_bytes(message);
-  if (key.empty()) return fresh();
-  // Consecutive UPDATEs usually repeat the attributes: check the last set first.
-  if (last_interned_ && last_four_octet_as_ == context.four_octet_as &&
-      std::equal(last_key_.begin(), last_key_.end(), key.begin(), key.end()))
-    return last_interned_;
-  auto& bucket = interned_[hash_bytes(key, context)];
-  for (const auto& entry : bucket)
-    if (std::equal(entry.key.begin(), entry.key.end(), key.begin(), key.end())) {
-      remember(entry, context);
-      return entry.attributes;
-    }
-  HeldPtr attributes = fresh();
-  // MP_REACH carries its NLRI inside the attributes: such sets rarely repeat.
-  if (attributes && !update.get<wire::MpReachAttr>()) {
-    bucket.push_back(InternEntry{wire::Bytes(key.begin(), key.end()), attributes});
-    remember(bucket.back(), context);
+  auto same = [&](const HeldEntry& entry) {
+    return entry.four_octet_as == context.four_octet_as &&
+           std::equal(entry.key.begin(), entry.key.end(), key.begin(), key.end());
+  };
+  auto found = [&](Sets::Id id) {
+    sets_.ref(id);
+    last_interned_ = id;
+    return sets_[id].set.get();
+  };
+  std::uint64_t hash = 0;
+  if (!key.empty()) {
+    // Consecutive UPDATEs usually repeat the attributes: check the last set first.
+    if (last_interned_ != Sets::kNone && same(sets_[last_interned_])) return found(last_interned_);
+    hash = hash_bytes(key, context);
+    if (Sets::Id id = sets_.find(hash, same); id != Sets::kNone) return found(id);
   }
-  return attributes;
+  auto attributes = attributes_of(update, context);
+  if (!attributes) return nullptr;
+  // MP_REACH carries its NLRI inside the attributes: such sets rarely repeat.
+  if (update.get<wire::MpReachAttr>()) key = {};
+  const HeldAttributes* set = hold(std::move(*attributes), key, context, hash);
+  if (!key.empty()) last_interned_ = set->id;
+  return set;
 }
 
-void AdjRibIn::remember(const InternEntry& entry, const wire::DecodeContext& context) {
-  last_key_.assign(entry.key.begin(), entry.key.end());
-  last_interned_ = entry.attributes;
-  last_four_octet_as_ = context.four_octet_as;
+const AdjRibIn::HeldAttributes* AdjRibIn::hold(RouteAttributes attributes, wire::ByteView key,
+                                               const wire::DecodeContext& context,
+                                               std::uint64_t hash) {
+  auto set = std::make_shared<HeldAttributes>(std::move(attributes));
+  HeldAttributes* held = set.get();
+  HeldEntry entry{wire::Bytes(key.begin(), key.end()), context.four_octet_as, std::move(set)};
+  held->id = key.empty() ? sets_.add(std::move(entry)) : sets_.insert(hash, std::move(entry));
+  return held;
 }
 
 void AdjRibIn::record(Nanos at, ChangeKind kind, const RouteKey& key,
                       const HeldAttributes* attributes) const {
   if (!keep_timeline_) return;
-  // A set named by a queued or held route is in held_.
-  SharedAttributes shared = attributes ? held_[attributes->held] : nullptr;
+  // A set named by a queued or held route is in sets_.
+  SharedAttributes shared = attributes ? sets_[attributes->id].set : nullptr;
   timeline_.push_back(Change{at, kind, key, std::move(shared)});
 }
 
 // A queued announcement counts as a use, so that the set outlives the UPDATE
 // that brought it.
 void AdjRibIn::queue_announce(const wire::AfiSafi& family, const wire::Prefix& prefix,
-                              const HeldPtr& attributes, Nanos at) {
+                              const HeldAttributes* attributes, Nanos at) {
   ++counters_.announced;
-  if (attributes->uses++ == 0) {
-    attributes->held = static_cast<std::uint32_t>(held_.size());
-    held_.push_back(attributes);
-  }
-  queue(
-      Pending{RouteKey{family, prefix}, RouteTable::code_of(family, prefix), attributes.get(), at});
+  sets_.ref(attributes->id);
+  queue(Pending{RouteKey{family, prefix}, RouteTable::code_of(family, prefix), attributes, at});
 }
 
 void AdjRibIn::queue_withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at) {
@@ -169,14 +171,7 @@ void AdjRibIn::withdraw(const Pending& change) const {
 
 void AdjRibIn::release(const RouteAttributes* attributes) const {
   // Every set a route points to was made by this table as a HeldAttributes.
-  const auto* set = static_cast<const HeldAttributes*>(attributes);
-  if (--set->uses > 0) return;
-  std::uint32_t at = set->held;
-  if (at + 1 != held_.size()) {
-    held_[at] = std::move(held_.back());
-    held_[at]->held = at;
-  }
-  held_.pop_back();  // may free the set
+  sets_.unref(static_cast<const HeldAttributes*>(attributes)->id);  // may free the set
 }
 
 void AdjRibIn::flush_family(const wire::AfiSafi& family, Nanos at) {
@@ -223,7 +218,7 @@ void AdjRibIn::apply(const wire::Update& update, wire::ErrorAction action,
     for (const auto& p : unreach->withdrawn)
       queue_withdraw(unreach->family, p, at);
 
-  HeldPtr attributes = interned(update, context, message);
+  const HeldAttributes* attributes = interned(update, context, message);
   if (!attributes) return;
   for (const auto& p : update.nlri)
     queue_announce(wire::kIpv4Unicast, p, attributes, at);
@@ -235,11 +230,13 @@ void AdjRibIn::apply(const wire::Update& update, wire::ErrorAction action,
       // IPv4 NLRI and MP_REACH together: the MP family has its own next hop.
       RouteAttributes mp = *attributes;
       mp.next_hops = reach->next_hops;
-      auto shared = std::make_shared<HeldAttributes>(std::move(mp));
+      const HeldAttributes* shared = hold(std::move(mp), {}, context, 0);
       for (const auto& p : reach->nlri)
         queue_announce(reach->family, p, shared, at);
+      release(shared);
     }
   }
+  release(attributes);  // the routes and queued changes hold it now, if any
 }
 
 void AdjRibIn::flush(Nanos at) {
@@ -249,9 +246,8 @@ void AdjRibIn::flush(Nanos at) {
     routes_.for_each(
         [&](const Route& route) { record(at, ChangeKind::flush, route.key, nullptr); });
   routes_.clear();
-  for (const auto& set : held_)
-    set->uses = 0;  // interned sets live on, unused
-  held_.clear();
+  sets_.clear();  // no route is left to use one
+  last_interned_ = Sets::kNone;
 }
 
 std::optional<Route> AdjRibIn::find(const RouteKey& key) const {

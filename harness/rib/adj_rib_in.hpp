@@ -5,11 +5,12 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
+#include <memory>
 #include <vector>
 
 #include "rib/route.hpp"
 #include "rib/route_table.hpp"
+#include "table/intern_pool.hpp"
 #include "wire/codec.hpp"
 
 namespace rsconform::rib {
@@ -76,19 +77,26 @@ class AdjRibIn {
   // Attribute sets some route uses (for tests of their release).
   std::size_t attribute_sets_in_use() const {
     settle();
-    return held_.size();
+    return sets_.live();
   }
 
  private:
-  // An attribute set as this table holds it: the routes using it (and the
-  // queued announcements naming it) are counted without atomics, and `held`
-  // is its place in held_, which keeps it alive while it is in use.
+  // An attribute set as this table holds it: `id` is its place in sets_,
+  // which counts the routes using it (and the queued announcements naming
+  // it) without atomics and frees it when there are none. A timeline that
+  // names the set shares it, so that it outlives its routes there.
   struct HeldAttributes : RouteAttributes {
     explicit HeldAttributes(RouteAttributes value) : RouteAttributes(std::move(value)) {}
-    mutable std::uint32_t uses = 0;
-    mutable std::uint32_t held = 0;
+    std::uint32_t id = 0;
   };
-  using HeldPtr = std::shared_ptr<HeldAttributes>;
+  // One entry of sets_. Sets of UPDATEs without MP_REACH are found again by
+  // their attribute bytes (`key`, empty for the others) and AS encoding.
+  struct HeldEntry {
+    wire::Bytes key;
+    bool four_octet_as = true;
+    std::shared_ptr<HeldAttributes> set;
+  };
+  using Sets = table::InternPool<HeldEntry>;
 
   // A change apply() has counted but not yet made; a null set withdraws.
   struct Pending {
@@ -98,7 +106,7 @@ class AdjRibIn {
     Nanos at = 0;
   };
   void queue_announce(const wire::AfiSafi& family, const wire::Prefix& prefix,
-                      const HeldPtr& attributes, Nanos at);
+                      const HeldAttributes* attributes, Nanos at);
   void queue_withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at);
   // Makes the queued changes, in order. Const because every reader calls it
   // first: the queue is how the table is stored, not what it holds.
@@ -111,27 +119,25 @@ class AdjRibIn {
   void record(Nanos at, ChangeKind kind, const RouteKey& key,
               const HeldAttributes* attributes) const;
 
-  HeldPtr interned(const wire::Update& update, const wire::DecodeContext& context,
-                   wire::ByteView message);
-
-  struct InternEntry {
-    wire::Bytes key;  // the attribute bytes, to confirm a hash match
-    HeldPtr attributes;
-  };
-  void remember(const InternEntry& entry, const wire::DecodeContext& context);
+  // The set of `update`, holding one reference for the caller; null if the
+  // UPDATE announces nothing.
+  const HeldAttributes* interned(const wire::Update& update, const wire::DecodeContext& context,
+                                 wire::ByteView message);
+  // A new set with one reference, found again by `key` (under `hash`) unless
+  // the key is empty.
+  const HeldAttributes* hold(RouteAttributes attributes, wire::ByteView key,
+                             const wire::DecodeContext& context, std::uint64_t hash);
 
   bool keep_timeline_;
-  std::unordered_map<std::uint64_t, std::vector<InternEntry>> interned_;
-  // The set last returned by interned(), checked before hashing.
-  wire::Bytes last_key_;
-  HeldPtr last_interned_;
-  bool last_four_octet_as_ = true;
+  // The set last returned by interned(), checked before hashing (a freed id
+  // holds no key, so it never matches).
+  Sets::Id last_interned_ = Sets::kNone;
   // Changes are queued and made in batches whose index slots were prefetched
   // when queued: with one prefix per UPDATE (common in real captures) a
   // lookup would otherwise wait for memory once per UPDATE, in turn.
   mutable std::vector<Pending> pending_;
   mutable RouteTable routes_;
-  mutable std::vector<HeldPtr> held_;  // every set with uses > 0
+  mutable Sets sets_;  // every set some route or queued change uses
   mutable std::vector<Change> timeline_;
   RibCounters counters_;
 };

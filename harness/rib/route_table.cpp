@@ -41,15 +41,13 @@ RouteKey RouteTable::key_in(const Slot& slot) const {
 }
 
 std::size_t RouteTable::probe(const RouteKey& key, std::uint64_t code) const {
-  for (std::size_t i = home(code);; i = (i + 1) & mask()) {
-    const Slot& slot = slots_[i];
-    if (slot.code == 0) return i;
-    if (slot.code == code && (exact(code) || keys_[slot.key - 1] == key)) return i;
-  }
+  return slots_.probe(code, [&](const Slot& slot) {
+    return slot.code == code && (exact(code) || keys_[slot.key - 1] == key);
+  });
 }
 
 std::optional<Route> RouteTable::find(const RouteKey& key) const {
-  if (slots_.empty()) return std::nullopt;
+  if (slots_.capacity() == 0) return std::nullopt;
   const Slot& slot = slots_[probe(key, code_of(key))];
   if (slot.code == 0) return std::nullopt;
   return Route{key, slot.value.attributes, slot.value.since};
@@ -57,38 +55,17 @@ std::optional<Route> RouteTable::find(const RouteKey& key) const {
 
 std::vector<Route> RouteTable::routes() const {
   std::vector<Route> out;
-  out.reserve(size_);
+  out.reserve(size());
   for_each([&](const Route& route) { out.push_back(route); });
   return out;
 }
 
-void RouteTable::grow() {
-  // Keep the load under 3/4: short probes.
-  if (!slots_.empty() && (size_ + 1) * 4 <= slots_.size() * 3) return;
-  std::size_t capacity = slots_.empty() ? 16 : slots_.size() * 2;
-  while ((size_ + 1) * 4 > capacity * 3)
-    capacity *= 2;
-  auto old = std::move(slots_);
-  slots_.assign(capacity, Slot{});
-  shift_ = 64;
-  for (std::size_t c = capacity; c > 1; c >>= 1)
-    --shift_;
-  // Codes are all a slot needs to find its new place: no key is compared.
-  for (const Slot& slot : old) {
-    if (slot.code == 0) continue;
-    std::size_t i = home(slot.code);
-    while (slots_[i].code != 0)
-      i = (i + 1) & mask();
-    slots_[i] = slot;
-  }
-}
-
 RouteTable::Value& RouteTable::upsert(const RouteKey& key, std::uint64_t code, bool& inserted) {
-  grow();
-  Slot& slot = slots_[probe(key, code)];
-  inserted = slot.code == 0;
-  if (!inserted) return slot.value;
-  slot = Slot{code, Value{}, 0};
+  slots_.reserve_one(code_in);
+  std::size_t at = probe(key, code);
+  inserted = slots_[at].code == 0;
+  if (!inserted) return slots_[at].value;
+  Slot& slot = slots_.fill(at, Slot{code, Value{}, 0});
   if (!exact(code)) {
     if (free_keys_.empty()) {
       keys_.push_back(key);
@@ -99,34 +76,17 @@ RouteTable::Value& RouteTable::upsert(const RouteKey& key, std::uint64_t code, b
       keys_[slot.key - 1] = key;
     }
   }
-  ++size_;
   return slot.value;
 }
 
-// Empties slot `at` and shifts later slots of the same probe run back, so that
-// no lookup ever needs a tombstone to keep going.
-void RouteTable::erase_slot(std::size_t at) {
-  std::size_t hole = at;
-  for (std::size_t j = (hole + 1) & mask(); slots_[j].code != 0; j = (j + 1) & mask()) {
-    std::size_t want = home(slots_[j].code);
-    // Slot j may move into the hole when the hole lies between its home and j.
-    if (((j - want) & mask()) >= ((j - hole) & mask())) {
-      slots_[hole] = slots_[j];
-      hole = j;
-    }
-  }
-  slots_[hole] = Slot{};
-}
-
 bool RouteTable::erase(const RouteKey& key, std::uint64_t code, Route* erased) {
-  if (slots_.empty()) return false;
+  if (slots_.capacity() == 0) return false;
   std::size_t at = probe(key, code);
   const Slot& slot = slots_[at];
   if (slot.code == 0) return false;
   if (erased) *erased = Route{key, slot.value.attributes, slot.value.since};
   if (slot.key != 0) free_keys_.push_back(slot.key - 1);
-  erase_slot(at);
-  --size_;
+  slots_.erase(at, code_in);
   return true;
 }
 
@@ -134,8 +94,6 @@ void RouteTable::clear() {
   slots_.clear();
   keys_.clear();
   free_keys_.clear();
-  size_ = 0;
-  shift_ = 64;
 }
 
 }  // namespace rsconform::rib

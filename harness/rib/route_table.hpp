@@ -1,8 +1,9 @@
 // A hash table of routes built for replaying millions of prefixes: one
-// open-addressing array of slots (linear probing, backward-shift deletion, no
-// tombstones) holding each route's attributes and time beside its key's code,
-// so that a change touches one slot and nothing else: no allocation per prefix
-// and no second array to visit.
+// open-addressing array of slots (a table::OpenTable: linear probing,
+// backward-shift deletion, no tombstones, a mixing hash) holding each route's
+// attributes and time beside its key's code, so that a change touches one
+// slot and nothing else: no allocation per prefix and no second array to
+// visit.
 //
 // A slot's 64-bit code is the key itself (address and length) for the common
 // case, an IPv4 unicast prefix without a path id, so such keys are stored in
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "rib/route.hpp"
+#include "table/open_table.hpp"
 
 namespace rsconform::rib {
 
@@ -28,8 +30,8 @@ class RouteTable {
     Nanos since = 0;
   };
 
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return slots_.size(); }
+  bool empty() const { return slots_.empty(); }
   std::optional<Route> find(const RouteKey& key) const;
   // The value for `key`, created (null attributes, time 0) if absent;
   // `inserted` says which. Valid until the next upsert or erase.
@@ -44,20 +46,19 @@ class RouteTable {
   void clear();
   // Asks the CPU to fetch the slot where the key with `code` would be found,
   // so that a batch of lookups overlaps its cache misses.
-  void prefetch(std::uint64_t code) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[home(code)]);
-  }
+  void prefetch(std::uint64_t code) const { slots_.prefetch(code); }
 
   // Calls `visit(const Route&)` for every route, in slot order.
   template <typename Visit>
   void for_each(Visit&& visit) const {
-    for (const Slot& slot : slots_)
-      if (slot.code != 0) visit(route_in(slot));
+    slots_.for_each([&](const Slot& slot) { visit(route_in(slot)); });
   }
   // Every route, unordered.
   std::vector<Route> routes() const;
   // Slots in the index (for tests of growth).
-  std::size_t capacity() const { return slots_.size(); }
+  std::size_t capacity() const { return slots_.capacity(); }
+  // Slots a successful lookup visits on average (for tests of the hash).
+  double mean_probes() const { return slots_.mean_probes(code_in); }
 
   // The slot code of `key`: exact for IPv4 unicast without a path id (top
   // bit set), otherwise a hash with the top bit clear (never 0, which marks
@@ -87,28 +88,22 @@ class RouteTable {
   static std::uint64_t hashed_code(const wire::AfiSafi& family, const wire::Prefix& prefix);
   static bool exact(std::uint64_t code) { return (code & kExact) != 0; }
 
-  // The code's top bits after a multiply-xorshift mix. A multiply alone
-  // (Fibonacci hashing) clusters exact codes of prefixes a fixed stride
-  // apart: the decode benchmark's keys took nine slots per lookup on
-  // average, three with the mix.
-  std::size_t home(std::uint64_t code) const {
-    std::uint64_t h = (code ^ (code >> 33)) * 0xff51afd7ed558ccdull;
-    h ^= h >> 29;
-    return static_cast<std::size_t>((h * 0x9E3779B97F4A7C15ull) >> shift_);
-  }
-  std::size_t mask() const { return slots_.size() - 1; }
   // The slot holding `key` (with `code`), or the empty slot where it would go.
   std::size_t probe(const RouteKey& key, std::uint64_t code) const;
   RouteKey key_in(const Slot& slot) const;
   Route route_in(const Slot& slot) const {
     return Route{key_in(slot), slot.value.attributes, slot.value.since};
   }
-  void grow();
-  void erase_slot(std::size_t at);
 
-  std::vector<Slot> slots_;
-  std::size_t size_ = 0;
-  unsigned shift_ = 64;
+  struct SlotTraits {
+    using Slot = RouteTable::Slot;
+    static Slot empty() { return Slot{}; }
+    static bool is_empty(const Slot& slot) { return slot.code == 0; }
+  };
+  // Codes are all the table needs to place a slot: no key is compared.
+  static std::uint64_t code_in(const Slot& slot) { return slot.code; }
+
+  table::OpenTable<SlotTraits> slots_;
   // Keys with hashed codes; freed entries are reused.
   std::vector<RouteKey> keys_;
   std::vector<std::uint32_t> free_keys_;

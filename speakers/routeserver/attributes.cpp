@@ -142,49 +142,21 @@ std::size_t encoded_size(const wire::PathAttribute& attribute) {
 }
 
 AttrId AttrPool::intern(std::vector<wire::PathAttribute> attributes) {
-  std::size_t h = hash_attributes(attributes);
-  auto [first, last] = index_.equal_range(h);
-  for (auto it = first; it != last; ++it) {
-    Entry& e = entries_[it->second];
-    if (e.set.attributes == attributes) {
-      ++e.refs;
-      return it->second;
-    }
+  std::uint64_t h = hash_attributes(attributes);
+  AttrId id = pool_.find(h, [&](const Entry& e) { return e.set.attributes == attributes; });
+  if (id != kNoAttr) {
+    pool_.ref(id);
+    return id;
   }
-  AttrId id;
-  if (!free_.empty()) {
-    id = free_.back();
-    free_.pop_back();
-  } else {
-    id = static_cast<AttrId>(entries_.size());
-    entries_.emplace_back();
-  }
-  Entry& e = entries_[id];
-  e.set = AttrSet{};
+  Entry e;
   e.set.attributes = std::move(attributes);
   summarize(e.set);
-  e.hash = h;
-  e.refs = 1;
-  e.derived.fill(kNoAttr);
-  index_.emplace(h, id);
-  return id;
+  return pool_.insert(h, std::move(e));
 }
 
 void AttrPool::unref(AttrId id) {
-  Entry& e = entries_[id];
-  if (--e.refs != 0) return;
-  auto [first, last] = index_.equal_range(e.hash);
-  for (auto it = first; it != last; ++it) {
-    if (it->second == id) {
-      index_.erase(it);
-      break;
-    }
-  }
-  auto derived = e.derived;
-  e.derived.fill(kNoAttr);
-  e.set.attributes.clear();
-  e.set.attributes.shrink_to_fit();
-  free_.push_back(id);
+  std::array<AttrId, kDerivedSlots> derived{kNoAttr, kNoAttr};
+  pool_.unref(id, [&derived](Entry& e) { derived = e.derived; });
   for (AttrId d : derived)
     if (d != kNoAttr && derived_pool_) derived_pool_->unref(d);
 }

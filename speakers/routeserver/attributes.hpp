@@ -1,19 +1,20 @@
 // Interned path-attribute sets and the attribute rewrites of the route server.
 //
-// Routes never own attributes: an RIB entry holds an AttrId into an AttrPool,
-// and identical sets are stored once (a 100k-prefix table from one NVA usually
-// shares a handful of sets). Each received set caches the ids of its two
-// rewritten forms (toward NVAs, toward gateways), so a rewrite is computed once
-// per set, not once per prefix.
+// Routes never own attributes: an RIB entry holds an AttrId into an AttrPool
+// (a table::InternPool, as the decoder's Adj-RIB-In uses), and identical sets
+// are stored once (a 100k-prefix table from one NVA usually shares a handful
+// of sets). Each received set caches the ids of its two rewritten forms
+// (toward NVAs, toward gateways), so a rewrite is computed once per set, not
+// once per prefix.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include "speakers/routeserver/config.hpp"
+#include "table/intern_pool.hpp"
 #include "wire/message.hpp"
 
 namespace rsconform::routeserver {
@@ -47,27 +48,24 @@ class AttrPool {
 
   // The id of this set, holding one new reference.
   AttrId intern(std::vector<wire::PathAttribute> attributes);
-  void ref(AttrId id) { ++entries_[id].refs; }
+  void ref(AttrId id) { pool_.ref(id); }
   void unref(AttrId id);
-  const AttrSet& get(AttrId id) const { return entries_[id].set; }
-  std::size_t live() const { return entries_.size() - free_.size(); }
+  const AttrSet& get(AttrId id) const { return pool_[id].set; }
+  std::size_t live() const { return pool_.live(); }
 
-  AttrId derived(AttrId id, std::size_t slot) const { return entries_[id].derived[slot]; }
+  AttrId derived(AttrId id, std::size_t slot) const { return pool_[id].derived[slot]; }
   // Caches `out` (one reference, owned by the cache from now on).
-  void set_derived(AttrId id, std::size_t slot, AttrId out) { entries_[id].derived[slot] = out; }
+  void set_derived(AttrId id, std::size_t slot, AttrId out) { pool_[id].derived[slot] = out; }
 
  private:
   struct Entry {
     AttrSet set;
-    std::size_t hash = 0;
-    std::uint32_t refs = 0;
     std::array<AttrId, kDerivedSlots> derived{kNoAttr, kNoAttr};
   };
   AttrPool* derived_pool_;
-  std::vector<Entry> entries_;
-  std::vector<AttrId> free_;
-  std::unordered_multimap<std::size_t, AttrId> index_;
+  table::InternPool<Entry> pool_;
 };
+static_assert(kNoAttr == table::InternPool<AttrSet>::kNone);
 
 // The rewrite parameters of one instance.
 struct ExportPolicy {

@@ -3,17 +3,16 @@
 // route, no hashing per peer) and prefixes received in order sit side by side
 // in memory. Numbers of released prefixes are reused.
 //
-// The lookup is an open-addressing table of numbers alone (4 octets a slot;
-// the key is read from keys_), linear probing with backward-shift deletion.
+// The lookup is a table::OpenTable of numbers alone (4 octets a slot; the key
+// is read from keys_), whose mixing hash keeps consecutive /24s apart.
 #pragma once
 
-#include <bit>
 #include <cstdint>
 #include <optional>
-#include <utility>
 #include <vector>
 
 #include "speakers/routeserver/util.hpp"
+#include "table/open_table.hpp"
 
 namespace rsconform::routeserver {
 
@@ -23,10 +22,9 @@ class PrefixIndexTable {
  public:
   // The number of `key`, allocated if the key is new.
   PrefixIndex intern(PrefixKey key) {
-    if ((size_ + 1) * 10 > slots_.size() * 7) grow();
-    std::size_t s = home(key);
-    for (; slots_[s] != kFree; s = next(s))
-      if (keys_[slots_[s]] == key) return slots_[s];
+    slots_.reserve_one(key_of());
+    std::size_t at = slots_.probe(key, holds(key));
+    if (slots_[at] != kFree) return slots_[at];
     PrefixIndex i;
     if (!free_.empty()) {
       i = free_.back();
@@ -36,71 +34,59 @@ class PrefixIndexTable {
       i = static_cast<PrefixIndex>(keys_.size());
       keys_.push_back(key);
     }
-    slots_[s] = i;
-    ++size_;
+    slots_.fill(at, i);
     return i;
   }
   std::optional<PrefixIndex> find(PrefixKey key) const {
-    if (slots_.empty()) return std::nullopt;
-    for (std::size_t s = home(key); slots_[s] != kFree; s = next(s))
-      if (keys_[slots_[s]] == key) return slots_[s];
-    return std::nullopt;
+    std::size_t at = slots_.find(key, holds(key));
+    if (at == Table::npos) return std::nullopt;
+    return slots_[at];
   }
   // Frees the number of a live prefix for reuse (a released index is ignored).
   void release(PrefixIndex i) {
     if (!live(i)) return;
-    std::size_t hole = home(keys_[i]);
-    while (slots_[hole] != i)
-      hole = next(hole);
-    // Shift later entries of the probe run back into the hole.
-    for (std::size_t s = next(hole); slots_[s] != kFree; s = next(s)) {
-      std::size_t h = home(keys_[slots_[s]]);
-      bool stays = hole <= s ? (hole < h && h <= s) : (hole < h || h <= s);
-      if (!stays) {
-        slots_[hole] = slots_[s];
-        hole = s;
-      }
-    }
-    slots_[hole] = kFree;
+    slots_.erase(slots_.probe(keys_[i], [i](PrefixIndex slot) { return slot == i; }), key_of());
     keys_[i] = kReleased;
     free_.push_back(i);
-    --size_;
   }
 
   PrefixKey key(PrefixIndex i) const { return keys_[i]; }
   bool live(PrefixIndex i) const { return i < keys_.size() && keys_[i] != kReleased; }
-  std::size_t size() const { return size_; }
+  std::size_t size() const { return slots_.size(); }
   // One past the highest number handed out: arrays indexed by PrefixIndex
   // need this many entries.
   std::size_t bound() const { return keys_.size(); }
+  // Slots a successful lookup visits on average (for tests of the hash).
+  double mean_probes() const { return slots_.mean_probes(key_of()); }
 
  private:
   static constexpr PrefixIndex kFree = ~PrefixIndex{0};
   // Never a valid key: a valid key's low byte (the length) is at most 32.
   static constexpr PrefixKey kReleased = ~PrefixKey{0};
 
-  std::size_t home(PrefixKey key) const {
-    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
-  }
-  std::size_t next(std::size_t s) const { return (s + 1) & (slots_.size() - 1); }
-  void grow() {
-    std::size_t capacity = slots_.empty() ? 16 : slots_.size() * 2;
-    std::vector<PrefixIndex> old = std::exchange(slots_, std::vector<PrefixIndex>(capacity, kFree));
-    shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
-    for (PrefixIndex i : old) {
-      if (i == kFree) continue;
-      std::size_t s = home(keys_[i]);
-      while (slots_[s] != kFree)
-        s = next(s);
-      slots_[s] = i;
-    }
-  }
+  struct SlotTraits {
+    using Slot = PrefixIndex;  // a number; its key is keys_[number]
+    static Slot empty() { return kFree; }
+    static bool is_empty(Slot slot) { return slot == kFree; }
+  };
+  using Table = table::OpenTable<SlotTraits>;
 
-  std::vector<PrefixIndex> slots_;  // numbers (kFree: empty)
-  std::vector<PrefixKey> keys_;     // by number; kReleased where released
+  // A slot's hash is its key (the table mixes it); holds(key) matches it.
+  struct KeyOf {
+    const PrefixIndexTable* table;
+    PrefixKey operator()(PrefixIndex slot) const { return table->keys_[slot]; }
+  };
+  KeyOf key_of() const { return KeyOf{this}; }
+  struct Holds {
+    const PrefixIndexTable* table;
+    PrefixKey key;
+    bool operator()(PrefixIndex slot) const { return table->keys_[slot] == key; }
+  };
+  Holds holds(PrefixKey key) const { return Holds{this, key}; }
+
+  Table slots_;                  // numbers
+  std::vector<PrefixKey> keys_;  // by number; kReleased where released
   std::vector<PrefixIndex> free_;
-  std::size_t size_ = 0;
-  unsigned shift_ = 64;
 };
 
 }  // namespace rsconform::routeserver
