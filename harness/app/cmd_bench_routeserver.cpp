@@ -67,7 +67,8 @@ bool is_gateway(std::size_t i, bool builtin) {
   return builtin && i >= topology::kMaxNvas;
 }
 std::uint32_t peer_as(std::size_t i, bool builtin) {
-  return is_gateway(i, builtin) ? topology::kRouteServerAsn : 65001 + static_cast<std::uint32_t>(i);
+  return topology::default_asn(
+      is_gateway(i, builtin) ? topology::Role::expressroute : topology::Role::nva, i);
 }
 
 constexpr std::uint64_t kMaxRoutes = 12'000'000;

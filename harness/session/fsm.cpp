@@ -51,23 +51,6 @@ std::size_t index_of(Timer timer) {
   return static_cast<std::size_t>(timer);
 }
 
-// Local on purpose: the session module uses only the wire headers' types.
-const char* action_name(wire::ErrorAction action) {
-  switch (action) {
-    case wire::ErrorAction::none:
-      return "none";
-    case wire::ErrorAction::attribute_discard:
-      return "attribute-discard";
-    case wire::ErrorAction::treat_as_withdraw:
-      return "treat-as-withdraw";
-    case wire::ErrorAction::afisafi_disable:
-      return "afisafi-disable";
-    case wire::ErrorAction::session_reset:
-      return "session-reset";
-  }
-  return "?";
-}
-
 }  // namespace
 
 // ===== Names =====
@@ -208,7 +191,7 @@ std::string to_string(const Action& action, TimePoint origin) {
         } else if constexpr (std::is_same_v<T, StopTimer>) {
           return std::string("StopTimer ") + to_string(a.which);
         } else if constexpr (std::is_same_v<T, DeliverUpdate>) {
-          return std::string("DeliverUpdate ") + action_name(a.action);
+          return std::string("DeliverUpdate ") + wire::to_string(a.action);
         } else if constexpr (std::is_same_v<T, SessionEstablished>) {
           return "SessionEstablished hold " + std::to_string(a.hold_time) + "s keepalive " +
                  std::to_string(a.keepalive_time) + "s";

@@ -13,17 +13,16 @@ std::vector<RouteServerInstance> default_route_servers(std::uint16_t port) {
 
 std::vector<RoleInstance> make_role(const RoleOptions& o) {
   const bool nva = o.kind == topology::Role::nva;
-  const std::size_t count = o.count != 0 ? o.count : (nva ? 1 : 2);
-  if (nva && count > 8)
-    throw std::invalid_argument("nva: 1..8 instances (R3), got " + std::to_string(count));
-  if (!nva && count > 2)
-    throw std::invalid_argument(std::string(to_string(o.kind)) + ": 1..2 instances, got " +
+  // A role model makes all NVAs at once (one instance each) or both
+  // instances of a gateway.
+  const std::size_t most = nva ? topology::kMaxNvas : topology::kMaxGatewayInstances;
+  const std::size_t count = o.count != 0 ? o.count : topology::default_instances(o.kind);
+  if (count > most)
+    throw std::invalid_argument(std::string(to_string(o.kind)) + ": 1.." + std::to_string(most) +
+                                " instances" + (nva ? " (R3)" : "") + ", got " +
                                 std::to_string(count));
-  const std::uint8_t third = o.kind == topology::Role::nva            ? 1
-                             : o.kind == topology::Role::expressroute ? 2
-                                                                      : 3;
-  const wire::IpAddress first = o.first_address.value_or(wire::IpAddress::v4(127, 65, third, 4));
-  const std::uint32_t first_asn = o.first_asn.value_or(nva ? 65001 : topology::kRouteServerAsn);
+  const wire::IpAddress first = o.first_address.value_or(topology::peer_address(o.kind, 0, 0));
+  const std::uint32_t first_asn = o.first_asn.value_or(topology::default_asn(o.kind, 0));
   if (!first.is_v4()) throw std::invalid_argument("role addresses are IPv4");
 
   std::vector<RoleInstance> out;
