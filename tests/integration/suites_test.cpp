@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "run/runner.hpp"
 
@@ -69,14 +70,19 @@ TEST(SeedSuites, EveryCellPassesLiveAndReplaysIdentically) {
   EXPECT_GE(cells, 28u);
 }
 
+// Options for a run of the built-in route server with `faults`.
+run::RunOptions faulty(const std::string& name, run::Faults faults) {
+  run::RunOptions options;
+  options.out_dir = out_dir(name);
+  options.faults = faults;
+  options.deadline = std::chrono::milliseconds(1500);  // the failing cell waits this long
+  return options;
+}
+
 TEST(SeedSuites, FlagIgnoredFailsOnlyTheFlagOnCellWithPreciseResults) {
   const run::SuitePlan plan = scenario_a();
-  const Suite& suite = plan.suite;
-  run::RunOptions options;
-  options.out_dir = out_dir("ignore-flag");
-  options.faults.ignore_flag = true;
-  options.deadline = std::chrono::milliseconds(1500);  // the failing cell waits this long
-  for (const auto& cell : suite.cells()) {
+  const run::RunOptions options = faulty("ignore-flag", {.ignore_flag = true});
+  for (const auto& cell : plan.suite.cells()) {
     run::CellRun run = run::run_cell(plan, cell, options);
     if (!cell.branch_to_branch) {
       EXPECT_EQ(run.result.verdict, Verdict::pass);
@@ -98,18 +104,58 @@ TEST(SeedSuites, FlagIgnoredFailsOnlyTheFlagOnCellWithPreciseResults) {
 
 TEST(SeedSuites, MissingVnetPrefixFailsR10) {
   const run::SuitePlan plan = scenario_a();
-  const Suite& suite = plan.suite;
-  run::RunOptions options;
-  options.out_dir = out_dir("no-vnet");
-  options.faults.no_vnet = true;
-  options.deadline = std::chrono::milliseconds(1500);
-  run::CellRun run = run::run_cell(plan, suite.cells().front(), options);
+  run::CellRun run =
+      run::run_cell(plan, plan.suite.cells().front(), faulty("no-vnet", {.no_vnet = true}));
   EXPECT_EQ(run.result.verdict, Verdict::failed);
   bool r10 = false;
   for (const auto& e : run.result.results)
     if (e.verdict == Verdict::failed && e.prefix == "10.1.0.0/16" && e.to == "nva1")
       r10 = r10 || std::find(e.rules.begin(), e.rules.end(), "R10") != e.rules.end();
   EXPECT_TRUE(r10);
+}
+
+// A suite step of action "script" makes a peer act mid-run: what it announces
+// after the step is judged in the phase after it, and was absent before.
+TEST(SeedSuites, ScriptStepsArePlayedBetweenPhases) {
+  const fs::path file = fs::path(out_dir("script-step")) / "script-step.json";
+  std::ofstream(file) << R"({
+  "name": "script-step",
+  "matrix": {"branch_to_branch": ["on"]},
+  "peers": [
+    {"name": "nva1", "role": "nva",
+     "script": [{"op": "connect"}, {"op": "wait_state", "state": "Established"},
+                {"op": "announce", "prefixes": ["192.168.1.0/24"]}]},
+    {"name": "nva2", "role": "nva",
+     "script": [{"op": "connect"}, {"op": "wait_state", "state": "Established"}]}
+  ],
+  "steps": [
+    {"name": "more", "action": "script", "peer": "nva1",
+     "script": [{"op": "announce", "prefixes": ["192.168.7.0/24"]},
+                {"op": "withdraw", "prefixes": ["192.168.1.0/24"]}]}
+  ],
+  "cases": [
+    {"name": "before", "rules": ["R12"],
+     "expect": [{"to": "nva2", "present": [{"prefix": "192.168.1.0/24"}],
+                 "absent": ["192.168.7.0/24"]}]},
+    {"name": "after", "rules": ["R12"], "after": "more",
+     "expect": [{"to": "nva2", "present": [{"prefix": "192.168.7.0/24"}],
+                 "absent": ["192.168.1.0/24"]}]}
+  ]
+})";
+  const run::SuitePlan plan = run::load_plan(file.string());
+  run::RunOptions options;
+  options.out_dir = out_dir("script-step-run");
+  run::CellRun run = run::run_cell(plan, plan.suite.cells().front(), options);
+  std::ostringstream why;
+  for (const auto& e : run.result.results)
+    if (e.verdict != Verdict::pass) why << e.case_name << ": " << e.reason << "\n";
+  EXPECT_EQ(run.result.verdict, Verdict::pass) << why.str();
+  std::size_t after = 0;
+  for (const auto& e : run.result.results)
+    if (e.case_name == "after") ++after;
+  EXPECT_EQ(after, 4u);  // rs0/rs1 x (present + absent)
+  for (const auto& note : run.result.notes)
+    EXPECT_EQ(note.find("not supported"), std::string::npos) << note;
 }
 
 }  // namespace

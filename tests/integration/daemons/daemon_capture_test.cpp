@@ -24,16 +24,7 @@ constexpr std::uint64_t kBulk = 3000;
 
 // Three NVAs as clients of the daemon. a and b announce, withdraw and (a) stream a bulk; every
 // client waits until it sees the others' routes as they end up.
-constexpr const char* kExchange = R"({
-  "speakers": [
-    {"role": "nva", "instance": 1, "name": "a", "address": "${a}", "restart_ms": 600000,
-     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]},
-    {"role": "nva", "instance": 2, "name": "b", "address": "${b}", "restart_ms": 600000,
-     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]},
-    {"role": "nva", "instance": 3, "name": "c", "address": "${c}", "restart_ms": 600000,
-     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]}
-  ],
-  "steps": [
+const std::string kExchange = three_nva_script(R"(
     {"op": "connect", "speaker": "a"},
     {"op": "connect", "speaker": "b"},
     {"op": "connect", "speaker": "c"},
@@ -58,8 +49,7 @@ constexpr const char* kExchange = R"({
     {"op": "wait_absent", "speaker": "b", "prefix": "10.30.1.0/24"},
     {"op": "wait_route", "speaker": "a", "prefix": "10.31.0.0/16"},
     {"op": "wait_absent", "speaker": "a", "prefix": "10.31.1.0/24"}
-  ]
-})";
+)");
 
 std::string temp_path(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / "rsconform-tests";

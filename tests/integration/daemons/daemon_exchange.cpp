@@ -44,6 +44,20 @@ std::string fill(const std::string& text, const std::map<std::string, std::strin
   return out;
 }
 
+std::string three_nva_script(const std::string& steps) {
+  return R"({
+  "speakers": [
+    {"role": "nva", "instance": 1, "name": "a", "address": "${a}", "restart_ms": 600000,
+     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]},
+    {"role": "nva", "instance": 2, "name": "b", "address": "${b}", "restart_ms": 600000,
+     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]},
+    {"role": "nva", "instance": 3, "name": "c", "address": "${c}", "restart_ms": 600000,
+     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]}
+  ],
+  "steps": [)" +
+         steps + "]}";
+}
+
 std::string hex_of(const wire::IpAddress& address) {
   if (!address.is_v4()) throw std::invalid_argument("hex_of: IPv4 only");
   std::string out;

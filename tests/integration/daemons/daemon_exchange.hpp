@@ -36,6 +36,10 @@ std::uint16_t free_port(const wire::IpAddress& address);
 // placeholder without a value, so that a typo cannot reach the script parser as text.
 std::string fill(const std::string& text, const std::map<std::string, std::string>& vars);
 
+// A script of three fake NVAs a, b and c (at ${a}, ${b}, ${c}), each a client of the route
+// server at ${rs}:${port}, with `steps` (a JSON array's elements).
+std::string three_nva_script(const std::string& steps);
+
 // "7f411402" for 127.65.20.2: an IPv4 address as it sits in a NEXT_HOP attribute.
 std::string hex_of(const wire::IpAddress& address);
 

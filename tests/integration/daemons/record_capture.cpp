@@ -38,16 +38,7 @@ using namespace std::chrono_literals;
 
 // a and b announce and withdraw; c only listens. Next hops are explicit (${a_nh}): GoBGP treats
 // a 127.x NEXT_HOP as a withdraw, so it gets 10.x values (no socket needs them).
-constexpr const char* kExchange = R"({
-  "speakers": [
-    {"role": "nva", "instance": 1, "name": "a", "address": "${a}", "restart_ms": 600000,
-     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]},
-    {"role": "nva", "instance": 2, "name": "b", "address": "${b}", "restart_ms": 600000,
-     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]},
-    {"role": "nva", "instance": 3, "name": "c", "address": "${c}", "restart_ms": 600000,
-     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]}
-  ],
-  "steps": [
+const std::string kExchange = three_nva_script(R"(
     {"op": "connect", "speaker": "a"},
     {"op": "connect", "speaker": "b"},
     {"op": "connect", "speaker": "c"},
@@ -71,8 +62,7 @@ constexpr const char* kExchange = R"({
      "prefixes": ["10.30.1.0/24", "10.31.1.0/24"]},
     {"op": "wait_absent", "speaker": "b", "timeout_ms": 30000, "prefix": "10.30.1.0/24"},
     {"op": "wait_absent", "speaker": "a", "timeout_ms": 30000, "prefix": "10.31.1.0/24"}
-  ]
-})";
+)");
 
 struct Topology {
   const char* rs;
