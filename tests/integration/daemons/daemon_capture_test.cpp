@@ -126,13 +126,8 @@ TEST_P(DaemonCaptureTest, LiveCaptureRebuildsTheTablesTheSpeakersHold) {
   captures::LiveCaptureOptions live_options;
   live_options.output_path = temp_path(name + "-live");
   live_options.filter = captures::build_endpoint_filter({{rs, x.port()}});
-  std::unique_ptr<captures::LiveCapture> live;
-  try {
-    live = captures::LiveCapture::start(live_options);
-  } catch (const captures::LiveCaptureError& e) {
-    if (e.kind() == captures::LiveCaptureError::Kind::permission) GTEST_SKIP() << e.what();
-    throw;
-  }
+  std::unique_ptr<captures::LiveCapture> live = start_live_capture(live_options);
+  if (!live) GTEST_SKIP() << "no permission to capture on lo";
   struct RemoveFiles {
     std::vector<std::string> paths;
     ~RemoveFiles() {

@@ -58,6 +58,16 @@ std::string three_nva_script(const std::string& steps) {
          steps + "]}";
 }
 
+std::unique_ptr<captures::LiveCapture> start_live_capture(
+    const captures::LiveCaptureOptions& options) {
+  try {
+    return captures::LiveCapture::start(options);
+  } catch (const captures::LiveCaptureError& e) {
+    if (e.kind() == captures::LiveCaptureError::Kind::permission) return nullptr;
+    throw;
+  }
+}
+
 std::string hex_of(const wire::IpAddress& address) {
   if (!address.is_v4()) throw std::invalid_argument("hex_of: IPv4 only");
   std::string out;

@@ -18,6 +18,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "captures/live/live_capture.hpp"
 #include "rib/adj_rib_in.hpp"
 #include "session/asio_transport.hpp"
 #include "speakers/daemons/route_server_daemon.hpp"
@@ -39,6 +40,11 @@ std::string fill(const std::string& text, const std::map<std::string, std::strin
 // A script of three fake NVAs a, b and c (at ${a}, ${b}, ${c}), each a client of the route
 // server at ${rs}:${port}, with `steps` (a JSON array's elements).
 std::string three_nva_script(const std::string& steps);
+
+// A live capture on lo, or nullptr when this process may not capture (the
+// caller skips); any other failure throws.
+std::unique_ptr<captures::LiveCapture> start_live_capture(
+    const captures::LiveCaptureOptions& options);
 
 // "7f411402" for 127.65.20.2: an IPv4 address as it sits in a NEXT_HOP attribute.
 std::string hex_of(const wire::IpAddress& address);
