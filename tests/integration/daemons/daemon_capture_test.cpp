@@ -24,7 +24,7 @@ constexpr std::uint64_t kBulk = 3000;
 
 // Three NVAs as clients of the daemon. a and b announce, withdraw and (a) stream a bulk; every
 // client waits until it sees the others' routes as they end up.
-const std::string kExchange = three_nva_script(R"(
+const std::string kExchange = nva_clients_script(3, R"(
     {"op": "connect", "speaker": "a"},
     {"op": "connect", "speaker": "b"},
     {"op": "connect", "speaker": "c"},

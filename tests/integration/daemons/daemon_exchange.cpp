@@ -44,18 +44,16 @@ std::string fill(const std::string& text, const std::map<std::string, std::strin
   return out;
 }
 
-std::string three_nva_script(const std::string& steps) {
-  return R"({
-  "speakers": [
-    {"role": "nva", "instance": 1, "name": "a", "address": "${a}", "restart_ms": 600000,
-     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]},
-    {"role": "nva", "instance": 2, "name": "b", "address": "${b}", "restart_ms": 600000,
-     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]},
-    {"role": "nva", "instance": 3, "name": "c", "address": "${c}", "restart_ms": 600000,
-     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]}
-  ],
-  "steps": [)" +
-         steps + "]}";
+std::string nva_clients_script(std::size_t count, const std::string& steps) {
+  std::string speakers;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string name(1, static_cast<char>('a' + i));
+    speakers += std::string(i ? ",\n" : "") + R"(    {"role": "nva", "instance": )" +
+                std::to_string(i + 1) + R"(, "name": ")" + name + R"(", "address": "${)" + name +
+                R"(}", "restart_ms": 600000,
+     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]})";
+  }
+  return "{\n  \"speakers\": [\n" + speakers + "\n  ],\n  \"steps\": [" + steps + "]}";
 }
 
 std::unique_ptr<captures::LiveCapture> start_live_capture(

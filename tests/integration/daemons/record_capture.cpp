@@ -38,7 +38,7 @@ using namespace std::chrono_literals;
 
 // a and b announce and withdraw; c only listens. Next hops are explicit (${a_nh}): GoBGP treats
 // a 127.x NEXT_HOP as a withdraw, so it gets 10.x values (no socket needs them).
-const std::string kExchange = three_nva_script(R"(
+const std::string kExchange = nva_clients_script(3, R"(
     {"op": "connect", "speaker": "a"},
     {"op": "connect", "speaker": "b"},
     {"op": "connect", "speaker": "c"},

@@ -19,20 +19,12 @@ using daemons::DaemonKind;
 // Two NVAs (AS 65001 and 65002) as the daemon's clients; they connect, the daemon is passive,
 // and they do not reconnect within a test after a NOTIFICATION.
 std::string two_clients(const std::string& steps) {
-  return R"({
-  "speakers": [
-    {"role": "nva", "instance": 1, "name": "a", "address": "${a}", "restart_ms": 600000,
-     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]},
-    {"role": "nva", "instance": 2, "name": "b", "address": "${b}", "restart_ms": 600000,
-     "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]}
-  ],
-  "steps": [
+  return nva_clients_script(2, R"(
     {"op": "connect", "speaker": "a"},
     {"op": "connect", "speaker": "b"},
     {"op": "wait_state", "speaker": "a", "state": "Established"},
     {"op": "wait_state", "speaker": "b", "state": "Established"},
-)" + steps +
-         "]}";
+)" + steps);
 }
 
 // Forged UPDATEs from a (AS 65001 = 0xfde9, 4-octet AS_PATH, NEXT_HOP ${a}), as a user writes
