@@ -162,8 +162,12 @@ std::optional<std::string> unwritable(const std::string& path) {
 // True when `path` is directly inside `dir`, compared as absolute paths.
 bool directly_in(const std::string& path, const std::string& dir) {
   if (dir.empty()) return false;
-  return fs::absolute(path).lexically_normal().parent_path() ==
-         fs::absolute(dir).lexically_normal().lexically_normal();
+  // Without a trailing separator: "runs/latest/" is "runs/latest".
+  auto normal = [](const fs::path& p) {
+    fs::path n = fs::absolute(p).lexically_normal();
+    return n.has_filename() ? n : n.parent_path();
+  };
+  return normal(path).parent_path() == normal(dir);
 }
 
 // Checks the report paths before anything runs; prints the problem. A report

@@ -173,6 +173,17 @@ TEST_F(RunCli, ADeadlineIsNotConvergence) {
   EXPECT_NE(junit.find("did not converge (deadline reached after "), std::string::npos) << junit;
 }
 
+// Reports written into a new --out, as .ci/main asks on a fresh checkout:
+// that directory is made for the run, so it need not exist beforehand.
+TEST_F(RunCli, ReportsInsideANewOutAreAccepted) {
+  const fs::path json = fs::path(out()) / "r.json";
+  auto r = rsconform({"run", seed_suite(), "--out", out() + "/", "--flag", "on", "--json",
+                      json.string(), "--junit", out() + "/r.xml"});
+  EXPECT_EQ(r.exit_status, 0) << r.err;
+  EXPECT_EQ(read_json(json)["verdict"], "pass");
+  EXPECT_TRUE(fs::exists(fs::path(out()) / "r.xml"));
+}
+
 // An earlier run's output in --out is gone once a new run starts; a folder
 // that is not a run's is refused.
 TEST_F(RunCli, OutIsEmptiedOfAnEarlierRunAndOtherFoldersAreRefused) {
