@@ -27,28 +27,53 @@ pcap_t* as_pcap(void* handle) {
 }
 
 #ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
-// A stdio stream over a gzip file, so that libpcap reads it like any other FILE*.
+// A stdio stream over a gzip file, so that libpcap reads it like any other FILE*. stdio
+// carries no reason for a failed read: zlib's is kept here.
+struct GzipStream {
+  gzFile gz = nullptr;
+  std::string path;
+  std::string error;  // "gzip: invalid block type at decompressed byte 40 (compressed byte 52)"
+};
 ssize_t gz_read(void* cookie, char* buf, std::size_t size) {
+  auto* stream = static_cast<GzipStream*>(cookie);
   unsigned chunk = size > (1u << 30) ? (1u << 30) : static_cast<unsigned>(size);
-  int n = gzread(static_cast<gzFile>(cookie), buf, chunk);
-  return n < 0 ? -1 : n;
+  int n = gzread(stream->gz, buf, chunk);
+  int code = Z_OK;
+  std::string message = gzerror(stream->gz, &code);
+  // A cut file ends the data with Z_BUF_ERROR, which gzread itself does not report.
+  if (n > 0 || code == Z_OK) return n;
+  // zlib's message starts with the file's name, which the reader's errors already give.
+  if (message.rfind(stream->path + ": ", 0) == 0) message.erase(0, stream->path.size() + 2);
+  stream->error = "gzip: " + message + " at decompressed byte " +
+                  std::to_string(gztell(stream->gz)) + " (compressed byte " +
+                  std::to_string(gzoffset(stream->gz)) + ")";
+  if (n == 0) return 0;  // the end, cut short: the reader sees a truncated capture
+  errno = EIO;
+  return -1;
 }
 int gz_close(void* cookie) {
-  return gzclose(static_cast<gzFile>(cookie)) == Z_OK ? 0 : EOF;
+  auto* stream = static_cast<GzipStream*>(cookie);
+  const int rc = gzclose(stream->gz);
+  delete stream;
+  return rc == Z_OK ? 0 : EOF;
 }
 
-std::FILE* open_gzip(const std::string& path) {
+// `error` is set to where the stream keeps zlib's reason for a failed read.
+std::FILE* open_gzip(const std::string& path, const std::string*& error) {
   gzFile gz = gzopen(path.c_str(), "rb");
   if (gz == nullptr) open_failed(path, std::string("cannot open: ") + std::strerror(errno));
   gzbuffer(gz, 1u << 17);
+  auto* stream = new GzipStream{gz, path, {}};
   cookie_io_functions_t io{};
   io.read = gz_read;
   io.close = gz_close;
-  std::FILE* f = fopencookie(gz, "rb", io);
+  std::FILE* f = fopencookie(stream, "rb", io);
   if (f == nullptr) {
     gzclose(gz);
+    delete stream;
     open_failed(path, "cannot create a stream over the gzip file");
   }
+  error = &stream->error;
   return f;
 }
 #endif
@@ -152,7 +177,9 @@ PcapReader PcapReader::open(const std::string& path) {
                 "gzip-compressed input that cannot be read twice (a pipe?): decompress it first, "
                 "e.g. zcat FILE | rsconform decode /dev/stdin");
 #ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
-  return PcapReader(open_gzip(path), path, true);
+  const std::string* stream_error = nullptr;
+  std::FILE* gz = open_gzip(path, stream_error);
+  return PcapReader(gz, path, true, stream_error);
 #else
   open_failed(path, "gzip-compressed capture, but this build has no zlib");
 #endif
@@ -167,13 +194,14 @@ PcapReader PcapReader::open_memory(ByteView bytes, const std::string& name) {
 }
 
 // Takes ownership of `stream` (closed on failure too).
-PcapReader::PcapReader(std::FILE* stream, std::string name, bool gzip)
-    : name_(std::move(name)), gzip_(gzip) {
+PcapReader::PcapReader(std::FILE* stream, std::string name, bool gzip,
+                       const std::string* stream_error)
+    : name_(std::move(name)), gzip_(gzip), stream_error_(stream_error) {
   std::array<unsigned char, 4> magic = peek_magic(stream, name_);
   if (std::memcmp(magic.data(), kPcapngMagic, 4) == 0) {
     ng_ = std::make_unique<detail::PcapngSource>(stream);
     std::string error;
-    if (!ng_->read_header(error)) open_failed(name_, error);
+    if (!ng_->read_header(error)) open_failed(name_, explained(error));
     link_type_ = ng_->first_link_type();
     snaplen_ = ng_->first_snaplen();
     return;
@@ -181,8 +209,9 @@ PcapReader::PcapReader(std::FILE* stream, std::string name, bool gzip)
   char err[PCAP_ERRBUF_SIZE] = {};
   pcap_t* p = pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO, err);
   if (p == nullptr) {
+    std::string message = explained(err);
     std::fclose(stream);
-    open_failed(name_, err);
+    open_failed(name_, message);
   }
   handle_ = p;
   link_type_ = static_cast<std::uint32_t>(pcap_datalink(p));
@@ -205,6 +234,7 @@ PcapReader::PcapReader(PcapReader&& other) noexcept
       ng_(std::move(other.ng_)),
       name_(std::move(other.name_)),
       gzip_(other.gzip_),
+      stream_error_(other.stream_error_),
       link_type_(other.link_type_),
       snaplen_(other.snaplen_),
       packets_read_(other.packets_read_),
@@ -219,6 +249,7 @@ PcapReader& PcapReader::operator=(PcapReader&& other) noexcept {
     ng_ = std::move(other.ng_);
     name_ = std::move(other.name_);
     gzip_ = other.gzip_;
+    stream_error_ = other.stream_error_;
     link_type_ = other.link_type_;
     snaplen_ = other.snaplen_;
     packets_read_ = other.packets_read_;
@@ -240,9 +271,9 @@ bool PcapReader::next_from(Source& source, RawPacket& out) {
       ++packets_read_;
       return true;
     case Source::Result::end:
-      return false;
+      return at_end();
     case Source::Result::error:
-      error_ = CaptureError{name_, packets_read_ + 1, message};
+      error_ = CaptureError{name_, packets_read_ + 1, explained(message)};
       return false;
   }
   return false;
@@ -269,9 +300,21 @@ bool PcapReader::next(RawPacket& out) {
     out.data = ByteView(data, header->caplen);
     return true;
   }
-  if (rc == PCAP_ERROR_BREAK) return false;  // clean end of file
-  error_ = CaptureError{name_, packets_read_ + 1, pcap_geterr(as_pcap(handle_))};
+  if (rc == PCAP_ERROR_BREAK) return at_end();  // clean end of file
+  error_ = CaptureError{name_, packets_read_ + 1, explained(pcap_geterr(as_pcap(handle_)))};
   return false;
+}
+
+bool PcapReader::at_end() {
+  // A gzip file cut between two records ends cleanly for the record reader.
+  if (stream_error_ != nullptr && !stream_error_->empty())
+    error_ = CaptureError{name_, packets_read_ + 1, *stream_error_};
+  return false;
+}
+
+std::string PcapReader::explained(std::string message) const {
+  if (stream_error_ != nullptr && !stream_error_->empty()) return *stream_error_;
+  return message;
 }
 
 }  // namespace rsconform::captures

@@ -71,7 +71,12 @@ class PcapReader {
   bool pcapng() const { return ng_ != nullptr; }
 
  private:
-  PcapReader(std::FILE* stream, std::string name, bool gzip);
+  PcapReader(std::FILE* stream, std::string name, bool gzip,
+             const std::string* stream_error = nullptr);
+  // The stream's own reason for a failed read (zlib's), when it has one, else `message`.
+  std::string explained(std::string message) const;
+  // Returns false, the end of the packets; an error when the stream says it was cut short.
+  bool at_end();
   // One packet from our own pcapng or pcap record reader.
   template <class Source>
   bool next_from(Source& source, RawPacket& out);
@@ -81,6 +86,7 @@ class PcapReader {
   std::unique_ptr<detail::PcapngSource> ng_;
   std::string name_;
   bool gzip_ = false;
+  const std::string* stream_error_ = nullptr;  // kept by the stream; valid while it is open
   std::uint32_t link_type_ = 0;
   std::uint32_t snaplen_ = 0;
   std::uint64_t packets_read_ = 0;

@@ -14,6 +14,7 @@
 #include "analysis/capture_analysis.hpp"
 #include "analysis/observation_report.hpp"
 #include "app/command.hpp"
+#include "app/signal_watch.hpp"
 #include "json/json_stream.hpp"
 
 namespace rsconform::app {
@@ -180,8 +181,9 @@ CommandRunner add_decode_command(CLI::App& parent) {
   cmd->add_option("--port", flags->ports, "TCP ports carrying BGP (default 179; repeatable)");
   cmd->footer(
       "Exit codes: 0 decoded; 2 unreadable input; 3 decoded with gaps, guesses or a truncated "
-      "file.");
+      "file; 130/143 interrupted by SIGINT/SIGTERM.");
   return [flags] {
+    SignalWatch watch(nullptr);  // a signal ends it, saying so on stderr
     ExitCode worst = ExitCode::pass;
     for (const auto& file : flags->files) {
       ExitCode code = decode_one(file, *flags);

@@ -16,6 +16,8 @@
 #include <string_view>
 
 #include "app/command.hpp"
+#include "app/signal_watch.hpp"
+#include "captures/pcap_reader.hpp"
 #include "check/report.hpp"
 #include "run/runner.hpp"
 
@@ -39,19 +41,82 @@ struct RunFlags {
   bool verbose = false;
 };
 
-// "NAME=ADDR[:PORT]" -> (name, address, port).
-run::ExternalRouteServer parse_route_server(const std::string& text, std::uint16_t port) {
-  auto eq = text.find('=');
-  if (eq == std::string::npos) throw CLI::ValidationError("--rs", "expected NAME=ADDR[:PORT]");
+// "NAME=ADDR[:PORT]" (PORT 1..65535, default 179) -> (name, address, port); nullopt with
+// `error` saying what is wrong.
+std::optional<run::ExternalRouteServer> parse_route_server(const std::string& text,
+                                                           std::string& error) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    error = "expected NAME=ADDR[:PORT]";
+    return std::nullopt;
+  }
   std::string address = text.substr(eq + 1);
-  auto colon = address.rfind(':');
-  if (colon != std::string::npos && address.find(':') == colon) {
-    port = static_cast<std::uint16_t>(std::stoul(address.substr(colon + 1)));
+  std::uint16_t port = 179;
+  const auto colon = address.rfind(':');
+  if (colon != std::string::npos && address.find(':') == colon) {  // one colon: not IPv6
+    const std::string digits = address.substr(colon + 1);
+    unsigned long value = 0;
+    const bool numeric = !digits.empty() && digits.size() <= 5 &&
+                         digits.find_first_not_of("0123456789") == std::string::npos;
+    if (numeric) value = std::stoul(digits);
+    if (!numeric || value < 1 || value > 65535) {
+      error = "port '" + digits + "' is not a number from 1 to 65535";
+      return std::nullopt;
+    }
+    port = static_cast<std::uint16_t>(value);
     address = address.substr(0, colon);
   }
-  auto parsed = wire::IpAddress::parse(address);
-  if (!parsed) throw CLI::ValidationError("--rs", "bad address '" + address + "'");
-  return {text.substr(0, eq), *parsed, port};
+  const auto parsed = wire::IpAddress::parse(address);
+  if (!parsed) {
+    error = "bad address '" + address + "'";
+    return std::nullopt;
+  }
+  return run::ExternalRouteServer{text.substr(0, eq), *parsed, port};
+}
+
+// The --rs values for the route-server instances of the selected suites: each
+// well-formed, each naming an instance, every instance named exactly when
+// --target external. Prints the problem and returns false.
+bool route_servers_usable(const RunFlags& flags, const std::vector<run::SuitePlan>& plans,
+                          std::vector<run::ExternalRouteServer>& out) {
+  std::vector<std::string> known;
+  for (const auto& plan : plans)
+    for (const auto& rs : plan.suite.route_servers)
+      if (std::find(known.begin(), known.end(), rs.name) == known.end()) known.push_back(rs.name);
+  std::string known_list;
+  for (const auto& name : known)
+    known_list += (known_list.empty() ? "" : ", ") + name;
+  if (flags.target != "external") {
+    if (flags.route_servers.empty()) return true;
+    std::cerr << "rsconform run: --rs " << flags.route_servers.front()
+              << ": --rs applies only with --target external\n";
+    return false;
+  }
+  for (const auto& text : flags.route_servers) {
+    std::string error;
+    auto rs = parse_route_server(text, error);
+    if (!rs) {
+      std::cerr << "rsconform run: --rs " << text << ": " << error << "\n";
+      return false;
+    }
+    if (std::find(known.begin(), known.end(), rs->name) == known.end()) {
+      std::cerr << "rsconform run: --rs " << text << ": no route-server instance '" << rs->name
+                << "' in the topology (known: " << known_list << ")\n";
+      return false;
+    }
+    out.push_back(*rs);
+  }
+  std::string missing;
+  for (const auto& name : known)
+    if (std::none_of(out.begin(), out.end(), [&name](const auto& rs) { return rs.name == name; }))
+      missing += " --rs " + name + "=ADDR[:PORT]";
+  if (!missing.empty()) {
+    std::cerr << "rsconform run: --target external needs the address of every route-server "
+                 "instance ("
+              << known_list << "); missing:" << missing << "\n";
+    return false;
+  }
+  return true;
 }
 
 // "K/N" (1 <= K <= N): the K-th of N shards, K counted from 1; nullopt when malformed.
@@ -94,10 +159,23 @@ std::optional<std::string> unwritable(const std::string& path) {
   return std::nullopt;
 }
 
-// Checks the report paths before anything runs; prints the problem.
-bool report_paths_usable(const char* command, const std::string& junit, const std::string& json) {
+// True when `path` is directly inside `dir`, compared as absolute paths.
+bool directly_in(const std::string& path, const std::string& dir) {
+  if (dir.empty()) return false;
+  // Without a trailing separator: "runs/latest/" is "runs/latest".
+  auto normal = [](const fs::path& p) {
+    fs::path n = fs::absolute(p).lexically_normal();
+    return n.has_filename() ? n : n.parent_path();
+  };
+  return normal(path).parent_path() == normal(dir);
+}
+
+// Checks the report paths before anything runs; prints the problem. A report
+// directly in `run_dir` is fine: that directory is made for the run.
+bool report_paths_usable(const char* command, const std::string& junit, const std::string& json,
+                         const std::string& run_dir = "") {
   for (const auto& [flag, path] : {std::pair{"--junit", &junit}, std::pair{"--json", &json}}) {
-    if (path->empty()) continue;
+    if (path->empty() || directly_in(*path, run_dir)) continue;
     if (auto why = unwritable(*path)) {
       std::cerr << "rsconform " << command << ": " << flag << " " << *path
                 << ": cannot write the report here: " << *why << "\n";
@@ -110,6 +188,7 @@ bool report_paths_usable(const char* command, const std::string& junit, const st
 // Writes `text` to a temporary file beside `path`, then renames it into place,
 // so `path` is never half-written. Prints the problem and returns false on failure.
 bool write_atomically(const char* command, const fs::path& path, const std::string& text) {
+  std::lock_guard guard(report_guard());
   fs::path dir = path.parent_path();
   if (dir.empty()) dir = ".";
   std::string temp = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
@@ -150,20 +229,59 @@ bool write_atomically(const char* command, const fs::path& path, const std::stri
 
 // The --json / --junit reports; false when one could not be written.
 bool write_user_reports(const char* command, const std::vector<check::CellResult>& results,
-                        const std::string& junit, const std::string& json) {
+                        const std::string& junit, const std::string& json,
+                        const check::Interruption* interruption = nullptr) {
   bool ok = true;
-  if (!json.empty()) ok &= write_atomically(command, json, check::report_json(results).dump(2));
-  if (!junit.empty()) ok &= write_atomically(command, junit, check::report_junit(results));
+  if (!json.empty())
+    ok &= write_atomically(command, json, check::report_json(results, interruption).dump(2));
+  if (!junit.empty())
+    ok &= write_atomically(command, junit, check::report_junit(results, interruption));
   return ok;
 }
 
-bool write_reports(const std::vector<check::CellResult>& results, const RunFlags& flags) {
-  std::error_code ec;
-  fs::create_directories(flags.out, ec);
+bool write_reports(const std::vector<check::CellResult>& results, const RunFlags& flags,
+                   const check::Interruption* interruption) {
   bool ok = write_atomically("run", fs::path(flags.out) / "report.json",
-                             check::report_json(results).dump(2));
-  ok &= write_atomically("run", fs::path(flags.out) / "junit.xml", check::report_junit(results));
-  return write_user_reports("run", results, flags.junit, flags.json) && ok;
+                             check::report_json(results, interruption).dump(2));
+  ok &= write_atomically("run", fs::path(flags.out) / "junit.xml",
+                         check::report_junit(results, interruption));
+  return write_user_reports("run", results, flags.junit, flags.json, interruption) && ok;
+}
+
+// Marks a directory as written by `run`, so that the next run may empty it.
+constexpr const char* kRunDirMarker = ".rsconform-run";
+
+// Makes --out an empty run directory: created, or emptied when it holds a
+// previous run (its marker or report.json), so that no earlier verdict is left
+// beside this run. Anything else in it is refused. Also removes earlier
+// --json / --junit reports. Prints the problem and returns false.
+bool prepare_run_dir(const RunFlags& flags) {
+  const fs::path dir(flags.out);
+  std::error_code ec;
+  auto fail = [&dir](const std::string& why) {
+    std::cerr << "rsconform run: --out " << dir.string() << ": " << why << "\n";
+    return false;
+  };
+  if (fs::exists(dir, ec)) {
+    if (!fs::is_directory(dir, ec)) return fail("exists and is not a directory");
+    const bool empty = fs::is_empty(dir, ec);
+    if (!empty && !fs::exists(dir / kRunDirMarker, ec) && !fs::exists(dir / "report.json", ec))
+      return fail("holds files that are not an earlier run's (no " + std::string(kRunDirMarker) +
+                  " or report.json): give a new or empty directory");
+    std::vector<fs::path> entries;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      entries.push_back(entry.path());
+    if (ec) return fail("cannot list it: " + ec.message());
+    for (const auto& entry : entries)
+      if (fs::remove_all(entry, ec); ec)
+        return fail("cannot remove " + entry.string() + ": " + ec.message());
+  } else if (!fs::create_directories(dir, ec)) {
+    return fail("cannot create it: " + ec.message());
+  }
+  std::ofstream(dir / kRunDirMarker) << "written by rsconform run: emptied by the next run\n";
+  for (const std::string* report : {&flags.json, &flags.junit})
+    if (!report->empty() && fs::is_regular_file(*report, ec)) fs::remove(*report, ec);
+  return true;
 }
 
 ExitCode run_suites(const RunFlags& flags) {
@@ -187,12 +305,11 @@ ExitCode run_suites(const RunFlags& flags) {
     }
     shard = *parsed;
   }
-  if (!report_paths_usable("run", flags.junit, flags.json)) return ExitCode::usage;
+  if (!report_paths_usable("run", flags.junit, flags.json, flags.out)) return ExitCode::usage;
   run::RunOptions options;
   options.out_dir = flags.out;
   options.target = flags.target == "external" ? run::Target::external : run::Target::builtin;
-  for (const auto& rs : flags.route_servers)
-    options.external.push_back(parse_route_server(rs, 179));
+  if (!route_servers_usable(flags, plans, options.external)) return ExitCode::usage;
   options.capture = flags.capture == "live"     ? run::CaptureMode::live
                     : flags.capture == "inproc" ? run::CaptureMode::inproc
                                                 : run::CaptureMode::automatic;
@@ -226,18 +343,35 @@ ExitCode run_suites(const RunFlags& flags) {
     return ExitCode::usage;
   }
 
+  if (!prepare_run_dir(flags)) return ExitCode::usage;
+
+  // SIGINT / SIGTERM stop the cell that is running; the rest are not run.
+  run::StopRequest stop;
+  SignalWatch watch(&stop);
+  options.stop = &stop;
   std::vector<check::CellResult> results;
-  for (const auto& [plan, cell] : selected) {
+  std::size_t next = 0;  // the first cell not run
+  while (next < selected.size() && !stop.requested()) {
+    const auto& [plan, cell] = selected[next++];
     auto run = run::run_cell(*plan, cell, options);
-    std::cout << check::to_string(run.result.verdict) << "  " << plan->suite.name << " ["
-              << cell.name << "] " << (run.result.convergence_ms ? *run.result.convergence_ms : 0.0)
-              << " ms\n"
+    std::cout << (run.result.interrupted ? "interrupted" : check::to_string(run.result.verdict))
+              << "  " << plan->suite.name << " [" << cell.name << "]  "
+              << check::convergence_text(run.result) << "\n"
               << std::flush;
     results.push_back(std::move(run.result));
   }
+  // A signal after the last cell ended leaves the run whole.
+  std::optional<check::Interruption> interruption;
+  if (next < selected.size() || (!results.empty() && results.back().interrupted)) {
+    interruption = check::Interruption{stop.signal_name(), 128 + stop.signal(), {}};
+    for (std::size_t j = next; j < selected.size(); ++j)
+      interruption->not_run.push_back({selected[j].first->suite.name, selected[j].second.name});
+  }
+  const check::Interruption* stopped = interruption ? &*interruption : nullptr;
   std::cout << "\n";
-  check::print_console(std::cout, results);
-  if (!write_reports(results, flags)) return ExitCode::usage;
+  check::print_console(std::cout, results, stopped);
+  if (!write_reports(results, flags, stopped)) return ExitCode::usage;
+  if (stopped) return static_cast<ExitCode>(stopped->exit_code);
   return static_cast<ExitCode>(check::exit_code(check::overall(results)));
 }
 
@@ -253,6 +387,7 @@ struct ReplayFlags {
 };
 
 ExitCode replay(const ReplayFlags& flags) {
+  SignalWatch watch(nullptr);  // a signal ends it: the reports are written at the end
   check::Suite suite;
   try {
     suite = check::load_suite_file(flags.suite);
@@ -301,7 +436,13 @@ ExitCode replay(const ReplayFlags& flags) {
       }
       book.set(m.substr(0, eq), *a);
     }
-    results.push_back(run::judge_capture(suite, record.cell, record, book));
+    try {
+      results.push_back(
+          run::judge_capture(suite, record.cell, record, book, run::OpenFailure::error));
+    } catch (const captures::CaptureOpenError& e) {
+      std::cerr << "rsconform replay: " << e.what() << "\n";
+      return ExitCode::usage;
+    }
   }
   check::print_console(std::cout, results);
   if (!write_user_reports("replay", results, flags.junit, flags.json)) return ExitCode::usage;
@@ -309,6 +450,10 @@ ExitCode replay(const ReplayFlags& flags) {
 }
 
 }  // namespace
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 pass, 1 a check failed, 2 usage or input error, 3 inconclusive, 130/143 "
+    "interrupted by SIGINT/SIGTERM.";
 
 CommandRunner add_run_command(CLI::App& parent) {
   auto flags = std::make_shared<RunFlags>();
@@ -318,10 +463,12 @@ CommandRunner add_run_command(CLI::App& parent) {
   cmd->add_option("--target", flags->target, "builtin (the reference route server) or external")
       ->check(CLI::IsMember({"builtin", "external"}));
   cmd->add_option("--rs", flags->route_servers,
-                  "with --target external: NAME=ADDR[:PORT] for each route-server instance");
+                  "with --target external: NAME=ADDR[:PORT] for every route-server instance "
+                  "(PORT 1..65535, default 179)");
   cmd->add_option("--flag", flags->flag, "branch-to-branch cells to run: off, on or both")
       ->check(CLI::IsMember({"off", "on", "both"}));
-  cmd->add_option("--out", flags->out, "run directory (captures, logs, reports)");
+  cmd->add_option("--out", flags->out,
+                  "run directory (captures, logs, reports), emptied of an earlier run first");
   cmd->add_option("--junit", flags->junit, "write a JUnit XML report here");
   cmd->add_option("--json", flags->json, "write a JSON report here");
   cmd->add_option("--filter", flags->filter, "only suites whose name matches this glob");
@@ -332,7 +479,7 @@ CommandRunner add_run_command(CLI::App& parent) {
                   "misconfigure the built-in route server: ignore-flag, no-vnet")
       ->check(CLI::IsMember({"ignore-flag", "no-vnet"}));
   cmd->add_flag("--verbose", flags->verbose, "print the route server's and runner's log");
-  cmd->footer("Exit codes: 0 pass, 1 a check failed, 2 usage or input error, 3 inconclusive.");
+  cmd->footer(kExitCodes);
   return [flags] { return run_suites(*flags); };
 }
 
@@ -353,7 +500,7 @@ CommandRunner add_replay_command(CLI::App& parent) {
   cmd->add_option("--port", flags->ports, "TCP ports carrying BGP");
   cmd->add_option("--junit", flags->junit, "write a JUnit XML report here");
   cmd->add_option("--json", flags->json, "write a JSON report here");
-  cmd->footer("Exit codes: 0 pass, 1 a check failed, 2 usage or input error, 3 inconclusive.");
+  cmd->footer(kExitCodes);
   return [flags] { return replay(*flags); };
 }
 

@@ -76,7 +76,12 @@ struct CellResult {
   std::size_t cases_judged = 0;
   std::size_t cases_skipped = 0;         // their `when` did not hold
   std::optional<double> convergence_ms;  // filled in by the runner
-  std::vector<std::string> notes;        // e.g. capture source; filled in by the runner
+  // False when a phase reached its deadline before it converged; convergence_ms is then the
+  // time until that deadline.
+  bool converged = true;
+  // The run was stopped by a signal during this cell: it was not judged (see Interruption).
+  bool interrupted = false;
+  std::vector<std::string> notes;  // e.g. capture source; filled in by the runner
   std::size_t count(Verdict verdict) const;
 };
 

@@ -26,6 +26,18 @@ std::string ms_text(double ms) {
   return buffer;
 }
 
+// The cell's verdict as reports name it: an interrupted cell was not judged.
+std::string verdict_text(const CellResult& c) {
+  return c.interrupted ? "interrupted" : to_string(c.verdict);
+}
+std::string verdict_label(const CellResult& c) {
+  return c.interrupted ? "INTERRUPTED" : upper(c.verdict);
+}
+
+std::string interrupted_text(const Interruption* interruption) {
+  return "interrupted by " + (interruption ? interruption->signal : std::string("a signal"));
+}
+
 std::string join(const std::vector<std::string>& items, const char* separator) {
   std::string out;
   for (const auto& s : items)
@@ -79,41 +91,69 @@ std::string xml_escape(const std::string& s) {
 
 }  // namespace
 
-void print_console(std::ostream& out, const std::vector<CellResult>& cells) {
+std::string convergence_text(const CellResult& cell) {
+  if (!cell.convergence_ms) return "";
+  if (cell.converged) return "converged in " + ms_text(*cell.convergence_ms);
+  return "did not converge (deadline reached after " + ms_text(*cell.convergence_ms) + ")";
+}
+
+void print_console(std::ostream& out, const std::vector<CellResult>& cells,
+                   const Interruption* interruption) {
   std::size_t width = 0;
   for (const auto& c : cells)
     width = std::max(width, c.suite.size() + c.cell.name.size() + 3);
-  for (const auto& c : cells) {
-    std::string label = c.suite + " [" + c.cell.name + "]";
+  if (interruption)
+    for (const auto& c : interruption->not_run)
+      width = std::max(width, c.suite.size() + c.cell.size() + 3);
+  auto line_start = [&out, width](std::string verdict, const std::string& suite,
+                                  const std::string& cell) {
+    std::string label = suite + " [" + cell + "]";
     label.resize(std::max(width, label.size()), ' ');
-    std::string verdict = upper(c.verdict);
     verdict.resize(13, ' ');
-    out << verdict << label << "  " << c.results.size() << " expectations";
+    out << verdict << label;
+  };
+  for (const auto& c : cells) {
+    line_start(verdict_label(c), c.suite, c.cell.name);
+    if (c.interrupted) {
+      out << "  " << interrupted_text(interruption) << ", not judged\n";
+      continue;
+    }
+    out << "  " << c.results.size() << " expectations";
     if (c.count(Verdict::failed)) out << ", " << c.count(Verdict::failed) << " failed";
     if (c.count(Verdict::inconclusive))
       out << ", " << c.count(Verdict::inconclusive) << " inconclusive";
-    if (c.convergence_ms) out << "  converged in " << ms_text(*c.convergence_ms);
+    if (c.convergence_ms) out << "  " << convergence_text(c);
     out << "\n";
   }
+  if (interruption)
+    for (const auto& c : interruption->not_run) {
+      line_start("NOT RUN", c.suite, c.cell);
+      out << "  " << interrupted_text(interruption) << " before it started\n";
+    }
   for (const auto& c : cells) {
     if (c.verdict == Verdict::pass) continue;
     out << "\n"
-        << upper(c.verdict) << " " << c.suite << " [" << c.cell.name << "] (" << c.file << ")\n";
+        << verdict_label(c) << " " << c.suite << " [" << c.cell.name << "] (" << c.file << ")\n";
     for (const auto& note : c.notes)
       out << "  note: " << note << "\n";
     for (const auto& r : c.results)
       if (r.verdict != Verdict::pass) out << "  " << detail(r) << "\n";
   }
   std::map<Verdict, std::size_t> totals;
+  std::size_t interrupted = 0;
   for (const auto& c : cells)
-    ++totals[c.verdict];
+    ++(c.interrupted ? interrupted : totals[c.verdict]);
   out << "\n"
-      << cells.size() << " cell(s): " << totals[Verdict::pass] << " passed, "
-      << totals[Verdict::failed] << " failed, " << totals[Verdict::inconclusive]
-      << " inconclusive\n";
+      << cells.size() + (interruption ? interruption->not_run.size() : 0)
+      << " cell(s): " << totals[Verdict::pass] << " passed, " << totals[Verdict::failed]
+      << " failed, " << totals[Verdict::inconclusive] << " inconclusive";
+  if (interruption)
+    out << ", " << interrupted << " interrupted, " << interruption->not_run.size() << " not run ("
+        << interrupted_text(interruption) << ")";
+  out << "\n";
 }
 
-nlohmann::json report_json(const std::vector<CellResult>& cells) {
+nlohmann::json report_json(const std::vector<CellResult>& cells, const Interruption* interruption) {
   using nlohmann::json;
   json list = json::array();
   for (const auto& c : cells) {
@@ -138,8 +178,9 @@ nlohmann::json report_json(const std::vector<CellResult>& cells) {
                   {{"name", c.cell.name},
                    {"branch_to_branch", c.cell.branch_to_branch ? "on" : "off"},
                    {"hub_routing_preference", topology::to_string(c.cell.preference)}}},
-                 {"verdict", to_string(c.verdict)},
+                 {"verdict", verdict_text(c)},
                  {"convergence_ms", c.convergence_ms ? json(*c.convergence_ms) : json(nullptr)},
+                 {"converged", c.convergence_ms ? json(c.converged) : json(nullptr)},
                  {"cases_judged", c.cases_judged},
                  {"cases_skipped", c.cases_skipped},
                  {"counts",
@@ -150,58 +191,89 @@ nlohmann::json report_json(const std::vector<CellResult>& cells) {
                  {"results", std::move(results)}};
     list.push_back(std::move(cell));
   }
+  if (interruption) {
+    json not_run = json::array();
+    for (const auto& c : interruption->not_run)
+      not_run.push_back({{"suite", c.suite}, {"cell", c.cell}});
+    return json{{"verdict", "interrupted"},
+                {"exit_code", interruption->exit_code},
+                {"interrupted", {{"signal", interruption->signal}, {"not_run", not_run}}},
+                {"cells", std::move(list)}};
+  }
   const Verdict v = overall(cells);
   return json{{"verdict", to_string(v)}, {"exit_code", exit_code(v)}, {"cells", std::move(list)}};
 }
 
-std::string report_junit(const std::vector<CellResult>& cells) {
-  // Group cells by suite, keeping first-seen order.
+std::string report_junit(const std::vector<CellResult>& cells, const Interruption* interruption) {
+  // One testcase per cell: its outcome element (none for a pass) and what it says.
+  struct Testcase {
+    const CellResult* cell = nullptr;  // null: not run
+    std::string suite, name, file;
+    double seconds = 0;
+    std::string element, message, text;  // element: failure, skipped, error or empty
+  };
+  std::vector<Testcase> testcases;
+  for (const auto& c : cells) {
+    Testcase t{&c, c.suite, c.cell.name, c.file, c.convergence_ms.value_or(0) / 1000.0, "", "", ""};
+    if (c.interrupted) {
+      t.element = "error";
+      t.message = interrupted_text(interruption) + ", not judged";
+      t.text = join(c.notes, "\n");
+    } else if (c.verdict != Verdict::pass) {
+      t.element = c.verdict == Verdict::failed ? "failure" : "skipped";
+      t.message = std::to_string(c.count(c.verdict)) + " expectation(s) " + to_string(c.verdict);
+      for (const auto& r : c.results)
+        if (r.verdict != Verdict::pass) t.text += detail(r) + "\n";
+    }
+    testcases.push_back(std::move(t));
+  }
+  if (interruption)
+    for (const auto& c : interruption->not_run)
+      testcases.push_back({nullptr, c.suite, c.cell, "", 0, "skipped",
+                           "not run: " + interrupted_text(interruption), ""});
+
+  // Group by suite, keeping first-seen order.
   std::vector<std::string> order;
-  std::map<std::string, std::vector<const CellResult*>> by_suite;
-  for (const auto& c : cells) {
-    if (!by_suite.count(c.suite)) order.push_back(c.suite);
-    by_suite[c.suite].push_back(&c);
+  std::map<std::string, std::vector<const Testcase*>> by_suite;
+  for (const auto& t : testcases) {
+    if (!by_suite.count(t.suite)) order.push_back(t.suite);
+    by_suite[t.suite].push_back(&t);
   }
-  std::size_t failures = 0, skipped = 0;
-  for (const auto& c : cells) {
-    failures += c.verdict == Verdict::failed ? 1 : 0;
-    skipped += c.verdict == Verdict::inconclusive ? 1 : 0;
-  }
+  auto counts = [](const std::vector<const Testcase*>& list) {
+    std::map<std::string, std::size_t> n;
+    for (const Testcase* t : list)
+      ++n[t->element];
+    return "\" failures=\"" + std::to_string(n["failure"]) + "\" errors=\"" +
+           std::to_string(n["error"]) + "\" skipped=\"" + std::to_string(n["skipped"]) + "\"";
+  };
+  std::vector<const Testcase*> all;
+  for (const auto& t : testcases)
+    all.push_back(&t);
   std::ostringstream out;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << "<testsuites name=\"rsconform\" tests=\"" << cells.size() << "\" failures=\"" << failures
-      << "\" skipped=\"" << skipped << "\">\n";
+  out << "<testsuites name=\"rsconform\" tests=\"" << all.size() << counts(all) << ">\n";
   for (const auto& suite : order) {
     const auto& list = by_suite[suite];
-    std::size_t f = 0, s = 0;
     double seconds = 0;
-    for (const CellResult* c : list) {
-      f += c->verdict == Verdict::failed ? 1 : 0;
-      s += c->verdict == Verdict::inconclusive ? 1 : 0;
-      seconds += c->convergence_ms.value_or(0) / 1000.0;
-    }
+    for (const Testcase* t : list)
+      seconds += t->seconds;
     out << "  <testsuite name=\"" << xml_escape(suite) << "\" tests=\"" << list.size()
-        << "\" failures=\"" << f << "\" skipped=\"" << s << "\" time=\"" << seconds << "\">\n";
-    for (const CellResult* c : list) {
+        << counts(list) << " time=\"" << seconds << "\">\n";
+    for (const Testcase* t : list) {
       out << "    <testcase classname=\"" << xml_escape(suite) << "\" name=\""
-          << xml_escape(c->cell.name) << "\" file=\"" << xml_escape(c->file) << "\" time=\""
-          << c->convergence_ms.value_or(0) / 1000.0 << "\"";
-      if (c->verdict == Verdict::pass) {
+          << xml_escape(t->name) << "\" file=\"" << xml_escape(t->file) << "\" time=\""
+          << t->seconds << "\"";
+      const std::string convergence = t->cell ? convergence_text(*t->cell) : "";
+      if (t->element.empty() && convergence.empty()) {
         out << "/>\n";
         continue;
       }
       out << ">\n";
-      std::string text;
-      for (const auto& r : c->results)
-        if (r.verdict != Verdict::pass) text += detail(r) + "\n";
-      const std::string message =
-          std::to_string(c->count(c->verdict)) + " expectation(s) " + to_string(c->verdict);
-      if (c->verdict == Verdict::failed)
-        out << "      <failure message=\"" << xml_escape(message) << "\">" << xml_escape(text)
-            << "</failure>\n";
-      else
-        out << "      <skipped message=\"" << xml_escape(message) << "\">" << xml_escape(text)
-            << "</skipped>\n";
+      if (!t->element.empty())
+        out << "      <" << t->element << " message=\"" << xml_escape(t->message) << "\">"
+            << xml_escape(t->text) << "</" << t->element << ">\n";
+      if (!convergence.empty())
+        out << "      <system-out>" << xml_escape(convergence) << "</system-out>\n";
       out << "    </testcase>\n";
     }
     out << "  </testsuite>\n";

@@ -87,6 +87,7 @@ nlohmann::json to_json(const RunRecord& r) {
                    {"ports", r.ports},
                    {"step_started", r.step_started},
                    {"convergence_ms", r.convergence_ms},
+                   {"deadline_reached", r.deadline_reached},
                    {"addresses", r.addresses}};
   if (r.capture_problem) j["capture_problem"] = *r.capture_problem;
   return j;
@@ -107,6 +108,7 @@ RunRecord run_record_from_json(const nlohmann::json& j) {
   r.ports = j.value("ports", std::vector<std::uint16_t>{});
   r.step_started = j.value("step_started", std::map<std::string, rib::Nanos>{});
   r.convergence_ms = j.value("convergence_ms", std::map<std::string, double>{});
+  r.deadline_reached = j.value("deadline_reached", std::vector<std::string>{});
   r.addresses = j.value("addresses", std::map<std::string, std::string>{});
   if (j.contains("capture_problem")) r.capture_problem = j.at("capture_problem").get<std::string>();
   return r;
@@ -114,7 +116,8 @@ RunRecord run_record_from_json(const nlohmann::json& j) {
 
 check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCell& cell,
                                 const RunRecord& record,
-                                const std::optional<check::AddressBook>& addresses) {
+                                const std::optional<check::AddressBook>& addresses,
+                                OpenFailure open_failure) {
   analysis::AnalysisOptions analysis_options;
   analysis_options.ports = {record.ports.begin(), record.ports.end()};
   analysis_options.observation.keep_timeline = true;
@@ -128,6 +131,7 @@ check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCe
     if (result.read_error && !options.capture_problem)
       options.capture_problem = result.read_error->to_string();
   } catch (const captures::CaptureOpenError& e) {
+    if (open_failure == OpenFailure::error) throw;
     options.capture_problem = e.error().to_string();
   }
   check::CellResult cell_result = check::check(suite, cell, observer.observation(), options);
@@ -151,6 +155,9 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   boost::asio::io_context io;
   session::AsioTransport transport(io);
   session::AsioTime time(io);
+  // A stop request wakes the phase loop below, which then ends the cell.
+  StopRequest::Attachment stop_attachment(options.stop, io);
+  auto stopping = [&options] { return options.stop && options.stop->requested(); };
 
   // The route server under test.
   std::unique_ptr<routeserver::RouteServer> server;
@@ -239,7 +246,7 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
     auto start = SteadyClock::now();
     wire::Nanos start_wall = time.wall_now();
     std::optional<SteadyClock::time_point> converged_at;
-    while (true) {
+    while (!stopping()) {
       auto now = SteadyClock::now();
       bool holds = converged(suite, cell, observer.observation(), phase, check_options);
       if (holds && !converged_at) converged_at = now;
@@ -250,6 +257,7 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
       if (now >= start + deadline) {
         log.line("phase '" + phase + "': deadline of " + std::to_string(deadline.count()) +
                  " ms reached" + (holds ? "" : " before every expectation held"));
+        record.deadline_reached.push_back(phase.empty() ? "initial" : phase);
         break;
       }
       auto wait = start + deadline - now;
@@ -265,6 +273,7 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   bool flag = cell.branch_to_branch;
   wait_phase("");
   for (const auto& step : suite.steps) {
+    if (stopping()) break;
     record.step_started[step.name] = time.wall_now();
     log.line("step '" + step.name + "': " + to_string(step.action));
     const bool by_speakers =
@@ -303,6 +312,9 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
     wait_phase(step.name);
   }
 
+  if (stopping())
+    log.line("stopped by " + options.stop->signal_name() +
+             ": closing the capture and the sessions");
   // Stop the capture while the sessions are still up, so that the capture
   // ends with the tables as they were (a teardown would flush them).
   if (live) {
@@ -325,6 +337,17 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   io.run_for(kTeardownDeadline);
 
   std::ofstream(dir / "run.json") << to_json(record).dump(2) << "\n";
+  if (stopping()) {
+    // Stopped part-way: not judged (the phases did not end); the capture can be replayed.
+    run.result.suite = suite.name;
+    run.result.file = suite.file;
+    run.result.cell = cell;
+    run.result.verdict = check::Verdict::inconclusive;
+    run.result.interrupted = true;
+    run.result.notes.push_back("capture up to the signal: " + record.capture_path + " (" +
+                               record.capture_source + ")");
+    return run;
+  }
   check::AddressBook book = check::AddressBook::from_suite(suite);
   for (const auto& rs : route_servers)
     book.set(rs.name, rs.address);
@@ -333,6 +356,7 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   for (const auto& [phase, ms] : record.convergence_ms)
     total += ms;
   run.result.convergence_ms = total;
+  run.result.converged = record.deadline_reached.empty();
   for (auto& n : notes)
     run.result.notes.push_back(n);
   for (auto& f : script_failures)

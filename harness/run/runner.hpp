@@ -20,6 +20,7 @@
 
 #include "check/checker.hpp"
 #include "check/suite.hpp"
+#include "run/stop_request.hpp"
 #include "run/suite_plan.hpp"
 
 namespace rsconform::run {
@@ -48,6 +49,8 @@ struct RunOptions {
   std::optional<std::chrono::milliseconds> quiet;     // default: the suite's
   Faults faults;
   std::ostream* log = nullptr;  // route-server and runner log lines
+  // When set, a request ends the cell part-way: it is marked interrupted and not judged.
+  StopRequest* stop = nullptr;
 };
 
 // What a run leaves behind, enough to replay it (written as run.json).
@@ -59,6 +62,7 @@ struct RunRecord {
   std::vector<std::uint16_t> ports;
   std::map<std::string, rib::Nanos> step_started;
   std::map<std::string, double> convergence_ms;  // per phase
+  std::vector<std::string> deadline_reached;     // the phases that did not converge
   std::optional<std::string> capture_problem;
   std::map<std::string, std::string> addresses;  // name -> address, as used
 };
@@ -70,10 +74,15 @@ struct CellRun {
 
 CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const RunOptions& options);
 
+// What judge_capture does with a capture it cannot open: a run's own capture makes the cell
+// inconclusive; a capture handed to replay is bad input (captures::CaptureOpenError is thrown).
+enum class OpenFailure { inconclusive, error };
+
 // Judges a capture file for a suite cell (replay, and the last stage of run).
 check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCell& cell,
                                 const RunRecord& record,
-                                const std::optional<check::AddressBook>& addresses = std::nullopt);
+                                const std::optional<check::AddressBook>& addresses = std::nullopt,
+                                OpenFailure open_failure = OpenFailure::inconclusive);
 
 nlohmann::json to_json(const RunRecord& record);
 RunRecord run_record_from_json(const nlohmann::json& json);

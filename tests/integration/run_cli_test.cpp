@@ -1,8 +1,15 @@
 // `rsconform run` and `replay` as a user runs them: what they refuse before
 // anything runs (shards, selections that select nothing, report paths that
-// cannot be written), and reports written whole.
+// cannot be written, --rs values), reports written whole, and what SIGINT and
+// SIGTERM leave behind.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <thread>
 
 #include <chrono>
 #include <filesystem>
@@ -19,10 +26,47 @@ namespace {
 
 namespace fs = std::filesystem;
 
-test_support::RunResult rsconform(const std::vector<std::string>& args) {
+test_support::RunResult rsconform(const std::vector<std::string>& args,
+                                  const test_support::ChildWatcher& watcher = {}) {
   std::vector<std::string> argv = {std::string(RSCONFORM_BINARY_DIR) + "/harness/app/rsconform"};
   argv.insert(argv.end(), args.begin(), args.end());
-  return test_support::run_with_deadline(argv, std::chrono::seconds{120});
+  return test_support::run_with_deadline(argv, std::chrono::seconds{120}, watcher);
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
+  return n;
+}
+
+nlohmann::json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string signal_test_name(const ::testing::TestParamInfo<int>& signal) {
+  return signal.param == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
+// One NVA whose route server must send it a prefix nobody announces: each cell
+// waits for its deadline (`deadline_ms`), unless something stops it first.
+std::string unconverging_suite(const fs::path& dir, int deadline_ms) {
+  const fs::path path = dir / "unconverging.json";
+  std::ofstream(path) << R"({"name": "unconverging",
+    "matrix": {"branch_to_branch": ["off", "on"]},
+    "timing": {"deadline_ms": )"
+                      << deadline_ms << R"(, "quiet_ms": 50},
+    "peers": [{"name": "nva1", "role": "nva", "asn": 65001, "addresses": ["127.65.1.4"],
+               "script": [{"op": "connect"}, {"op": "wait_state", "state": "Established"}]}],
+    "cases": [{"name": "never-announced", "rules": ["R1"],
+               "expect": [{"to": "nva1", "present": [{"prefix": "10.99.0.0/16"}]}]}]})";
+  return path.string();
 }
 
 std::string seed_suite() {
@@ -32,9 +76,10 @@ std::string seed_suite() {
 class RunCli : public ::testing::Test {
  protected:
   void SetUp() override {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '-');  // parameterised: "Name/SIGINT"
     dir_ = fs::temp_directory_path() /
-           ("rsconform-run-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("rsconform-run-cli-" + std::to_string(::getpid()) + "-" + name);
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -79,6 +124,157 @@ TEST_F(RunCli, UnwritableReportPathsFailBeforeTheRun) {
   EXPECT_FALSE(fs::exists(out()));
 }
 
+TEST_F(RunCli, RsPortsOutsideOneTo65535AreUsageErrors) {
+  for (const char* port : {"70000", "0", "65536", "-1", "abc", "", "179x"}) {
+    const std::string rs0 = std::string("rs0=127.0.0.1:") + port;
+    auto r = rsconform({"run", seed_suite(), "--out", out(), "--target", "external", "--rs", rs0,
+                        "--rs", "rs1=127.0.0.1:1790"});
+    EXPECT_EQ(r.exit_status, 2) << rs0 << ": " << r.err;
+    EXPECT_NE(r.err.find("--rs " + rs0 + ":"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("1 to 65535"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(out())) << rs0 << ": the run started";
+  }
+}
+
+TEST_F(RunCli, UnknownRsNamesAreUsageErrors) {
+  auto r = rsconform(
+      {"run", seed_suite(), "--out", out(), "--target", "external", "--rs", "rs9=127.0.0.1:1790"});
+  EXPECT_EQ(r.exit_status, 2) << r.err;
+  EXPECT_NE(r.err.find("rs9"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("known: rs0, rs1"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out()));
+}
+
+TEST_F(RunCli, ExternalTargetNeedsEveryRs) {
+  auto none = rsconform({"run", seed_suite(), "--out", out(), "--target", "external"});
+  EXPECT_EQ(none.exit_status, 2) << none.err;
+  EXPECT_NE(none.err.find("--rs rs0=ADDR[:PORT] --rs rs1=ADDR[:PORT]"), std::string::npos)
+      << none.err;
+  auto one = rsconform(
+      {"run", seed_suite(), "--out", out(), "--target", "external", "--rs", "rs0=127.0.0.1:1790"});
+  EXPECT_EQ(one.exit_status, 2) << one.err;
+  EXPECT_NE(one.err.find("missing: --rs rs1="), std::string::npos) << one.err;
+  auto builtin = rsconform({"run", seed_suite(), "--out", out(), "--rs", "rs0=127.0.0.1:1790"});
+  EXPECT_EQ(builtin.exit_status, 2) << builtin.err;
+  EXPECT_NE(builtin.err.find("only with --target external"), std::string::npos) << builtin.err;
+  EXPECT_FALSE(fs::exists(out()));
+}
+
+// A phase that ends at its deadline did not converge: no report says it did.
+TEST_F(RunCli, ADeadlineIsNotConvergence) {
+  auto r = rsconform({"run", unconverging_suite(dir_, 300), "--out", out(), "--flag", "on"});
+  EXPECT_EQ(r.exit_status, 1) << r.out << r.err;  // the prefix never came
+  EXPECT_EQ(r.out.find("converged in"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("did not converge (deadline reached after "), std::string::npos) << r.out;
+  const auto report = read_json(fs::path(out()) / "report.json");
+  EXPECT_EQ(report["cells"][0]["converged"], false) << report.dump(2);
+  EXPECT_GE(report["cells"][0]["convergence_ms"].get<double>(), 300.0);
+  const std::string junit = read_text(fs::path(out()) / "junit.xml");
+  EXPECT_NE(junit.find("did not converge (deadline reached after "), std::string::npos) << junit;
+}
+
+// Reports written into a new --out, as .ci/main asks on a fresh checkout:
+// that directory is made for the run, so it need not exist beforehand.
+TEST_F(RunCli, ReportsInsideANewOutAreAccepted) {
+  const fs::path json = fs::path(out()) / "r.json";
+  auto r = rsconform({"run", seed_suite(), "--out", out() + "/", "--flag", "on", "--json",
+                      json.string(), "--junit", out() + "/r.xml"});
+  EXPECT_EQ(r.exit_status, 0) << r.err;
+  EXPECT_EQ(read_json(json)["verdict"], "pass");
+  EXPECT_TRUE(fs::exists(fs::path(out()) / "r.xml"));
+}
+
+// An earlier run's output in --out is gone once a new run starts; a folder
+// that is not a run's is refused.
+TEST_F(RunCli, OutIsEmptiedOfAnEarlierRunAndOtherFoldersAreRefused) {
+  fs::create_directories(fs::path(out()) / "stale-suite" / "flag=on");
+  std::ofstream(fs::path(out()) / "report.json") << R"({"verdict": "pass", "exit_code": 0})";
+  auto r = rsconform({"run", seed_suite(), "--out", out(), "--flag", "on"});
+  EXPECT_EQ(r.exit_status, 0) << r.out << r.err;
+  EXPECT_FALSE(fs::exists(fs::path(out()) / "stale-suite"));
+  EXPECT_TRUE(fs::exists(fs::path(out()) / "r07-nva-asn-65515" / "flag=on" / "capture.pcap"));
+
+  const fs::path other = dir_ / "other";
+  fs::create_directories(other);
+  std::ofstream(other / "notes.txt") << "mine";
+  auto refused = rsconform({"run", seed_suite(), "--out", other.string()});
+  EXPECT_EQ(refused.exit_status, 2) << refused.err;
+  EXPECT_NE(refused.err.find(other.string()), std::string::npos) << refused.err;
+  EXPECT_TRUE(fs::exists(other / "notes.txt"));
+}
+
+// SIGINT or SIGTERM once the sessions are up: the capture is closed and reads
+// back, the reports say which cell was interrupted and which did not run, and
+// nothing of the earlier run is left looking current.
+class RunSignal : public RunCli, public ::testing::WithParamInterface<int> {};
+
+TEST_P(RunSignal, StopsTheCellAndReportsItInterrupted) {
+  const int signal = GetParam();
+  const fs::path run_dir(out());
+  fs::create_directories(run_dir / "earlier-suite");
+  std::ofstream(run_dir / "report.json") << R"({"verdict": "pass", "exit_code": 0})";
+  const fs::path user_json = dir_ / "user-report.json";
+  std::ofstream(user_json) << R"({"verdict": "pass", "exit_code": 0})";
+
+  bool sent = false;
+  auto r = rsconform({"run", unconverging_suite(dir_, 600000), "--out", out(), "--json",
+                      user_json.string(), "--verbose"},
+                     [&sent, signal](int pid, const test_support::RunResult& so_far) {
+                       if (sent || so_far.err.find("rs0 nva1: Established") == std::string::npos ||
+                           so_far.err.find("rs1 nva1: Established") == std::string::npos)
+                         return;
+                       ::kill(pid, signal);
+                       sent = true;
+                     });
+  ASSERT_TRUE(sent) << r.err;
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.term_signal, 0);
+  EXPECT_EQ(r.exit_status, 128 + signal) << r.out << r.err;
+  EXPECT_NE(r.out.find("INTERRUPTED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("NOT RUN"), std::string::npos) << r.out;
+
+  const std::string name = signal == SIGINT ? "SIGINT" : "SIGTERM";
+  for (const fs::path& path : {run_dir / "report.json", user_json}) {
+    SCOPED_TRACE(path.string());
+    const auto report = read_json(path);
+    EXPECT_EQ(report["verdict"], "interrupted") << report.dump(2);
+    EXPECT_EQ(report["exit_code"], 128 + signal);
+    EXPECT_EQ(report["interrupted"]["signal"], name);
+    ASSERT_EQ(report["cells"].size(), 1u) << report.dump(2);
+    EXPECT_EQ(report["cells"][0]["cell"]["name"], "flag=off");
+    EXPECT_EQ(report["cells"][0]["verdict"], "interrupted");
+    ASSERT_EQ(report["interrupted"]["not_run"].size(), 1u) << report.dump(2);
+    EXPECT_EQ(report["interrupted"]["not_run"][0]["cell"], "flag=on");
+  }
+  const std::string junit = read_text(run_dir / "junit.xml");
+  EXPECT_NE(junit.find("<error message=\"interrupted by " + name), std::string::npos) << junit;
+  EXPECT_NE(junit.find("<skipped message=\"not run: interrupted by " + name), std::string::npos)
+      << junit;
+  EXPECT_FALSE(fs::exists(run_dir / "earlier-suite"));
+
+  const fs::path cell_dir = run_dir / "unconverging" / "flag=off";
+  EXPECT_FALSE(read_text(cell_dir / "log.txt").empty());
+  const auto record = read_json(cell_dir / "run.json");
+  std::vector<std::string> decode = {"decode", "--format", "jsonl"};
+  std::vector<std::uint16_t> ports;
+  for (const auto& port : record["ports"]) {
+    ports.push_back(port.get<std::uint16_t>());
+    decode.insert(decode.end(), {"--port", std::to_string(ports.back())});
+  }
+  const std::string capture = (cell_dir / "capture.pcap").string();
+  decode.push_back(capture);
+  auto decoded = rsconform(decode);
+  EXPECT_EQ(decoded.exit_status, 0) << decoded.err;
+  EXPECT_GE(count(decoded.out, "\"OPEN\""), 4u) << decoded.out;  // nva1 <-> rs0, rs1
+  if (test_support::find_tshark()) {
+    const auto tshark = test_support::summarize_with_tshark(capture, ports);
+    EXPECT_GE(tshark.total_counts().open, 4u) << tshark.total_counts();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(SigintAndSigterm, RunSignal, ::testing::Values(SIGINT, SIGTERM),
+                         signal_test_name);
+
 class ReplayCli : public RunCli {
  protected:
   void SetUp() override {
@@ -97,6 +293,71 @@ TEST_F(ReplayCli, UnwritableReportPathsFailBeforeJudging) {
   EXPECT_NE(r.err.find("/nonexistent/dir/x.xml"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;  // nothing was judged
 }
+
+TEST_F(ReplayCli, UnreadableOrMissingCapturesAreInputErrors) {
+  const fs::path garbage = dir_ / "garbage.pcap";
+  std::ofstream(garbage) << "not a capture at all";
+  // A run.json beside it, as a live run leaves one.
+  std::ofstream(dir_ / "run.json") << R"json({"cell": {"branch_to_branch": true,
+    "preference": "ExpressRoute", "name": "flag=on"}, "capture": "garbage.pcap",
+    "capture_source": "live (lo)", "ports": [179]})json";
+  auto r = rsconform({"replay", garbage.string(), "--suite", seed_suite()});
+  EXPECT_EQ(r.exit_status, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("rsconform replay: " + garbage.string() + ": "), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("INCONCLUSIVE"), std::string::npos) << r.out;
+  const std::string missing = (dir_ / "missing.pcap").string();
+  auto m = rsconform({"replay", missing, "--suite", seed_suite(), "--flag", "on"});
+  EXPECT_EQ(m.exit_status, 2) << m.out << m.err;
+  EXPECT_NE(m.err.find(missing), std::string::npos) << m.err;
+}
+
+// A command that is stopped while it reads its input exits 128 + the signal at
+// once and leaves no report behind: the input is a FIFO that is opened but
+// never written, so the command blocks there until the signal.
+class BlockedOnInput : public RunCli, public ::testing::WithParamInterface<int> {
+ protected:
+  test_support::RunResult stopped(std::vector<std::string> args) {
+    const fs::path fifo = dir_ / "capture.pcap";
+    EXPECT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    args.push_back(fifo.string());
+    std::thread writer;
+    int write_end = -1;  // open until the command ended, so that it never reads an end of file
+    auto r = rsconform(args, [&](int pid, const test_support::RunResult&) {
+      if (writer.joinable()) return;
+      // Opening for writing waits for the command to open the FIFO for reading.
+      writer = std::thread([&write_end, fifo, pid, signal = GetParam()] {
+        write_end = ::open(fifo.c_str(), O_WRONLY);
+        ::kill(pid, signal);
+      });
+    });
+    // Be the reader the writer waits for if the command never opened the FIFO.
+    const int unblock = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+    writer.join();
+    if (unblock >= 0) ::close(unblock);
+    if (write_end >= 0) ::close(write_end);
+    return r;
+  }
+};
+
+TEST_P(BlockedOnInput, ReplayExitsWithTheSignalAndWritesNoReport) {
+  const fs::path json = dir_ / "report.json";
+  auto r = stopped({"replay", "--suite", seed_suite(), "--flag", "on", "--json", json.string()});
+  EXPECT_EQ(r.term_signal, 0);
+  EXPECT_EQ(r.exit_status, 128 + GetParam()) << r.out << r.err;
+  EXPECT_FALSE(fs::exists(json));
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+}
+
+TEST_P(BlockedOnInput, DecodeExitsWithTheSignal) {
+  auto r = stopped({"decode", "--summary"});
+  EXPECT_EQ(r.term_signal, 0);
+  EXPECT_EQ(r.exit_status, 128 + GetParam()) << r.out << r.err;
+  EXPECT_NE(r.err.find("interrupted by "), std::string::npos) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(SigintAndSigterm, BlockedOnInput, ::testing::Values(SIGINT, SIGTERM),
+                         signal_test_name);
 
 TEST_F(ReplayCli, ReportsAreWrittenWholeWithNoTemporaryLeft) {
   const fs::path reports = dir_ / "reports";

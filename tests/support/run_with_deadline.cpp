@@ -98,7 +98,7 @@ void record_status(int status, RunResult& result) {
 }  // namespace
 
 RunResult run_with_deadline(const std::vector<std::string>& argv,
-                            std::chrono::milliseconds deadline) {
+                            std::chrono::milliseconds deadline, const ChildWatcher& watcher) {
   if (argv.empty()) throw std::runtime_error("run_with_deadline: empty argv");
 
   Pipe out = make_pipe();
@@ -128,6 +128,7 @@ RunResult run_with_deadline(const std::vector<std::string>& argv,
   err.write_end.reset();
 
   RunResult result;
+  if (watcher) watcher(pid, result);
   const Clock::time_point end = Clock::now() + deadline;
   bool out_open = true;
   bool err_open = true;
@@ -151,6 +152,7 @@ RunResult run_with_deadline(const std::vector<std::string>& argv,
       if (ready > 0) {
         if (out_open && fds[0].revents != 0) out_open = drain(out.read_end.get(), result.out);
         if (err_open && fds[1].revents != 0) err_open = drain(err.read_end.get(), result.err);
+        if (watcher) watcher(pid, result);
       }
       continue;
     }

@@ -62,6 +62,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -81,12 +82,16 @@ struct RunResult {
   std::string err;
 };
 
+// Called once the process has started and after each read of its output (`so_far` holds what
+// it wrote until then), e.g. to send it a signal once it printed something.
+using ChildWatcher = std::function<void(int pid, const RunResult& so_far)>;
+
 // Runs argv (argv[0] is a path or a name looked up in PATH; no shell), stdin from /dev/null,
 // capturing stdout and stderr. If it is still running after `deadline`, it (and its process
 // group) is killed with SIGKILL and timed_out is set. Throws std::runtime_error if the process
 // cannot be started.
 RunResult run_with_deadline(const std::vector<std::string>& argv,
-                            std::chrono::milliseconds deadline);
+                            std::chrono::milliseconds deadline, const ChildWatcher& watcher = {});
 
 // ---- tshark summary ---------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <initializer_list>
 #include <set>
 #include <stdexcept>
@@ -232,6 +233,56 @@ TEST(PcapReader, GzipCompressedCaptures) {
     }
     std::filesystem::remove(path);
   }
+#else
+  GTEST_SKIP() << "zlib.h not available";
+#endif
+}
+
+// A gzip file whose deflate data is damaged, or that is cut short: the error names the file,
+// where the read failed and zlib's reason, not the "Success" of an errno nobody set.
+TEST(PcapReader, DamagedGzipSaysWhatZlibSaid) {
+#ifdef RSCONFORM_TEST_HAVE_ZLIB
+  if (!gzip_supported()) GTEST_SKIP() << "built without zlib";
+  const std::vector<std::string> files = some_captures({"pcapplusplus/BgpPackets.pcap"});
+  ASSERT_FALSE(files.empty()) << "no captures in " << test_support::recorded_dir();
+  std::vector<std::uint8_t> bytes = read_file(files.front());
+  const std::filesystem::path path = temp_path("damaged.pcap.gz");
+  gzFile gz = gzopen(path.c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  ASSERT_EQ(gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size())),
+            static_cast<int>(bytes.size()));
+  ASSERT_EQ(gzclose(gz), Z_OK);
+  const std::vector<std::uint8_t> compressed = read_file(path.string());
+  ASSERT_GT(compressed.size(), 64u);
+  std::vector<std::uint8_t> corrupt = compressed;
+  // Past the 10-byte gzip header, into the deflate blocks.
+  for (std::size_t i = 20; i < corrupt.size() - 8; i += 7)
+    corrupt[i] ^= 0x5a;
+  std::vector<std::uint8_t> cut(compressed.begin(),
+                                compressed.begin() + static_cast<long>(compressed.size() / 2));
+  for (const auto& [damage, reason] :
+       {std::pair{&corrupt, ""}, std::pair{&cut, "unexpected end"}}) {
+    SCOPED_TRACE(damage == &cut ? "cut" : "corrupt");
+    std::ofstream(path, std::ios::binary | std::ios::trunc)
+        .write(reinterpret_cast<const char*>(damage->data()),
+               static_cast<std::streamsize>(damage->size()));
+    std::string message;
+    try {
+      PcapReader reader = PcapReader::open(path.string());
+      read_all(reader);
+      ASSERT_TRUE(reader.error().has_value()) << "a damaged gzip file read to the end";
+      message = reader.error()->to_string();
+    } catch (const CaptureOpenError& e) {
+      message = e.what();
+    }
+    EXPECT_EQ(message.find("Success"), std::string::npos) << message;
+    EXPECT_EQ(message.rfind(path.string() + ": ", 0), 0u) << message;
+    EXPECT_EQ(message.find(path.string(), 1), std::string::npos) << "named twice: " << message;
+    EXPECT_NE(message.find("gzip: "), std::string::npos) << message;
+    EXPECT_NE(message.find(reason), std::string::npos) << message;
+    EXPECT_NE(message.find("at decompressed byte "), std::string::npos) << message;
+  }
+  std::filesystem::remove(path);
 #else
   GTEST_SKIP() << "zlib.h not available";
 #endif

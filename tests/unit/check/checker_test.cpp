@@ -328,6 +328,61 @@ TEST_F(CheckerTest, ReportsCarryEveryExpectation) {
   EXPECT_EQ(overall({}), Verdict::pass);
 }
 
+// A cell whose phase ended at its deadline did not converge, and no report says
+// it did; an interrupted run names the interrupted cell and the cells not run.
+TEST_F(CheckerTest, ReportsSayWhatDidNotConvergeAndWhatWasInterrupted) {
+  capture(good());
+  std::vector<CellResult> cells = {
+      check(suite_, suite_.cells()[0], observer_->observation(), timed())};
+  cells[0].convergence_ms = 5001;
+  cells[0].converged = false;
+  CellResult stopped;
+  stopped.suite = "unit";
+  stopped.cell = on();
+  stopped.verdict = Verdict::inconclusive;
+  stopped.interrupted = true;
+  stopped.notes = {"capture up to the signal: x.pcap"};
+  cells.push_back(stopped);
+  const Interruption interruption{"SIGTERM", 143, {{"other", "flag=off"}}};
+
+  std::ostringstream console;
+  print_console(console, cells, &interruption);
+  const std::string text = console.str();
+  EXPECT_NE(text.find("did not converge (deadline reached after 5001.0 ms)"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("converged in"), std::string::npos) << text;
+  EXPECT_NE(text.find("INTERRUPTED  unit [flag=on]"), std::string::npos) << text;
+  EXPECT_NE(text.find("NOT RUN      other [flag=off]"), std::string::npos) << text;
+  EXPECT_NE(text.find("1 interrupted, 1 not run (interrupted by SIGTERM)"), std::string::npos)
+      << text;
+
+  const auto j = report_json(cells, &interruption);
+  EXPECT_EQ(j["verdict"], "interrupted");
+  EXPECT_EQ(j["exit_code"], 143);
+  EXPECT_EQ(j["cells"][0]["converged"], false);
+  EXPECT_EQ(j["cells"][0]["convergence_ms"], 5001.0);
+  EXPECT_EQ(j["cells"][1]["verdict"], "interrupted");
+  EXPECT_EQ(j["interrupted"]["signal"], "SIGTERM");
+  EXPECT_EQ(j["interrupted"]["not_run"][0]["suite"], "other");
+  EXPECT_EQ(j["interrupted"]["not_run"][0]["cell"], "flag=off");
+  EXPECT_EQ(j["cells"][0]["verdict"], to_string(cells[0].verdict));
+
+  const std::string xml = report_junit(cells, &interruption);
+  EXPECT_NE(xml.find("<testsuites name=\"rsconform\" tests=\"3\" failures=\"0\" errors=\"1\" "
+                     "skipped=\"1\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<system-out>did not converge (deadline reached after 5001.0 ms)"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<error message=\"interrupted by SIGTERM, not judged\">capture up to"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"other\" name=\"flag=off\""), std::string::npos);
+  EXPECT_NE(xml.find("<skipped message=\"not run: interrupted by SIGTERM\""), std::string::npos)
+      << xml;
+}
+
 // IPv6 prefixes are looked up in the IPv6 unicast table (MP_REACH announcements).
 TEST_F(CheckerTest, Ipv6RoutesAreLookedUpInTheirOwnFamily) {
   suite_ = load_suite_text(R"({
