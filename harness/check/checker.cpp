@@ -1,7 +1,6 @@
 #include "check/checker.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include "wire/codec.hpp"
 
@@ -186,7 +185,7 @@ class Judge {
   std::string spec_text(const RouteSpec& s, const DirectionContext& d) const {
     std::string out = s.prefix ? s.prefix->to_string() : "any prefix";
     if (s.as_path) out += " as-path [" + *s.as_path + "]";
-    if (s.as_path_pattern) out += " as-path ~ /" + *s.as_path_pattern + "/";
+    if (s.as_path_pattern) out += " as-path ~ /" + s.as_path_pattern->text + "/";
     if (!s.next_hops.empty()) {
       std::vector<std::string> hops;
       for (const auto& h : s.next_hops)
@@ -220,8 +219,7 @@ class Judge {
     std::vector<std::string> out;
     const std::string path = a.as_path.to_string();
     if (s.as_path && path != *s.as_path) out.push_back("as-path");
-    if (s.as_path_pattern && !std::regex_match(path, std::regex(*s.as_path_pattern)))
-      out.push_back("as-path");
+    if (s.as_path_pattern && !s.as_path_pattern->matches(path)) out.push_back("as-path");
     if (!s.next_hops.empty()) {
       bool ok = false;
       for (const auto& h : s.next_hops)

@@ -369,5 +369,36 @@ TEST_F(CheckerTest, Ipv6RoutesAreLookedUpInTheirOwnFamily) {
   EXPECT_EQ(missing->closest.rfind("nearest prefix: 2001:db8:2::/48", 0), 0u) << missing->closest;
 }
 
+// A backtracking matcher takes exponential time on this pattern (a 9-AS path
+// ran past a minute); RE2 answers at once, and rightly.
+TEST_F(CheckerTest, PathologicalAsPathPatternsAnswerAtOnce) {
+  suite_ = load_suite_text(R"json({
+    "name": "pattern",
+    "matrix": {"branch_to_branch": ["off"]},
+    "peers": [{"name": "nva1", "role": "nva", "asn": 65001}],
+    "cases": [
+      {"name": "never", "rules": ["R10"],
+       "expect": [{"from": "rs0", "to": "nva1",
+                   "present": [{"prefix": "10.1.0.0/16", "as_path_pattern": "(\\d+ ?)*z"}]}]},
+      {"name": "always", "rules": ["R10"],
+       "expect": [{"from": "rs0", "to": "nva1",
+                   "present": [{"prefix": "10.1.0.0/16", "as_path_pattern": "(\\d+ ?)*"}]}]}
+    ]
+  })json",
+                           "pattern.json");
+  std::vector<std::uint32_t> path;
+  for (std::uint32_t asn = 65001; asn <= 65032; ++asn)
+    path.push_back(asn);
+  capture({{kRs0, kNva1, 65001, {{"10.1.0.0/16", path, kRs0}}, std::nullopt, false}});
+  CellResult r = check(suite_, suite_.cells()[0], observer_->observation());
+  const auto* never = find(r, "never", "rs0", ResultKind::present);
+  ASSERT_NE(never, nullptr);
+  EXPECT_EQ(never->verdict, Verdict::failed);
+  EXPECT_EQ(never->reason, "attributes differ: as-path");
+  const auto* always = find(r, "always", "rs0", ResultKind::present);
+  ASSERT_NE(always, nullptr);
+  EXPECT_EQ(always->verdict, Verdict::pass) << always->reason;
+}
+
 }  // namespace
 }  // namespace rsconform::check
