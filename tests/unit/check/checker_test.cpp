@@ -400,5 +400,46 @@ TEST_F(CheckerTest, PathologicalAsPathPatternsAnswerAtOnce) {
   EXPECT_EQ(always->verdict, Verdict::pass) << always->reason;
 }
 
+// Nothing seen proves nothing was sent only when the session was seen: without
+// it, negative expectations are missing data like the positive ones.
+TEST_F(CheckerTest, NegativeExpectationsWithoutTheSessionAreInconclusive) {
+  suite_ = load_suite_text(R"json({
+    "name": "negative",
+    "matrix": {"branch_to_branch": ["off"]},
+    "peers": [{"name": "nva1", "role": "nva", "asn": 65001}, {"name": "er", "role": "expressroute"}],
+    "cases": [
+      {"name": "quiet", "rules": ["R9"],
+       "expect": [{"from": "rs0", "to": "nva1",
+                   "events": [{"kind": "no_notification"}, {"kind": "no_notification", "sender": "peer"}]}]},
+      {"name": "refused", "rules": ["R3"],
+       "expect": [{"from": "rs0", "to": "er.in0", "events": [{"kind": "no_session"}]}]},
+      {"name": "absent", "rules": ["R10"],
+       "expect": [{"from": "rs0", "to": "er.in0", "absent": ["192.168.1.0/24"]}]}
+    ]
+  })json",
+                           "negative.json");
+  capture({});
+  CellResult none = check(suite_, suite_.cells()[0], observer_->observation());
+  EXPECT_EQ(none.verdict, Verdict::inconclusive);
+  ASSERT_EQ(none.results.size(), 4u);
+  for (const auto& x : none.results) {
+    EXPECT_EQ(x.verdict, Verdict::inconclusive) << x.case_name << " " << x.expected;
+    const std::string peer = x.to == "nva1" ? "nva1 (127.65.1.4)" : "er.in0 (127.65.2.4)";
+    if (x.kind == ResultKind::event)
+      EXPECT_EQ(x.reason, "no session observed between rs0 (127.65.0.4) and " + peer);
+    else
+      EXPECT_EQ(x.reason, "no session observed in this direction");
+  }
+
+  // With the session to nva1 seen and quiet, its negative events hold; er.in0
+  // was still never seen.
+  capture({{kRs0, kNva1, 65001, {}, std::nullopt, false}});
+  CellResult some = check(suite_, suite_.cells()[0], observer_->observation());
+  for (const auto& x : some.results)
+    EXPECT_EQ(x.verdict, x.to == "nva1" ? Verdict::pass : Verdict::inconclusive)
+        << x.case_name << " " << x.expected << " " << x.reason;
+  EXPECT_EQ(some.verdict, Verdict::inconclusive);
+}
+
 }  // namespace
 }  // namespace rsconform::check
