@@ -49,7 +49,7 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # rsconform_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # libpcap0.8, zlib1g, libstdc++6, ... (dpkg-shlibdeps)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # libpcap0.8, libre2-9, zlib1g, libstdc++6, ... (dpkg-shlibdeps)
 # `bench decode` times tshark; `bench routeserver --against bird,frr` runs the daemons.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "tshark, bird2, frr")
 

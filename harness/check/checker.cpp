@@ -1,7 +1,6 @@
 #include "check/checker.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include "wire/codec.hpp"
 
@@ -186,7 +185,7 @@ class Judge {
   std::string spec_text(const RouteSpec& s, const DirectionContext& d) const {
     std::string out = s.prefix ? s.prefix->to_string() : "any prefix";
     if (s.as_path) out += " as-path [" + *s.as_path + "]";
-    if (s.as_path_pattern) out += " as-path ~ /" + *s.as_path_pattern + "/";
+    if (s.as_path_pattern) out += " as-path ~ /" + s.as_path_pattern->text + "/";
     if (!s.next_hops.empty()) {
       std::vector<std::string> hops;
       for (const auto& h : s.next_hops)
@@ -220,8 +219,7 @@ class Judge {
     std::vector<std::string> out;
     const std::string path = a.as_path.to_string();
     if (s.as_path && path != *s.as_path) out.push_back("as-path");
-    if (s.as_path_pattern && !std::regex_match(path, std::regex(*s.as_path_pattern)))
-      out.push_back("as-path");
+    if (s.as_path_pattern && !s.as_path_pattern->matches(path)) out.push_back("as-path");
     if (!s.next_hops.empty()) {
       bool ok = false;
       for (const auto& h : s.next_hops)
@@ -349,14 +347,20 @@ class Judge {
           else
             snap.emplace(view->table);
         }
-        auto finish = [&](ExpectationResult r, bool ok, bool needs_view) {
+        // Without the session every result is missing data, the negative
+        // ones too: a capture that never saw the session cannot show that
+        // something was not sent.
+        const std::string unseen_direction = "no session observed in this direction";
+        const std::string unseen_session =
+            "no session observed between " + label(d.from_name) + " and " + label(d.to_name);
+        auto finish = [&](ExpectationResult r, bool ok, const std::string& unseen) {
           if (positive_only) {
-            all_hold &= ok && (view || !needs_view);
+            all_hold &= ok && view;
             return;
           }
-          if (needs_view && !view) {
+          if (!view) {
             r.verdict = Verdict::inconclusive;
-            r.reason = "no session observed in this direction";
+            r.reason = unseen;
           } else if (doubt) {
             r.verdict = Verdict::inconclusive;
             r.reason = *doubt;
@@ -401,12 +405,12 @@ class Judge {
             }
           }
           if (ok) r.reason.clear();
-          finish(std::move(r), ok, true);
+          finish(std::move(r), ok, unseen_direction);
         }
         if (positive_only) {
           for (const auto& ev : e.events)
             if (ev.kind != EventKind::no_notification && ev.kind != EventKind::no_session)
-              finish(ExpectationResult{}, event_holds(ev, d, w).first, false);
+              finish(ExpectationResult{}, event_holds(ev, d, w).first, unseen_session);
           continue;
         }
 
@@ -425,7 +429,7 @@ class Judge {
               r.reason = "prefix received but must be absent";
             }
           }
-          finish(std::move(r), ok, true);
+          finish(std::move(r), ok, unseen_direction);
         }
 
         // Exact mode: nothing beyond the listed and tolerated routes.
@@ -446,7 +450,7 @@ class Judge {
               r.expected = "not in the table (exact mode)";
               r.seen = route_text(p, *a);
               r.reason = "unexpected route";
-              finish(std::move(r), false, true);
+              finish(std::move(r), false, unseen_direction);
             }
           }
           if (extras == 0) {
@@ -454,7 +458,7 @@ class Judge {
             r.expected = "no routes beyond the expected ones (exact mode)";
             r.seen = snap ? std::to_string(snap->all().size()) + " route(s), none unexpected"
                           : "no session";
-            finish(std::move(r), true, true);
+            finish(std::move(r), true, unseen_direction);
           }
         }
 
@@ -464,14 +468,10 @@ class Judge {
           auto [ok, seen] = event_holds(ev, d, w);
           r.seen = seen;
           if (!ok) r.reason = "event expectation not met";
-          const bool needs_view =
-              ev.kind != EventKind::no_session && ev.kind != EventKind::no_notification;
           // Events are counted over the phase window; an unknown window end
           // only matters for the route tables.
           if (w.unknown && doubt == w.unknown) doubt.reset();
-          const analysis::DirectionView* sender =
-              ev.by_route_server ? view : observation_.find(d.to, d.from);
-          finish(std::move(r), ok, needs_view && !sender && !view);
+          finish(std::move(r), ok, unseen_session);
         }
       }
     }

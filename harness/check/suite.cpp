@@ -1,5 +1,7 @@
 #include "check/suite.hpp"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 
 namespace rsconform::check {
@@ -36,6 +38,10 @@ const char* to_string(EventKind kind) {
       return "route_refresh";
   }
   return "?";
+}
+
+bool AsPathPattern::matches(std::string_view as_path) const {
+  return RE2::FullMatch(as_path, *compiled);
 }
 
 bool When::matches(bool flag, topology::HubRoutingPreference pref) const {

@@ -18,6 +18,10 @@
 #include "topology/roles.hpp"
 #include "wire/message.hpp"
 
+namespace re2 {
+class RE2;
+}
+
 namespace rsconform::check {
 
 using topology::HubRoutingPreference;
@@ -100,13 +104,23 @@ struct When {
 
 enum class SetMatch : std::uint8_t { contains, equals };
 
+// A user's AS-path regular expression in RE2 syntax (linear-time matching, so
+// no pattern can hang a run; no backreferences). Compiled once when the suite
+// loads; copies of the suite share the compiled form.
+struct AsPathPattern {
+  std::string text;
+  std::shared_ptr<const re2::RE2> compiled;
+  // The whole of `as_path` ("65515 65001") matches.
+  bool matches(std::string_view as_path) const;
+};
+
 // A route the direction must hold (or, in `tolerate`, may hold). Unset fields
 // match anything. Strings may hold placeholders, resolved per direction.
 struct RouteSpec {
   std::optional<wire::Prefix> prefix;  // required for present routes
   std::optional<std::string> as_path;  // exact, as AsPath::to_string(): "65515 65001", "" empty
-  std::optional<std::string> as_path_pattern;  // ECMAScript regex, full match on "65515 65001"
-  std::vector<std::string> next_hops;          // any one of them; "$rs", "$self", "$er", "1.2.3.4"
+  std::optional<AsPathPattern> as_path_pattern;
+  std::vector<std::string> next_hops;  // any one of them; "$rs", "$self", "$er", "1.2.3.4"
   std::optional<std::uint8_t> origin;
   bool med_absent = false;  // "med": null
   std::optional<std::uint32_t> med;

@@ -1,5 +1,7 @@
 #include "json/document.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 
 namespace rsconform::jsonio {
@@ -376,6 +378,23 @@ std::uint64_t Value::uint(std::uint64_t min, std::uint64_t max) const {
     fail("expected an integer in " + std::to_string(min) + ".." + std::to_string(max) + ", got " +
          shown());
   return json_->get<std::uint64_t>();
+}
+
+std::size_t Value::choice(const std::vector<std::string_view>& names, Letters letters) const {
+  auto same = [&](std::string_view a, std::string_view b) {
+    if (letters == Letters::exact) return a == b;
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) ==
+                    std::tolower(static_cast<unsigned char>(y));
+           });
+  };
+  if (json_->is_string())
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (same(json_->get_ref<const std::string&>(), names[i])) return i;
+  std::string list;
+  for (auto name : names)
+    list += (list.empty() ? "" : ", ") + std::string(name);
+  fail("expected one of " + list + ", got " + shown());
 }
 
 std::vector<Value> Value::array(bool non_empty) const {

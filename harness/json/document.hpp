@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rsconform::jsonio {
@@ -55,6 +56,9 @@ class InputError : public std::runtime_error {
 };
 
 class Value;
+
+// How Value::one_of compares a string with its names.
+enum class Letters : std::uint8_t { exact, any_case };
 
 // Parsed text with its source name; values point into it.
 class Document {
@@ -106,6 +110,27 @@ class Value {
   std::vector<Value> array(bool non_empty = false) const;
   // A string, or a non-empty array of strings.
   std::vector<std::string> strings() const;
+  // A string that `parse` (returning an optional) accepts, else "expected
+  // <what>, got <value>":  v.parsed(wire::Prefix::parse, "a prefix like 10.1.0.0/16").
+  template <class Parse>
+  auto parsed(const Parse& parse, std::string_view what) const {
+    decltype(parse(std::string_view())) out;
+    if (json_->is_string()) out = parse(json_->get_ref<const std::string&>());
+    if (!out) fail("expected " + std::string(what) + ", got " + shown());
+    return *std::move(out);
+  }
+  // The value paired with this string in `names`, else "expected one of a, b,
+  // got <value>".
+  template <class T>
+  T one_of(std::initializer_list<std::pair<std::string_view, T>> names,
+           Letters letters = Letters::exact) const {
+    std::vector<std::string_view> keys;
+    for (const auto& name : names)
+      keys.push_back(name.first);
+    return (names.begin() + choice(keys, letters))->second;
+  }
+  // The index of this string in `names` (one_of without the values).
+  std::size_t choice(const std::vector<std::string_view>& names, Letters letters) const;
   // An object whose keys are all in `known` (anything else is a typo,
   // reported with the keys that were expected).
   Object object(std::vector<std::string_view> known) const;

@@ -59,6 +59,21 @@ AsPath AsPath::sequence(std::vector<std::uint32_t> asns) {
   return path;
 }
 
+std::optional<AsPath> AsPath::parse_sequence(std::string_view text) {
+  std::vector<std::uint32_t> asns;
+  std::size_t pos = 0;
+  while (true) {
+    pos = text.find_first_not_of(' ', pos);
+    if (pos == std::string_view::npos) break;
+    const std::size_t end = std::min(text.find(' ', pos), text.size());
+    const auto asn = parse_u32(text.substr(pos, end - pos));
+    if (!asn) return std::nullopt;
+    asns.push_back(*asn);
+    pos = end;
+  }
+  return sequence(std::move(asns));
+}
+
 AsPath reconstruct_as_path(const AsPath& as_path, const AsPath* as4_path) {
   if (!as4_path) return as_path;
   const std::size_t total = as_path.selection_length();

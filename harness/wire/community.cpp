@@ -1,4 +1,5 @@
-// RFC 1997 communities: "65001:100" text and the well-known names.
+// RFC 1997 communities: "65001:100" text and the well-known names; RFC 8092
+// large communities: "65001:1:2".
 #include <array>
 #include <charconv>
 
@@ -49,3 +50,18 @@ std::optional<std::uint32_t> parse(std::string_view text) {
 }
 
 }  // namespace rsconform::wire::community
+
+namespace rsconform::wire {
+
+std::optional<LargeCommunity> LargeCommunity::parse(std::string_view text) {
+  const std::size_t first = text.find(':');
+  const std::size_t second = first == std::string_view::npos ? first : text.find(':', first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  const auto global_admin = parse_u32(text.substr(0, first));
+  const auto local1 = parse_u32(text.substr(first + 1, second - first - 1));
+  const auto local2 = parse_u32(text.substr(second + 1));
+  if (!global_admin || !local1 || !local2) return std::nullopt;
+  return LargeCommunity{*global_admin, *local1, *local2};
+}
+
+}  // namespace rsconform::wire

@@ -229,6 +229,9 @@ struct AsPath {
   std::string to_string() const;
   // A path holding one AS_SEQUENCE.
   static AsPath sequence(std::vector<std::uint32_t> asns);
+  // "65515 65001": AS numbers separated by spaces, as one AS_SEQUENCE (blank
+  // text: the empty path); nullopt when malformed.
+  static std::optional<AsPath> parse_sequence(std::string_view text);
 };
 struct AsPathAttr {
   AsPath path;
@@ -318,6 +321,8 @@ struct LargeCommunity {
   std::uint32_t local1 = 0;
   std::uint32_t local2 = 0;
   auto operator<=>(const LargeCommunity&) const = default;
+  // "65001:1:2" (RFC 8092); nullopt when malformed or a part exceeds 32 bits.
+  static std::optional<LargeCommunity> parse(std::string_view text);
 };
 struct LargeCommunitiesAttr {
   std::vector<LargeCommunity> values;

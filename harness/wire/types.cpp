@@ -258,4 +258,13 @@ std::string Prefix::to_string() const {
   return out;
 }
 
+std::optional<std::uint32_t> parse_u32(std::string_view text) {
+  if (text.empty() || text.size() > 10) return std::nullopt;
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value > 0xFFFFFFFFu)
+    return std::nullopt;
+  return static_cast<std::uint32_t>(value);
+}
+
 }  // namespace rsconform::wire

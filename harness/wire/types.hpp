@@ -96,4 +96,8 @@ struct Prefix {
   std::string to_string() const;  // "10.1.0.0/16", with " path-id N" when present
 };
 
+// Decimal digits only (at most 10), worth at most 4294967295 (AS numbers,
+// community parts); nullopt otherwise.
+std::optional<std::uint32_t> parse_u32(std::string_view text);
+
 }  // namespace rsconform::wire

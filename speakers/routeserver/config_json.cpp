@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "json/wire_values.hpp"
 #include "speakers/routeserver/util.hpp"
 
 namespace rsconform::routeserver {
@@ -28,28 +29,14 @@ constexpr std::string_view kVnetPrefixes = "vnet_prefixes";
 constexpr std::string_view kHoldTime = "hold_time";
 constexpr std::string_view kProfile = "profile";
 
-bool equal_nocase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 template <class Int>
 Int read_int(const Value& v) {
   return static_cast<Int>(v.uint(0, std::numeric_limits<Int>::max()));
 }
 
 template <class Enum>
-Enum read_enum(const Value& v, std::initializer_list<std::pair<const char*, Enum>> names) {
-  std::string list;
-  for (const auto& [name, value] : names)
-    list += (list.empty() ? "" : ", ") + std::string(name);
-  if (!v.json().is_string()) v.fail("expected one of " + list + ", got " + v.shown());
-  const std::string text = v.string();
-  for (const auto& [name, value] : names)
-    if (equal_nocase(text, name)) return value;
-  v.fail("expected one of " + list + ", got " + v.shown());
+Enum read_enum(const Value& v, std::initializer_list<std::pair<std::string_view, Enum>> names) {
+  return v.one_of(names, jsonio::Letters::any_case);
 }
 
 // Optional members: absent keys leave `out` as it is.
@@ -65,15 +52,8 @@ void read_int(const Object& o, std::string_view key, Int& out) {
 }
 template <class Enum>
 void read_enum(const Object& o, std::string_view key, Enum& out,
-               std::initializer_list<std::pair<const char*, Enum>> names) {
+               std::initializer_list<std::pair<std::string_view, Enum>> names) {
   if (auto v = o.find(key)) out = read_enum(*v, names);
-}
-
-wire::IpAddress read_ipv4(const Value& v) {
-  if (!v.json().is_string()) v.fail("expected an IPv4 address string, got " + v.shown());
-  auto a = wire::IpAddress::parse(v.string());
-  if (!a || !a->is_v4()) v.fail("expected an IPv4 address like 127.65.0.4, got " + v.shown());
-  return *a;
 }
 
 wire::Prefix read_prefix(const Value& v) {
@@ -88,10 +68,10 @@ InstanceConfig read_instance(const Value& v, std::size_t index) {
   InstanceConfig inst;
   inst.name = "RS" + std::to_string(index);
   read(o, "name", inst.name);
-  inst.address = read_ipv4(o.require("address"));
+  inst.address = jsonio::ipv4_address(o.require("address"));
   inst.bgp_id = inst.address;
   read_int(o, "asn", inst.asn);
-  if (auto id = o.find("bgp_id")) inst.bgp_id = read_ipv4(*id);
+  if (auto id = o.find("bgp_id")) inst.bgp_id = jsonio::ipv4_address(*id);
   return inst;
 }
 
@@ -103,7 +83,7 @@ PeerConfig read_peer(const Value& v) {
       read_enum<topology::Role>(o.require("role"), {{"nva", topology::Role::nva},
                                                     {"expressroute", topology::Role::expressroute},
                                                     {"vpngateway", topology::Role::vpngateway}});
-  p.address = read_ipv4(o.require("address"));
+  p.address = jsonio::ipv4_address(o.require("address"));
   if (p.role == topology::Role::nva) {
     p.asn = read_int<std::uint32_t>(o.require("asn"));
   } else {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "json/document.hpp"
+#include "json/wire_values.hpp"
 
 #include "speakers/roles/roles.hpp"
 #include "speakers/script/script.hpp"
@@ -18,49 +19,8 @@ std::uint64_t get_uint(const Value& v, std::uint64_t max) {
   return v.uint(0, max);
 }
 
-wire::IpAddress get_address(const Value& v) {
-  const auto a = wire::IpAddress::parse(v.string());
-  if (!a) v.fail("expected an IP address like 127.65.1.4, got " + v.shown());
-  return *a;
-}
-
-wire::Prefix get_prefix(const Value& v) {
-  const auto p = wire::Prefix::parse(v.string());
-  if (!p) v.fail("expected a prefix like 10.0.0.0/24, got " + v.shown());
-  return *p;
-}
-
 std::uint32_t get_asn(const Value& v) {
   return static_cast<std::uint32_t>(v.uint(0, 0xFFFFFFFFu));
-}
-
-wire::AsPath get_as_path(const Value& v) {
-  std::vector<std::uint32_t> asns;
-  const auto& j = v.json();
-  if (j.is_array()) {
-    for (const Value& a : v.array())
-      asns.push_back(get_asn(a));
-  } else if (j.is_string()) {
-    const std::string text = j.get<std::string>();
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-      while (pos < text.size() && text[pos] == ' ')
-        ++pos;
-      if (pos >= text.size()) break;
-      std::size_t end = pos;
-      std::uint64_t n = 0;
-      while (end < text.size() && text[end] >= '0' && text[end] <= '9' && n <= 0xFFFFFFFFu)
-        n = n * 10 + static_cast<std::uint64_t>(text[end++] - '0');
-      if (end == pos || n > 0xFFFFFFFFu || (end < text.size() && text[end] != ' '))
-        v.fail("expected AS numbers separated by spaces, got " + v.shown());
-      asns.push_back(static_cast<std::uint32_t>(n));
-      pos = end;
-    }
-  } else {
-    v.fail("expected an array of AS numbers or a string like \"12076 65020\", got " + v.shown());
-  }
-  if (asns.empty()) return wire::AsPath{};
-  return wire::AsPath::sequence(std::move(asns));
 }
 
 std::array<std::uint8_t, 8> get_extended_community(const Value& v) {
@@ -124,54 +84,25 @@ wire::Bytes get_hex(const Value& v) {
   return out;
 }
 
-wire::LargeCommunity get_large_community(const Value& v) {
-  const std::string t = v.string();
-  unsigned long parts[3] = {};
-  std::size_t pos = 0;
-  for (int k = 0; k < 3; ++k) {
-    const std::size_t end = k < 2 ? t.find(':', pos) : t.size();
-    if (end == std::string::npos || end == pos) v.fail("expected \"A:B:C\", got " + v.shown());
-    const std::string part = t.substr(pos, end - pos);
-    if (part.find_first_not_of("0123456789") != std::string::npos || part.size() > 10)
-      v.fail("expected \"A:B:C\", got " + v.shown());
-    parts[k] = std::stoul(part);
-    if (parts[k] > 0xFFFFFFFFul) v.fail("value over 4294967295");
-    pos = end + 1;
-  }
-  return {static_cast<std::uint32_t>(parts[0]), static_cast<std::uint32_t>(parts[1]),
-          static_cast<std::uint32_t>(parts[2])};
-}
-
 AttributeSpec parse_attributes(const Object& o) {
   AttributeSpec a;
-  if (auto f = o.find("origin")) {
-    const std::string text = f->string();
-    if (text == "igp")
-      a.origin = wire::OriginAttr::igp;
-    else if (text == "egp")
-      a.origin = wire::OriginAttr::egp;
-    else if (text == "incomplete")
-      a.origin = wire::OriginAttr::incomplete;
-    else
-      f->fail("expected igp, egp or incomplete, got " + f->shown());
-  }
-  if (auto f = o.find("as_path")) a.as_path = get_as_path(*f);
+  if (auto f = o.find("origin"))
+    a.origin = f->one_of<std::uint8_t>({{"igp", wire::OriginAttr::igp},
+                                        {"egp", wire::OriginAttr::egp},
+                                        {"incomplete", wire::OriginAttr::incomplete}});
+  if (auto f = o.find("as_path")) a.as_path = jsonio::as_path(*f);
   if (auto f = o.find("prepend")) a.prepend = static_cast<std::size_t>(get_uint(*f, 64));
-  if (auto f = o.find("next_hop")) a.next_hop = get_address(*f);
+  if (auto f = o.find("next_hop")) a.next_hop = jsonio::ip_address(*f);
   if (auto f = o.find("med")) a.med = static_cast<std::uint32_t>(get_uint(*f, 0xFFFFFFFFu));
   if (auto f = o.find("local_pref"))
     a.local_pref = static_cast<std::uint32_t>(get_uint(*f, 0xFFFFFFFFu));
   if (auto f = o.find("atomic_aggregate")) a.atomic_aggregate = f->boolean();
   if (auto f = o.find("communities"))
-    for (const Value& c : f->array()) {
-      const auto community = wire::community::parse(c.string());
-      if (!community)
-        c.fail("expected \"ASN:N\" or a well-known name like NO_EXPORT, got " + c.shown());
-      a.communities.push_back(*community);
-    }
+    for (const Value& c : f->array())
+      a.communities.push_back(jsonio::community(c));
   if (auto f = o.find("large_communities"))
     for (const Value& c : f->array())
-      a.large_communities.push_back(get_large_community(c));
+      a.large_communities.push_back(jsonio::large_community(c));
   if (auto f = o.find("extended_communities"))
     for (const Value& c : f->array())
       a.extended_communities.push_back(get_extended_community(c));
@@ -245,8 +176,8 @@ Step parse_step(const Value& v, const std::string& speaker) {
     step.timeout = std::chrono::milliseconds(get_uint(*f, 3'600'000));
   if (auto f = o.find("prefixes"))
     for (const Value& p : f->array())
-      step.prefixes.push_back(get_prefix(p));
-  if (auto f = o.find("prefix")) step.prefixes.push_back(get_prefix(*f));
+      step.prefixes.push_back(jsonio::prefix(p));
+  if (auto f = o.find("prefix")) step.prefixes.push_back(jsonio::prefix(*f));
   step.attributes = parse_attributes(o);
 
   switch (step.kind) {
@@ -259,7 +190,7 @@ Step parse_step(const Value& v, const std::string& speaker) {
     case StepKind::bulk_announce:
     case StepKind::bulk_withdraw: {
       const Value first = o.require("first");
-      step.first = get_prefix(first);
+      step.first = jsonio::prefix(first);
       if (!step.first.address.is_v4()) first.fail("bulk prefixes are IPv4 only");
       const Value count = o.require("count");
       step.count = get_uint(count, 16'000'000);
@@ -333,11 +264,11 @@ ScriptSpeaker parse_speaker(const Value& v) {
   }
   if (auto f = o.find("name")) d.name = f->string();
   if (d.name.empty()) o.fail("missing required key \"name\" (or \"role\")");
-  if (auto f = o.find("address")) d.address = get_address(*f);
+  if (auto f = o.find("address")) d.address = jsonio::ip_address(*f);
   if (auto f = o.find("as")) d.config.my_as = get_asn(*f);
   if (d.config.my_as == 0) o.fail("missing required key \"as\" (or \"role\")");
   d.config.bgp_id = d.address.is_v4() ? d.address.v4_value() : d.config.bgp_id;
-  if (auto f = o.find("bgp_id")) d.config.bgp_id = get_address(*f).v4_value();
+  if (auto f = o.find("bgp_id")) d.config.bgp_id = jsonio::ip_address(*f).v4_value();
   if (d.config.bgp_id == 0) o.fail("missing required key \"bgp_id\" (needed for an IPv6 address)");
   if (auto f = o.find("hold_time")) {
     const auto h = get_uint(*f, 65535);
@@ -362,7 +293,7 @@ ScriptSpeaker parse_speaker(const Value& v) {
       if (peer.name.empty()) peer.name = ref;
       if (peer.name.empty()) p.fail("missing required key \"name\" (or \"speaker\")");
       if (auto f = p.find("address"))
-        peer.address.address = get_address(*f);
+        peer.address.address = jsonio::ip_address(*f);
       else if (ref.empty())
         p.fail("missing required key \"address\" (or \"speaker\")");
       peer.address.port = 179;

@@ -1,7 +1,7 @@
 // `rsconform run` and `replay` as a user runs them: what they refuse before
 // anything runs (shards, selections that select nothing, report paths that
-// cannot be written, --rs values), reports written whole, and what SIGINT and
-// SIGTERM leave behind.
+// cannot be written, --rs values), reports written whole, a capture without
+// sessions judged inconclusive, and what SIGINT and SIGTERM leave behind.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -378,6 +378,23 @@ TEST_F(ReplayCli, ReportsAreWrittenWholeWithNoTemporaryLeft) {
   for (const auto& e : fs::directory_iterator(reports))
     names.push_back(e.path().filename().string());
   EXPECT_EQ(names.size(), 2u) << ::testing::PrintToString(names);
+}
+
+// A capture that saw no session cannot show that no NOTIFICATION was sent.
+TEST_F(ReplayCli, NoNotificationWithoutASessionIsInconclusive) {
+  const std::string suite = (dir_ / "quiet.json").string();
+  std::ofstream(suite) << R"({
+    "name": "quiet",
+    "matrix": {"branch_to_branch": ["off"]},
+    "peers": [{"name": "nva1", "role": "nva"}],
+    "cases": [{"name": "quiet", "rules": ["R9"],
+               "expect": [{"to": "nva1", "events": [{"kind": "no_notification"}]}]}]
+  })";
+  auto r = rsconform({"replay", capture_, "--suite", suite, "--flag", "off"});
+  EXPECT_EQ(r.exit_status, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("no session observed between rs0 (127.65.0.4) and nva1 (127.65.1.4)"),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace

@@ -36,6 +36,16 @@ const char* kSuite = R"({
   ]
 })";
 
+// A suite of one cell (flag off) with nva1 and er, whose "cases" array is `cases`.
+Suite small_suite(const std::string& cases) {
+  return load_suite_text(R"({
+    "name": "small",
+    "matrix": {"branch_to_branch": ["off"]},
+    "peers": [{"name": "nva1", "role": "nva", "asn": 65001}, {"name": "er", "role": "expressroute"}],
+    "cases": )" + cases + "}",
+                         "small.json");
+}
+
 const wire::IpAddress kRs0 = wire::IpAddress::v4(127, 65, 0, 4);
 const wire::IpAddress kRs1 = wire::IpAddress::v4(127, 65, 0, 5);
 const wire::IpAddress kNva1 = wire::IpAddress::v4(127, 65, 1, 4);
@@ -385,18 +395,12 @@ TEST_F(CheckerTest, ReportsSayWhatDidNotConvergeAndWhatWasInterrupted) {
 
 // IPv6 prefixes are looked up in the IPv6 unicast table (MP_REACH announcements).
 TEST_F(CheckerTest, Ipv6RoutesAreLookedUpInTheirOwnFamily) {
-  suite_ = load_suite_text(R"({
-    "name": "unit6",
-    "matrix": {"branch_to_branch": ["off"]},
-    "peers": [{"name": "nva1", "role": "nva", "asn": 65001}],
-    "cases": [
+  suite_ = small_suite(R"([
       {"name": "v6", "rules": ["R10"],
        "expect": [{"from": "rs0", "to": "nva1",
                    "present": [{"prefix": "2001:db8:1::/48", "as_path": "65515"}],
                    "absent": ["2001:db8:2::/48"]}]}
-    ]
-  })",
-                           "unit6.json");
+    ])");
   const auto v6_hop = *wire::IpAddress::parse("2001:db8::4");
   capture({{kRs0, kNva1, 65001, {{"2001:db8:1::/48", {65515}, v6_hop}}, std::nullopt, false}});
   CellResult r = check(suite_, suite_.cells()[0], observer_->observation());
@@ -422,6 +426,65 @@ TEST_F(CheckerTest, Ipv6RoutesAreLookedUpInTheirOwnFamily) {
   EXPECT_EQ(missing->verdict, Verdict::failed);
   EXPECT_EQ(missing->reason, "prefix not received");
   EXPECT_EQ(missing->closest.rfind("nearest prefix: 2001:db8:2::/48", 0), 0u) << missing->closest;
+}
+
+// A backtracking matcher takes exponential time on this pattern (a 9-AS path
+// ran past a minute); RE2 answers at once, and rightly.
+TEST_F(CheckerTest, PathologicalAsPathPatternsAnswerAtOnce) {
+  suite_ = small_suite(R"json([
+      {"name": "never", "rules": ["R10"],
+       "expect": [{"from": "rs0", "to": "nva1",
+                   "present": [{"prefix": "10.1.0.0/16", "as_path_pattern": "(\\d+ ?)*z"}]}]},
+      {"name": "always", "rules": ["R10"],
+       "expect": [{"from": "rs0", "to": "nva1",
+                   "present": [{"prefix": "10.1.0.0/16", "as_path_pattern": "(\\d+ ?)*"}]}]}
+    ])json");
+  std::vector<std::uint32_t> path;
+  for (std::uint32_t asn = 65001; asn <= 65032; ++asn)
+    path.push_back(asn);
+  capture({{kRs0, kNva1, 65001, {{"10.1.0.0/16", path, kRs0}}, std::nullopt, false}});
+  CellResult r = check(suite_, suite_.cells()[0], observer_->observation());
+  const auto* never = find(r, "never", "rs0", ResultKind::present);
+  const auto* always = find(r, "always", "rs0", ResultKind::present);
+  ASSERT_TRUE(never && always);
+  EXPECT_EQ(never->reason, "attributes differ: as-path");
+  EXPECT_EQ(never->verdict, Verdict::failed);
+  EXPECT_EQ(always->verdict, Verdict::pass) << always->reason;
+}
+
+// Nothing seen proves nothing was sent only when the session was seen: without
+// it, negative expectations are missing data like the positive ones.
+TEST_F(CheckerTest, NegativeExpectationsWithoutTheSessionAreInconclusive) {
+  suite_ = small_suite(R"json([
+      {"name": "quiet", "rules": ["R9"],
+       "expect": [{"from": "rs0", "to": "nva1",
+                   "events": [{"kind": "no_notification"}, {"kind": "no_notification", "sender": "peer"}]}]},
+      {"name": "refused", "rules": ["R3"],
+       "expect": [{"from": "rs0", "to": "er.in0", "events": [{"kind": "no_session"}]}]},
+      {"name": "absent", "rules": ["R10"],
+       "expect": [{"from": "rs0", "to": "er.in0", "absent": ["192.168.1.0/24"]}]}
+    ])json");
+  capture({});
+  CellResult none = check(suite_, suite_.cells()[0], observer_->observation());
+  EXPECT_EQ(none.verdict, Verdict::inconclusive);
+  ASSERT_EQ(none.results.size(), 4u);
+  for (const auto& x : none.results) {
+    EXPECT_EQ(x.verdict, Verdict::inconclusive) << x.case_name << " " << x.expected;
+    const std::string peer = x.to == "nva1" ? "nva1 (127.65.1.4)" : "er.in0 (127.65.2.4)";
+    if (x.kind == ResultKind::event)
+      EXPECT_EQ(x.reason, "no session observed between rs0 (127.65.0.4) and " + peer);
+    else
+      EXPECT_EQ(x.reason, "no session observed in this direction");
+  }
+
+  // With the session to nva1 seen and quiet, its negative events hold; er.in0
+  // was still never seen.
+  capture({{kRs0, kNva1, 65001, {}, std::nullopt, false}});
+  CellResult some = check(suite_, suite_.cells()[0], observer_->observation());
+  for (const auto& x : some.results)
+    EXPECT_EQ(x.verdict, x.to == "nva1" ? Verdict::pass : Verdict::inconclusive)
+        << x.case_name << " " << x.expected << " " << x.reason;
+  EXPECT_EQ(some.verdict, Verdict::inconclusive);
 }
 
 }  // namespace

@@ -133,6 +133,9 @@ TEST(SuiteLoad, SemanticErrorsNameThePointer) {
       {"\"10.1.0.0/16\", \"as_path\"", "\"10.1.0.0/16\", \"as_path_pattern\": \"(\", \"as_path\"",
        "/cases/0/expect/0/present/0/as_path_pattern", "regular expression"},
       {"[\"off\", \"on\"]", "[\"off\", \"off\"]", "/matrix/branch_to_branch/1", "duplicate"},
+      {"\"as_path\": \"65515\"", "\"as_path\": \"65515 4294967296\"",
+       "/cases/0/expect/0/present/0/as_path", "AS numbers separated by spaces"},
+      {"\"R10\"", "\"R10\", \"R3x\"", "/cases/0/rules/1", "R1..R34"},
   };
   for (const auto& p : probes) {
     SCOPED_TRACE(p.to);
@@ -141,6 +144,41 @@ TEST(SuiteLoad, SemanticErrorsNameThePointer) {
     EXPECT_NE(e.message.find(p.message), std::string::npos) << e.message;
     EXPECT_GT(e.at.line, 1u);
   }
+}
+
+// AS-path patterns are RE2: what RE2 cannot compile (a backreference, an
+// unbalanced parenthesis) is refused at the pattern, with RE2's reason.
+TEST(SuiteLoad, AsPathPatternsOutsideRe2AreRefusedAtThePattern) {
+  for (const std::string pattern : {R"((\\d+) \\1)", "(65515", "65515)"}) {
+    SCOPED_TRACE(pattern);
+    const std::string text =
+        edit("\"as_path\": \"65515\"", "\"as_path_pattern\": \"" + pattern + "\"");
+    auto e = load_error(text);
+    EXPECT_EQ(e.pointer, "/cases/0/expect/0/present/0/as_path_pattern");
+    EXPECT_EQ(e.at.offset, text.find("\"" + pattern + "\""));
+    EXPECT_EQ(e.message.rfind("invalid regular expression (RE2 syntax): ", 0), 0u) << e.message;
+    EXPECT_GT(e.message.size(), std::string("invalid regular expression (RE2 syntax): ").size());
+  }
+}
+
+TEST(SuiteLoad, AsPathPatternsAreCompiledAtLoadAndMatchWholePaths) {
+  Suite s = load_suite_text(edit("\"as_path\": \"65515\"", R"("as_path_pattern": "65515( \\d+)*")"),
+                            "t.json");
+  const auto& pattern = s.cases[0].expect[0].present[0].as_path_pattern;
+  ASSERT_TRUE(pattern.has_value());
+  EXPECT_EQ(pattern->text, R"(65515( \d+)*)");
+  EXPECT_TRUE(pattern->matches("65515 65001 65002"));
+  EXPECT_FALSE(pattern->matches("65001 65515"));  // a full match, not a search
+}
+
+// nlohmann would keep the last of two equal keys; a suite with both is refused.
+TEST(SuiteLoad, DuplicateKeysAreRefusedAtTheSecond) {
+  const std::string text = edit("\"asn\": 65001", "\"asn\": 65001, \"asn\": 65002");
+  auto e = load_error(text);
+  EXPECT_EQ(e.pointer, "/peers/0/asn");
+  EXPECT_EQ(e.message, "duplicate key");
+  EXPECT_EQ(e.at.offset, text.find("65002"));
+  EXPECT_EQ(std::string(e.what()).rfind("t.json:5:", 0), 0u) << e.what();
 }
 
 TEST(SuiteLoad, OwnRuleIdsLoadAfterTheSpecRules) {

@@ -57,6 +57,33 @@ TEST(Document, UnknownAndMissingKeys) {
   EXPECT_EQ(missing.message, "missing required key \"name\"");
 }
 
+// Names from a list and text forms: the value, or an error at the value
+// listing what was expected.
+TEST(Document, NamesFromAListAndParsedText) {
+  auto doc =
+      Document::parse(R"({"a": "vpngateway", "b": "VpnGateway", "c": 3, "d": "10"})", "s.json");
+  const Object o = doc->root().object({"a", "b", "c", "d"});
+  const std::initializer_list<std::pair<std::string_view, int>> names = {{"nva", 1},
+                                                                         {"vpngateway", 2}};
+  EXPECT_EQ(o.require("a").one_of(names), 2);
+  EXPECT_EQ(o.require("b").one_of(names, Letters::any_case), 2);
+  auto exact = error_of([&] { o.require("b").one_of(names); });
+  EXPECT_EQ(exact.pointer, "/b");
+  EXPECT_EQ(exact.message, "expected one of nva, vpngateway, got \"VpnGateway\"");
+  EXPECT_EQ(error_of([&] { o.require("c").one_of(names); }).message,
+            "expected one of nva, vpngateway, got 3");
+  auto digits = [](std::string_view t) {
+    return t.find_first_not_of("0123456789") == std::string_view::npos
+               ? std::optional<std::size_t>(t.size())
+               : std::nullopt;
+  };
+  EXPECT_EQ(o.require("d").parsed(digits, "digits"), 2u);
+  EXPECT_EQ(error_of([&] { o.require("a").parsed(digits, "digits"); }).message,
+            "expected digits, got \"vpngateway\"");
+  EXPECT_EQ(error_of([&] { o.require("c").parsed(digits, "digits"); }).message,
+            "expected digits, got 3");
+}
+
 TEST(Document, InvalidJsonIsPositioned) {
   auto e = error_of([] { Document::parse("{\"a\": [1,\n 2,, 3]}", "bad.json"); });
   EXPECT_EQ(e.at.line, 2u);

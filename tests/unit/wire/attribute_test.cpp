@@ -264,5 +264,21 @@ TEST(Community, Parse) {
     EXPECT_EQ(community::parse(community::to_string(v)), v);
 }
 
+TEST(LargeCommunity, Parse) {
+  EXPECT_EQ(LargeCommunity::parse("65001:1:2"), (LargeCommunity{65001, 1, 2}));
+  EXPECT_EQ(LargeCommunity::parse("4294967295:0:4294967295"),
+            (LargeCommunity{0xFFFFFFFFu, 0, 0xFFFFFFFFu}));
+  for (const char* bad : {"4294967296:1:2", "1:2", "1:2:3:4", "1::3", "a:1:2", "1:2:-3", ""})
+    EXPECT_EQ(LargeCommunity::parse(bad), std::nullopt) << bad;
+}
+
+TEST(AsPath, ParseSequence) {
+  EXPECT_EQ(AsPath::parse_sequence(" 65515  065001 "), AsPath::sequence({65515, 65001}));
+  EXPECT_EQ(AsPath::parse_sequence("4294967295"), AsPath::sequence({0xFFFFFFFFu}));
+  EXPECT_EQ(AsPath::parse_sequence(""), AsPath{});
+  for (const char* bad : {"4294967296", "65515,65001", "65515 x", "{1 2}", "-1"})
+    EXPECT_EQ(AsPath::parse_sequence(bad), std::nullopt) << bad;
+}
+
 }  // namespace
 }  // namespace rsconform::wire
