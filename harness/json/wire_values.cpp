@@ -1,5 +1,7 @@
 #include "json/wire_values.hpp"
 
+#include <algorithm>
+
 namespace rsconform::jsonio {
 
 wire::IpAddress ip_address(const Value& v) {
@@ -20,12 +22,19 @@ wire::Prefix prefix(const Value& v) {
 }
 
 wire::AsPath as_path(const Value& v) {
-  if (!v.json().is_array())
-    return v.parsed(wire::AsPath::parse_sequence,
-                    "AS numbers separated by spaces (\"65515 65001\") or an array of them");
+  // AS 0 is reserved (RFC 7607): never valid in an AS_PATH.
+  if (!v.json().is_array()) {
+    wire::AsPath path =
+        v.parsed(wire::AsPath::parse_sequence,
+                 "AS numbers separated by spaces (\"65515 65001\") or an array of them");
+    for (const auto& segment : path.segments)
+      if (std::find(segment.asns.begin(), segment.asns.end(), 0u) != segment.asns.end())
+        v.fail("AS 0 is reserved and never valid in an AS_PATH (RFC 7607)");
+    return path;
+  }
   std::vector<std::uint32_t> asns;
   for (const Value& asn : v.array())
-    asns.push_back(static_cast<std::uint32_t>(asn.uint(0, 0xFFFFFFFFu)));
+    asns.push_back(static_cast<std::uint32_t>(asn.uint(1, 0xFFFFFFFFu)));
   return wire::AsPath::sequence(std::move(asns));
 }
 

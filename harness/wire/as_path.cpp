@@ -98,7 +98,8 @@ AsPath reconstruct_as_path(const AsPath& as_path, const AsPath* as4_path) {
     // Join the two halves of a sequence split at the boundary.
     if (!merged.segments.empty() && s.type == SegmentType::as_sequence &&
         merged.segments.back().type == SegmentType::as_sequence &&
-        merged.segments.back().asns.size() + s.asns.size() <= 255 && &s == &as4_path->segments[0]) {
+        merged.segments.back().asns.size() + s.asns.size() <= kMaxSegmentAsns &&
+        &s == &as4_path->segments[0]) {
       auto& back = merged.segments.back().asns;
       back.insert(back.end(), s.asns.begin(), s.asns.end());
       continue;

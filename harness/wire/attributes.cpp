@@ -98,12 +98,19 @@ std::optional<AttrFault> decode_path(ByteReader& in, bool four_octet, std::uint8
   path.segments.resize(count);
   return std::nullopt;
 }
+// A segment counts its ASNs in one octet: a longer one goes out as several
+// segments of the same type, at most 255 ASNs each (an empty one as it is).
 void encode_path(ByteWriter& out, const AsPath& path, bool four_octet) {
   for (const auto& s : path.segments) {
-    out.u8(static_cast<std::uint8_t>(s.type));
-    out.u8(static_cast<std::uint8_t>(s.asns.size()));
-    for (auto asn : s.asns)
-      write_asn(out, asn, four_octet);
+    std::size_t from = 0;
+    do {
+      const std::size_t n = std::min(s.asns.size() - from, kMaxSegmentAsns);
+      out.u8(static_cast<std::uint8_t>(s.type));
+      out.u8(static_cast<std::uint8_t>(n));
+      for (std::size_t i = from; i < from + n; ++i)
+        write_asn(out, s.asns[i], four_octet);
+      from += n;
+    } while (from < s.asns.size());
   }
 }
 std::optional<AttrFault> decode_as_path(ByteReader& in, const DecodeContext& c,

@@ -106,6 +106,15 @@ Bytes encode(const Message& message, const DecodeContext& context,
 void encode_into(Bytes& out, const Message& message, const DecodeContext& context,
                  const EncodeOptions& options = {});
 
+// Cuts an UPDATE that does not fit context.max_message_size() into UPDATEs
+// that do and say the same: withdrawals first (IPv4, then MP_UNREACH_NLRI),
+// then the IPv4 NLRI and the MP_REACH_NLRI prefixes, each part with every
+// other path attribute (they travel only with reachability). Prefixes keep
+// their order and path identifiers. An UPDATE that fits comes back as it is.
+// Throws std::length_error when the path attributes leave no room for a
+// prefix (the message names the octets).
+std::vector<Update> split_update(const Update& update, const DecodeContext& context);
+
 // ===== Framing =====
 //  0                   1                   2                   3
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+

@@ -210,13 +210,17 @@ enum class SegmentType : std::uint8_t {
   confed_sequence = 3,
   confed_set = 4,
 };
+// The segment length field is one octet (RFC 4271 4.3).
+inline constexpr std::size_t kMaxSegmentAsns = 255;
 struct AsPathSegment {
   SegmentType type = SegmentType::as_sequence;
   std::vector<std::uint32_t> asns;
   bool operator==(const AsPathSegment&) const = default;
 };
 // An AS_PATH or AS4_PATH. ASNs are held as 32-bit values whatever the width on
-// the wire; the width comes from the DecodeContext (AS4_PATH is always 4).
+// the wire; the width comes from the DecodeContext (AS4_PATH is always 4). A
+// segment may hold more than 255 ASNs: the encoder writes it as several
+// segments of the same type, which decode as those several segments.
 struct AsPath {
   std::vector<AsPathSegment> segments;
   bool operator==(const AsPath&) const = default;

@@ -64,8 +64,10 @@ std::size_t hash_attributes(const std::vector<wire::PathAttribute>& attributes) 
 
 std::size_t path_octets(const wire::AsPath& path) {
   std::size_t n = 0;
-  for (const auto& s : path.segments)
-    n += 2 + 4 * s.asns.size();
+  for (const auto& s : path.segments)  // a header per 255 ASNs, as the encoder splits them
+    n += 2 * std::max<std::size_t>(
+                 1, (s.asns.size() + wire::kMaxSegmentAsns - 1) / wire::kMaxSegmentAsns) +
+         4 * s.asns.size();
   return n;
 }
 
@@ -232,7 +234,7 @@ std::vector<wire::PathAttribute> export_attributes(const AttrSet& in, const Expo
         wire::PathAttribute p = a;
         auto& path = std::get<wire::AsPathAttr>(p.value).path;
         if (!path.segments.empty() && path.segments[0].type == wire::SegmentType::as_sequence &&
-            path.segments[0].asns.size() < 255)
+            path.segments[0].asns.size() < wire::kMaxSegmentAsns)
           path.segments[0].asns.insert(path.segments[0].asns.begin(), policy.own_asn);
         else
           path.segments.insert(

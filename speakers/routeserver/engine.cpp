@@ -12,6 +12,10 @@ namespace {
 
 namespace flag = wire::attr_flag;
 
+// What an UPDATE of at most 4096 octets has for attributes and NLRI (after
+// the header and the two length fields).
+constexpr std::size_t kUpdateRoom = wire::kMaxMessageSize - wire::kHeaderSize - 4;
+
 wire::Notification notification(wire::ErrorCode code, std::uint8_t subcode, wire::Bytes data = {}) {
   return wire::Notification{static_cast<std::uint8_t>(code), subcode, std::move(data)};
 }
@@ -276,6 +280,10 @@ AttrId Engine::desired_out(PeerId target, PrefixIndex index, const Candidate* be
     id = out_pool_.intern(to_nva ? export_to_nva(in, policy_) : export_to_gateway(in, policy_));
     in_pool_.set_derived(best->attr, slot, id);
   }
+  // A route whose attributes leave no room for its prefix in 4096 octets
+  // cannot be sent (no peer is offered Extended Messages): it is not
+  // advertised, and withdrawn if it was.
+  if (out_pool_.get(id).encoded_size + prefix_octets(key_length(key)) > kUpdateRoom) return kNoAttr;
   return id;
 }
 
@@ -377,7 +385,6 @@ void Engine::flush(Actions& out) {
 // Sends the changed part of one Adj-RIB-Out: withdrawals first, then one run
 // of UPDATEs per attribute set, each UPDATE within 4096 octets.
 void Engine::pack(PeerId peer, Actions& out) {
-  constexpr std::size_t kBody = wire::kMaxMessageSize - wire::kHeaderSize - 4;
   PeerState& ps = peers_[peer];
   auto& changed = ps.changed;
   std::sort(changed.begin(), changed.end());
@@ -398,7 +405,7 @@ void Engine::pack(PeerId peer, Actions& out) {
   std::size_t used = 0;
   for (PrefixKey key : withdrawals) {
     std::size_t size = prefix_octets(key_length(key));
-    if (used + size > kBody) {
+    if (used + size > kUpdateRoom) {
       out.push_back({peer, std::move(update)});
       update = {};
       used = 0;
@@ -417,7 +424,7 @@ void Engine::pack(PeerId peer, Actions& out) {
   for (const auto& [first, start] : groups) {
     AttrId id = announcements[start].first;
     const AttrSet& set = out_pool_.get(id);
-    std::size_t budget = kBody > set.encoded_size ? kBody - set.encoded_size : 0;
+    std::size_t budget = kUpdateRoom > set.encoded_size ? kUpdateRoom - set.encoded_size : 0;
     update = {};
     update.attributes = set.attributes;
     used = 0;

@@ -108,19 +108,28 @@ struct Script {
 };
 
 // Scripts as JSON (suites/README.md, "Scripts"). Errors are jsonio::InputError
-// naming file:line:column and the JSON pointer of the bad value.
+// naming file:line:column and the JSON pointer of the bad value; an announce
+// that cannot be valid BGP (AS 0, attributes with no room for a prefix in
+// 4096 octets, ...) is such an error.
 Script parse_script(std::string_view json_text, const std::string& file = "<script>");
 Script parse_script(const jsonio::Value& root);
 // The steps of one speaker (a suite peer's script): `speaker` names the steps
 // that do not name one.
 std::vector<Step> parse_steps(const jsonio::Value& steps, const std::string& speaker);
 
-// The UPDATE an announce step sends on a session.
+// The UPDATE an announce step means on a session (fit_to_session() cuts it
+// into the UPDATEs that are sent).
 wire::Update build_announce(const std::vector<wire::Prefix>& prefixes, const AttributeSpec& spec,
                             std::uint32_t my_as, bool internal, const wire::IpAddress& own_address);
 std::vector<wire::PathAttribute> build_attributes(const AttributeSpec& spec, std::uint32_t my_as,
                                                   bool internal,
                                                   const wire::IpAddress& own_address);
+
+// What one UPDATE becomes on a session: path identifier 1 on the prefixes of
+// families the session sends ADD-PATH for, then cut to the session's maximum
+// message size (wire::split_update, which throws std::length_error when the
+// attributes leave no room for a prefix).
+std::vector<wire::Update> fit_to_session(wire::Update update, const wire::DecodeContext& send);
 
 struct ScriptResult {
   bool ok = false;

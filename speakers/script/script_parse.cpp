@@ -1,6 +1,7 @@
 // JSON -> Script. Errors are jsonio::InputError: file:line:column and the JSON
 // pointer of the bad value.
 #include <algorithm>
+#include <stdexcept>
 
 #include "json/document.hpp"
 #include "json/wire_values.hpp"
@@ -19,8 +20,9 @@ std::uint64_t get_uint(const Value& v, std::uint64_t max) {
   return v.uint(0, max);
 }
 
+// AS 0 is reserved (RFC 7607): never a speaker's AS, never valid in an AS_PATH.
 std::uint32_t get_asn(const Value& v) {
-  return static_cast<std::uint32_t>(v.uint(0, 0xFFFFFFFFu));
+  return static_cast<std::uint32_t>(v.uint(1, 0xFFFFFFFFu));
 }
 
 std::array<std::uint8_t, 8> get_extended_community(const Value& v) {
@@ -157,6 +159,35 @@ const std::vector<std::string_view>& step_keys() {
   return keys;
 }
 
+// Refuses what no session could carry: the step's attributes with the
+// longest of its prefixes of each family (and a path identifier) must fit one
+// UPDATE of 4096 octets, the most a script speaker may send (it does not offer
+// Extended Messages). The speaker's AS is not known yet: the worst case (a
+// 4-octet AS, eBGP or iBGP defaults) is checked.
+void check_sendable(const Object& o, const std::vector<wire::Prefix>& prefixes,
+                    const AttributeSpec& attributes) {
+  std::optional<wire::Prefix> longest_v4;
+  std::optional<wire::Prefix> longest_v6;
+  for (const auto& p : prefixes) {
+    auto& longest = p.address.is_v4() ? longest_v4 : longest_v6;
+    if (!longest || p.length > longest->length) longest = p;
+  }
+  std::vector<wire::Prefix> worst;
+  for (const auto& p : {longest_v4, longest_v6})
+    if (p) worst.push_back(wire::Prefix{p->address, p->length, 1});
+  wire::DecodeContext context;
+  context.four_octet_as = true;
+  for (const bool internal : {false, true}) {
+    try {
+      (void)wire::split_update(
+          build_announce(worst, attributes, 0xFFFFFFFFu, internal, wire::IpAddress::v4(0)),
+          context);
+    } catch (const std::length_error& e) {
+      o.fail(std::string("cannot be sent: ") + e.what());
+    }
+  }
+}
+
 // One step; `speaker` names it when the step itself does not.
 Step parse_step(const Value& v, const std::string& speaker) {
   const Object o = v.object(step_keys());
@@ -175,7 +206,7 @@ Step parse_step(const Value& v, const std::string& speaker) {
   if (auto f = o.find("timeout_ms"))
     step.timeout = std::chrono::milliseconds(get_uint(*f, 3'600'000));
   if (auto f = o.find("prefixes"))
-    for (const Value& p : f->array())
+    for (const Value& p : f->array(true))
       step.prefixes.push_back(jsonio::prefix(p));
   if (auto f = o.find("prefix")) step.prefixes.push_back(jsonio::prefix(*f));
   step.attributes = parse_attributes(o);
@@ -186,6 +217,14 @@ Step parse_step(const Value& v, const std::string& speaker) {
     case StepKind::wait_route:
     case StepKind::wait_absent:
       if (step.prefixes.empty()) o.fail("missing required key \"prefixes\" (or \"prefix\")");
+      if (step.kind == StepKind::announce) {
+        if (step.attributes.next_hop && !step.attributes.next_hop->is_v4() &&
+            std::any_of(step.prefixes.begin(), step.prefixes.end(),
+                        [](const wire::Prefix& p) { return p.address.is_v4(); }))
+          o.require("next_hop")
+              .fail("an IPv6 next hop cannot carry IPv4 prefixes (NEXT_HOP is an IPv4 address)");
+        check_sendable(o, step.prefixes, step.attributes);
+      }
       break;
     case StepKind::bulk_announce:
     case StepKind::bulk_withdraw: {
@@ -199,6 +238,7 @@ Step parse_step(const Value& v, const std::string& speaker) {
       } catch (const std::invalid_argument& e) {
         count.fail(e.what());
       }
+      if (step.kind == StepKind::bulk_announce) check_sendable(o, {step.first}, step.attributes);
       break;
     }
     case StepKind::wait_state: {

@@ -1,6 +1,7 @@
 // Plays a Script: one step after another; waits re-check on every session
 // event and fail at their deadline.
 #include <boost/asio/post.hpp>
+#include <stdexcept>
 
 #include "speakers/script/script.hpp"
 
@@ -89,6 +90,22 @@ wire::Update build_announce(const std::vector<wire::Prefix>& prefixes, const Att
     u.attributes.push_back({wire::attr_flag::kOptional, 14, mp});
   }
   return u;
+}
+
+std::vector<wire::Update> fit_to_session(wire::Update update, const wire::DecodeContext& send) {
+  auto number = [&send](std::vector<wire::Prefix>& prefixes, wire::AfiSafi family) {
+    if (!send.has_add_path(family)) return;
+    for (auto& p : prefixes)
+      if (!p.path_id) p.path_id = 1;
+  };
+  number(update.withdrawn, wire::kIpv4Unicast);
+  number(update.nlri, wire::kIpv4Unicast);
+  for (auto& a : update.attributes) {
+    if (auto* reach = std::get_if<wire::MpReachAttr>(&a.value)) number(reach->nlri, reach->family);
+    if (auto* unreach = std::get_if<wire::MpUnreachAttr>(&a.value))
+      number(unreach->withdrawn, unreach->family);
+  }
+  return wire::split_update(update, send);
 }
 
 namespace {
@@ -252,7 +269,9 @@ bool ScriptRunner::wait_satisfied(const Step& step, std::string& why) {
                   " (" + std::to_string(p->rib_in().size()) + " routes)";
             return false;
           }
-          if (step.attributes.as_path && r->attributes->as_path != *step.attributes.as_path) {
+          // As text: a path over 255 ASNs arrives as several segments.
+          if (step.attributes.as_path &&
+              r->attributes->as_path.to_string() != step.attributes.as_path->to_string()) {
             why = prefix.to_string() + " has AS_PATH " + r->attributes->as_path.to_string() +
                   ", expected " + step.attributes.as_path->to_string();
             return false;
@@ -344,14 +363,24 @@ void ScriptRunner::execute(const Step& step) {
         s.start();
         break;
       case StepKind::announce:
+      case StepKind::withdraw: {
         if (!need_established()) return;
-        s.send_update(build_announce(step.prefixes, step.attributes, sp.def().config.my_as,
-                                     n->internal, sp.def().address));
+        wire::Update update =
+            step.kind == StepKind::withdraw
+                ? build_withdraw(step.prefixes)
+                : build_announce(step.prefixes, step.attributes, sp.def().config.my_as, n->internal,
+                                 sp.def().address);
+        std::vector<wire::Update> parts;
+        try {
+          parts = fit_to_session(std::move(update), n->send_context());
+        } catch (const std::length_error& e) {
+          fail("session " + s.config().name + ": " + e.what());
+          return;
+        }
+        for (const auto& part : parts)
+          s.send_update(part);
         break;
-      case StepKind::withdraw:
-        if (!need_established()) return;
-        s.send_update(build_withdraw(step.prefixes));
-        break;
+      }
       case StepKind::bulk_announce:
       case StepKind::bulk_withdraw: {
         if (!need_established()) return;

@@ -5,9 +5,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
+#include "analysis/capture_analysis.hpp"
 #include "run/runner.hpp"
 
 namespace rsconform::check {
@@ -114,6 +117,19 @@ TEST(SeedSuites, MissingVnetPrefixFailsR10) {
   EXPECT_TRUE(r10);
 }
 
+// Runs the first cell of the suite in `file` (output in `out`), expecting it to pass.
+run::CellRun run_first_cell_passing(const fs::path& file, const std::string& out) {
+  const run::SuitePlan plan = run::load_plan(file.string());
+  run::RunOptions options;
+  options.out_dir = out_dir(out);
+  run::CellRun run = run::run_cell(plan, plan.suite.cells().front(), options);
+  std::ostringstream why;
+  for (const auto& e : run.result.results)
+    if (e.verdict != Verdict::pass) why << e.case_name << ": " << e.reason << "\n";
+  EXPECT_EQ(run.result.verdict, Verdict::pass) << why.str();
+  return run;
+}
+
 // A suite step of action "script" makes a peer act mid-run: what it announces
 // after the step is judged in the phase after it, and was absent before.
 TEST(SeedSuites, ScriptStepsArePlayedBetweenPhases) {
@@ -142,20 +158,97 @@ TEST(SeedSuites, ScriptStepsArePlayedBetweenPhases) {
                  "absent": ["192.168.1.0/24"]}]}
   ]
 })";
-  const run::SuitePlan plan = run::load_plan(file.string());
-  run::RunOptions options;
-  options.out_dir = out_dir("script-step-run");
-  run::CellRun run = run::run_cell(plan, plan.suite.cells().front(), options);
-  std::ostringstream why;
-  for (const auto& e : run.result.results)
-    if (e.verdict != Verdict::pass) why << e.case_name << ": " << e.reason << "\n";
-  EXPECT_EQ(run.result.verdict, Verdict::pass) << why.str();
+  const run::CellRun run = run_first_cell_passing(file, "script-step-run");
   std::size_t after = 0;
   for (const auto& e : run.result.results)
     if (e.case_name == "after") ++after;
   EXPECT_EQ(after, 4u);  // rs0/rs1 x (present + absent)
   for (const auto& note : run.result.notes)
     EXPECT_EQ(note.find("not supported"), std::string::npos) << note;
+}
+
+// What crossed the wire in a capture, read back with the offline pipeline.
+struct WireCensus : captures::BgpSink {
+  std::size_t updates = 0;
+  std::size_t largest_update = 0;
+  std::size_t notifications = 0;
+  std::size_t problems = 0;
+  std::size_t messages_with_errors = 0;
+  // Prefixes announced, by receiver address.
+  std::map<wire::IpAddress, std::set<wire::Prefix>> announced_to;
+
+  void on_message(const captures::BgpMessageEvent& e) override {
+    if (!e.errors.empty()) ++messages_with_errors;
+    if (e.type == static_cast<std::uint8_t>(wire::MessageType::notification)) ++notifications;
+    if (e.type != static_cast<std::uint8_t>(wire::MessageType::update)) return;
+    ++updates;
+    largest_update = std::max(largest_update, e.bytes.size());
+    if (e.message == nullptr) return;
+    auto& to = announced_to[captures::receiver(*e.connection, e.direction).address];
+    for (const auto& p : std::get<wire::Update>(*e.message).nlri)
+      to.insert(p);
+  }
+  void on_problem(const captures::BgpStreamProblem&) override { ++problems; }
+};
+
+std::string json_prefixes(std::size_t count) {  // 10.0.0.0/24, 10.0.1.0/24, ...
+  std::string out = "[";
+  for (std::size_t i = 0; i < count; ++i)
+    out += std::string(i ? ", " : "") + "\"10." + std::to_string(i >> 8) + "." +
+           std::to_string(i & 255) + ".0/24\"";
+  return out + "]";
+}
+
+// A script announcing 5000 prefixes in one step, and one prefix with an
+// AS_PATH of 300 ASNs, through the real run path against the built-in route
+// server (its prefix limit, R30, raised above 5000): every UPDATE on the wire
+// fits 4096 octets, no NOTIFICATION, and every prefix reaches the other NVA
+// (read back from the capture).
+TEST(LargeAnnounces, FitTheMessageSizeAndArriveWhole) {
+  std::string long_path = "[65001";
+  for (std::uint32_t i = 1; i < 300; ++i)
+    long_path += ", " + std::to_string(4'200'000'000u + i);
+  long_path += "]";
+  const fs::path file = fs::path(out_dir("large")) / "large-announces.json";
+  std::ofstream(file) << R"({
+  "name": "large-announces",
+  "matrix": {"branch_to_branch": ["on"]},
+  "route_server": {"profile": {"max_prefixes": 10000}},
+  "peers": [
+    {"name": "nva1", "role": "nva",
+     "script": [{"op": "connect"}, {"op": "wait_state", "state": "Established"},
+                {"op": "announce", "prefixes": )"
+                      << json_prefixes(5000) << R"(},
+                {"op": "announce", "prefix": "192.168.30.0/24", "as_path": )"
+                      << long_path << R"(}]},
+    {"name": "nva2", "role": "nva",
+     "script": [{"op": "connect"}, {"op": "wait_state", "state": "Established"}]}
+  ],
+  "cases": [
+    {"name": "all-arrive", "rules": ["R12"],
+     "expect": [{"to": "nva2", "present": [{"prefix": "10.0.0.0/24"}, {"prefix": "10.19.135.0/24"},
+                                           {"prefix": "192.168.30.0/24"}]}]}
+  ]
+})";
+  const run::CellRun run = run_first_cell_passing(file, "large-run");
+
+  WireCensus census;
+  analysis::AnalysisOptions analysis_options;
+  analysis_options.ports = {run.record.ports.begin(), run.record.ports.end()};
+  analysis::analyse_capture(run.record.capture_path, analysis_options, census);
+  EXPECT_GT(census.updates, 10u);
+  EXPECT_LE(census.largest_update, 4096u);
+  EXPECT_EQ(census.notifications, 0u);
+  EXPECT_EQ(census.problems, 0u);
+  EXPECT_EQ(census.messages_with_errors, 0u);
+  const auto nva2 = census.announced_to.find(*wire::IpAddress::parse("127.65.1.5"));
+  ASSERT_NE(nva2, census.announced_to.end());
+  for (std::size_t i = 0; i < 5000; ++i) {
+    const auto p = *wire::Prefix::parse("10." + std::to_string(i >> 8) + "." +
+                                        std::to_string(i & 255) + ".0/24");
+    ASSERT_TRUE(nva2->second.count(p)) << p.to_string();
+  }
+  EXPECT_TRUE(nva2->second.count(*wire::Prefix::parse("192.168.30.0/24")));
 }
 
 }  // namespace

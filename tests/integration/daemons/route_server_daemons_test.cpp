@@ -194,6 +194,38 @@ TEST_P(RouteServerDaemonTest, RouteReachesTheOtherClientWithItsAttributesAndWith
       << status.to_string();
 }
 
+// One announce of 5000 prefixes (about 20 kB of NLRI) and one with an AS_PATH of 300 ASNs: the
+// speaker cuts them into UPDATEs of at most 4096 octets and AS_SEQUENCE segments of at most 255
+// ASNs, and the daemon accepts them all without a NOTIFICATION.
+TEST_P(RouteServerDaemonTest, LargeAnnouncesAreAcceptedWhole) {
+  std::string prefixes = "[";
+  for (std::size_t i = 0; i < 5000; ++i)
+    prefixes += std::string(i ? ", " : "") + "\"10." + std::to_string(i >> 8) + "." +
+                std::to_string(i & 255) + ".0/24\"";
+  prefixes += "]";
+  std::string long_path = "[65001";
+  for (std::uint32_t i = 1; i < 300; ++i)
+    long_path += ", " + std::to_string(4'200'000'000u + i);
+  long_path += "]";
+  play(R"(
+    {"op": "announce", "speaker": "a", "prefixes": ${prefixes}},
+    {"op": "announce", "speaker": "a", "prefix": "192.168.30.0/24", "as_path": ${path}},
+    {"op": "wait_route", "speaker": "b", "prefixes": ["10.0.0.0/24", "10.19.135.0/24"],
+     "timeout_ms": 20000},
+    {"op": "wait_route", "speaker": "b", "prefix": "192.168.30.0/24", "as_path": ${path}}
+  )",
+       {{"prefixes", prefixes}, {"path", long_path}});
+  if (HasFatalFailure()) return;
+  EXPECT_TRUE(x_->run_until([&] { return x_->to_rs("b").rib_in().size() == 5001u; }))
+      << x_->to_rs("b").rib_in().size() << " routes at b";
+  for (const char* name : {"a", "b"}) {
+    EXPECT_TRUE(x_->to_rs(name).downs().empty()) << downs();
+    for (const auto& m : x_->to_rs(name).received())
+      EXPECT_NE(m.type, wire::MessageType::notification) << name;
+  }
+  EXPECT_TRUE(x_->daemon().running());
+}
+
 // RFC 7606 section 7.1: a malformed ORIGIN is treat-as-withdraw; the session stays up and the
 // route the UPDATE names is withdrawn from the other clients.
 TEST_P(RouteServerDaemonTest, OriginOfLengthTwoIsTreatAsWithdraw) {

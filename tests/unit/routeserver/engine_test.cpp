@@ -64,6 +64,32 @@ TEST(RsEngine, PacksAnnouncementsAndWithdrawalsWithin4096Octets) {
   }
 }
 
+// NVA1's UPDATE fits in 4096 octets; with the route server's ASN prepended
+// (4 octets more) it would not: the route is not sent, and withdrawn if it was.
+TEST(RsEngine, RouteWhoseUpdateCannotFitIsNotSent) {
+  Rs r(topology({"NVA1", "NVA2"}), 0);
+  r.up("NVA1");
+  r.up("NVA2");
+  // 23 + ORIGIN 4 + AS_PATH 9 + NEXT_HOP 7 + COMMUNITIES 4 + 4 x 1011 + /24 4 = 4095.
+  const std::vector<std::uint32_t> comms(1011, (65001U << 16) | 7U);
+  const Announce big{{"10.50.0.0/24"}, {65001}, std::nullopt, comms};
+  EXPECT_EQ(
+      wire::encode(wire::Message{make_update(big, ip("127.65.1.4"))}, wire::DecodeContext{}).size(),
+      4095U);
+
+  r.announce("NVA1", {{"10.50.0.0/24"}, {65001}});
+  EXPECT_EQ(announced_to(r, "NVA2"), Lines{"10.50.0.0/24"});
+  r.announce("NVA1", big);
+  EXPECT_EQ(withdrawn_to(r, "NVA2"), Lines{"10.50.0.0/24"});
+  EXPECT_TRUE(announced_to(r, "NVA2").empty());
+  expect_wire_clean(r, "NVA2");
+  EXPECT_EQ(r.table("NVA2").size(), 1U);  // the VNet only
+
+  r.announce("NVA1", {{"10.50.0.0/24"}, {65001}});  // fits again: sent again
+  EXPECT_EQ(announced_to(r, "NVA2"), Lines{"10.50.0.0/24"});
+  EXPECT_EQ(r.table("NVA2").size(), 2U);
+}
+
 TEST(RsEngine, GroupsPrefixesWithIdenticalAttributes) {
   Rs r(topology({"NVA1", "NVA2", "NVA3"}), 0);
   for (auto p : {"NVA1", "NVA2", "NVA3"})

@@ -71,6 +71,43 @@ TEST(Bulk, WithdrawAndAddPath) {
   EXPECT_EQ(prefixes[1].address, wire::IpAddress::v4(20, 1, 0, 0));
 }
 
+// Every UPDATE is within the session's maximum and full up to one prefix:
+// 4096 octets, with or without path identifiers, 65535 with Extended Messages.
+TEST(Bulk, FillsUpToTheNegotiatedMaximum) {
+  struct Row {
+    const char* name;
+    bool add_path;
+    bool extended;
+    std::size_t entry;  // octets per /24
+  };
+  for (const Row& row : {Row{"plain", false, false, 4}, Row{"add-path", true, false, 8},
+                         Row{"extended", false, true, 4}, Row{"both", true, true, 8}}) {
+    SCOPED_TRACE(row.name);
+    wire::DecodeContext ctx;
+    ctx.extended_message = row.extended;
+    if (row.add_path) ctx.add_path.insert(wire::kIpv4Unicast);
+    BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), 40000, attrs(), false};
+    BulkCursor cursor;
+    wire::Bytes out;
+    while (pack_updates(spec, ctx, cursor, 1 << 20, out) > 0) {
+    }
+    std::size_t largest = 0;
+    std::size_t count = 0;
+    wire::ByteView rest(out);
+    while (!rest.empty()) {
+      const auto f = wire::frame(rest, ctx.max_message_size());
+      ASSERT_EQ(f.status, wire::FrameStatus::complete);
+      largest = std::max(largest, f.length);
+      count +=
+          std::get<wire::Update>(*wire::decode(rest.subspan(0, f.length), ctx).message).nlri.size();
+      rest = rest.subspan(f.length);
+    }
+    EXPECT_EQ(count, spec.count);
+    EXPECT_LE(largest, ctx.max_message_size());
+    EXPECT_GT(largest + row.entry, ctx.max_message_size());
+  }
+}
+
 TEST(Bulk, BudgetBoundsEachPack) {
   BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), 1'000'000, attrs(), false};
   BulkCursor cursor;

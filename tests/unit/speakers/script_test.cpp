@@ -247,3 +247,150 @@ TEST(ScriptRun, BulkWithBackPressureOnLoopback) {
 
 }  // namespace
 }  // namespace rsconform::speakers
+
+namespace rsconform::speakers {
+namespace {
+
+// `count` prefixes as a JSON array: 10.0.0.0/24, 10.0.1.0/24, ...
+std::string prefix_list(std::size_t count) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < count; ++i)
+    out += std::string(i ? ", " : "") + "\"10." + std::to_string(i >> 8) + "." +
+           std::to_string(i & 255) + ".0/24\"";
+  return out + "]";
+}
+
+// `count` ASNs from 4200000000 as a JSON array.
+std::string asn_list(std::size_t count) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < count; ++i)
+    out += std::string(i ? ", " : "") + std::to_string(4'200'000'000u + i);
+  return out + "]";
+}
+
+std::string communities(std::size_t count) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < count; ++i)
+    out += std::string(i ? ", " : "") + "\"65001:" + std::to_string(i) + "\"";
+  return out + "]";
+}
+
+// What cannot be valid BGP is refused when the script is read, at the value.
+TEST(ScriptParse, RefusesWhatCannotBeValidBgp) {
+  EXPECT_EQ(error_of(with_steps(R"({"op": "announce", "speaker": "a", "prefixes": []})")),
+            "/steps/0/prefixes: expected a non-empty array");
+  EXPECT_EQ(error_of(with_steps(R"({"op": "withdraw", "speaker": "a", "prefixes": []})")),
+            "/steps/0/prefixes: expected a non-empty array");
+  EXPECT_EQ(error_of(with_steps(R"({"op": "announce", "speaker": "a", "prefix": "10.0.0.0/33"})")),
+            "/steps/0/prefix: expected a prefix like 10.0.0.0/24, got \"10.0.0.0/33\"");
+  EXPECT_EQ(
+      error_of(with_steps(R"({"op": "announce", "speaker": "a", "prefix": "2001:db8::/129"})")),
+      "/steps/0/prefix: expected a prefix like 10.0.0.0/24, got \"2001:db8::/129\"");
+  EXPECT_EQ(
+      error_of(with_steps(
+          R"({"op": "announce", "speaker": "a", "prefix": "10.0.0.0/8", "as_path": [65001, 0]})")),
+      "/steps/0/as_path/1: expected an integer in 1..4294967295, got 0");
+  EXPECT_EQ(
+      error_of(with_steps(
+          R"({"op": "announce", "speaker": "a", "prefix": "10.0.0.0/8", "as_path": "65001 0"})")),
+      "/steps/0/as_path: AS 0 is reserved and never valid in an AS_PATH (RFC 7607)");
+  EXPECT_EQ(
+      error_of(with_steps(
+          R"({"op": "announce", "speaker": "a", "prefix": "10.0.0.0/8", "as_path": [4294967296]})")),
+      "/steps/0/as_path/0: expected an integer in 1..4294967295, got 4294967296");
+  EXPECT_EQ(error_of(with_steps(R"({"op": "announce", "speaker": "a", "prefix": "10.0.0.0/8",
+                                    "next_hop": "2001:db8::1"})")),
+            "/steps/0/next_hop: an IPv6 next hop cannot carry IPv4 prefixes (NEXT_HOP is an IPv4 "
+            "address)");
+  EXPECT_EQ(error_of("{\"speakers\": [{\"name\": \"x\", \"address\": \"127.0.0.1\", \"as\": 0}], "
+                     "\"steps\": []}"),
+            "/speakers/0/as: expected an integer in 1..4294967295, got 0");
+  // 1020 communities (4084 octets with the other attributes) leave no room
+  // for a prefix in 4096 octets, for an announce and for a bulk.
+  EXPECT_EQ(error_of(with_steps(R"({"op": "announce", "speaker": "a", "prefixes": ["10.0.0.0/24"],
+                                    "communities": )" +
+                                communities(1020) + "}")),
+            "/steps/0: cannot be sent: path attributes of 4104 octets leave no room for "
+            "10.0.0.0/24 path-id 1: the UPDATE would take 4135 octets, over the maximum message "
+            "size of 4096");
+  EXPECT_THAT(error_of(with_steps(R"({"op": "bulk_announce", "speaker": "a", "first": "20.0.0.0/24",
+                                      "count": 10, "communities": )" +
+                                  communities(1020) + "}")),
+              StartsWith("/steps/0: cannot be sent: path attributes of "));
+  // Just under the limit is fine, and so is a long AS_PATH.
+  EXPECT_EQ(error_of(with_steps(R"({"op": "announce", "speaker": "a", "prefixes": ["10.0.0.0/24"],
+                                    "communities": )" +
+                                communities(1000) + "}")),
+            "");
+  EXPECT_EQ(error_of(with_steps(R"({"op": "announce", "speaker": "a", "prefix": "10.0.0.0/8",
+                                    "as_path": )" +
+                                asn_list(300) + "}")),
+            "");
+  // Forged bytes stay possible: send_raw sends anything.
+  EXPECT_EQ(error_of(with_steps(R"({"op": "send_raw", "speaker": "a", "hex": "ffff"})")), "");
+}
+
+// An announce of 5000 prefixes goes out as full UPDATEs within 4096 octets,
+// with path identifier 1 when the session sends ADD-PATH.
+TEST(ScriptSend, AnnouncesAreFittedToTheSession) {
+  const Script s = parse_script(
+      with_steps(R"({"op": "announce", "speaker": "a", "prefixes": )" + prefix_list(5000) + "}"));
+  const Step& step = s.steps[0];
+  for (bool add_path : {false, true}) {
+    SCOPED_TRACE(add_path);
+    wire::DecodeContext send;
+    if (add_path) send.add_path.insert(wire::kIpv4Unicast);
+    const auto parts = fit_to_session(build_announce(step.prefixes, step.attributes, 65001, false,
+                                                     wire::IpAddress::v4(127, 0, 0, 1)),
+                                      send);
+    std::size_t prefixes = 0;
+    for (const auto& part : parts) {
+      const auto bytes = wire::encode(wire::Message(part), send);
+      EXPECT_LE(bytes.size(), 4096u);
+      EXPECT_TRUE(wire::decode(bytes, send).ok());
+      for (const auto& p : part.nlri) {
+        EXPECT_EQ(p.path_id, add_path ? std::optional<std::uint32_t>(1) : std::nullopt);
+        ++prefixes;
+      }
+    }
+    EXPECT_EQ(prefixes, 5000u);
+    // 23 + 20 octets, then 4 (or 8) per /24.
+    EXPECT_EQ(parts.size(), add_path ? 10u : 5u);
+  }
+}
+
+// The whole path in memory: 5000 prefixes and a 300-ASN AS_PATH arrive,
+// every UPDATE within 4096 octets, no NOTIFICATION, no session down.
+TEST(ScriptRun, LargeAnnounceArrivesInMessagesThatFit) {
+  InMemory m;
+  ScriptRunner runner(m.io, m.net, m.time,
+                      parse_script(with_steps(R"(
+    {"op": "connect", "speaker": "b"}, {"op": "connect", "speaker": "a"},
+    {"op": "wait_state", "speaker": "a", "state": "Established", "timeout_ms": 5000},
+    {"op": "announce", "speaker": "a", "prefixes": )" +
+                                              prefix_list(5000) + R"(, "as_path": )" +
+                                              asn_list(300) + R"(},
+    {"op": "wait_route", "speaker": "b", "prefixes": ["10.0.0.0/24", "10.19.135.0/24"],
+     "as_path": )" + asn_list(300) + R"(, "timeout_ms": 5000})")));
+  std::optional<ScriptResult> result;
+  runner.start([&](const ScriptResult& r) { result = r; });
+  m.drive([&] { return result.has_value(); });
+  ASSERT_TRUE(result);
+  EXPECT_TRUE(result->ok) << result->error;
+  PeerSession* b = runner.speaker("b")->find("a");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->rib_in().size(), 5000u);
+  EXPECT_TRUE(b->downs().empty());
+  std::size_t updates = 0;
+  for (const auto& r : b->received()) {
+    EXPECT_LE(r.bytes.size(), 4096u);
+    EXPECT_NE(r.type, wire::MessageType::notification);
+    EXPECT_EQ(r.action, wire::ErrorAction::none);
+    updates += r.type == wire::MessageType::update;
+  }
+  // 23 + 4 + (4 + 300 x 4 + 2 x 2) + 7 = 1242 octets before the NLRI: 713 /24s per UPDATE.
+  EXPECT_EQ(updates, 8u);
+}
+
+}  // namespace
+}  // namespace rsconform::speakers
