@@ -60,7 +60,8 @@ struct RunRecord {
   std::map<std::string, rib::Nanos> step_started;
   std::map<std::string, double> convergence_ms;  // per phase
   std::optional<std::string> capture_problem;
-  std::map<std::string, std::string> addresses;  // name -> address, as used
+  std::map<std::string, std::string> sessions_not_up;  // "rs0 -> nva1" -> why (live_sessions.hpp)
+  std::map<std::string, std::string> addresses;        // name -> address, as used
 };
 
 struct CellRun {
