@@ -251,10 +251,19 @@ class FaultRun : public ::testing::Test {
     return file.string();
   }
 
-  test_support::RunResult run(const std::string& suite_file, const FakeRouteServer& rs0,
-                              const FakeRouteServer& rs1) const {
-    return rsconform({"run", suite_file, "--target", "external", "--rs", "rs0=" + rs0.endpoint(),
-                      "--rs", "rs1=" + rs1.endpoint(), "--out", out()});
+  // Runs the suite against two fake route servers (rs0 on 127.0.0.1, rs1 on
+  // 127.0.0.2); the run must end by itself, within the test's deadline.
+  test_support::RunResult run(Fault rs0_fault, Fault rs1_fault, int deadline_ms,
+                              int hold_time = 180) {
+    FakeRouteServer rs0("127.0.0.1", rs0_fault);
+    FakeRouteServer rs1("127.0.0.2", rs1_fault);
+    rs0_endpoint_ = rs0.endpoint();
+    suite_file_ = suite(deadline_ms, hold_time);
+    auto r = rsconform({"run", suite_file_, "--target", "external", "--rs", "rs0=" + rs0.endpoint(),
+                        "--rs", "rs1=" + rs1.endpoint(), "--out", out()});
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.term_signal, 0);
+    return r;
   }
   std::string out() const { return (dir_ / "out").string(); }
   std::string capture() const {
@@ -262,6 +271,8 @@ class FaultRun : public ::testing::Test {
   }
 
   fs::path dir_;
+  std::string suite_file_;
+  std::string rs0_endpoint_;
 };
 
 // Where `needle` first appears in the failure details, npos if nowhere.
@@ -277,11 +288,7 @@ void expect_session_first(const test_support::RunResult& r, const std::string& s
 }
 
 TEST_F(FaultRun, RouteServerClosingEstablishedSessionsFailsNamingTheLostSessions) {
-  FakeRouteServer rs0("127.0.0.1", Fault::close_when_all_up);
-  FakeRouteServer rs1("127.0.0.2", Fault::close_when_all_up);
-  const std::string file = suite(2000);
-  const auto r = run(file, rs0, rs1);
-  ASSERT_FALSE(r.timed_out);
+  const auto r = run(Fault::close_when_all_up, Fault::close_when_all_up, 2000);
   EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
   expect_session_first(r, "session rs0 -> nva2: connection closed by the route server at ");
   EXPECT_NE(position(r, "session rs1 -> nva2: connection closed by the route server at "),
@@ -291,7 +298,7 @@ TEST_F(FaultRun, RouteServerClosingEstablishedSessionsFailsNamingTheLostSessions
   EXPECT_EQ(position(r, "prefix not received"), std::string::npos) << r.out;
 
   // The capture holds the evidence: its replay says the same.
-  const auto replayed = rsconform({"replay", capture(), "--suite", file});
+  const auto replayed = rsconform({"replay", capture(), "--suite", suite_file_});
   EXPECT_EQ(replayed.exit_status, 1) << replayed.out << replayed.err;
   const std::string line = "session rs0 -> nva2: connection closed by the route server at ";
   const auto live_at = r.out.find(line);
@@ -302,13 +309,10 @@ TEST_F(FaultRun, RouteServerClosingEstablishedSessionsFailsNamingTheLostSessions
 }
 
 TEST_F(FaultRun, RefusedAndSilentRouteServersAreInconclusive) {
-  FakeRouteServer rs0("127.0.0.1", Fault::refuse);
-  FakeRouteServer rs1("127.0.0.2", Fault::silent);
-  const auto r = run(suite(1500), rs0, rs1);
-  ASSERT_FALSE(r.timed_out);
+  const auto r = run(Fault::refuse, Fault::silent, 1500);
   EXPECT_EQ(r.exit_status, 3) << r.out << r.err;
   expect_session_first(r,
-                       "session rs0 -> nva2: no session: connection refused by " + rs0.endpoint());
+                       "session rs0 -> nva2: no session: connection refused by " + rs0_endpoint_);
   EXPECT_NE(position(r,
                      "session rs1 -> nva2: no session: TCP connected but no OPEN received "
                      "within "),
@@ -317,10 +321,7 @@ TEST_F(FaultRun, RefusedAndSilentRouteServersAreInconclusive) {
 }
 
 TEST_F(FaultRun, HoldTimerExpiryNamesWhoSentTheNotification) {
-  FakeRouteServer rs0("127.0.0.1", Fault::stop_keepalives);
-  FakeRouteServer rs1("127.0.0.2", Fault::stop_keepalives);
-  const auto r = run(suite(5000, 3), rs0, rs1);
-  ASSERT_FALSE(r.timed_out);
+  const auto r = run(Fault::stop_keepalives, Fault::stop_keepalives, 5000, 3);
   EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
   expect_session_first(r,
                        "session rs0 -> nva2: hold timer expired: nva2 sent NOTIFICATION 4/0 "
@@ -329,11 +330,7 @@ TEST_F(FaultRun, HoldTimerExpiryNamesWhoSentTheNotification) {
 }
 
 TEST_F(FaultRun, ResetInsideAnUpdateIsAConnectionResetWithThePartialMessageNoted) {
-  FakeRouteServer rs0("127.0.0.1", Fault::reset_mid_update);
-  FakeRouteServer rs1("127.0.0.2", Fault::reset_mid_update);
-  const auto r = run(suite(2500, 3), rs0, rs1);
-  ASSERT_FALSE(r.timed_out);
-  EXPECT_EQ(r.term_signal, 0);
+  const auto r = run(Fault::reset_mid_update, Fault::reset_mid_update, 2500, 3);
   EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
   expect_session_first(r, "session rs0 -> nva2: connection reset by the route server at ");
   EXPECT_NE(position(r,
@@ -344,10 +341,7 @@ TEST_F(FaultRun, ResetInsideAnUpdateIsAConnectionResetWithThePartialMessageNoted
 }
 
 TEST_F(FaultRun, NotificationFromTheRouteServerIsNamedWithWhatPrecededIt) {
-  FakeRouteServer rs0("127.0.0.1", Fault::notify_on_update);
-  FakeRouteServer rs1("127.0.0.2", Fault::notify_on_update);
-  const auto r = run(suite(2000), rs0, rs1);
-  ASSERT_FALSE(r.timed_out);
+  const auto r = run(Fault::notify_on_update, Fault::notify_on_update, 2000);
   EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
   // nva2's table is empty because nva1's session was lost: that comes first.
   expect_session_first(
