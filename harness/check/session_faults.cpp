@@ -17,8 +17,10 @@ std::string seconds_text(rib::Nanos ns) {
   return buffer;
 }
 
-std::string where(const ConnectionEnd& end) {
-  return analysis::time_text(end.at) + " (packet " + std::to_string(end.packet);
+// "at 2026-...Z (packet 42, no NOTIFICATION)"
+std::string when(const ConnectionEnd& end, const std::string& more = "") {
+  return "at " + analysis::time_text(end.at) + " (packet " + std::to_string(end.packet) + more +
+         ")";
 }
 
 class Describer {
@@ -47,13 +49,12 @@ class Describer {
         out = notification_text(end);
         break;
       case EndKind::closed:
-        out = "connection closed by " + who(end.by) + " at " + where(end) + ", no NOTIFICATION)";
+        out = "connection closed by " + who(end.by) + " " + when(end, ", no NOTIFICATION");
         break;
       case EndKind::reset:
-        out =
-            end.carried_messages
-                ? "connection reset by " + who(end.by) + " at " + where(end) + ", no NOTIFICATION)"
-                : "connection refused by " + who(end.by) + " at " + where(end) + ")";
+        out = end.carried_messages
+                  ? "connection reset by " + who(end.by) + " " + when(end, ", no NOTIFICATION")
+                  : "connection refused by " + who(end.by) + " " + when(end);
         break;
     }
     if (!end.established && end.carried_messages) out += " before Established";
@@ -66,8 +67,7 @@ class Describer {
  private:
   std::string notification_text(const ConnectionEnd& end) const {
     const wire::Notification& n = *end.notification;
-    std::string out =
-        who(end.by) + " sent " + wire::to_text(wire::Message{n}) + " at " + where(end) + ")";
+    std::string out = who(end.by) + " sent " + wire::to_text(wire::Message{n}) + " " + when(end);
     if (n.code == 4 && end.by != names_.route_server_address) {
       out = "hold timer expired: " + out;
       if (end.last_from_other)
