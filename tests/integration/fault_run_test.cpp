@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <filesystem>
@@ -213,12 +214,15 @@ test_support::RunResult rsconform(const std::vector<std::string>& args) {
   return test_support::run_with_deadline(argv, std::chrono::seconds{60});
 }
 
-class FaultRun : public ::testing::Test {
+// Each test runs with the in-process recorder and with libpcap where permitted
+// (auto): both captures must hold the same evidence.
+class FaultRun : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("rsconform-faults-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '-');
+    dir_ =
+        fs::temp_directory_path() / ("rsconform-faults-" + std::to_string(::getpid()) + "-" + name);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -260,7 +264,7 @@ class FaultRun : public ::testing::Test {
     rs0_endpoint_ = rs0.endpoint();
     suite_file_ = suite(deadline_ms, hold_time);
     auto r = rsconform({"run", suite_file_, "--target", "external", "--rs", "rs0=" + rs0.endpoint(),
-                        "--rs", "rs1=" + rs1.endpoint(), "--out", out()});
+                        "--rs", "rs1=" + rs1.endpoint(), "--out", out(), "--capture", GetParam()});
     EXPECT_FALSE(r.timed_out);
     EXPECT_EQ(r.term_signal, 0);
     return r;
@@ -287,7 +291,7 @@ void expect_session_first(const test_support::RunResult& r, const std::string& s
   EXPECT_LT(at, position(r, "prefix not received")) << r.out;
 }
 
-TEST_F(FaultRun, RouteServerClosingEstablishedSessionsFailsNamingTheLostSessions) {
+TEST_P(FaultRun, RouteServerClosingEstablishedSessionsFailsNamingTheLostSessions) {
   const auto r = run(Fault::close_when_all_up, Fault::close_when_all_up, 2000);
   EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
   expect_session_first(r, "session rs0 -> nva2: connection closed by the route server at ");
@@ -308,7 +312,7 @@ TEST_F(FaultRun, RouteServerClosingEstablishedSessionsFailsNamingTheLostSessions
             replayed.out.substr(replay_at, replayed.out.find('\n', replay_at) - replay_at));
 }
 
-TEST_F(FaultRun, RefusedAndSilentRouteServersAreInconclusive) {
+TEST_P(FaultRun, RefusedAndSilentRouteServersAreInconclusive) {
   const auto r = run(Fault::refuse, Fault::silent, 1500);
   EXPECT_EQ(r.exit_status, 3) << r.out << r.err;
   expect_session_first(r,
@@ -320,7 +324,7 @@ TEST_F(FaultRun, RefusedAndSilentRouteServersAreInconclusive) {
       << r.out;
 }
 
-TEST_F(FaultRun, HoldTimerExpiryNamesWhoSentTheNotification) {
+TEST_P(FaultRun, HoldTimerExpiryNamesWhoSentTheNotification) {
   const auto r = run(Fault::stop_keepalives, Fault::stop_keepalives, 5000, 3);
   EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
   expect_session_first(r,
@@ -329,7 +333,7 @@ TEST_F(FaultRun, HoldTimerExpiryNamesWhoSentTheNotification) {
   EXPECT_NE(position(r, "hold time 3 s"), std::string::npos) << r.out;
 }
 
-TEST_F(FaultRun, ResetInsideAnUpdateIsAConnectionResetWithThePartialMessageNoted) {
+TEST_P(FaultRun, ResetInsideAnUpdateIsAConnectionResetWithThePartialMessageNoted) {
   const auto r = run(Fault::reset_mid_update, Fault::reset_mid_update, 2500, 3);
   EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
   expect_session_first(r, "session rs0 -> nva2: connection reset by the route server at ");
@@ -340,7 +344,7 @@ TEST_F(FaultRun, ResetInsideAnUpdateIsAConnectionResetWithThePartialMessageNoted
       << r.out;
 }
 
-TEST_F(FaultRun, NotificationFromTheRouteServerIsNamedWithWhatPrecededIt) {
+TEST_P(FaultRun, NotificationFromTheRouteServerIsNamedWithWhatPrecededIt) {
   const auto r = run(Fault::notify_on_update, Fault::notify_on_update, 2000);
   EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
   // nva2's table is empty because nva1's session was lost: that comes first.
@@ -350,6 +354,8 @@ TEST_F(FaultRun, NotificationFromTheRouteServerIsNamedWithWhatPrecededIt) {
       "Attribute Length Error attribute NEXT_HOP (flags 0x40, length 4, value 7f410104) at ");
   EXPECT_NE(position(r, ", after nva1's UPDATE (packet "), std::string::npos) << r.out;
 }
+
+INSTANTIATE_TEST_SUITE_P(Capture, FaultRun, ::testing::Values("inproc", "auto"));
 
 }  // namespace
 }  // namespace rsconform
