@@ -37,6 +37,8 @@ std::string_view to_string(CloseReason r) {
       return "fin";
     case CloseReason::rst:
       return "rst";
+    case CloseReason::peer_rst:
+      return "peer_rst";
     case CloseReason::superseded:
       return "superseded";
     case CloseReason::end_of_capture:
@@ -145,7 +147,7 @@ void TcpReassembler::add(const TcpSegment& s) {
   Flow& f = c->flows[index(d)];
   if (f.closed) {
     ++stats_.after_close;
-    if (s.rst()) close_all(*c, CloseReason::rst, GapReason::rst, at);
+    if (s.rst()) reset(*c, d, at);
     return;
   }
   if (!f.started) {
@@ -193,7 +195,7 @@ void TcpReassembler::add(const TcpSegment& s) {
     }
     close(*c, d, CloseReason::fin, GapReason::fin, at);
   }
-  if (s.rst()) close_all(*c, CloseReason::rst, GapReason::rst, at);
+  if (s.rst()) reset(*c, d, at);
 }
 
 void TcpReassembler::data(Connection& c, Direction d, std::int64_t start, ByteView bytes,
@@ -322,6 +324,13 @@ void TcpReassembler::close_all(Connection& c, CloseReason why, GapReason gap_why
   // A direction that never sent anything is closed silently.
   for (Flow& f : c.flows)
     f.closed = true;
+}
+
+void TcpReassembler::reset(Connection& c, Direction by, const PacketRef& at) {
+  close(c, by, CloseReason::rst, GapReason::rst, at);
+  close(c, opposite(by), CloseReason::peer_rst, GapReason::rst, at);
+  for (Flow& f : c.flows)
+    f.closed = true;  // a direction that never sent anything closes silently
 }
 
 void TcpReassembler::compare(Connection& c, Direction d, std::uint64_t offset, ByteView first,

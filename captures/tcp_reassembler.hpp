@@ -44,7 +44,8 @@ enum class GapReason : std::uint8_t {
   end_of_capture,  // finish() with bytes missing
 };
 
-enum class CloseReason : std::uint8_t { fin, rst, superseded, end_of_capture };
+// rst: this direction's sender reset the connection; peer_rst: the other side did.
+enum class CloseReason : std::uint8_t { fin, rst, peer_rst, superseded, end_of_capture };
 
 std::string_view to_string(Direction d);
 std::string_view to_string(StreamStart s);
@@ -173,6 +174,8 @@ class TcpReassembler {
   void drain(Connection& c, Direction d, GapReason why, const PacketRef& at);
   void close(Connection& c, Direction d, CloseReason why, GapReason gap_why, const PacketRef& at);
   void close_all(Connection& c, CloseReason why, GapReason gap_why, const PacketRef& at);
+  // `by` sent a RST: its direction closes with rst, the other with peer_rst.
+  void reset(Connection& c, Direction by, const PacketRef& at);
   void compare(Connection& c, Direction d, std::uint64_t offset, ByteView first, ByteView again,
                const PacketRef& at);
   void compare_history(Connection& c, Direction d, std::uint64_t offset, ByteView again,

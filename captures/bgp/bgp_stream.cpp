@@ -277,8 +277,9 @@ void BgpStreamDecoder::on_close(const ConnectionInfo& connection, Direction dire
   if (!flow.buffer.empty())
     problem(connection, direction, flow.buffer_offset, flow.buffer.size(), at,
             "stream ended inside a message");
+  const std::uint64_t cut_short = flow.buffer.size();
   flow.buffer.clear();
-  sink_.on_close(connection, direction, why, at);
+  sink_.on_close(connection, direction, why, cut_short, at);
 }
 
 }  // namespace rsconform::captures

@@ -58,8 +58,10 @@ class BgpSink {
   virtual void on_conflict(const ConnectionInfo& /*connection*/, Direction /*direction*/,
                            std::uint64_t /*stream_offset*/, std::uint64_t /*length*/,
                            const PacketRef& /*at*/) {}
+  // `cut_short`: bytes of a message the close cut off (0: it closed between messages).
   virtual void on_close(const ConnectionInfo& /*connection*/, Direction /*direction*/,
-                        CloseReason /*why*/, const PacketRef& /*at*/) {}
+                        CloseReason /*why*/, std::uint64_t /*cut_short*/, const PacketRef& /*at*/) {
+  }
 };
 
 struct BgpStreamStats {

@@ -164,6 +164,21 @@ std::unique_ptr<LiveCapture> LiveCapture::start(const LiveCaptureOptions& option
   return capture;
 }
 
+std::string LiveCaptureStats::problem() const {
+  std::string out;
+  auto add = [&out](const std::string& part) {
+    out += (out.empty() ? "live capture incomplete: " : "; ") + part;
+  };
+  if (dropped > 0 || interface_dropped > 0)
+    add(std::to_string(dropped + interface_dropped) +
+        " packet(s) dropped (libpcap: " + std::to_string(dropped) + " by the capture buffer, " +
+        std::to_string(interface_dropped) + " by the interface)");
+  if (!stats_available) add("libpcap's drop counters could not be read");
+  if (drain_deadline_reached) add("packets kept arriving until the drain deadline");
+  if (!error.empty()) add(error);
+  return out;
+}
+
 LiveCaptureStats LiveCapture::stop() {
   State& state = *state_;
   if (state.stopped) return state.stats;

@@ -45,6 +45,8 @@ struct LiveCaptureStats {
     return stats_available && dropped == 0 && interface_dropped == 0 && !drain_deadline_reached &&
            error.empty();
   }
+  // Why the capture cannot be trusted, with the drop counts; empty when complete().
+  std::string problem() const;
 };
 
 class LiveCaptureError : public std::runtime_error {

@@ -31,6 +31,30 @@ struct TimedNotification {
   wire::Notification notification;
 };
 
+// One message by where it sits in the capture.
+struct MessageRef {
+  std::uint64_t packet = 0;
+  rib::Nanos at = 0;
+  std::uint8_t type = 0;  // the header's type code
+};
+
+// How a TCP connection ended: the first NOTIFICATION, FIN or RST on it. The
+// end of the capture is not an end.
+enum class EndKind : std::uint8_t { notification, closed, reset };
+
+struct ConnectionEnd {
+  rib::Nanos at = 0;
+  std::uint64_t packet = 0;
+  wire::IpAddress by;  // who sent the NOTIFICATION, FIN or RST
+  EndKind how = EndKind::closed;
+  std::optional<wire::Notification> notification;  // for EndKind::notification
+  bool established = false;       // OPEN and KEEPALIVE had crossed both ways on this connection
+  bool carried_messages = false;  // any BGP message (a refused connect carries none)
+  std::optional<MessageRef> last_from_other;  // the other side's last message before the end
+  std::uint64_t cut_short = 0;  // bytes of a message `cut_from` was sending when it ended
+  wire::IpAddress cut_from;
+};
+
 // One direction of a speaker pair: what `from` sent to `to`.
 struct DirectionView {
   wire::IpAddress from;
@@ -39,6 +63,7 @@ struct DirectionView {
   std::uint16_t to_port = 0;
   std::array<std::uint64_t, 6> messages{};  // by type code 1..5 (index 0 unused)
   std::optional<wire::Open> open;           // the latest OPEN `from` sent
+  std::optional<MessageRef> last_message;
   std::vector<TimedNotification> notifications;
   std::uint64_t route_refreshes = 0;
   rib::AdjRibIn table;  // `to`'s Adj-RIB-In from `from`
@@ -65,6 +90,8 @@ struct SessionView {
   wire::IpAddress b;
   std::uint64_t connections = 0;
   std::uint64_t flushes = 0;              // times the session went down with routes held
+  std::uint64_t established = 0;          // connections that reached Established
+  std::vector<ConnectionEnd> ends;        // in capture order
   std::vector<DirectionView> directions;  // 0: a -> b, 1: b -> a
 
   DirectionView& from(const wire::IpAddress& sender) { return directions[sender == a ? 0 : 1]; }
@@ -73,6 +100,9 @@ struct SessionView {
 };
 
 class Observer;
+
+// A capture time as UTC text: "2026-11-21T07:53:00.123456789Z".
+std::string time_text(rib::Nanos ns);
 
 class Observation {
  public:
@@ -84,6 +114,9 @@ class Observation {
 
  private:
   friend class Observer;
+
+  // A capture time as UTC text: "2026-11-21T07:53:00.123456789Z".
+  std::string time_text(rib::Nanos ns);
   Sessions sessions_;
 };
 

@@ -15,24 +15,6 @@ const char* kTypeNames[] = {"", "OPEN", "UPDATE", "NOTIFICATION", "KEEPALIVE", "
 
 }  // namespace
 
-std::string time_text(rib::Nanos ns) {
-  // Whole seconds rounded down, so that times before 1970 (signed pcap
-  // timestamps) keep a fraction in 0..999999999.
-  rib::Nanos fraction = ns % 1'000'000'000;
-  rib::Nanos whole = ns / 1'000'000'000;
-  if (fraction < 0) {
-    fraction += 1'000'000'000;
-    --whole;
-  }
-  auto seconds = static_cast<std::time_t>(whole);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  std::ostringstream out;
-  out << std::put_time(&tm, "%Y-%m-%dT%H:%M:%S") << '.' << std::setw(9) << std::setfill('0')
-      << fraction << 'Z';
-  return out.str();
-}
-
 namespace {
 
 std::string endpoint_text(const wire::IpAddress& address, std::uint16_t port) {

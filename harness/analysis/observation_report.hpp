@@ -21,7 +21,5 @@ void write_tables_json(jsonio::JsonStream& out, const Observation& observation);
 nlohmann::json message_json(const captures::BgpMessageEvent& event);
 // One message as a line of text.
 std::string message_text(const captures::BgpMessageEvent& event);
-// A capture time as UTC text: "2026-11-21T07:53:00.123456789Z".
-std::string time_text(rib::Nanos ns);
 
 }  // namespace rsconform::analysis

@@ -61,6 +61,8 @@ void Observer::on_message(const captures::BgpMessageEvent& event) {
   if (view.total_messages() == 0) view.first = at;
   view.last = at;
   if (event.type >= 1 && event.type <= 5) ++view.messages[event.type];
+  view.last_message = MessageRef{event.packet.number, at, event.type};
+  track_establishment(event);
   if (event.guess) {
     ++view.guessed;
     view.guess = *event.guess;
@@ -78,6 +80,9 @@ void Observer::on_message(const captures::BgpMessageEvent& event) {
         if constexpr (std::is_same_v<T, wire::Open>) view.open = m;
         if constexpr (std::is_same_v<T, wire::Notification>) {
           view.notifications.push_back(TimedNotification{at, event.packet.number, m});
+          const auto& sender = event.connection->endpoints[captures::index(event.direction)];
+          end_connection(*event.connection, sender.address, EndKind::notification, event.packet)
+              .notification = m;
           session_down(*event.connection, at);  // the sender closes after a NOTIFICATION
         }
         if constexpr (std::is_same_v<T, wire::RouteRefresh>) ++view.route_refreshes;
@@ -117,10 +122,57 @@ void Observer::on_conflict(const captures::ConnectionInfo& connection, Direction
                                 std::to_string(length) + " bytes (first copy kept)"});
 }
 
-void Observer::on_close(const captures::ConnectionInfo& connection, Direction,
-                        captures::CloseReason why, const captures::PacketRef& at) {
+void Observer::on_close(const captures::ConnectionInfo& connection, Direction direction,
+                        captures::CloseReason why, std::uint64_t cut_short,
+                        const captures::PacketRef& at) {
   // The end of the capture is not the end of the session.
-  if (why != captures::CloseReason::end_of_capture) session_down(connection, at.timestamp_ns);
+  if (why == captures::CloseReason::end_of_capture) return;
+  if (why != captures::CloseReason::superseded) {
+    const bool reset = why == captures::CloseReason::rst || why == captures::CloseReason::peer_rst;
+    const auto& closer = why == captures::CloseReason::peer_rst
+                             ? captures::receiver(connection, direction)
+                             : captures::sender(connection, direction);
+    ConnectionEnd& end =
+        end_connection(connection, closer.address, reset ? EndKind::reset : EndKind::closed, at);
+    if (cut_short > 0 && end.cut_short == 0) {
+      end.cut_short = cut_short;
+      end.cut_from = captures::sender(connection, direction).address;
+    }
+  }
+  session_down(connection, at.timestamp_ns);
+}
+
+void Observer::track_establishment(const captures::BgpMessageEvent& event) {
+  auto& state = state_of(event.connection->id);
+  state.carried_messages = true;
+  const auto i = captures::index(event.direction);
+  if (event.type == static_cast<std::uint8_t>(wire::MessageType::open)) state.opened[i] = true;
+  if (event.type == static_cast<std::uint8_t>(wire::MessageType::keepalive) && state.opened[i])
+    state.kept_alive[i] = true;
+  if (!state.established && state.kept_alive[0] && state.kept_alive[1]) {
+    state.established = true;
+    ++session_of(*event.connection).established;
+  }
+}
+
+ConnectionEnd& Observer::end_connection(const captures::ConnectionInfo& connection,
+                                        const wire::IpAddress& by, EndKind how,
+                                        const captures::PacketRef& at) {
+  auto& state = state_of(connection.id);
+  SessionView& s = session_of(connection);
+  if (state.end) return s.ends[*state.end];
+  ConnectionEnd end;
+  end.at = at.timestamp_ns;
+  end.packet = at.number;
+  end.by = by;
+  end.how = how;
+  end.established = state.established;
+  end.carried_messages = state.carried_messages;
+  const auto& other = s.directions[by == s.a ? 1 : 0];
+  end.last_from_other = other.last_message;
+  state.end = s.ends.size();
+  s.ends.push_back(std::move(end));
+  return s.ends.back();
 }
 
 void Observer::session_down(const captures::ConnectionInfo& connection, rib::Nanos at) {

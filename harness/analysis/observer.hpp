@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "analysis/observation.hpp"
 #include "captures/bgp/bgp_stream.hpp"
@@ -35,7 +36,8 @@ class Observer : public captures::BgpSink {
                    std::uint64_t stream_offset, std::uint64_t length,
                    const captures::PacketRef& at) override;
   void on_close(const captures::ConnectionInfo& connection, captures::Direction direction,
-                captures::CloseReason why, const captures::PacketRef& at) override;
+                captures::CloseReason why, std::uint64_t cut_short,
+                const captures::PacketRef& at) override;
 
   const Observation& observation() const { return observation_; }
 
@@ -45,6 +47,12 @@ class Observer : public captures::BgpSink {
     std::array<DirectionView*, 2> views{};  // by captures::Direction, once resolved
     bool carried_updates = false;
     bool down = false;
+    // Established once OPEN and then KEEPALIVE crossed in both directions.
+    std::array<bool, 2> opened{};
+    std::array<bool, 2> kept_alive{};
+    bool established = false;
+    bool carried_messages = false;
+    std::optional<std::size_t> end;  // index into the session's ends
   };
   // Every message asks for its connection's state: remember the last one
   // (map nodes never move).
@@ -53,6 +61,11 @@ class Observer : public captures::BgpSink {
   DirectionView& direction_of(const captures::ConnectionInfo& connection,
                               captures::Direction direction);
   void session_down(const captures::ConnectionInfo& connection, wire::Nanos at);
+  void track_establishment(const captures::BgpMessageEvent& event);
+  // Records how the connection ended, once: the first NOTIFICATION, FIN or RST.
+  ConnectionEnd& end_connection(const captures::ConnectionInfo& connection,
+                                const wire::IpAddress& by, EndKind how,
+                                const captures::PacketRef& at);
   void add_finding(DirectionView& view, Finding finding);
 
   ObservationOptions options_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "check/session_faults.hpp"
+
 #include "wire/codec.hpp"
 
 namespace rsconform::check {
@@ -578,6 +580,70 @@ class Judge {
   AddressBook book_;
 };
 
+// A session the route server lost, or that never came up, explains the
+// failed and inconclusive results on it: one result naming the session takes
+// their place, ahead of every other result. A lost session with nothing failed
+// on it is named too when other results failed (it may have carried their
+// routes), unless the suite judges that session's events itself.
+void explain_by_sessions(const Suite& suite, const AddressBook& book,
+                         const analysis::Observation& observation, const CheckOptions& options,
+                         CellResult& result) {
+  auto not_pass = [](const ExpectationResult& r) { return r.verdict != Verdict::pass; };
+  // A capture that lost packets cannot say how a session ended.
+  if (options.capture_problem) return;
+  if (std::none_of(result.results.begin(), result.results.end(), not_pass)) return;
+  std::vector<ExpectationResult> explained;
+  for (const auto& rs : suite.route_servers)
+    for (const auto& peer : suite.peers)
+      for (const auto& instance : peer.instances) {
+        const auto rs_address = book.find(rs.name);
+        const auto peer_address = book.find(instance.name);
+        if (!rs_address || !peer_address) continue;
+        const std::string name = rs.name + " -> " + instance.name;
+        const auto note = options.sessions_not_up.find(name);
+        const auto fault =
+            session_fault(observation, {rs.name, *rs_address, instance.name, *peer_address},
+                          note == options.sessions_not_up.end() ? nullptr : &note->second);
+        if (!fault) continue;
+        auto on_session = [&](const ExpectationResult& r) {
+          return r.from == rs.name && r.to == instance.name;
+        };
+        std::vector<std::string> cases;
+        bool judges_events = false;
+        for (const auto& r : result.results)
+          if (on_session(r)) {
+            judges_events |= r.kind == ResultKind::event;
+            if (not_pass(r) && r.kind != ResultKind::event &&
+                std::find(cases.begin(), cases.end(), r.case_name) == cases.end())
+              cases.push_back(r.case_name);
+          }
+        // Event results judge the session's life themselves: they stay.
+        const auto set_aside =
+            static_cast<std::size_t>(std::erase_if(result.results, [&](const ExpectationResult& r) {
+              return on_session(r) && not_pass(r) && r.kind != ResultKind::event;
+            }));
+        if (set_aside == 0 && (fault->verdict != Verdict::failed || judges_events)) continue;
+        ExpectationResult r;
+        r.case_name = "session";
+        r.kind = ResultKind::session;
+        r.from = rs.name;
+        r.to = instance.name;
+        r.session = rs.name + " (" + rs_address->to_string() + ") -> " + instance.name + " (" +
+                    peer_address->to_string() + ")";
+        r.expected = "Established, and kept up by the route server";
+        r.seen = set_aside == 0
+                     ? "nothing judged on this session failed; other sessions did"
+                     : std::to_string(set_aside) +
+                           " expectation(s) on this session not judged (case(s) " +
+                           list_text(cases, [](const std::string& x) { return x; }) + ")";
+        r.reason = fault->text;
+        r.verdict = fault->verdict;
+        explained.push_back(std::move(r));
+      }
+  result.results.insert(result.results.begin(), std::make_move_iterator(explained.begin()),
+                        std::make_move_iterator(explained.end()));
+}
+
 }  // namespace
 
 const char* to_string(Verdict verdict) {
@@ -608,6 +674,8 @@ const char* to_string(ResultKind kind) {
       return "extra";
     case ResultKind::event:
       return "event";
+    case ResultKind::session:
+      return "session";
   }
   return "?";
 }
@@ -650,6 +718,9 @@ CellResult check(const Suite& suite, const MatrixCell& cell,
     ++result.cases_judged;
     judge.judge(c, result.results, false, unused);
   }
+  explain_by_sessions(suite,
+                      options.addresses ? *options.addresses : AddressBook::from_suite(suite),
+                      observation, options, result);
   for (const auto& r : result.results)
     result.verdict = worst(result.verdict, r.verdict);
   return result;

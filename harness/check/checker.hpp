@@ -45,9 +45,15 @@ struct CheckOptions {
   // The capture as a whole cannot be trusted (drops, truncated file): every
   // expectation is inconclusive, with this reason.
   std::optional<std::string> capture_problem;
+  // Sessions a live run saw never reach Established, and why ("connection
+  // refused by 127.0.0.1:1790"), by "rs0 -> nva1". A refused connect leaves
+  // nothing in an in-process recording.
+  std::map<std::string, std::string> sessions_not_up;
 };
 
-enum class ResultKind : std::uint8_t { present, absent, extra, event };
+// session: a lost or never established session, in place of the results it
+// left failed or inconclusive (check/session_faults.hpp).
+enum class ResultKind : std::uint8_t { present, absent, extra, event, session };
 const char* to_string(ResultKind kind);
 
 struct ExpectationResult {

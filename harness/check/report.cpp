@@ -47,6 +47,10 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
 
 // One failed or inconclusive expectation, as the console and JUnit show it.
 std::string detail(const ExpectationResult& r) {
+  // A lost session reads as its cause first, then what it left unjudged.
+  if (r.kind == ResultKind::session)
+    return std::string(to_string(r.verdict)) + ": " + r.reason + "\n    " + r.session + ": " +
+           r.seen;
   std::string out = r.case_name + " (" + join(r.rules, ", ") + ")";
   if (!r.phase.empty()) out += " after " + r.phase;
   out += ": " + r.session + ": " + to_string(r.kind);

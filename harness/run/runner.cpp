@@ -9,6 +9,7 @@
 #include "captures/live/bpf_filter.hpp"
 #include "captures/live/inproc_recorder.hpp"
 #include "captures/live/live_capture.hpp"
+#include "run/live_sessions.hpp"
 #include "run/tap_observer.hpp"
 #include "session/asio_transport.hpp"
 #include "speakers/routeserver/server.hpp"
@@ -90,6 +91,7 @@ nlohmann::json to_json(const RunRecord& r) {
                    {"deadline_reached", r.deadline_reached},
                    {"addresses", r.addresses}};
   if (r.capture_problem) j["capture_problem"] = *r.capture_problem;
+  if (!r.sessions_not_up.empty()) j["sessions_not_up"] = r.sessions_not_up;
   return j;
 }
 
@@ -111,6 +113,7 @@ RunRecord run_record_from_json(const nlohmann::json& j) {
   r.deadline_reached = j.value("deadline_reached", std::vector<std::string>{});
   r.addresses = j.value("addresses", std::map<std::string, std::string>{});
   if (j.contains("capture_problem")) r.capture_problem = j.at("capture_problem").get<std::string>();
+  r.sessions_not_up = j.value("sessions_not_up", std::map<std::string, std::string>{});
   return r;
 }
 
@@ -126,6 +129,7 @@ check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCe
   options.addresses = addresses;
   options.step_started = record.step_started;
   options.capture_problem = record.capture_problem;
+  options.sessions_not_up = record.sessions_not_up;
   try {
     auto result = analysis::analyse_capture(record.capture_path, analysis_options, observer);
     if (result.read_error && !options.capture_problem)
@@ -235,6 +239,7 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   };
   for (auto& runner : runners)
     runner->start(script_done);
+  const auto speakers_started = SteadyClock::now();
 
   check::CheckOptions check_options;
   auto wait_phase = [&](const std::string& phase) {
@@ -312,16 +317,24 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
     wait_phase(step.name);
   }
 
+  const auto waited = std::chrono::duration_cast<Millis>(SteadyClock::now() - speakers_started);
+  for (std::size_t i = 0; i < runners.size(); ++i)
+    if (auto* speaker = runners[i]->speaker(instance_names[i]))
+      for (const auto& s : speaker->sessions())
+        for (const auto& rs : route_servers)
+          if (rs.name == s->name())
+            if (auto why = why_not_established(*s, {rs.address, rs.port}, waited))
+              record.sessions_not_up[rs.name + " -> " + instance_names[i]] = *why;
+
   if (stopping())
     log.line("stopped by " + options.stop->signal_name() +
              ": closing the capture and the sessions");
+
   // Stop the capture while the sessions are still up, so that the capture
   // ends with the tables as they were (a teardown would flush them).
   if (live) {
     auto stats = live->stop();
-    if (!stats.complete())
-      record.capture_problem = "live capture incomplete: " + std::to_string(stats.dropped) +
-                               " dropped" + (stats.error.empty() ? "" : ", " + stats.error);
+    if (!stats.complete()) record.capture_problem = stats.problem();
   }
   if (recorder)
     if (auto error = recorder->close()) record.capture_problem = "recorder: " + *error;

@@ -64,7 +64,8 @@ struct RunRecord {
   std::map<std::string, double> convergence_ms;  // per phase
   std::vector<std::string> deadline_reached;     // the phases that did not converge
   std::optional<std::string> capture_problem;
-  std::map<std::string, std::string> addresses;  // name -> address, as used
+  std::map<std::string, std::string> sessions_not_up;  // "rs0 -> nva1" -> why (live_sessions.hpp)
+  std::map<std::string, std::string> addresses;        // name -> address, as used
 };
 
 struct CellRun {

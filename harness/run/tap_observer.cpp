@@ -46,10 +46,17 @@ void TapObserver::on_closed(std::uint64_t id, bool by_local, bool reset, wire::N
   if (forward_) forward_->on_closed(id, by_local, reset, at);
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
-  auto why = reset ? captures::CloseReason::rst : captures::CloseReason::fin;
-  for (auto direction : {captures::Direction::forward, captures::Direction::reverse})
-    decoder_.on_close(it->second.info, direction, why,
-                      it->second.offsets[captures::index(direction)], captures::PacketRef{0, at});
+  // The closer's direction first, as a capture shows it: that is who ended the connection.
+  const bool local_forward = it->second.local_is_first;
+  const auto closer =
+      by_local == local_forward ? captures::Direction::forward : captures::Direction::reverse;
+  const auto other = captures::opposite(closer);
+  decoder_.on_close(it->second.info, closer,
+                    reset ? captures::CloseReason::rst : captures::CloseReason::fin,
+                    it->second.offsets[captures::index(closer)], captures::PacketRef{0, at});
+  decoder_.on_close(it->second.info, other,
+                    reset ? captures::CloseReason::peer_rst : captures::CloseReason::fin,
+                    it->second.offsets[captures::index(other)], captures::PacketRef{0, at});
   connections_.erase(it);
 }
 

@@ -3,6 +3,7 @@
 // the errors whose data has a defined layout.
 #include <string_view>
 
+#include "wire/attributes.hpp"
 #include "wire/detail.hpp"
 
 namespace rsconform::wire {
@@ -182,6 +183,34 @@ void encode_notification_body(ByteWriter& out, const Notification& notification)
   out.bytes(notification.data);
 }
 
+namespace {
+
+// RFC 4271 6.3: an UPDATE error names the attribute at fault, by its type code
+// (Missing Well-known Attribute) or whole (flags, type, length, value).
+std::optional<std::string> update_error_attribute_text(std::uint8_t subcode_value, const Bytes& d) {
+  if (subcode_value == subcode::kMissingWellKnownAttribute && d.size() == 1)
+    return " attribute " + attr_name(d[0]);
+  const bool whole_attribute = subcode_value == subcode::kUnrecognizedWellKnownAttribute ||
+                               subcode_value == subcode::kAttributeFlagsError ||
+                               subcode_value == subcode::kAttributeLengthError ||
+                               subcode_value == subcode::kInvalidOriginAttribute ||
+                               subcode_value == subcode::kInvalidNextHopAttribute ||
+                               subcode_value == subcode::kOptionalAttributeError;
+  if (!whole_attribute || d.size() < 3) return std::nullopt;
+  const bool extended = (d[0] & attr_flag::kExtendedLength) != 0;
+  const std::size_t header = extended ? 4 : 3;
+  if (d.size() < header) return std::nullopt;
+  const std::size_t length = extended ? (std::size_t{d[2]} << 8) | d[3] : d[2];
+  static const char* digits = "0123456789abcdef";
+  std::string out = " attribute " + attr_name(d[1]) + " (flags 0x" + digits[d[0] >> 4] +
+                    digits[d[0] & 15] + ", length " + std::to_string(length);
+  ByteView value = ByteView(d).subspan(header);
+  if (!value.empty()) out += ", value " + to_hex(value);
+  return out + ")";
+}
+
+}  // namespace
+
 // The data of errors whose data has a defined layout, else its hex.
 std::string notification_data_text(const Notification& n) {
   const Bytes& d = n.data;
@@ -199,6 +228,9 @@ std::string notification_data_text(const Notification& n) {
     std::uint32_t bound = (std::uint32_t{d[3]} << 24) | (std::uint32_t{d[4]} << 16) |
                           (std::uint32_t{d[5]} << 8) | d[6];
     return " " + to_string(family) + " max " + std::to_string(bound);
+  }
+  if (n.code == 3) {
+    if (auto text = update_error_attribute_text(n.subcode, d)) return *text;
   }
   if (auto text = n.shutdown_communication()) {
     std::string out = " \"";

@@ -338,6 +338,20 @@ TEST_F(Reassembly, FinAndRst) {
   EXPECT_EQ(sink.closes.size(), 2u);  // nothing left to close
 }
 
+// A RST closes both directions; the reason says which side sent it.
+TEST_F(Reassembly, RstNamesTheSideThatSentIt) {
+  TcpReassembler r(sink);
+  handshake(r);
+  r.add(f.seg(kFwd, 0, "hello"));
+  r.add(f.seg(kRev, 0, "partial"));
+  r.add(f.seg(kRev, 7, "", tcp_flag::kRst));
+  ASSERT_EQ(sink.closes.size(), 2u);
+  EXPECT_EQ(sink.closes[0].dir, kRev);
+  EXPECT_EQ(sink.closes[0].why, CloseReason::rst);
+  EXPECT_EQ(sink.closes[1].dir, kFwd);
+  EXPECT_EQ(sink.closes[1].why, CloseReason::peer_rst);
+}
+
 TEST_F(Reassembly, PortReuse) {
   TcpReassembler r(sink);
   handshake(r);

@@ -1,10 +1,12 @@
 // The checker against captures whose contents are known: each test writes a
 // small pcap (OPENs, UPDATEs, NOTIFICATIONs from wire::encode), analyses it
 // like replay does, and judges a suite.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -83,7 +85,10 @@ struct SessionSpec {
   std::uint32_t peer_as = 65001;
   std::vector<Announce> updates;  // route server -> peer
   std::optional<wire::Notification> rs_notification;
-  bool gap = false;  // lose bytes route server -> peer
+  bool gap = false;        // lose bytes route server -> peer
+  bool rs_silent = false;  // the route server sends no OPEN
+  // How the connection ends, after everything else (nothing: it stays up).
+  std::function<void(captures::TcpConnectionWriter&, rib::Nanos t)> end = nullptr;
 };
 
 class CheckerTest : public ::testing::Test {
@@ -110,9 +115,11 @@ class CheckerTest : public ::testing::Test {
       const auto down = captures::Direction::reverse;  // route server -> peer
       c.handshake(t);
       c.send(captures::Direction::forward, encoded(open_for(s.peer_as, s.peer)), t + 1);
-      c.send(down, encoded(open_for(65515, s.rs)), t + 2);
-      c.send(captures::Direction::forward, encoded(wire::Keepalive{}), t + 3);
-      c.send(down, encoded(wire::Keepalive{}), t + 4);
+      if (!s.rs_silent) {
+        c.send(down, encoded(open_for(65515, s.rs)), t + 2);
+        c.send(captures::Direction::forward, encoded(wire::Keepalive{}), t + 3);
+        c.send(down, encoded(wire::Keepalive{}), t + 4);
+      }
       for (const auto& a : s.updates) {
         const auto prefix = *wire::Prefix::parse(a.prefix);
         wire::Update u;
@@ -131,6 +138,7 @@ class CheckerTest : public ::testing::Test {
         c.segment(down, c.next_seq(down) + 40, 0x18, encoded(wire::Keepalive{}), t + 5);
       }
       if (s.rs_notification) c.send(down, encoded(*s.rs_notification), t + 5 * kSecond);
+      if (s.end) s.end(c, t);
       t += 1000;
     }
     writer.close();
@@ -242,10 +250,12 @@ TEST_F(CheckerTest, MissingSessionsAndGapsAreInconclusive) {
   CellResult r = check(suite_, on(), observer_->observation(), timed());
   EXPECT_EQ(r.verdict, Verdict::inconclusive);
   EXPECT_EQ(r.count(Verdict::failed), 0u);
-  const auto* rs1 = find(r, "vnet", "rs1", ResultKind::present);
+  // The session that is not there stands in for the results it left inconclusive.
+  EXPECT_EQ(find(r, "vnet", "rs1", ResultKind::present), nullptr);
+  const auto* rs1 = find(r, "session", "rs1", ResultKind::session);
   ASSERT_NE(rs1, nullptr);
   EXPECT_EQ(rs1->verdict, Verdict::inconclusive);
-  EXPECT_EQ(rs1->reason, "no session observed in this direction");
+  EXPECT_EQ(rs1->reason, "session rs1 -> nva1: no session: no connection in the capture");
   const auto* gap = find(r, "vnet", "rs0", ResultKind::present);
   ASSERT_NE(gap, nullptr);
   EXPECT_EQ(gap->verdict, Verdict::inconclusive);
@@ -485,6 +495,126 @@ TEST_F(CheckerTest, NegativeExpectationsWithoutTheSessionAreInconclusive) {
     EXPECT_EQ(x.verdict, x.to == "nva1" ? Verdict::pass : Verdict::inconclusive)
         << x.case_name << " " << x.expected << " " << x.reason;
   EXPECT_EQ(some.verdict, Verdict::inconclusive);
+}
+
+// How a session ended, as the capture shows it, stands in for the results it
+// left failed or inconclusive, ahead of every other result.
+class SessionFaults : public CheckerTest {
+ protected:
+  // rs0 -> nva1 announces nothing (its VNet route fails) and ends with `end`.
+  CellResult judge(std::function<void(captures::TcpConnectionWriter&, rib::Nanos)> end,
+                   CheckOptions options = {}) {
+    auto sessions = good();
+    sessions[0].updates.clear();
+    sessions[0].end = std::move(end);
+    capture(sessions);
+    options.step_started = timed().step_started;
+    return check(suite_, on(), observer_->observation(), options);
+  }
+  static constexpr rib::Nanos kStart = 10 * kSecond;           // rs0 -> nva1's first packet
+  static constexpr auto kDown = captures::Direction::reverse;  // route server -> peer
+  static constexpr auto kUp = captures::Direction::forward;
+};
+
+TEST_F(SessionFaults, ClosedByTheRouteServerAfterEstablishedFails) {
+  const CellResult r = judge([](auto& c, rib::Nanos t) { c.close(kDown, t + 2 * kSecond); });
+  EXPECT_EQ(r.verdict, Verdict::failed);
+  ASSERT_FALSE(r.results.empty());
+  const auto& first = r.results.front();
+  EXPECT_EQ(first.kind, ResultKind::session);
+  EXPECT_EQ(first.verdict, Verdict::failed);
+  EXPECT_EQ(first.session, "rs0 (127.65.0.4) -> nva1 (127.65.1.4)");
+  EXPECT_THAT(first.reason, ::testing::StartsWith(
+                                "session rs0 -> nva1: connection closed by the route server at " +
+                                analysis::time_text(kStart + 2 * kSecond) + " (packet "));
+  EXPECT_THAT(first.reason, ::testing::EndsWith(", no NOTIFICATION)"));
+  EXPECT_EQ(first.seen, "1 expectation(s) on this session not judged (case(s) vnet)");
+  // The missing VNet route is not listed: the lost session explains it.
+  for (const auto& x : r.results)
+    EXPECT_FALSE(x.from == "rs0" && x.to == "nva1" && x.verdict != Verdict::pass &&
+                 x.kind != ResultKind::session)
+        << x.reason;
+  std::ostringstream console;
+  print_console(console, {r});
+  EXPECT_THAT(console.str(), ::testing::HasSubstr("  failed: session rs0 -> nva1: connection "
+                                                  "closed by the route server at "));
+}
+
+TEST_F(SessionFaults, ResetInsideAMessageNotesThePartialMessage) {
+  const CellResult r = judge([](auto& c, rib::Nanos t) {
+    wire::Bytes header(19, 0xff);  // an UPDATE of 48 bytes: its 19-byte header arrives
+    header[16] = 0x00;
+    header[17] = 0x30;
+    header[18] = 0x02;
+    c.send(kDown, header, t + 2 * kSecond);
+    c.reset(kDown, t + 3 * kSecond);
+  });
+  ASSERT_EQ(r.results.front().kind, ResultKind::session);
+  EXPECT_EQ(r.results.front().verdict, Verdict::failed);
+  EXPECT_THAT(
+      r.results.front().reason,
+      ::testing::StartsWith("session rs0 -> nva1: connection reset by the route server at " +
+                            analysis::time_text(kStart + 3 * kSecond)));
+  EXPECT_THAT(r.results.front().reason,
+              ::testing::EndsWith("no NOTIFICATION); a message from the route server was cut "
+                                  "short (19 byte(s) of it had arrived)"));
+}
+
+TEST_F(SessionFaults, HoldTimerExpiryNamesTheSilenceAndTheHoldTime) {
+  const CellResult r = judge([](auto& c, rib::Nanos t) {
+    c.send(kUp, encoded(wire::Notification{4, 0, {}}), t + 4 + 180 * kSecond);
+  });
+  ASSERT_EQ(r.results.front().kind, ResultKind::session);
+  EXPECT_EQ(r.results.front().verdict, Verdict::failed);
+  EXPECT_THAT(r.results.front().reason,
+              ::testing::StartsWith("session rs0 -> nva1: hold timer expired: nva1 sent "
+                                    "NOTIFICATION 4/0 Hold Timer Expired / Unspecific at "));
+  EXPECT_THAT(r.results.front().reason,
+              ::testing::HasSubstr("; the route server's last message came 180.0 s before it"));
+  EXPECT_THAT(r.results.front().reason, ::testing::EndsWith(", hold time 180 s"));
+}
+
+TEST_F(SessionFaults, NotificationFromTheRouteServerNamesWhatPrecededIt) {
+  const CellResult r = judge([](auto& c, rib::Nanos t) {
+    c.send(kDown, encoded(wire::Notification{3, 1, {}}), t + 2 * kSecond);
+  });
+  ASSERT_EQ(r.results.front().kind, ResultKind::session);
+  EXPECT_THAT(r.results.front().reason,
+              ::testing::StartsWith("session rs0 -> nva1: the route server sent NOTIFICATION 3/1 "
+                                    "UPDATE Message Error / Malformed Attribute List at " +
+                                    analysis::time_text(kStart + 2 * kSecond) + " (packet "));
+  EXPECT_THAT(r.results.front().reason, ::testing::MatchesRegex(".*, after nva1's KEEPALIVE "
+                                                                "\\(packet [0-9]+\\)"));
+}
+
+TEST_F(SessionFaults, OurOwnCeaseExplainsNothing) {
+  const CellResult r = judge([](auto& c, rib::Nanos t) {
+    c.send(kUp, encoded(wire::Notification{6, 2, {}}), t + 2 * kSecond);
+  });
+  EXPECT_EQ(r.verdict, Verdict::failed);
+  for (const auto& x : r.results)
+    EXPECT_NE(x.kind, ResultKind::session) << x.reason;
+  EXPECT_EQ(find(r, "vnet", "rs0", ResultKind::present)->reason, "prefix not received");
+}
+
+TEST_F(SessionFaults, NeverEstablishedIsInconclusiveWithWhatTheLiveRunSaw) {
+  auto sessions = good();
+  sessions[0].updates.clear();
+  sessions[0].rs_silent = true;
+  capture(sessions);
+  CellResult r = check(suite_, on(), observer_->observation(), timed());
+  EXPECT_EQ(r.verdict, Verdict::inconclusive);
+  ASSERT_EQ(r.results.front().kind, ResultKind::session);
+  EXPECT_EQ(r.results.front().verdict, Verdict::inconclusive);
+  EXPECT_EQ(r.results.front().reason,
+            "session rs0 -> nva1: no session: TCP connected but no OPEN received from the route "
+            "server (nva1 sent its OPEN at " +
+                analysis::time_text(kStart + 1) + ")");
+  CheckOptions live = timed();
+  live.sessions_not_up["rs0 -> nva1"] = "TCP connected but no OPEN received within 5.0 s";
+  r = check(suite_, on(), observer_->observation(), live);
+  EXPECT_EQ(r.results.front().reason,
+            "session rs0 -> nva1: no session: TCP connected but no OPEN received within 5.0 s");
 }
 
 }  // namespace

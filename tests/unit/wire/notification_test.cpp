@@ -157,6 +157,24 @@ TEST(NotificationTest, TextDecodesDataWithADefinedLayout) {
             "NOTIFICATION 6/1 Cease / Maximum Number of Prefixes Reached data 00");
 }
 
+// RFC 4271 6.3: UPDATE errors carry the attribute at fault; the text names it.
+TEST(NotificationTest, TextNamesTheAttributeAnUpdateErrorComplainsAbout) {
+  EXPECT_EQ(to_text(Notification{3, 5, from_hex("40 03 04 7f410104")}),
+            "NOTIFICATION 3/5 UPDATE Message Error / Attribute Length Error attribute NEXT_HOP "
+            "(flags 0x40, length 4, value 7f410104)");
+  EXPECT_EQ(to_text(Notification{3, 4, from_hex("50 02 0000")}),
+            "NOTIFICATION 3/4 UPDATE Message Error / Attribute Flags Error attribute AS_PATH "
+            "(flags 0x50, length 0)");
+  EXPECT_EQ(
+      to_text(Notification{3, 3, {0x01}}),
+      "NOTIFICATION 3/3 UPDATE Message Error / Missing Well-known Attribute attribute ORIGIN");
+  // No data, or too little to hold an attribute header: as before.
+  EXPECT_EQ(to_text(Notification{3, 1, {}}),
+            "NOTIFICATION 3/1 UPDATE Message Error / Malformed Attribute List");
+  EXPECT_EQ(to_text(Notification{3, 5, {0x40, 0x03}}),
+            "NOTIFICATION 3/5 UPDATE Message Error / Attribute Length Error data 4003");
+}
+
 TEST(NotificationTest, TooShortIsAHeaderError) {
   auto result = decode(with_header(kNotificationType, from_hex("06")), DecodeContext{});
   EXPECT_TRUE(test::first_error_is(
