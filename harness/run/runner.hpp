@@ -20,6 +20,7 @@
 
 #include "check/checker.hpp"
 #include "check/suite.hpp"
+#include "run/run_record.hpp"
 #include "run/suite_plan.hpp"
 
 namespace rsconform::run {
@@ -50,19 +51,6 @@ struct RunOptions {
   std::ostream* log = nullptr;  // route-server and runner log lines
 };
 
-// What a run leaves behind, enough to replay it (written as run.json).
-struct RunRecord {
-  std::string suite_file;
-  check::MatrixCell cell;
-  std::string capture_path;
-  std::string capture_source;  // "live (lo)" or "inproc"
-  std::vector<std::uint16_t> ports;
-  std::map<std::string, rib::Nanos> step_started;
-  std::map<std::string, double> convergence_ms;  // per phase
-  std::optional<std::string> capture_problem;
-  std::map<std::string, std::string> addresses;  // name -> address, as used
-};
-
 struct CellRun {
   check::CellResult result;
   RunRecord record;
@@ -74,8 +62,5 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
 check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCell& cell,
                                 const RunRecord& record,
                                 const std::optional<check::AddressBook>& addresses = std::nullopt);
-
-nlohmann::json to_json(const RunRecord& record);
-RunRecord run_record_from_json(const nlohmann::json& json);
 
 }  // namespace rsconform::run
