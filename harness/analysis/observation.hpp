@@ -66,7 +66,9 @@ struct DirectionView {
   std::optional<MessageRef> last_message;
   std::vector<TimedNotification> notifications;
   std::uint64_t route_refreshes = 0;
-  rib::AdjRibIn table;  // `to`'s Adj-RIB-In from `from`
+  // `to`'s Adj-RIB-In from `from` (only its counters when the Observer was
+  // told not to keep tables: then it holds no route).
+  rib::AdjRibIn table;
   std::uint64_t gaps = 0;
   std::uint64_t gap_bytes = 0;
   std::uint64_t conflicts = 0;
@@ -77,7 +79,7 @@ struct DirectionView {
   rib::Nanos first = 0;
   rib::Nanos last = 0;
 
-  explicit DirectionView(bool keep_timeline) : table(keep_timeline) {}
+  explicit DirectionView(rib::AdjRibIn adj_rib_in) : table(std::move(adj_rib_in)) {}
   std::uint64_t total_messages() const;
   // Results drawn from this direction may be wrong: bytes were lost or the
   // encoding was guessed.

@@ -47,13 +47,13 @@ json direction_summary_json(const DirectionView& d) {
            {"announced", d.table.counters().announced},
            {"withdrawn", d.table.counters().withdrawn},
            {"end_of_rib", d.table.counters().end_of_rib},
-           {"routes_held", d.table.size()},
            {"gaps", d.gaps},
            {"gap_bytes", d.gap_bytes},
            {"conflicts", d.conflicts},
            {"messages_with_errors", d.messages_with_errors},
            {"guessed", d.guessed},
            {"uncertain", d.uncertain()}};
+  if (d.table.keeps_routes()) out["routes_held"] = d.table.size();
   if (d.total_messages() > 0) {
     out["first"] = time_text(d.first);
     out["last"] = time_text(d.last);
@@ -127,7 +127,9 @@ void print_summary(std::ostream& out, const Observation& observation) {
       for (int t = 1; t <= 5; ++t)
         out << " " << kTypeNames[t] << " " << d.messages[static_cast<std::size_t>(t)];
       out << "\n    prefixes: announced " << d.table.counters().announced << ", withdrawn "
-          << d.table.counters().withdrawn << ", held at end " << d.table.size() << "\n";
+          << d.table.counters().withdrawn;
+      if (d.table.keeps_routes()) out << ", held at end " << d.table.size();
+      out << "\n";
       if (d.total_messages() > 0)
         out << "    time: " << time_text(d.first) << " .. " << time_text(d.last) << "\n";
       for (const auto& n : d.notifications)

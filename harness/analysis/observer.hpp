@@ -16,6 +16,9 @@
 namespace rsconform::analysis {
 
 struct ObservationOptions {
+  // Off, the tables keep counters and no route, so that memory does not grow
+  // with the prefixes: for readers that print messages or counts only.
+  bool keep_tables = true;
   bool keep_timeline = false;
   std::size_t max_findings = 50;  // per direction
   // Called for every message (for streaming output), before it is applied.

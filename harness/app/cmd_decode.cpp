@@ -87,6 +87,8 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
   bool print_messages = flags.messages || (!flags.summary && !flags.tables);
   analysis::AnalysisOptions options;
   if (!flags.ports.empty()) options.ports = {flags.ports.begin(), flags.ports.end()};
+  // Routes are kept only to print them: messages and the summary need counters.
+  options.observation.keep_tables = flags.tables;
   const int indent = flags.format == "json" ? 2 : -1;
   std::optional<MessageSpool> spool;
   auto spool_failed = [&](const std::runtime_error& e) {
@@ -175,7 +177,8 @@ CommandRunner add_decode_command(CLI::App& parent) {
   cmd->add_option("--format", flags->format, "text, jsonl (one object per message) or json")
       ->check(CLI::IsMember({"text", "jsonl", "json"}));
   cmd->add_flag("--summary", flags->summary,
-                "sessions: addresses, ASNs, router IDs, capabilities, counts, gaps, errors");
+                "sessions: addresses, ASNs, router IDs, capabilities, counts, gaps, errors "
+                "(routes held at end with --tables)");
   cmd->add_flag("--tables", flags->tables, "the final Adj-RIB-In of every direction");
   cmd->add_flag("--messages", flags->messages, "also print messages with --summary/--tables");
   cmd->add_option("--port", flags->ports, "TCP ports carrying BGP (default 179; repeatable)");

@@ -404,9 +404,9 @@ ExitCode replay(const ReplayFlags& flags) {
     bool have_record = fs::exists(run_json);
     if (have_record) {
       try {
-        record = run::run_record_from_json(nlohmann::json::parse(std::ifstream(run_json)));
+        record = run::load_run_record_file(run_json.string());
       } catch (const std::exception& e) {
-        std::cerr << "rsconform replay: " << run_json.string() << ": " << e.what() << "\n";
+        std::cerr << "rsconform replay: " << e.what() << "\n";
         return ExitCode::usage;
       }
     } else {

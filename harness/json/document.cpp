@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 
 namespace rsconform::jsonio {
@@ -30,11 +32,12 @@ void append_utf8(std::string& out, unsigned cp) {
 
 // A recursive-descent walk that records the offset of every value by JSON
 // pointer, and finds what nlohmann would accept silently (duplicate keys) or
-// only after deep recursion elsewhere (nesting). It stops at the first
+// only after deep recursion elsewhere (nesting), or refuses with an exception
+// that carries no position (a number beyond a double). It stops at the first
 // problem; malformed JSON is left for nlohmann to describe.
 class Walker {
  public:
-  enum class Problem : std::uint8_t { none, malformed, too_deep, duplicate_key };
+  enum class Problem : std::uint8_t { none, malformed, too_deep, duplicate_key, number_too_large };
 
   Walker(std::string_view text, std::size_t max_depth, Offsets& out)
       : text_(text), max_depth_(max_depth), out_(out) {}
@@ -70,7 +73,11 @@ class Walker {
     if (c == '{') return object(pointer, depth);
     if (c == '[') return array(pointer, depth);
     if (c == '"') return string(nullptr) || stop(Problem::malformed, pointer);
-    return scalar() || stop(Problem::malformed, pointer);
+    const std::size_t start = pos_;
+    if (!scalar()) return stop(Problem::malformed, pointer);
+    if (!overflows(text_.substr(start, pos_ - start))) return true;
+    pos_ = start;
+    return stop(Problem::number_too_large, pointer);
   }
 
   bool object(std::string& pointer, std::size_t depth) {
@@ -191,6 +198,27 @@ class Walker {
     return v;
   }
 
+  // Whether `token` starts with a JSON number too large for a double (which
+  // nlohmann reads as infinity, then refuses).
+  static bool overflows(std::string_view token) {
+    std::size_t n = 0;
+    auto digits = [&] {
+      const std::size_t from = n;
+      while (n < token.size() && token[n] >= '0' && token[n] <= '9')
+        ++n;
+      return n > from;
+    };
+    if (n < token.size() && token[n] == '-') ++n;
+    if (!digits()) return false;
+    if (n < token.size() && token[n] == '.' && (++n, !digits())) return false;
+    if (n < token.size() && (token[n] == 'e' || token[n] == 'E')) {
+      ++n;
+      if (n < token.size() && (token[n] == '+' || token[n] == '-')) ++n;
+      if (!digits()) return false;
+    }
+    return !std::isfinite(std::strtod(std::string(token.substr(0, n)).c_str(), nullptr));
+  }
+
   bool scalar() {
     const std::size_t start = pos_;
     while (!at_end()) {
@@ -296,6 +324,10 @@ std::shared_ptr<const Document> Document::parse(std::string text, std::string fi
     case Walker::Problem::duplicate_key:
       throw InputError(doc->file_, walker.problem_pointer(),
                        position_of(t, walker.problem_offset()), "duplicate key");
+    case Walker::Problem::number_too_large:
+      throw InputError(doc->file_, walker.problem_pointer(),
+                       position_of(t, walker.problem_offset()),
+                       "number too large (beyond a double)");
     case Walker::Problem::malformed:
     case Walker::Problem::none:
       break;
@@ -314,6 +346,9 @@ std::shared_ptr<const Document> Document::parse(std::string text, std::string fi
       what = colon == std::string::npos ? what.substr(at) : what.substr(colon + 2);
     }
     throw InputError(doc->file_, "", position_of(t, offset), "invalid JSON: " + what);
+  } catch (const nlohmann::json::exception& e) {
+    // Refusals the walk does not foresee carry no position: still an input error.
+    throw InputError(doc->file_, "", TextPosition{}, std::string("invalid JSON: ") + e.what());
   }
   doc->offsets_ = std::move(offsets);
   return doc;

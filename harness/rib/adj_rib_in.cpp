@@ -122,17 +122,23 @@ void AdjRibIn::record(Nanos at, ChangeKind kind, const RouteKey& key,
   timeline_.push_back(Change{at, kind, key, std::move(shared)});
 }
 
+AdjRibIn AdjRibIn::counting_only() {
+  AdjRibIn table;
+  table.keep_routes_ = false;
+  return table;
+}
+
 // A queued announcement counts as a use, so that the set outlives the UPDATE
-// that brought it.
+// that brought it. Announcements are counted by apply().
 void AdjRibIn::queue_announce(const wire::AfiSafi& family, const wire::Prefix& prefix,
                               const HeldAttributes* attributes, Nanos at) {
-  ++counters_.announced;
   sets_.ref(attributes->id);
   queue(Pending{RouteKey{family, prefix}, RouteTable::code_of(family, prefix), attributes, at});
 }
 
 void AdjRibIn::queue_withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at) {
   ++counters_.withdrawn;
+  if (!keep_routes_) return;
   queue(Pending{RouteKey{family, prefix}, RouteTable::code_of(family, prefix), nullptr, at});
 }
 
@@ -218,11 +224,14 @@ void AdjRibIn::apply(const wire::Update& update, wire::ErrorAction action,
     for (const auto& p : unreach->withdrawn)
       queue_withdraw(unreach->family, p, at);
 
+  const auto* reach = update.get<wire::MpReachAttr>();
+  const std::size_t announced = update.nlri.size() + (reach ? reach->nlri.size() : 0);
+  counters_.announced += announced;
+  if (announced == 0 || !keep_routes_) return;
   const HeldAttributes* attributes = interned(update, context, message);
-  if (!attributes) return;
   for (const auto& p : update.nlri)
     queue_announce(wire::kIpv4Unicast, p, attributes, at);
-  if (const auto* reach = update.get<wire::MpReachAttr>()) {
+  if (reach) {
     if (update.nlri.empty()) {
       for (const auto& p : reach->nlri)
         queue_announce(reach->family, p, attributes, at);

@@ -37,11 +37,16 @@ struct RibCounters {
   std::uint64_t end_of_rib = 0;  // End-of-RIB markers seen
   std::uint64_t flushes = 0;     // session-down flushes
   std::uint64_t treat_as_withdraw = 0;
+  bool operator==(const RibCounters&) const = default;
 };
 
 class AdjRibIn {
  public:
   explicit AdjRibIn(bool keep_timeline = false) : keep_timeline_(keep_timeline) {}
+  // A table that keeps only its counters (exact as in any table) and no
+  // route: for readers that print counts and never a route, whose memory
+  // must not grow with the prefixes. Such a table is always empty.
+  static AdjRibIn counting_only();
   // Routes point into this table's own attribute sets: move, never copy.
   AdjRibIn(AdjRibIn&&) = default;
   AdjRibIn& operator=(AdjRibIn&&) = default;
@@ -74,6 +79,7 @@ class AdjRibIn {
     return timeline_;
   }
   const RibCounters& counters() const { return counters_; }
+  bool keeps_routes() const { return keep_routes_; }
   // Attribute sets some route uses (for tests of their release).
   std::size_t attribute_sets_in_use() const {
     settle();
@@ -129,6 +135,7 @@ class AdjRibIn {
                              const wire::DecodeContext& context, std::uint64_t hash);
 
   bool keep_timeline_;
+  bool keep_routes_ = true;
   // The set last returned by interned(), checked before hashing (a freed id
   // holds no key, so it never matches).
   Sets::Id last_interned_ = Sets::kNone;

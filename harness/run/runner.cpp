@@ -77,46 +77,6 @@ class RunLog {
 
 }  // namespace
 
-nlohmann::json to_json(const RunRecord& r) {
-  nlohmann::json j{{"suite_file", r.suite_file},
-                   {"cell",
-                    {{"branch_to_branch", r.cell.branch_to_branch},
-                     {"preference", topology::to_string(r.cell.preference)},
-                     {"name", r.cell.name}}},
-                   {"capture", fs::path(r.capture_path).filename().string()},
-                   {"capture_source", r.capture_source},
-                   {"ports", r.ports},
-                   {"step_started", r.step_started},
-                   {"convergence_ms", r.convergence_ms},
-                   {"deadline_reached", r.deadline_reached},
-                   {"addresses", r.addresses}};
-  if (r.capture_problem) j["capture_problem"] = *r.capture_problem;
-  if (!r.sessions_not_up.empty()) j["sessions_not_up"] = r.sessions_not_up;
-  return j;
-}
-
-RunRecord run_record_from_json(const nlohmann::json& j) {
-  RunRecord r;
-  r.suite_file = j.value("suite_file", "");
-  const auto& cell = j.at("cell");
-  r.cell.branch_to_branch = cell.at("branch_to_branch").get<bool>();
-  std::string preference = cell.at("preference").get<std::string>();
-  r.cell.preference = preference == "VpnGateway" ? topology::HubRoutingPreference::vpngateway
-                      : preference == "ASPath"   ? topology::HubRoutingPreference::aspath
-                                                 : topology::HubRoutingPreference::expressroute;
-  r.cell.name = cell.value("name", "");
-  r.capture_path = j.value("capture", "");
-  r.capture_source = j.value("capture_source", "");
-  r.ports = j.value("ports", std::vector<std::uint16_t>{});
-  r.step_started = j.value("step_started", std::map<std::string, rib::Nanos>{});
-  r.convergence_ms = j.value("convergence_ms", std::map<std::string, double>{});
-  r.deadline_reached = j.value("deadline_reached", std::vector<std::string>{});
-  r.addresses = j.value("addresses", std::map<std::string, std::string>{});
-  if (j.contains("capture_problem")) r.capture_problem = j.at("capture_problem").get<std::string>();
-  r.sessions_not_up = j.value("sessions_not_up", std::map<std::string, std::string>{});
-  return r;
-}
-
 check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCell& cell,
                                 const RunRecord& record,
                                 const std::optional<check::AddressBook>& addresses,

@@ -20,6 +20,7 @@
 
 #include "check/checker.hpp"
 #include "check/suite.hpp"
+#include "run/run_record.hpp"
 #include "run/stop_request.hpp"
 #include "run/suite_plan.hpp"
 
@@ -53,21 +54,6 @@ struct RunOptions {
   StopRequest* stop = nullptr;
 };
 
-// What a run leaves behind, enough to replay it (written as run.json).
-struct RunRecord {
-  std::string suite_file;
-  check::MatrixCell cell;
-  std::string capture_path;
-  std::string capture_source;  // "live (lo)" or "inproc"
-  std::vector<std::uint16_t> ports;
-  std::map<std::string, rib::Nanos> step_started;
-  std::map<std::string, double> convergence_ms;  // per phase
-  std::vector<std::string> deadline_reached;     // the phases that did not converge
-  std::optional<std::string> capture_problem;
-  std::map<std::string, std::string> sessions_not_up;  // "rs0 -> nva1" -> why (live_sessions.hpp)
-  std::map<std::string, std::string> addresses;        // name -> address, as used
-};
-
 struct CellRun {
   check::CellResult result;
   RunRecord record;
@@ -84,8 +70,5 @@ check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCe
                                 const RunRecord& record,
                                 const std::optional<check::AddressBook>& addresses = std::nullopt,
                                 OpenFailure open_failure = OpenFailure::inconclusive);
-
-nlohmann::json to_json(const RunRecord& record);
-RunRecord run_record_from_json(const nlohmann::json& json);
 
 }  // namespace rsconform::run

@@ -88,6 +88,36 @@ TEST_F(DecodeCli, JsonWithEverySectionKeepsKeyOrder) {
     EXPECT_TRUE(doc.contains(key)) << key;
 }
 
+// The summary alone counts (its memory does not grow with the prefixes); the
+// routes held at end need the tables, and are printed when they are kept.
+TEST_F(DecodeCli, SummaryCountsAndHeldRoutesNeedTheTables) {
+  auto counted = rsconform({"decode", "--format", "json", "--summary", capture_});
+  auto tabled = rsconform({"decode", "--format", "json", "--summary", "--tables", capture_});
+  ASSERT_EQ(counted.exit_status, 0) << counted.err;
+  ASSERT_EQ(tabled.exit_status, 0) << tabled.err;
+  const auto a = nlohmann::json::parse(counted.out).at("summary").at("sessions");
+  const auto b = nlohmann::json::parse(tabled.out).at("summary").at("sessions");
+  ASSERT_EQ(a.size(), 3u);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (std::size_t d = 0; d < 2; ++d) {
+      nlohmann::json direction = a[i]["directions"][d];
+      EXPECT_FALSE(direction.contains("routes_held"));
+      direction["routes_held"] = b[i]["directions"][d]["routes_held"];
+      EXPECT_EQ(direction, b[i]["directions"][d]);
+    }
+  EXPECT_GT(b[0]["directions"][0]["routes_held"].get<std::size_t>() +
+                b[0]["directions"][1]["routes_held"].get<std::size_t>(),
+            0u);
+
+  auto text = rsconform({"decode", "--summary", capture_});
+  ASSERT_EQ(text.exit_status, 0) << text.err;
+  EXPECT_NE(text.out.find("prefixes: announced "), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("held at end"), std::string::npos) << text.out;
+  auto text_tabled = rsconform({"decode", "--summary", "--tables", capture_});
+  EXPECT_NE(text_tabled.out.find("held at end"), std::string::npos);
+}
+
 TEST_F(DecodeCli, UnusableTemporaryDirectoryIsAnInputError) {
   auto run = rsconform({"decode", "--format", "json", capture_},
                        {"TMPDIR=" + (dir_ / "no-such-directory").string()});

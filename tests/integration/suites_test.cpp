@@ -63,8 +63,7 @@ TEST(SeedSuites, EveryCellPassesLiveAndReplaysIdentically) {
 
       // Replay from the files the run left: run.json and the capture.
       fs::path dir = fs::path(run.record.capture_path).parent_path();
-      auto record =
-          run::run_record_from_json(nlohmann::json::parse(std::ifstream(dir / "run.json")));
+      auto record = run::load_run_record_file((dir / "run.json").string());
       record.capture_path = (dir / record.capture_path).string();
       AddressBook book = AddressBook::from_suite(suite);
       CellResult replayed = run::judge_capture(suite, record.cell, record, book);

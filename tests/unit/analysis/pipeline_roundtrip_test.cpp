@@ -22,13 +22,17 @@ struct RoundTrip {
   CaptureAnalysis analysis;
 };
 
+captures::SyntheticCapture write_capture(const captures::SyntheticSpec& spec,
+                                         const std::string& path) {
+  auto writer = captures::PcapWriter::create(path, captures::link_type::kEthernet);
+  captures::SyntheticCapture written = captures::write_synthetic_capture(writer, spec);
+  writer.close();
+  return written;
+}
+
 void run(const captures::SyntheticSpec& spec, const std::string& name, RoundTrip& out) {
   std::string path = temp_capture(name);
-  {
-    auto writer = captures::PcapWriter::create(path, captures::link_type::kEthernet);
-    out.expected = captures::write_synthetic_capture(writer, spec);
-    writer.close();
-  }
+  out.expected = write_capture(spec, path);
   out.analysis = analyse_capture(path, AnalysisOptions{}, out.observer);
   std::filesystem::remove(path);
 }
@@ -66,6 +70,40 @@ TEST(PipelineRoundTrip, SmallCaptureRebuildsExactTables) {
   EXPECT_EQ(rt.analysis.stream.decode_errors, 0u);
   EXPECT_EQ(rt.observer.observation().sessions().size(), 3u);
   expect_tables_equal(rt);
+}
+
+// What `decode` does when it prints messages or the summary only: the same
+// counters as with tables, and not one route or attribute set kept.
+TEST(PipelineRoundTrip, WithoutTablesOnlyCountersAreKept) {
+  captures::SyntheticSpec spec;
+  spec.sessions = 2;
+  spec.prefixes_per_session = 3000;
+  std::string path = temp_capture("counting");
+  captures::SyntheticCapture expected = write_capture(spec, path);
+  AnalysisOptions counting;
+  counting.observation.keep_tables = false;
+  Observer counted(counting.observation);
+  analyse_capture(path, counting, counted);
+  Observer tabled;
+  analyse_capture(path, AnalysisOptions{}, tabled);
+  std::filesystem::remove(path);
+
+  for (const auto& dir : expected.directions) {
+    SCOPED_TRACE(dir.from.to_string() + " -> " + dir.to.to_string());
+    const DirectionView* view = counted.observation().find(dir.from, dir.to);
+    const DirectionView* full = tabled.observation().find(dir.from, dir.to);
+    ASSERT_NE(view, nullptr);
+    ASSERT_NE(full, nullptr);
+    ASSERT_FALSE(dir.routes.empty());
+    EXPECT_EQ(full->table.size(), dir.routes.size());
+    EXPECT_FALSE(view->table.keeps_routes());
+    EXPECT_EQ(view->table.size(), 0u);
+    EXPECT_EQ(view->table.attribute_sets_in_use(), 0u);
+    EXPECT_EQ(view->table.counters().updates, dir.updates);
+    EXPECT_EQ(view->table.counters().announced, dir.announced);
+    EXPECT_EQ(view->table.counters().withdrawn, dir.withdrawn);
+    EXPECT_TRUE(view->table.counters() == full->table.counters());
+  }
 }
 
 TEST(PipelineRoundTrip, SmallMssSplitsEveryMessageAcrossPackets) {

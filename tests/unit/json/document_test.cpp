@@ -114,6 +114,20 @@ TEST(Document, DuplicateKeysAreRefused) {
   EXPECT_EQ(e.at.line, 2u);
 }
 
+// nlohmann refuses a number beyond a double with out_of_range, not parse_error:
+// it must still be an InputError at the number (found by fuzz_suite and others,
+// tests/fuzz/crashers).
+TEST(Document, NumberTooLargeIsAPositionedInputError) {
+  auto e = error_of([] { Document::parse("{\"a\": [1,\n 2e930]}", "big.json"); });
+  EXPECT_EQ(e.pointer, "/a/1");
+  EXPECT_EQ(e.message, "number too large (beyond a double)");
+  EXPECT_EQ(e.at.line, 2u);
+  EXPECT_EQ(e.at.column, 2u);
+  for (const char* text : {"55551e955.", "1e9844\"ala", "[-1e400]", "{\"a\": 1.5e309}"})
+    EXPECT_THROW(Document::parse(text, "big.json"), InputError) << text;
+  EXPECT_NO_THROW(Document::parse("[1e308, -1e-400, 18446744073709551616]", "big.json"));
+}
+
 TEST(Document, SizeLimit) {
   Limits small;
   small.max_bytes = 10;
