@@ -4,7 +4,6 @@
 // drop count, whatever the capture shows (here a capture that passes).
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "captures/live/live_capture.hpp"
@@ -38,8 +37,7 @@ TEST(CaptureDrops, ProblemNamesTheDropCounts) {
 TEST(CaptureDrops, DropsMakeEveryExpectationOfTheCellInconclusive) {
   const std::string dir =
       std::string(RSCONFORM_SOURCE_DIR) + "/captures/recorded/rsconform-scenario-a-on/";
-  run::RunRecord record =
-      run::run_record_from_json(nlohmann::json::parse(std::ifstream(dir + "run.json")));
+  run::RunRecord record = run::load_run_record_file(dir + "run.json");
   record.capture_path = dir + "capture.pcap";
   const check::Suite suite =
       check::load_suite_file(std::string(RSCONFORM_SOURCE_DIR) + "/suites/scenario-a.json");
@@ -49,7 +47,7 @@ TEST(CaptureDrops, DropsMakeEveryExpectationOfTheCellInconclusive) {
   stats.dropped = 3;
   record.capture_problem = stats.problem();
   // As a run writes it and replay reads it back.
-  record = run::run_record_from_json(run::to_json(record));
+  record = run::load_run_record_text(run::to_json(record).dump(), "run.json");
   record.capture_path = dir + "capture.pcap";
   const check::CellResult result = run::judge_capture(suite, record.cell, record);
   EXPECT_EQ(result.verdict, check::Verdict::inconclusive);

@@ -24,6 +24,8 @@ RunRecord sample() {
   r.ports = {40559, 43609};
   r.step_started = {{"toggle", 1'700'000'000'000'000'000}};
   r.convergence_ms = {{"initial", 4.25}};
+  r.deadline_reached = {"toggle"};
+  r.sessions_not_up = {{"rs1 -> nva1", "no session: connection refused by 127.65.0.5:179"}};
   r.addresses = {{"nva1", "127.65.1.4"}, {"rs0", "127.65.0.4"}};
   r.capture_problem = "the capture stopped early";
   return r;
@@ -52,6 +54,8 @@ TEST(RunRecord, ReadsBackWhatARunWrites) {
   EXPECT_EQ(back.cell, sample().cell);
   EXPECT_EQ(back.ports, sample().ports);
   EXPECT_EQ(back.capture_problem, sample().capture_problem);
+  EXPECT_EQ(back.deadline_reached, sample().deadline_reached);
+  EXPECT_EQ(back.sessions_not_up, sample().sessions_not_up);
 }
 
 TEST(RunRecord, AnUnknownPreferenceIsRefusedNotReadAsExpressRoute) {
@@ -70,6 +74,10 @@ TEST(RunRecord, ErrorsNameTheFilePositionAndPointer) {
               HasSubstr("/convergence_ms/initial: expected a number of milliseconds"));
   EXPECT_THAT(error_of(with("/step_started", {{"toggle", -5}})),
               HasSubstr("/step_started/toggle: expected an integer"));
+  EXPECT_THAT(error_of(with("/deadline_reached", nlohmann::json::array({1}))),
+              HasSubstr("/deadline_reached/0: expected a string"));
+  EXPECT_THAT(error_of(with("/sessions_not_up", {{"rs0 -> nva1", false}})),
+              HasSubstr("/sessions_not_up/rs0 -> nva1: expected a string"));
   EXPECT_THAT(error_of(with("/portz", nlohmann::json::array())),
               HasSubstr("/portz: unknown key \"portz\""));
   EXPECT_THAT(error_of("{\"cell\": "), ::testing::StartsWith("run.json:1:"));
