@@ -24,10 +24,8 @@ bool get_flag(const Value& v) {
 }
 
 topology::HubRoutingPreference get_preference(const Value& v) {
-  return v.one_of<topology::HubRoutingPreference>(
-      {{"ExpressRoute", topology::HubRoutingPreference::expressroute},
-       {"VpnGateway", topology::HubRoutingPreference::vpngateway},
-       {"ASPath", topology::HubRoutingPreference::aspath}});
+  return static_cast<topology::HubRoutingPreference>(
+      v.choice(topology::preference_names(), jsonio::Letters::exact));
 }
 
 // One value, or a non-empty array of them.

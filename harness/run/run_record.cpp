@@ -64,12 +64,8 @@ RunRecord run_record_from_json(const Value& root) {
   if (auto v = o.find("suite_file")) r.suite_file = v->string();
   jsonio::Object cell = o.require("cell").object({"branch_to_branch", "preference", "name"});
   r.cell.branch_to_branch = cell.require("branch_to_branch").boolean();
-  Value preference = cell.require("preference");
-  auto parsed = topology::parse_preference(preference.string());
-  if (!parsed)
-    preference.fail("expected \"ExpressRoute\", \"VpnGateway\" or \"ASPath\", got " +
-                    preference.shown());
-  r.cell.preference = *parsed;
+  r.cell.preference = static_cast<topology::HubRoutingPreference>(
+      cell.require("preference").choice(topology::preference_names(), jsonio::Letters::exact));
   if (auto v = cell.find("name")) r.cell.name = v->string();
   if (auto v = o.find("capture")) r.capture_path = v->string();
   if (auto v = o.find("capture_source")) r.capture_source = v->string();

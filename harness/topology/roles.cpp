@@ -32,10 +32,17 @@ const char* to_string(HubRoutingPreference value) {
   return "?";
 }
 
+const std::vector<std::string_view>& preference_names() {
+  static const std::vector<std::string_view> names{to_string(HubRoutingPreference::expressroute),
+                                                   to_string(HubRoutingPreference::vpngateway),
+                                                   to_string(HubRoutingPreference::aspath)};
+  return names;
+}
+
 std::optional<HubRoutingPreference> parse_preference(std::string_view text) {
-  for (auto p : {HubRoutingPreference::expressroute, HubRoutingPreference::vpngateway,
-                 HubRoutingPreference::aspath})
-    if (text == to_string(p)) return p;
+  const auto& names = preference_names();
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (text == names[i]) return static_cast<HubRoutingPreference>(i);
   return std::nullopt;
 }
 

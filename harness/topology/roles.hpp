@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "wire/types.hpp"
 
@@ -29,6 +30,8 @@ std::optional<Role> parse_role(std::string_view text);
 enum class HubRoutingPreference : std::uint8_t { expressroute, vpngateway, aspath };
 const char* to_string(HubRoutingPreference value);  // "ExpressRoute", "VpnGateway", "ASPath"
 std::optional<HubRoutingPreference> parse_preference(std::string_view text);
+// The names in enum order, for readers that pick one (the index is the value).
+const std::vector<std::string_view>& preference_names();
 
 inline constexpr std::uint32_t kRouteServerAsn = 65515;  // R1: fixed
 inline constexpr std::uint32_t kMicrosoftAsn = 12076;    // R21: first ASN of ExpressRoute paths

@@ -193,6 +193,11 @@ void read_settings(const Value& object, Config& config) {
   read_setting_keys(object.object({kVnetPrefixes, kHoldTime, kProfile}), config);
 }
 
+topology::HubRoutingPreference read_preference(const Value& value) {
+  return static_cast<topology::HubRoutingPreference>(
+      value.choice(topology::preference_names(), jsonio::Letters::any_case));
+}
+
 Config config_from_json(const Value& object) {
   Object o = object.object({kInstances, kPeers, kVnetPrefixes, kBranchToBranch,
                             kHubRoutingPreference, kHoldTime, kProfile});
@@ -207,10 +212,7 @@ Config config_from_json(const Value& object) {
     for (const Value& item : list->array())
       c.peers.push_back(read_peer(item));
   read(o, kBranchToBranch, c.branch_to_branch);
-  read_enum(o, kHubRoutingPreference, c.hub_routing_preference,
-            {{"ExpressRoute", topology::HubRoutingPreference::expressroute},
-             {"VpnGateway", topology::HubRoutingPreference::vpngateway},
-             {"ASPath", topology::HubRoutingPreference::aspath}});
+  if (auto v = o.find(kHubRoutingPreference)) c.hub_routing_preference = read_preference(*v);
   read_setting_keys(o, c);
   try {
     validate(c);

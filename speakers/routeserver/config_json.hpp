@@ -18,6 +18,9 @@ namespace rsconform::routeserver {
 // value; a validate() problem is rethrown as InputError at
 // object.pointer() + ConfigError::path (or its nearest existing ancestor).
 Config config_from_json(const jsonio::Value& object);
+// A hub routing preference, its name in any case ("ASPath", "aspath"), as the
+// config and the control channel spell it.
+topology::HubRoutingPreference read_preference(const jsonio::Value& value);
 // Reads a profile object; absent keys keep their defaults.
 Profile profile_from_json(const jsonio::Value& object);
 

@@ -1,5 +1,7 @@
 #include "speakers/routeserver/control.hpp"
 
+#include "speakers/routeserver/config_json.hpp"
+
 #include <algorithm>
 #include <array>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -21,22 +23,6 @@ using nlohmann::json;
 namespace {
 
 using jsonio::Value;
-
-std::optional<topology::HubRoutingPreference> parse_preference(std::string_view text) {
-  for (auto p :
-       {topology::HubRoutingPreference::expressroute, topology::HubRoutingPreference::vpngateway,
-        topology::HubRoutingPreference::aspath}) {
-    std::string_view name = to_string(p);
-    if (name.size() != text.size()) continue;
-    bool same = true;
-    for (std::size_t i = 0; i < name.size(); ++i)
-      if (std::tolower(static_cast<unsigned char>(name[i])) !=
-          std::tolower(static_cast<unsigned char>(text[i])))
-        same = false;
-    if (same) return p;
-  }
-  return std::nullopt;
-}
 
 bool parse_flag(const Value& value) {
   const json& j = value.json();
@@ -86,10 +72,7 @@ json apply(RouteServer& server, const Value& request) {
     return {{"flag", server.flag()}};
   }
   if (what.json() == "preference") {
-    std::optional<topology::HubRoutingPreference> p;
-    if (value.json().is_string()) p = parse_preference(value.json().get_ref<const std::string&>());
-    if (!p) value.fail("expected \"ExpressRoute\", \"VpnGateway\" or \"ASPath\"");
-    server.set_preference(*p);
+    server.set_preference(read_preference(value));
     return {{"preference", to_string(server.preference())}};
   }
   if (what.json() == "vnet_prefixes") {

@@ -59,8 +59,10 @@ TEST(RunRecord, ReadsBackWhatARunWrites) {
 }
 
 TEST(RunRecord, AnUnknownPreferenceIsRefusedNotReadAsExpressRoute) {
-  EXPECT_THAT(error_of(with("/cell/preference", "Fastest")),
-              HasSubstr("run.json:12:19: /cell/preference: expected \"ExpressRoute\""));
+  EXPECT_THAT(
+      error_of(with("/cell/preference", "Fastest")),
+      HasSubstr("run.json:12:19: /cell/preference: expected one of ExpressRoute, VpnGateway, "
+                "ASPath, got \"Fastest\""));
 }
 
 TEST(RunRecord, ErrorsNameTheFilePositionAndPointer) {
