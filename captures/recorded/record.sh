@@ -50,6 +50,7 @@ done
 # was not recorded this time).
 ports_of() {
   case $1 in
+    foreign/*) echo 179 ;;
     rsconform-scenario-a-on/capture.pcap)
       tr -d ' \n' <"$here/rsconform-scenario-a-on/run.json" |
         sed -n 's/.*"ports":\(\[[0-9,]*\]\).*/\1/p'
@@ -69,7 +70,9 @@ ports_of() {
   echo '  "description": "Captures made with the project'"'"'s own tools and real daemons (README.md).",'
   echo '  "files": ['
   separator=''
-  for path in rsconform-scenario-a-on/capture.pcap bird-rs.pcap frr-rs.pcap gobgp-rs.pcap; do
+  # foreign/: tcpdump captures of labs on port 179 (foreign/record.sh records them).
+  for path in rsconform-scenario-a-on/capture.pcap bird-rs.pcap frr-rs.pcap gobgp-rs.pcap \
+    $(cd "$here" && ls foreign/*.pcap 2>/dev/null); do
     [ -f "$here/$path" ] || continue
     printf '%s    {"path": "%s", "format": "pcap", "link_type": ["Ethernet (1)"], ' \
       "$separator" "$path"

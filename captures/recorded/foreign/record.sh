@@ -204,10 +204,169 @@ start_bird_rs() { # NAME ADDRESS FLAG
   wait_for 15 "BIRD $name listening on $a:179" listening "$a"
 }
 
+# FRR bgpd alone (-Z no zebra, -n no kernel routes, -S no privilege changes, -P 0 no TCP vty),
+# listening on its instance address only. Without zebra every next hop counts as reachable.
+frr_config() { # ADDRESS FLAG DIR
+  local a=$1 flag=$2 dir=$3 peer
+  cat <<EOF
+frr defaults traditional
+hostname rs-$a
+log file $dir/bgpd.log informational
+!
+router bgp $RS_AS
+ bgp router-id $a
+ no bgp ebgp-requires-policy
+ no bgp default ipv4-unicast
+ no bgp network import-check
+ timers bgp 60 180
+ neighbor $NVA remote-as $NVA_AS
+EOF
+  for peer in "$ER0" "$ER1" "$VPN0" "$VPN1"; do echo " neighbor $peer remote-as $RS_AS"; done
+  for peer in "${PEERS[@]}"; do
+    echo " neighbor $peer update-source $a"
+    echo " neighbor $peer passive"
+    echo " neighbor $peer disable-connected-check"
+    echo " neighbor $peer advertisement-interval 0"
+  done
+  echo " !"
+  echo " address-family ipv4 unicast"
+  echo "  network $VNET"
+  for peer in "${PEERS[@]}"; do echo "  neighbor $peer activate"; done
+  for peer in "$ER0" "$ER1" "$VPN0" "$VPN1"; do
+    echo "  neighbor $peer route-reflector-client"
+    [ "$flag" = on ] || echo "  neighbor $peer route-map vnet-only out"
+  done
+  [ "$flag" = on ] || echo "  neighbor $NVA route-map vnet-only out"
+  echo " exit-address-family"
+  echo "exit"
+  if [ "$flag" != on ]; then
+    echo "ip prefix-list vnet seq 5 permit $VNET"
+    echo "route-map vnet-only permit 10"
+    echo " match ip address prefix-list vnet"
+  fi
+  echo "!"
+}
+
+start_frr_rs() { # NAME ADDRESS FLAG
+  local name=$1 a=$2 flag=$3 dir=$work/rs-$1
+  mkdir -p "$dir"
+  frr_config "$a" "$flag" "$dir" >"$dir/bgpd.conf"
+  /usr/lib/frr/bgpd -f "$dir/bgpd.conf" -i "$dir/bgpd.pid" -z "$dir/zserv.api" \
+    --vty_socket "$dir" -Z -n -S -P 0 -p 179 -l "$a" >"$dir/stdout" 2>&1 &
+  pids+=($!)
+  echo $! >"$dir/pid"
+  wait_for 15 "FRR bgpd $name listening on $a:179" listening "$a"
+}
+
+# GoBGP as a route server: the gateways are route-reflector clients; the VNet prefix is added
+# through the API once it listens.
+start_gobgp_rs() { # NAME ADDRESS FLAG
+  local name=$1 a=$2 flag=$3 dir=$work/rs-$1 peer
+  [ "$flag" = on ] || die "the GoBGP route server is only configured with the flag on"
+  mkdir -p "$dir"
+  {
+    printf '[global.config]\n  as = %s\n  router-id = "%s"\n  port = 179\n' "$RS_AS" "$a"
+    printf '  local-address-list = ["%s"]\n' "$a"
+    for peer in "${PEERS[@]}"; do
+      printf '\n[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "%s"\n' "$peer"
+      printf '    peer-as = %s\n' "$([ "$peer" = "$NVA" ] && echo "$NVA_AS" || echo "$RS_AS")"
+      printf '  [neighbors.transport.config]\n    local-address = "%s"\n    passive-mode = true\n' "$a"
+      printf '  [neighbors.timers.config]\n    hold-time = 180\n'
+      if [ "$peer" = "$NVA" ]; then
+        printf '  [neighbors.ebgp-multihop.config]\n    enabled = true\n    multihop-ttl = 2\n'
+      else
+        printf '  [neighbors.route-reflector.config]\n    route-reflector-client = true\n'
+        printf '    route-reflector-cluster-id = "%s"\n' "$a"
+      fi
+      printf '  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n'
+      printf '      afi-safi-name = "ipv4-unicast"\n'
+    done
+  } >"$dir/gobgpd.toml"
+  gobgpd -f "$dir/gobgpd.toml" --api-hosts "unix://$dir/api.sock" --pprof-disable -p \
+    -l info >"$dir/gobgpd.log" 2>&1 &
+  pids+=($!)
+  echo $! >"$dir/pid"
+  wait_for 15 "GoBGP $name listening on $a:179" listening "$a"
+  gobgp --target "unix://$dir/api.sock" global rib add -a ipv4 "$VNET" origin igp
+}
+
+# OpenBGPD chroots into /run/openbgpd: it runs in a mount namespace of its own with a tmpfs on
+# /run, so nothing is created on the host. `fib-update no`: the kernel FIB is never touched (it
+# reads the routing table to validate next hops; the default route makes 10.x reachable).
+openbgpd_config() { # ADDRESS FLAG
+  local a=$1 flag=$2 peer
+  cat <<EOF
+AS $RS_AS
+router-id $a
+listen on $a
+fib-update no
+network $VNET
+neighbor $NVA {
+  remote-as $NVA_AS
+  local-address $a
+  multihop 2
+  passive
+  holdtime 180
+}
+group "gateways" {
+  remote-as $RS_AS
+  local-address $a
+  route-reflector $a
+  passive
+  holdtime 180
+EOF
+  for peer in "$ER0" "$ER1" "$VPN0" "$VPN1"; do echo "  neighbor $peer"; done
+  echo "}"
+  echo "allow from any"
+  if [ "$flag" = on ]; then
+    echo "allow to any"
+  else
+    echo "allow to any prefix $VNET"
+  fi
+}
+
+start_openbgpd_rs() { # NAME ADDRESS FLAG
+  local name=$1 a=$2 flag=$3 dir=$work/rs-$1
+  mkdir -p "$dir"
+  openbgpd_config "$a" "$flag" >"$dir/bgpd.conf"
+  chmod 600 "$dir/bgpd.conf"
+  bgpd -n -f "$dir/bgpd.conf" >"$dir/check.log" 2>&1 || die "OpenBGPD config: $(cat "$dir/check.log")"
+  unshare -m --propagation private sh -c \
+    'mount -t tmpfs tmpfs /run && mkdir -p /run/openbgpd && exec bgpd -d -f "$1"' sh \
+    "$dir/bgpd.conf" >"$dir/bgpd.log" 2>&1 &
+  pids+=($!)
+  echo $! >"$dir/pid"
+  wait_for 15 "OpenBGPD $name listening on $a:179" listening "$a"
+}
+
+# rsconform serve: the built-in reference route server, both instances in one process, passive.
+start_serve_rs() { # NAME ADDRESS FLAG (rs0 starts both instances; rs1 only waits for its own)
+  local name=$1 a=$2 flag=$3 dir=$work/rs-serve
+  if [ "$name" = rs0 ]; then
+    mkdir -p "$dir"
+    cat >"$dir/rs.json" <<EOF
+{
+  "instances": [{"name": "RS0", "address": "$RS0"}, {"name": "RS1", "address": "$RS1"}],
+  "peers": [
+    {"name": "NVA1", "role": "nva", "address": "$NVA", "asn": $NVA_AS},
+    {"name": "ER-IN0", "role": "expressroute", "address": "$ER0"},
+    {"name": "ER-IN1", "role": "expressroute", "address": "$ER1"},
+    {"name": "VPN-IN0", "role": "vpngateway", "address": "$VPN0"},
+    {"name": "VPN-IN1", "role": "vpngateway", "address": "$VPN1"}
+  ],
+  "vnet_prefixes": ["$VNET"]
+}
+EOF
+    "$rsconform" serve --config "$dir/rs.json" --port 179 --passive --no-control \
+      --flag "$flag" >"$dir/serve.log" 2>&1 &
+    pids+=($!)
+    echo $! >"$dir/pid"
+  fi
+  wait_for 15 "rsconform serve $name listening on $a:179" listening "$a"
+}
+
 # ---- the sequence --------------------------------------------------------------------------------
-announce_all() {
-  gobgp_of nva1 global rib add -a ipv4 192.168.1.0/24 origin igp nexthop "$(nh_of "$NVA")"
-  gobgp_of nva1 global rib add -a ipv4 192.168.11.0/24 origin igp nexthop "$(nh_of "$NVA")"
+announce_gateways() {
   local i address
   for i in 0 1; do
     address=$([ $i = 0 ] && echo "$ER0" || echo "$ER1")
@@ -217,6 +376,11 @@ announce_all() {
     gobgp_of vpn.in$i global rib add -a ipv4 192.168.3.0/24 origin igp aspath 65030 \
       nexthop "$(nh_of "$address")"
   done
+}
+announce_all() {
+  gobgp_of nva1 global rib add -a ipv4 192.168.1.0/24 origin igp nexthop "$(nh_of "$NVA")"
+  gobgp_of nva1 global rib add -a ipv4 192.168.11.0/24 origin igp nexthop "$(nh_of "$NVA")"
+  announce_gateways
 }
 
 # What each route-server instance must have sent each peer instance (prefixes only; attributes are
@@ -369,6 +533,76 @@ for name in bird frr gobgp openbgpd bird-off; do
   eval "shutdown_$name() { gobgpd_shutdown \"\$1\"; }"
 done
 
+# The peers of the rsconform-serve capture: BIRD 2 as the NVA (its two prefixes in static
+# protocols that start disabled: enabling and disabling them announces and withdraws; disabling
+# a BGP protocol sends Cease 6/2), gobgpd for the four gateway instances.
+bird_nva_config() {
+  cat <<EOF
+log "$work/peer-nva1/bird.log" all;
+router id $NVA;
+protocol device { }
+ipv4 table igp4;
+protocol static resolve {
+  ipv4 { table igp4; };
+  route 127.0.0.0/8 via "lo";
+  route 10.0.0.0/8 via "lo";
+}
+protocol static nva_routes { ipv4; disabled yes; route 192.168.1.0/24 blackhole; }
+protocol static nva_extra { ipv4; disabled yes; route 192.168.11.0/24 blackhole; }
+template bgp to_rs {
+  local $NVA as $NVA_AS;
+  strict bind on;
+  multihop;
+  hold time 180;
+  connect delay time 1;
+  ipv4 {
+    igp table igp4;
+    import none;
+    export where source = RTS_STATIC;
+    next hop address $(nh_of "$NVA");
+  };
+}
+protocol bgp rs0 from to_rs { neighbor $RS0 as $RS_AS; }
+protocol bgp rs1 from to_rs { neighbor $RS1 as $RS_AS; }
+EOF
+}
+birdc_nva() { birdc -s "$work/peer-nva1/bird.ctl" "$@"; }
+start_peers_serve() {
+  local dir=$work/peer-nva1
+  mkdir -p "$dir"
+  bird_nva_config >"$dir/bird.conf"
+  bird -f -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" >"$dir/stdout" 2>&1 &
+  pids+=($!)
+  echo $! >"$dir/pid"
+  wait_for 15 "BIRD nva1's control socket" birdc_nva show status
+  start_gobgp_peer er.in0 "$ER0" "$RS_AS"
+  start_gobgp_peer er.in1 "$ER1" "$RS_AS"
+  start_gobgp_peer vpn.in0 "$VPN0" "$RS_AS"
+  start_gobgp_peer vpn.in1 "$VPN1" "$RS_AS"
+}
+established_serve() {
+  if [ "$1" = nva1 ]; then
+    [ "$(birdc_nva show protocols | grep -c 'Established')" = 2 ]
+  else
+    gobgpd_established "$1"
+  fi
+}
+announce_serve() {
+  birdc_nva enable nva_routes >/dev/null
+  birdc_nva enable nva_extra >/dev/null
+  announce_gateways
+}
+withdraw_serve() { birdc_nva disable nva_extra >/dev/null; }
+reannounce_serve() { birdc_nva enable nva_extra >/dev/null; }
+shutdown_serve() {
+  if [ "$1" = nva1 ]; then
+    birdc_nva disable rs0 >/dev/null
+    birdc_nva disable rs1 >/dev/null
+  else
+    gobgpd_shutdown "$1"
+  fi
+}
+
 for target in "${targets[@]}"; do
   case $target in
     bird) record bird start_bird_rs on ;;
@@ -380,3 +614,7 @@ for target in "${targets[@]}"; do
     *) die "unknown capture '$target' (${all[*]})" ;;
   esac
 done
+
+# Check every capture with today's replay (cut before the first Cease: pass, or the flag cases
+# failing for bird-off) and write EXPECTED.json and the foreign/ entries of ../MANIFEST.json.
+python3 "$here/expected.py" "$build"
