@@ -78,7 +78,7 @@ def update_manifest():
     path = os.path.join(HERE, "..", "MANIFEST.json")
     manifest = json.load(open(path))
     files = [f for f in manifest["files"] if not f["path"].startswith("foreign/")]
-    for name in sorted(CAPTURES):  # the order of `ls`, as ../record.sh writes them
+    for name in sorted(CAPTURES, key=lambda n: n + ".pcap"):  # as `ls` (../record.sh) lists them
         pcap = os.path.join(HERE, f"{name}.pcap")
         if os.path.exists(pcap):
             files.append({"path": f"foreign/{name}.pcap", "format": "pcap",
@@ -96,7 +96,7 @@ def main():
     problems = []
     expected = {
         "description": "What the foreign captures hold and how replay must judge them "
-                       "(captures/recorded/README.md, 'Foreign captures'). Verdicts: "
+                       "(captures/recorded/README.md, section foreign/). Verdicts: "
                        "'before-shutdown' is the instant before the first session that goes "
                        "down for good (the packet before first_cease_packet); 'end' is the end "
                        "of the capture, after every peer's Cease flushed the tables.",
