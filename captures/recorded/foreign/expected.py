@@ -135,7 +135,8 @@ def main():
         want_code = 1 if want_failed else 0
         if cut_code != want_code or cut_failed != sorted(want_failed):
             problems.append(f"{name}: the cut capture replays with exit {cut_code}, failing "
-                            f"{cut_failed}; expected exit {want_code}, failing {sorted(want_failed)}")
+                            f"{cut_failed}; expected exit {want_code}, failing "
+                            f"{sorted(want_failed)}")
         if end_code != 1:
             problems.append(f"{name}: the whole capture replays with exit {end_code}, not 1")
         print(f"{name}: first Cease at packet {first_cease}; cut 1-{first_cease - 1}: exit "

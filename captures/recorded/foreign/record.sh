@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Records the "foreign" captures of this folder (README.md beside it says what each holds): a lab
-# route server (two daemon processes, one per route-server instance, AS 65515) and real BGP peers
-# (gobgpd processes, one per peer instance; BIRD as the NVA of the rsconform-serve capture) on
-# 127.66.0.0/16 port 179, captured with tcpdump on lo from before the first SYN to after the last
-# FIN, as someone would capture a lab that rsconform did not drive.
+# Records the captures of this folder (captures/recorded/README.md, section foreign/, says what
+# each holds): a lab route server (two daemon processes, one per route-server instance, AS 65515)
+# and real BGP peers (gobgpd processes, one per peer instance; BIRD as the NVA of the
+# rsconform-serve capture) on 127.66.0.0/16 port 179, captured with tcpdump on lo from before
+# the first SYN to after the last FIN, as someone would capture a lab that rsconform did not drive.
 #
 # Sequence of every capture: all sessions Established; routes converge; the NVA withdraws
 # 192.168.11.0/24, the route servers converge, it announces it again, they converge again; every
 # peer shuts its sessions down with NOTIFICATION Cease 6/2 (Administrative Shutdown).
 #
 #   bash captures/recorded/foreign/record.sh                 # all of them
-#   bash captures/recorded/foreign/record.sh bird bird-off    # some: bird frr gobgp openbgpd bird-off serve
+#   bash captures/recorded/foreign/record.sh bird bird-off    # some of them:
+#                                            # bird frr gobgp openbgpd bird-off serve
 #
 # Needs root (port 179, tcpdump on lo, a mount namespace for OpenBGPD), the Debian packages bird2
 # frr gobgpd openbgpd tcpdump tshark, and a build tree with rsconform (BUILD, default build/). The
@@ -61,7 +62,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# wait_for SECONDS WHAT COMMAND...: polls COMMAND every 0.1 s until it succeeds; dies at the deadline.
+# wait_for SECONDS WHAT COMMAND...: polls COMMAND every 0.1 s until it succeeds; dies at the
+# deadline.
 wait_for() {
   local seconds=$1 what=$2
   shift 2
@@ -270,7 +272,8 @@ start_gobgp_rs() { # NAME ADDRESS FLAG
     for peer in "${PEERS[@]}"; do
       printf '\n[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "%s"\n' "$peer"
       printf '    peer-as = %s\n' "$([ "$peer" = "$NVA" ] && echo "$NVA_AS" || echo "$RS_AS")"
-      printf '  [neighbors.transport.config]\n    local-address = "%s"\n    passive-mode = true\n' "$a"
+      printf '  [neighbors.transport.config]\n    local-address = "%s"\n' "$a"
+      printf '    passive-mode = true\n'
       printf '  [neighbors.timers.config]\n    hold-time = 180\n'
       if [ "$peer" = "$NVA" ]; then
         printf '  [neighbors.ebgp-multihop.config]\n    enabled = true\n    multihop-ttl = 2\n'
@@ -330,7 +333,8 @@ start_openbgpd_rs() { # NAME ADDRESS FLAG
   mkdir -p "$dir"
   openbgpd_config "$a" "$flag" >"$dir/bgpd.conf"
   chmod 600 "$dir/bgpd.conf"
-  bgpd -n -f "$dir/bgpd.conf" >"$dir/check.log" 2>&1 || die "OpenBGPD config: $(cat "$dir/check.log")"
+  bgpd -n -f "$dir/bgpd.conf" >"$dir/check.log" 2>&1 ||
+    die "OpenBGPD config: $(cat "$dir/check.log")"
   unshare -m --propagation private sh -c \
     'mount -t tmpfs tmpfs /run && mkdir -p /run/openbgpd && exec bgpd -d -f "$1"' sh \
     "$dir/bgpd.conf" >"$dir/bgpd.log" 2>&1 &
