@@ -522,10 +522,14 @@ gobgpd_withdraw() { gobgp_of nva1 global rib del -a ipv4 192.168.11.0/24; }
 gobgpd_reannounce() {
   gobgp_of nva1 global rib add -a ipv4 192.168.11.0/24 origin igp nexthop "$(nh_of "$NVA")"
 }
-gobgpd_shutdown() { # PEER: Cease 6/2 on both sessions; gobgpd keeps them down
-  local rs
+# PEER: Cease 6/2 on both sessions; gobgpd keeps them down. `shutdown` (deprecated for `disable`,
+# hence the warning kept quiet unless it fails) sends the Shutdown Communication (RFC 8203);
+# `disable` does not.
+gobgpd_shutdown() {
+  local rs out
   for rs in "$RS0" "$RS1"; do
-    gobgp_of "$1" neighbor "$rs" shutdown --reason "lab teardown"
+    out=$(gobgp_of "$1" neighbor "$rs" shutdown --reason "lab teardown" 2>&1) ||
+      die "gobgp neighbor $rs shutdown ($1): $out"
   done
 }
 for name in bird frr gobgp openbgpd bird-off; do
