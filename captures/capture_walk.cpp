@@ -7,6 +7,10 @@ WalkStats walk_capture(PcapReader& reader, TcpReassembler& reassembler,
   WalkStats stats;
   RawPacket packet;
   while (reader.next(packet)) {
+    if (options.stop_before && options.stop_before(packet)) {
+      stats.stopped = true;
+      break;
+    }
     ++stats.packets;
     stats.bytes += packet.caplen;
     DecodeResult r = decode_packet(packet);
@@ -17,7 +21,7 @@ WalkStats walk_capture(PcapReader& reader, TcpReassembler& reassembler,
     ++stats.segments_accepted;
     reassembler.add(r.segment);
   }
-  stats.error = reader.error();
+  if (!stats.stopped) stats.error = reader.error();
   if (options.finish) reassembler.finish();
   return stats;
 }

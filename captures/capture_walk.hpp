@@ -19,6 +19,9 @@ struct WalkOptions {
   // Sees every packet and its decode result (for per-packet notes such as unsupported link
   // types or fragments).
   std::function<void(const RawPacket&, const DecodeResult&)> observe;
+  // The walk ends before the first packet for which this returns true, as if
+  // the capture ended there (judging a capture at a moment).
+  std::function<bool(const RawPacket&)> stop_before;
   bool finish = true;  // call TcpReassembler::finish() at the end
 };
 
@@ -27,6 +30,7 @@ struct WalkStats {
   std::uint64_t bytes = 0;                   // captured bytes read
   std::array<std::uint64_t, 8> by_status{};  // indexed by DecodeStatus
   std::uint64_t segments_accepted = 0;
+  bool stopped = false;               // WalkOptions::stop_before ended the walk early
   std::optional<CaptureError> error;  // the file ended with an error (packets before it count)
 
   std::uint64_t count(DecodeStatus s) const { return by_status[static_cast<std::size_t>(s)]; }

@@ -145,10 +145,16 @@ void BgpStreamDecoder::emit(const ConnectionInfo& connection, Direction directio
   event.context = &flow.context;
   event.guess = nullptr;
   event.after_gap = flow.after_gap;
-  if (event.type == kUpdate && message.size() >= 23)
+  if (event.type == kUpdate && !decode_updates_) {
+    event.message = nullptr;
+    event.errors = {};
+    event.action = wire::ErrorAction::none;
+    sink_.on_message(event);
+  } else if (event.type == kUpdate && message.size() >= 23) {
     emit_update(flow, event);
-  else
+  } else {
     emit_other(connection, direction, flow, event);
+  }
 }
 
 void BgpStreamDecoder::emit_update(Flow& flow, BgpMessageEvent& event) {

@@ -73,7 +73,10 @@ struct BgpStreamStats {
 
 class BgpStreamDecoder : public StreamSink {
  public:
-  explicit BgpStreamDecoder(BgpSink& sink) : sink_(sink) {}
+  // `decode_updates` off: UPDATEs are framed and passed on undecoded (message
+  // null), for readers that need only sessions and message counts.
+  explicit BgpStreamDecoder(BgpSink& sink, bool decode_updates = true)
+      : sink_(sink), decode_updates_(decode_updates) {}
 
   void on_open(const ConnectionInfo& connection) override;
   void on_data(const ConnectionInfo& connection, Direction direction, std::uint64_t stream_offset,
@@ -119,6 +122,7 @@ class BgpStreamDecoder : public StreamSink {
                std::optional<wire::DecodeError> error = std::nullopt);
 
   BgpSink& sink_;
+  bool decode_updates_;
   BgpStreamStats stats_;
   std::unordered_map<std::uint64_t, Session> sessions_;  // by connection id
   // Decodes an UPDATE into scratch_update_ and scratch_errors_.

@@ -2,12 +2,14 @@
 
 namespace rsconform::analysis {
 
-CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& options,
-                                captures::BgpSink& sink) {
+namespace {
+
+CaptureAnalysis walk(const std::string& path, const AnalysisOptions& options,
+                     captures::BgpSink& sink, bool decode_updates) {
   CaptureAnalysis result;
   result.file = path;
   auto reader = captures::PcapReader::open(path);
-  captures::BgpStreamDecoder decoder(sink);
+  captures::BgpStreamDecoder decoder(sink, decode_updates);
   captures::TcpReassembler reassembler(decoder);
   captures::WalkOptions walk;
   if (!options.ports.empty()) {
@@ -15,11 +17,41 @@ CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& 
       return ports.count(s.src.port) != 0 || ports.count(s.dst.port) != 0;
     };
   }
+  if (options.last_packet)
+    walk.stop_before = [last = *options.last_packet](const captures::RawPacket& p) {
+      return p.number > last;
+    };
+  if (options.on_packet)
+    walk.observe = [&options](const captures::RawPacket& p, const captures::DecodeResult&) {
+      options.on_packet(p);
+    };
   result.walk = captures::walk_capture(reader, reassembler, walk);
   result.reassembly = reassembler.stats();
   result.stream = decoder.stats();
   result.read_error = result.walk.error;
   return result;
+}
+
+}  // namespace
+
+CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& options,
+                                captures::BgpSink& sink) {
+  return walk(path, options, sink, true);
+}
+
+CaptureSurvey survey_capture(const std::string& path, const std::set<std::uint16_t>& ports) {
+  ObservationOptions counting;
+  counting.keep_tables = false;
+  Observer observer(counting);
+  CaptureSurvey survey;
+  AnalysisOptions options;
+  options.ports = ports;
+  options.on_packet = [&survey](const captures::RawPacket& p) {
+    survey.timestamps.push_back(p.timestamp_ns);
+  };
+  walk(path, options, observer, false);
+  survey.sessions = std::move(observer).take();
+  return survey;
 }
 
 }  // namespace rsconform::analysis

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
 
+#include "analysis/moment.hpp"
 #include "analysis/observer.hpp"
 #include "captures/capture_walk.hpp"
 
@@ -15,6 +17,10 @@ namespace rsconform::analysis {
 struct AnalysisOptions {
   std::set<std::uint16_t> ports{179};  // TCP ports that carry BGP; empty = every port
   ObservationOptions observation;
+  // Read packets 1..last_packet only: the capture judged at a moment.
+  std::optional<std::uint64_t> last_packet;
+  // Sees every packet read (before its decode).
+  std::function<void(const captures::RawPacket&)> on_packet;
 };
 
 struct CaptureAnalysis {
@@ -32,5 +38,9 @@ struct CaptureAnalysis {
 // cannot be opened or is not a capture.
 CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& options,
                                 captures::BgpSink& sink);
+
+// A quick first pass for placing moments: every packet's time and the
+// sessions, without decoding UPDATEs or building tables. Throws as above.
+CaptureSurvey survey_capture(const std::string& path, const std::set<std::uint16_t>& ports);
 
 }  // namespace rsconform::analysis

@@ -49,6 +49,7 @@ struct ConnectionEnd {
   EndKind how = EndKind::closed;
   std::optional<wire::Notification> notification;  // for EndKind::notification
   bool established = false;       // OPEN and KEEPALIVE had crossed both ways on this connection
+  MessageRef established_at;      // when it was (packet 0 if never)
   bool carried_messages = false;  // any BGP message (a refused connect carries none)
   std::optional<MessageRef> last_from_other;  // the other side's last message before the end
   std::uint64_t cut_short = 0;  // bytes of a message `cut_from` was sending when it ended
@@ -93,6 +94,7 @@ struct SessionView {
   std::uint64_t connections = 0;
   std::uint64_t flushes = 0;              // times the session went down with routes held
   std::uint64_t established = 0;          // connections that reached Established
+  MessageRef last_established;            // when the latest of them did (packet 0: none)
   std::vector<ConnectionEnd> ends;        // in capture order
   std::vector<DirectionView> directions;  // 0: a -> b, 1: b -> a
 

@@ -64,6 +64,8 @@ void Observer::on_message(const captures::BgpMessageEvent& event) {
   if (event.type >= 1 && event.type <= 5) ++view.messages[event.type];
   view.last_message = MessageRef{event.packet.number, at, event.type};
   track_establishment(event);
+  if (event.type == static_cast<std::uint8_t>(wire::MessageType::update))
+    state_of(event.connection->id).carried_updates = true;
   if (event.guess) {
     ++view.guessed;
     view.guess = *event.guess;
@@ -84,12 +86,11 @@ void Observer::on_message(const captures::BgpMessageEvent& event) {
           const auto& sender = event.connection->endpoints[captures::index(event.direction)];
           end_connection(*event.connection, sender.address, EndKind::notification, event.packet)
               .notification = m;
-          session_down(*event.connection, at);  // the sender closes after a NOTIFICATION
+          session_down(*event.connection, event.packet);  // the sender closes after a NOTIFICATION
         }
         if constexpr (std::is_same_v<T, wire::RouteRefresh>) ++view.route_refreshes;
         if constexpr (std::is_same_v<T, wire::Update>) {
-          state_of(event.connection->id).carried_updates = true;
-          view.table.apply(m, event.action, *event.context, at, event.bytes);
+          view.table.apply(m, event.action, *event.context, at, event.bytes, event.packet.number);
         }
       },
       *event.message);
@@ -140,7 +141,7 @@ void Observer::on_close(const captures::ConnectionInfo& connection, Direction di
       end.cut_from = captures::sender(connection, direction).address;
     }
   }
-  session_down(connection, at.timestamp_ns);
+  session_down(connection, at);
 }
 
 void Observer::track_establishment(const captures::BgpMessageEvent& event) {
@@ -152,7 +153,10 @@ void Observer::track_establishment(const captures::BgpMessageEvent& event) {
     state.kept_alive[i] = true;
   if (!state.established && state.kept_alive[0] && state.kept_alive[1]) {
     state.established = true;
-    ++session_of(*event.connection).established;
+    state.established_at = MessageRef{event.packet.number, event.packet.timestamp_ns, event.type};
+    SessionView& s = session_of(*event.connection);
+    ++s.established;
+    s.last_established = state.established_at;
   }
 }
 
@@ -168,6 +172,7 @@ ConnectionEnd& Observer::end_connection(const captures::ConnectionInfo& connecti
   end.by = by;
   end.how = how;
   end.established = state.established;
+  end.established_at = state.established_at;
   end.carried_messages = state.carried_messages;
   const auto& other = s.directions[by == s.a ? 1 : 0];
   end.last_from_other = other.last_message;
@@ -176,7 +181,8 @@ ConnectionEnd& Observer::end_connection(const captures::ConnectionInfo& connecti
   return s.ends.back();
 }
 
-void Observer::session_down(const captures::ConnectionInfo& connection, rib::Nanos at) {
+void Observer::session_down(const captures::ConnectionInfo& connection,
+                            const captures::PacketRef& at) {
   auto& state = state_of(connection.id);
   // A connection that never carried routes (e.g. a collision loser) takes
   // nothing down with it.
@@ -185,7 +191,7 @@ void Observer::session_down(const captures::ConnectionInfo& connection, rib::Nan
   SessionView& s = session_of(connection);
   ++s.flushes;
   for (auto& d : s.directions)
-    d.table.flush(at);
+    d.table.flush(at.timestamp_ns, at.number);
 }
 
 }  // namespace rsconform::analysis

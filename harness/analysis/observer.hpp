@@ -43,6 +43,7 @@ class Observer : public captures::BgpSink {
                 const captures::PacketRef& at) override;
 
   const Observation& observation() const { return observation_; }
+  Observation take() && { return std::move(observation_); }
 
  private:
   struct ConnectionState {
@@ -54,6 +55,7 @@ class Observer : public captures::BgpSink {
     std::array<bool, 2> opened{};
     std::array<bool, 2> kept_alive{};
     bool established = false;
+    MessageRef established_at;  // the KEEPALIVE that completed it
     bool carried_messages = false;
     std::optional<std::size_t> end;  // index into the session's ends
   };
@@ -63,7 +65,7 @@ class Observer : public captures::BgpSink {
   SessionView& session_of(const captures::ConnectionInfo& connection);
   DirectionView& direction_of(const captures::ConnectionInfo& connection,
                               captures::Direction direction);
-  void session_down(const captures::ConnectionInfo& connection, wire::Nanos at);
+  void session_down(const captures::ConnectionInfo& connection, const captures::PacketRef& at);
   void track_establishment(const captures::BgpMessageEvent& event);
   // Records how the connection ended, once: the first NOTIFICATION, FIN or RST.
   ConnectionEnd& end_connection(const captures::ConnectionInfo& connection,

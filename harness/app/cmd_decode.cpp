@@ -1,5 +1,5 @@
 // `rsconform decode FILE...`: what is in a capture, message by message, as a
-// session summary, or as the final per-direction tables.
+// session summary, as the per-direction tables at a moment, or as a timeline.
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +13,7 @@
 
 #include "analysis/capture_analysis.hpp"
 #include "analysis/observation_report.hpp"
+#include "analysis/timeline_report.hpp"
 #include "app/command.hpp"
 #include "app/signal_watch.hpp"
 #include "json/json_stream.hpp"
@@ -26,6 +27,9 @@ struct DecodeFlags {
   bool summary = false;
   bool tables = false;
   bool messages = false;
+  bool timeline = false;
+  double quiet_seconds = 1.0;
+  std::string at;  // a moment (analysis/moment.hpp); default before-shutdown for --tables
   std::vector<std::uint16_t> ports;
 };
 
@@ -83,10 +87,80 @@ class MessageSpool {
   std::optional<jsonio::JsonStream> stream_;
 };
 
+// `decode --timeline`: the capture's events in order, up to the moment if one was asked for.
+ExitCode print_timeline(const std::string& file, const DecodeFlags& flags,
+                        analysis::AnalysisOptions options) {
+  std::optional<jsonio::JsonStream> json;
+  if (flags.format == "json") {
+    json.emplace(std::cout, 2);
+    json->begin_object();
+    json->key("file");
+    json->value(file);
+    json->key("events");
+    json->begin_array();
+  }
+  analysis::TimelineRecorder recorder(static_cast<rib::Nanos>(flags.quiet_seconds * 1e9),
+                                      [&](const analysis::TimelineEvent& e) {
+                                        if (json)
+                                          json->value(e.json);
+                                        else if (flags.format == "jsonl")
+                                          std::cout << e.json.dump() << "\n";
+                                        else
+                                          std::cout << e.text << "\n";
+                                      });
+  std::optional<rib::Nanos> first, last;
+  options.on_packet = [&](const captures::RawPacket& p) {
+    if (!first) recorder.set_origin(*(first = p.timestamp_ns));
+    last = p.timestamp_ns;
+  };
+  analysis::CaptureAnalysis read;
+  try {
+    read = analysis::analyse_capture(file, options, recorder);
+  } catch (const captures::CaptureOpenError& e) {
+    std::cerr << "rsconform decode: " << e.error().to_string() << "\n";
+    return ExitCode::usage;
+  }
+  if (last) recorder.finish(*last);
+  if (json) {
+    json->end_array();
+    json->end_object();
+    std::cout << "\n";
+  }
+  if (read.read_error) std::cerr << "rsconform decode: " << read.read_error->to_string() << "\n";
+  const bool inconclusive = read.uncertain() || recorder.observation().uncertain();
+  return inconclusive ? ExitCode::inconclusive : ExitCode::pass;
+}
+
 ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
   bool print_messages = flags.messages || (!flags.summary && !flags.tables);
   analysis::AnalysisOptions options;
   if (!flags.ports.empty()) options.ports = {flags.ports.begin(), flags.ports.end()};
+  // The moment: asked for, or before-shutdown for the tables (a capture that ends with its
+  // sessions shut down would show only empty tables at its end).
+  std::optional<analysis::Moment> moment;
+  std::optional<analysis::CaptureSurvey> survey;
+  if (!flags.at.empty() || (flags.tables && !flags.timeline)) {
+    try {
+      survey = analysis::survey_capture(file, options.ports);
+      moment = analysis::resolve_moment(
+          analysis::parse_moment(flags.at.empty() ? "before-shutdown" : flags.at), *survey);
+    } catch (const captures::CaptureOpenError& e) {
+      std::cerr << "rsconform decode: " << e.error().to_string() << "\n";
+      return ExitCode::usage;
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "rsconform decode: " << file << ": --at: " << e.what() << "\n";
+      return ExitCode::usage;
+    }
+    if (!moment->whole_capture()) options.last_packet = moment->last_packet;
+  }
+  if (flags.timeline) return print_timeline(file, flags, options);
+  std::string moment_text;
+  if (moment)
+    moment_text =
+        moment->name + ": " + analysis::position_text(*moment, *survey) + ", " +
+        (flags.at.empty()
+             ? analysis::cause_text(*moment, [](const wire::IpAddress& a) { return a.to_string(); })
+             : "as asked (--at " + flags.at + ")");
   // Routes are kept only to print them: messages and the summary need counters.
   options.observation.keep_tables = flags.tables;
   const int indent = flags.format == "json" ? 2 : -1;
@@ -130,6 +204,7 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
       print_read_stats(std::cout, read);
       analysis::print_summary(std::cout, observation);
     }
+    if (moment) std::cout << "moment: " << moment_text << "\n";
     if (flags.tables) analysis::print_tables(std::cout, observation);
   } else {
     nlohmann::json doc{{"file", file},
@@ -137,6 +212,11 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
                        {"bgp_messages", read.stream.messages},
                        {"tcp_gaps", read.reassembly.gaps}};
     if (read.read_error) doc["read_error"] = read.read_error->to_string();
+    if (moment)
+      doc["moment"] = {{"name", moment->name},
+                       {"last_packet", moment->last_packet},
+                       {"packets", moment->packets},
+                       {"text", moment_text}};
     if (flags.summary) doc["summary"] = analysis::summary_json(observation);
     // Places kept for the members too large to build: streamed in below.
     if (spool) doc["messages"] = nullptr;
@@ -179,7 +259,17 @@ CommandRunner add_decode_command(CLI::App& parent) {
   cmd->add_flag("--summary", flags->summary,
                 "sessions: addresses, ASNs, router IDs, capabilities, counts, gaps, errors "
                 "(routes held at end with --tables)");
-  cmd->add_flag("--tables", flags->tables, "the final Adj-RIB-In of every direction");
+  cmd->add_flag("--tables", flags->tables,
+                "the Adj-RIB-In of every direction at the moment (--at; default before-shutdown)");
+  cmd->add_option("--at", flags->at,
+                  "read up to this moment: before-shutdown, end, packet:N, +SECONDS after the "
+                  "first packet, or an RFC 3339 time");
+  cmd->add_flag("--timeline", flags->timeline,
+                "the capture's events in order: session events, each UPDATE's changes per "
+                "direction, flushes, quiet periods");
+  cmd->add_option("--quiet", flags->quiet_seconds,
+                  "with --timeline: report periods of at least this many seconds without UPDATE")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--messages", flags->messages, "also print messages with --summary/--tables");
   cmd->add_option("--port", flags->ports, "TCP ports carrying BGP (default 179; repeatable)");
   cmd->footer(

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string_view>
 
+#include "analysis/moment.hpp"
 #include "app/command.hpp"
 #include "app/signal_watch.hpp"
 #include "captures/pcap_reader.hpp"
@@ -382,65 +383,146 @@ struct ReplayFlags {
   std::string run_record;
   std::vector<std::string> maps;  // NAME=ADDR
   std::vector<std::uint16_t> ports;
+  std::string at;
+  std::vector<std::string> steps;  // NAME=MOMENT
+  std::string steps_file;
   std::string junit;
   std::string json;
 };
 
+// "NAME=VALUE" -> (NAME, VALUE); nullopt unless both are non-empty.
+std::optional<std::pair<std::string, std::string>> name_value(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) return std::nullopt;
+  return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
+}
+
+// The steps placed by --step and --steps FILE (one NAME=MOMENT per line, # comments), each a
+// step of the suite. Throws std::invalid_argument.
+std::map<std::string, analysis::MomentSpec> placed_steps(const ReplayFlags& flags,
+                                                         const check::Suite& suite) {
+  std::vector<std::pair<std::string, std::string>> lines;  // (where, text)
+  for (const auto& s : flags.steps)
+    lines.emplace_back("--step " + s, s);
+  if (!flags.steps_file.empty()) {
+    std::ifstream in(flags.steps_file);
+    if (!in) throw std::invalid_argument("--steps " + flags.steps_file + ": cannot be read");
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+      line.erase(0, line.find_first_not_of(" \t"));
+      line.erase(line.find_last_not_of(" \t\r") + 1);
+      if (!line.empty() && line[0] != '#')
+        lines.emplace_back(flags.steps_file + ":" + std::to_string(number), line);
+    }
+  }
+  std::vector<std::string> known;
+  for (const auto& phase : suite.phases())
+    if (!phase.empty()) known.push_back(phase);
+  std::map<std::string, analysis::MomentSpec> out;
+  for (const auto& [where, text] : lines) {
+    auto nv = name_value(text);
+    if (!nv) throw std::invalid_argument(where + ": expected NAME=MOMENT");
+    if (std::find(known.begin(), known.end(), nv->first) == known.end()) {
+      std::string list;
+      for (const auto& k : known)
+        list += (list.empty() ? "" : ", ") + k;
+      throw std::invalid_argument(where + ": the suite has no step '" + nv->first + "' (" +
+                                  (list.empty() ? "it has no steps" : "its steps: " + list) + ")");
+    }
+    try {
+      out[nv->first] = analysis::parse_moment(nv->second);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(where + ": " + e.what());
+    }
+  }
+  return out;
+}
+
+// The cell a capture without run.json shows: --flag, or the suite's only one.
+std::optional<check::MatrixCell> replay_cell(const ReplayFlags& flags, const check::Suite& suite,
+                                             const std::string& capture) {
+  const auto cells = suite.cells();
+  if (flags.flag.empty()) {
+    if (cells.size() == 1) return cells.front();
+    std::cerr << "rsconform replay: " << capture << ": no run.json beside it and the suite has "
+              << cells.size() << " matrix cells; say which with --flag on|off\n";
+    return std::nullopt;
+  }
+  const bool on = flags.flag == "on";
+  for (const auto& c : cells)
+    if (c.branch_to_branch == on) return c;
+  check::MatrixCell cell;
+  cell.branch_to_branch = on;
+  cell.name = "flag=" + flags.flag;
+  return cell;
+}
+
 ExitCode replay(const ReplayFlags& flags) {
   SignalWatch watch(nullptr);  // a signal ends it: the reports are written at the end
   check::Suite suite;
+  run::ReplayOptions options;
   try {
     suite = check::load_suite_file(flags.suite);
+    if (!flags.at.empty()) options.at = analysis::parse_moment(flags.at);
+    options.steps = placed_steps(flags, suite);
   } catch (const std::exception& e) {
     std::cerr << "rsconform replay: " << e.what() << "\n";
     return ExitCode::usage;
   }
   if (!report_paths_usable("replay", flags.junit, flags.json)) return ExitCode::usage;
+  const check::AddressBook defaults = check::AddressBook::from_suite(suite);
   std::vector<check::CellResult> results;
   for (const auto& capture : flags.captures) {
     run::RunRecord record;
     fs::path run_json = flags.run_record.empty() ? fs::path(capture).parent_path() / "run.json"
                                                  : fs::path(flags.run_record);
-    bool have_record = fs::exists(run_json);
-    if (have_record) {
+    if (fs::exists(run_json)) {
       try {
         record = run::load_run_record_file(run_json.string());
       } catch (const std::exception& e) {
         std::cerr << "rsconform replay: " << e.what() << "\n";
         return ExitCode::usage;
       }
-    } else {
-      record.ports = {suite.port};
-      if (flags.flag.empty()) {
-        std::cerr << "rsconform replay: " << capture
-                  << ": no run.json beside it; say which cell with --flag on|off\n";
-        return ExitCode::usage;
+      if (!flags.flag.empty()) {
+        record.cell.branch_to_branch = flags.flag == "on";
+        record.cell.name = "flag=" + flags.flag;
       }
+    } else {
+      auto cell = replay_cell(flags, suite, capture);
+      if (!cell) return ExitCode::usage;
+      record.cell = *cell;
+      record.ports = {suite.port};
       record.capture_source = "file";
     }
     record.capture_path = capture;
     if (!flags.ports.empty()) record.ports = flags.ports;
-    if (!flags.flag.empty()) {
-      record.cell.branch_to_branch = flags.flag == "on";
-      record.cell.name = "flag=" + flags.flag;
-    }
-    check::AddressBook book = check::AddressBook::from_suite(suite);
+    options.fixed = {};
     for (const auto& [name, address] : record.addresses)
-      if (auto a = wire::IpAddress::parse(address)) book.set(name, *a);
+      if (auto a = wire::IpAddress::parse(address)) options.fixed.set(name, *a);
     for (const auto& m : flags.maps) {
-      auto eq = m.find('=');
-      auto a = eq == std::string::npos ? std::nullopt : wire::IpAddress::parse(m.substr(eq + 1));
+      auto nv = name_value(m);
+      auto a = nv ? wire::IpAddress::parse(nv->second) : std::nullopt;
       if (!a) {
         std::cerr << "rsconform replay: --map expects NAME=ADDR, got '" << m << "'\n";
         return ExitCode::usage;
       }
-      book.set(m.substr(0, eq), *a);
+      if (!defaults.find(nv->first)) {
+        std::string names;
+        for (const auto& [name, address] : defaults.entries())
+          names += (names.empty() ? "" : ", ") + name;
+        std::cerr << "rsconform replay: --map " << m << ": the suite has no '" << nv->first
+                  << "' (its names: " << names << ")\n";
+        return ExitCode::usage;
+      }
+      options.fixed.set(nv->first, *a);
     }
     try {
-      results.push_back(
-          run::judge_capture(suite, record.cell, record, book, run::OpenFailure::error));
+      results.push_back(run::replay_capture(suite, record.cell, record, options));
     } catch (const captures::CaptureOpenError& e) {
       std::cerr << "rsconform replay: " << e.what() << "\n";
+      return ExitCode::usage;
+    } catch (const run::ReplayError& e) {
+      std::cerr << "rsconform replay: " << capture << ": " << e.what() << "\n";
       return ExitCode::usage;
     }
   }
@@ -493,10 +575,20 @@ CommandRunner add_replay_command(CLI::App& parent) {
   cmd->add_option("--suite", flags->suite, "the suite whose expectations apply")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--flag", flags->flag, "the branch-to-branch value in force (on|off)")
+  cmd->add_option("--flag", flags->flag,
+                  "the branch-to-branch value in force (on|off); default: run.json, or the "
+                  "suite's only matrix cell")
       ->check(CLI::IsMember({"off", "on"}));
   cmd->add_option("--run", flags->run_record, "the run.json of a live run (default: beside it)");
-  cmd->add_option("--map", flags->maps, "NAME=ADDR: where a suite name sits in this capture");
+  cmd->add_option("--map", flags->maps,
+                  "NAME=ADDR: where a suite name sits in this capture (default: inferred)");
+  cmd->add_option("--at", flags->at,
+                  "the moment judged: before-shutdown (default), end, packet:N, +SECONDS after "
+                  "the first packet, or an RFC 3339 time; a run's own capture: end");
+  cmd->add_option("--step", flags->steps,
+                  "NAME=MOMENT: where suite step NAME starts in this capture (repeatable)");
+  cmd->add_option("--steps", flags->steps_file, "a file of NAME=MOMENT lines, as --step")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--port", flags->ports, "TCP ports carrying BGP");
   cmd->add_option("--junit", flags->junit, "write a JUnit XML report here");
   cmd->add_option("--json", flags->json, "write a JSON report here");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "check/direction_history.hpp"
 #include "check/session_faults.hpp"
 
 #include "wire/codec.hpp"
@@ -297,15 +298,20 @@ class Judge {
     PhaseWindow w;
     const auto phases = suite_.phases();
     const auto it = std::find(phases.begin(), phases.end(), phase);
+    auto not_placed = [](const std::string& step) {
+      return "step \"" + step + "\" not placed in this capture; use --step " + step + "=MOMENT";
+    };
     if (!phase.empty()) {
       auto s = options_.step_started.find(phase);
-      if (s != options_.step_started.end()) w.start = s->second;
+      if (s == options_.step_started.end())
+        w.unknown = not_placed(phase);
+      else
+        w.start = s->second;
     }
-    if (it + 1 != phases.end()) {
+    if (it + 1 != phases.end() && !w.unknown) {
       auto s = options_.step_started.find(*(it + 1));
       if (s == options_.step_started.end())
-        w.unknown = "the state before step \"" + *(it + 1) +
-                    "\" needs the time that step started (run log)";
+        w.unknown = not_placed(*(it + 1)) + " (it ends this phase)";
       else
         w.end = s->second;
     }
@@ -363,6 +369,7 @@ class Judge {
           if (!view) {
             r.verdict = Verdict::inconclusive;
             r.reason = unseen;
+            r.history = sessions_held(observation_, book_);
           } else if (doubt) {
             r.verdict = Verdict::inconclusive;
             r.reason = *doubt;
@@ -389,6 +396,9 @@ class Judge {
               r.seen = "absent";
               r.reason = "prefix not received";
               r.closest = nearest(*snap, *s.prefix);
+              if (!positive_only)
+                r.history = absence_history(
+                    observation_, *view, {d.from_name, d.to_name, d.from, d.to}, *s.prefix, w.end);
             } else {
               r.seen = route_text(paths[0].first, *paths[0].second);
               for (std::size_t k = 1; k < paths.size(); ++k)

@@ -69,6 +69,7 @@ struct ExpectationResult {
   std::string seen;
   std::string closest;  // on failure: same prefix with other attributes, or the nearest prefix
   std::string reason;   // why it failed or is inconclusive
+  std::string history;  // what happened on the direction that explains it (direction_history.hpp)
   Verdict verdict = Verdict::pass;
   std::string pointer;  // the expectation in the suite file
 };
@@ -88,6 +89,10 @@ struct CellResult {
   // The run was stopped by a signal during this cell: it was not judged (see Interruption).
   bool interrupted = false;
   std::vector<std::string> notes;  // e.g. capture source; filled in by the runner
+  // Replay: the moment the capture was judged at and why, and where each
+  // suite name sits in the capture ("rs0 = 127.66.0.4").
+  std::optional<std::string> moment;
+  std::vector<std::string> mapping;
   std::size_t count(Verdict verdict) const;
 };
 

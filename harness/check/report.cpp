@@ -59,6 +59,7 @@ std::string detail(const ExpectationResult& r) {
   out += "\n    seen:     " + r.seen;
   if (!r.closest.empty()) out += "\n    closest:  " + r.closest;
   if (!r.reason.empty()) out += "\n    " + std::string(to_string(r.verdict)) + ": " + r.reason;
+  if (!r.history.empty()) out += "\n    history:  " + r.history;
   out += "\n    at " + r.pointer;
   return out;
 }
@@ -135,6 +136,11 @@ void print_console(std::ostream& out, const std::vector<CellResult>& cells,
       out << "  " << interrupted_text(interruption) << " before it started\n";
     }
   for (const auto& c : cells) {
+    if (!c.moment) continue;
+    out << "\n" << c.suite << " [" << c.cell.name << "] judged at " << *c.moment << "\n";
+    if (!c.mapping.empty()) out << "  mapping: " << join(c.mapping, ", ") << "\n";
+  }
+  for (const auto& c : cells) {
     if (c.verdict == Verdict::pass) continue;
     out << "\n"
         << verdict_label(c) << " " << c.suite << " [" << c.cell.name << "] (" << c.file << ")\n";
@@ -173,6 +179,7 @@ nlohmann::json report_json(const std::vector<CellResult>& cells, const Interrupt
       if (r.verdict != Verdict::pass) {
         item["closest"] = r.closest.empty() ? json(nullptr) : json(r.closest);
         item["reason"] = r.reason;
+        if (!r.history.empty()) item["history"] = r.history;
       }
       results.push_back(std::move(item));
     }
@@ -193,6 +200,8 @@ nlohmann::json report_json(const std::vector<CellResult>& cells, const Interrupt
                    {"inconclusive", c.count(Verdict::inconclusive)}}},
                  {"notes", c.notes},
                  {"results", std::move(results)}};
+    if (c.moment) cell["moment"] = *c.moment;
+    if (!c.mapping.empty()) cell["mapping"] = c.mapping;
     list.push_back(std::move(cell));
   }
   if (interruption) {

@@ -114,12 +114,12 @@ const AdjRibIn::HeldAttributes* AdjRibIn::hold(RouteAttributes attributes, wire:
   return held;
 }
 
-void AdjRibIn::record(Nanos at, ChangeKind kind, const RouteKey& key,
+void AdjRibIn::record(Nanos at, std::uint64_t packet, ChangeKind kind, const RouteKey& key,
                       const HeldAttributes* attributes) const {
   if (!keep_timeline_) return;
   // A set named by a queued or held route is in sets_.
   SharedAttributes shared = attributes ? sets_[attributes->id].set : nullptr;
-  timeline_.push_back(Change{at, kind, key, std::move(shared)});
+  timeline_.push_back(Change{at, kind, key, std::move(shared), packet});
 }
 
 AdjRibIn AdjRibIn::counting_only() {
@@ -131,15 +131,18 @@ AdjRibIn AdjRibIn::counting_only() {
 // A queued announcement counts as a use, so that the set outlives the UPDATE
 // that brought it. Announcements are counted by apply().
 void AdjRibIn::queue_announce(const wire::AfiSafi& family, const wire::Prefix& prefix,
-                              const HeldAttributes* attributes, Nanos at) {
+                              const HeldAttributes* attributes, Nanos at, std::uint64_t packet) {
   sets_.ref(attributes->id);
-  queue(Pending{RouteKey{family, prefix}, RouteTable::code_of(family, prefix), attributes, at});
+  queue(Pending{RouteKey{family, prefix}, RouteTable::code_of(family, prefix), attributes, at,
+                packet});
 }
 
-void AdjRibIn::queue_withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at) {
+void AdjRibIn::queue_withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at,
+                              std::uint64_t packet) {
   ++counters_.withdrawn;
   if (!keep_routes_) return;
-  queue(Pending{RouteKey{family, prefix}, RouteTable::code_of(family, prefix), nullptr, at});
+  queue(
+      Pending{RouteKey{family, prefix}, RouteTable::code_of(family, prefix), nullptr, at, packet});
 }
 
 void AdjRibIn::queue(const Pending& change) {
@@ -162,8 +165,8 @@ void AdjRibIn::settle() const {
 void AdjRibIn::announce(const Pending& change) const {
   bool inserted = false;
   RouteTable::Value& route = routes_.upsert(change.key, change.code, inserted);
-  record(change.at, inserted ? ChangeKind::announce : ChangeKind::replace, change.key,
-         change.attributes);
+  record(change.at, change.packet, inserted ? ChangeKind::announce : ChangeKind::replace,
+         change.key, change.attributes);
   if (!inserted) release(route.attributes);
   route = RouteTable::Value{change.attributes, change.at};
 }
@@ -172,7 +175,7 @@ void AdjRibIn::withdraw(const Pending& change) const {
   // Withdrawing an absent prefix is legal BGP; the timeline still shows it.
   Route erased;
   if (routes_.erase(change.key, change.code, &erased)) release(erased.attributes);
-  record(change.at, ChangeKind::withdraw, change.key, nullptr);
+  record(change.at, change.packet, ChangeKind::withdraw, change.key, nullptr);
 }
 
 void AdjRibIn::release(const RouteAttributes* attributes) const {
@@ -180,14 +183,14 @@ void AdjRibIn::release(const RouteAttributes* attributes) const {
   sets_.unref(static_cast<const HeldAttributes*>(attributes)->id);  // may free the set
 }
 
-void AdjRibIn::flush_family(const wire::AfiSafi& family, Nanos at) {
+void AdjRibIn::flush_family(const wire::AfiSafi& family, Nanos at, std::uint64_t packet) {
   settle();
   std::vector<RouteKey> doomed;
   routes_.for_each([&](const Route& route) {
     if (route.key.family == family) doomed.push_back(route.key);
   });
   for (const auto& key : doomed) {
-    record(at, ChangeKind::flush, key, nullptr);
+    record(at, packet, ChangeKind::flush, key, nullptr);
     Route erased;
     routes_.erase(key, &erased);
     release(erased.attributes);
@@ -195,7 +198,8 @@ void AdjRibIn::flush_family(const wire::AfiSafi& family, Nanos at) {
 }
 
 void AdjRibIn::apply(const wire::Update& update, wire::ErrorAction action,
-                     const wire::DecodeContext& context, Nanos at, wire::ByteView message) {
+                     const wire::DecodeContext& context, Nanos at, wire::ByteView message,
+                     std::uint64_t packet) {
   using wire::ErrorAction;
   if (action == ErrorAction::session_reset) return;
   ++counters_.updates;
@@ -207,22 +211,22 @@ void AdjRibIn::apply(const wire::Update& update, wire::ErrorAction action,
       if (std::find(families.begin(), families.end(), fp.family) == families.end())
         families.push_back(fp.family);
     for (const auto& family : families)
-      flush_family(family, at);
+      flush_family(family, at, packet);
     return;
   }
   if (action == ErrorAction::treat_as_withdraw) {
     ++counters_.treat_as_withdraw;
     for (const auto& fp : wire::withdrawn_by_error(update))
-      queue_withdraw(fp.family, fp.prefix, at);
+      queue_withdraw(fp.family, fp.prefix, at, packet);
     return;
   }
 
   // RFC 4271 order: withdrawals first, then announcements.
   for (const auto& p : update.withdrawn)
-    queue_withdraw(wire::kIpv4Unicast, p, at);
+    queue_withdraw(wire::kIpv4Unicast, p, at, packet);
   if (const auto* unreach = update.get<wire::MpUnreachAttr>())
     for (const auto& p : unreach->withdrawn)
-      queue_withdraw(unreach->family, p, at);
+      queue_withdraw(unreach->family, p, at, packet);
 
   const auto* reach = update.get<wire::MpReachAttr>();
   const std::size_t announced = update.nlri.size() + (reach ? reach->nlri.size() : 0);
@@ -230,30 +234,30 @@ void AdjRibIn::apply(const wire::Update& update, wire::ErrorAction action,
   if (announced == 0 || !keep_routes_) return;
   const HeldAttributes* attributes = interned(update, context, message);
   for (const auto& p : update.nlri)
-    queue_announce(wire::kIpv4Unicast, p, attributes, at);
+    queue_announce(wire::kIpv4Unicast, p, attributes, at, packet);
   if (reach) {
     if (update.nlri.empty()) {
       for (const auto& p : reach->nlri)
-        queue_announce(reach->family, p, attributes, at);
+        queue_announce(reach->family, p, attributes, at, packet);
     } else {
       // IPv4 NLRI and MP_REACH together: the MP family has its own next hop.
       RouteAttributes mp = *attributes;
       mp.next_hops = reach->next_hops;
       const HeldAttributes* shared = hold(std::move(mp), {}, context, 0);
       for (const auto& p : reach->nlri)
-        queue_announce(reach->family, p, shared, at);
+        queue_announce(reach->family, p, shared, at, packet);
       release(shared);
     }
   }
   release(attributes);  // the routes and queued changes hold it now, if any
 }
 
-void AdjRibIn::flush(Nanos at) {
+void AdjRibIn::flush(Nanos at, std::uint64_t packet) {
   settle();
   ++counters_.flushes;
   if (keep_timeline_)
     routes_.for_each(
-        [&](const Route& route) { record(at, ChangeKind::flush, route.key, nullptr); });
+        [&](const Route& route) { record(at, packet, ChangeKind::flush, route.key, nullptr); });
   routes_.clear();
   sets_.clear();  // no route is left to use one
   last_interned_ = Sets::kNone;

@@ -28,6 +28,7 @@ struct Change {
   ChangeKind kind = ChangeKind::announce;
   RouteKey key;
   SharedAttributes attributes;  // null for withdraw and flush
+  std::uint64_t packet = 0;     // the capture packet that carried it (0: not from a capture)
 };
 
 struct RibCounters {
@@ -62,9 +63,10 @@ class AdjRibIn {
   // path attributes are byte-identical share one attribute set, which keeps
   // memory flat when every UPDATE carries a single prefix.
   void apply(const wire::Update& update, wire::ErrorAction action,
-             const wire::DecodeContext& context, Nanos at, wire::ByteView message = {});
+             const wire::DecodeContext& context, Nanos at, wire::ByteView message = {},
+             std::uint64_t packet = 0);
   // The session ended: every route is gone.
-  void flush(Nanos at);
+  void flush(Nanos at, std::uint64_t packet = 0);
 
   std::optional<Route> find(const RouteKey& key) const;
   std::size_t size() const {
@@ -110,10 +112,12 @@ class AdjRibIn {
     std::uint64_t code = 0;  // RouteTable::code_of(key)
     const HeldAttributes* attributes = nullptr;
     Nanos at = 0;
+    std::uint64_t packet = 0;
   };
   void queue_announce(const wire::AfiSafi& family, const wire::Prefix& prefix,
-                      const HeldAttributes* attributes, Nanos at);
-  void queue_withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at);
+                      const HeldAttributes* attributes, Nanos at, std::uint64_t packet);
+  void queue_withdraw(const wire::AfiSafi& family, const wire::Prefix& prefix, Nanos at,
+                      std::uint64_t packet);
   // Makes the queued changes, in order. Const because every reader calls it
   // first: the queue is how the table is stored, not what it holds.
   void settle() const;
@@ -121,8 +125,8 @@ class AdjRibIn {
   void announce(const Pending& change) const;
   void withdraw(const Pending& change) const;
   void release(const RouteAttributes* attributes) const;
-  void flush_family(const wire::AfiSafi& family, Nanos at);
-  void record(Nanos at, ChangeKind kind, const RouteKey& key,
+  void flush_family(const wire::AfiSafi& family, Nanos at, std::uint64_t packet);
+  void record(Nanos at, std::uint64_t packet, ChangeKind kind, const RouteKey& key,
               const HeldAttributes* attributes) const;
 
   // The set of `update`, holding one reference for the caller; null if the

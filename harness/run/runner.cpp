@@ -77,33 +77,6 @@ class RunLog {
 
 }  // namespace
 
-check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCell& cell,
-                                const RunRecord& record,
-                                const std::optional<check::AddressBook>& addresses,
-                                OpenFailure open_failure) {
-  analysis::AnalysisOptions analysis_options;
-  analysis_options.ports = {record.ports.begin(), record.ports.end()};
-  analysis_options.observation.keep_timeline = true;
-  analysis::Observer observer(analysis_options.observation);
-  check::CheckOptions options;
-  options.addresses = addresses;
-  options.step_started = record.step_started;
-  options.capture_problem = record.capture_problem;
-  options.sessions_not_up = record.sessions_not_up;
-  try {
-    auto result = analysis::analyse_capture(record.capture_path, analysis_options, observer);
-    if (result.read_error && !options.capture_problem)
-      options.capture_problem = result.read_error->to_string();
-  } catch (const captures::CaptureOpenError& e) {
-    if (open_failure == OpenFailure::error) throw;
-    options.capture_problem = e.error().to_string();
-  }
-  check::CellResult cell_result = check::check(suite, cell, observer.observation(), options);
-  cell_result.notes.push_back("capture: " + record.capture_path + " (" + record.capture_source +
-                              ")");
-  return cell_result;
-}
-
 CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const RunOptions& options) {
   const check::Suite& suite = plan.suite;
   fs::path dir = fs::path(options.out_dir) / suite.name / cell.name;

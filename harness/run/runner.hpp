@@ -20,6 +20,7 @@
 
 #include "check/checker.hpp"
 #include "check/suite.hpp"
+#include "run/judge.hpp"
 #include "run/run_record.hpp"
 #include "run/stop_request.hpp"
 #include "run/suite_plan.hpp"
@@ -60,15 +61,5 @@ struct CellRun {
 };
 
 CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const RunOptions& options);
-
-// What judge_capture does with a capture it cannot open: a run's own capture makes the cell
-// inconclusive; a capture handed to replay is bad input (captures::CaptureOpenError is thrown).
-enum class OpenFailure { inconclusive, error };
-
-// Judges a capture file for a suite cell (replay, and the last stage of run).
-check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCell& cell,
-                                const RunRecord& record,
-                                const std::optional<check::AddressBook>& addresses = std::nullopt,
-                                OpenFailure open_failure = OpenFailure::inconclusive);
 
 }  // namespace rsconform::run

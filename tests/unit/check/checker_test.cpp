@@ -277,13 +277,19 @@ TEST_F(CheckerTest, PhasesNeedStepTimesAndUseTheTimeline) {
   ASSERT_NE(before, nullptr);
   EXPECT_EQ(before->verdict, Verdict::inconclusive);
   EXPECT_NE(before->reason.find("flip"), std::string::npos);
-  // The last phase is judged on the final tables either way.
-  EXPECT_EQ(find(r, "after-flip", "rs0", ResultKind::absent)->verdict, Verdict::pass);
-  // With a step time after the withdrawal, the initial phase misses the route.
+  // Nor can the phase after the step: a capture that does not place it judges nothing there.
+  const auto* after = find(r, "after-flip", "rs0", ResultKind::absent);
+  EXPECT_EQ(after->verdict, Verdict::inconclusive);
+  EXPECT_NE(after->reason.find("step \"flip\" not placed in this capture; use --step flip="),
+            std::string::npos)
+      << after->reason;
+  // With a step time after the withdrawal, the initial phase misses the route; the last phase
+  // is judged on the final tables.
   CheckOptions late;
   late.step_started["flip"] = 90 * kSecond;
   CellResult l = check(suite_, on(), observer_->observation(), late);
   EXPECT_EQ(find(l, "to-er", "rs0", ResultKind::present)->verdict, Verdict::failed);
+  EXPECT_EQ(find(l, "after-flip", "rs0", ResultKind::absent)->verdict, Verdict::pass);
 }
 
 TEST_F(CheckerTest, ConvergedWhenEveryPositiveExpectationHolds) {
