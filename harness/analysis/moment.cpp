@@ -132,10 +132,13 @@ MomentSpec parse_moment(std::string_view text) {
 std::vector<FinalDown> final_downs(const Observation& observation) {
   std::vector<FinalDown> out;
   for (const auto& [key, session] : observation.sessions()) {
-    if (session.last_established.packet == 0) continue;
+    // The last connection that was up (or already up when the capture began), unless a later
+    // one came up again.
+    const ConnectionEnd* last = nullptr;
     for (const auto& end : session.ends)
-      if (end.established && end.established_at.packet == session.last_established.packet)
-        out.push_back(FinalDown{&session, &end});
+      if (end.established || end.began_unseen) last = &end;
+    if (last && session.last_established.packet <= last->packet)
+      out.push_back(FinalDown{&session, last});
   }
   std::sort(out.begin(), out.end(),
             [](const FinalDown& x, const FinalDown& y) { return x.end->packet < y.end->packet; });

@@ -38,8 +38,9 @@ struct CaptureSurvey {
   Observation sessions;
 };
 
-// A session that went down for good: it had been Established and no later
-// connection between the same two speakers reached Established.
+// A session that went down for good: it had been Established (or was up when
+// the capture began) and no later connection between the same two speakers
+// reached Established.
 struct FinalDown {
   const SessionView* session = nullptr;
   const ConnectionEnd* end = nullptr;

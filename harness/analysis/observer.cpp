@@ -174,6 +174,7 @@ ConnectionEnd& Observer::end_connection(const captures::ConnectionInfo& connecti
   end.established = state.established;
   end.established_at = state.established_at;
   end.carried_messages = state.carried_messages;
+  end.began_unseen = state.carried_messages && !state.opened[0] && !state.opened[1];
   const auto& other = s.directions[by == s.a ? 1 : 0];
   end.last_from_other = other.last_message;
   state.end = s.ends.size();
