@@ -184,6 +184,9 @@ struct Suite {
   std::vector<std::string> rules;  // the union of the cases' rules
   std::uint16_t port = 179;
   std::vector<RouteServerSpec> route_servers;
+  // The ASN every route-server instance speaks (R1: 65515; another value only
+  // describes a capture of some other route server, for replay).
+  std::uint32_t route_server_asn = topology::kRouteServerAsn;
   // The route server's settings (the suite's "route_server" object, "" when
   // absent) as a pointer into `document`; the run module reads them together
   // with the topology and peers into the route server's configuration.

@@ -91,8 +91,10 @@ struct Loader {
     suite.route_servers = {{"rs0", topology::route_server_address(0)},
                            {"rs1", topology::route_server_address(1)}};
     if (v) {
-      Object o = v->object({"port", "route_servers"});
+      Object o = v->object({"port", "asn", "route_servers"});
       if (auto port = o.find("port")) suite.port = static_cast<std::uint16_t>(port->uint(1, 65535));
+      if (auto asn = o.find("asn"))
+        suite.route_server_asn = static_cast<std::uint32_t>(asn->uint(1, 0xFFFFFFFFu));
       if (auto list = o.find("route_servers")) {
         const auto items = list->array(true);
         if (items.size() > 2) list->fail("at most 2 route-server instances (R1)");
@@ -163,7 +165,8 @@ struct Loader {
       std::size_t count = topology::default_instances(p.role);
       if (auto n = o.find("instances"))
         count = static_cast<std::size_t>(n->uint(1, topology::max_instances(p.role)));
-      p.asn = topology::default_asn(p.role, nva_index);
+      // Gateways peer over iBGP (R19): they speak the route server's ASN.
+      p.asn = nva ? topology::default_asn(p.role, nva_index) : suite.route_server_asn;
       if (auto a = o.find("asn")) p.asn = static_cast<std::uint32_t>(a->uint(1, 0xFFFFFFFFu));
       if (auto c = o.find("configured")) p.configured = c->boolean();
       if (auto a = o.find("configured_asn"))

@@ -19,6 +19,7 @@ routeserver::Config route_server_config(const check::Suite& suite) {
     instance.name = rs.name;
     instance.address = rs.address;
     instance.bgp_id = rs.address;
+    instance.asn = suite.route_server_asn;  // the built-in route server refuses any but 65515
     config.instances.push_back(instance);
   }
   std::vector<std::string> peer_pointer;  // per configured peer instance

@@ -72,6 +72,21 @@ TEST(SuiteLoad, MinimalSuiteLoadsWithDefaults) {
   EXPECT_EQ(s.rules, std::vector<std::string>{"R10"});
 }
 
+// The route server's ASN is 65515 unless the topology says otherwise (a
+// capture of another route server, for replay); gateways follow it. The
+// built-in route server refuses any other (R1), at the topology.
+TEST(SuiteLoad, RouteServerAsnFromTheTopologyAndGatewaysFollowIt) {
+  EXPECT_EQ(load_suite_text(kMinimal, "t.json").route_server_asn, 65515u);
+  const std::string text = edit("\"matrix\"", "\"topology\": {\"asn\": 64600}, \"matrix\"");
+  Suite s = load_suite_text(text, "t.json");
+  EXPECT_EQ(s.route_server_asn, 64600u);
+  EXPECT_EQ(s.peers[0].asn, 65001u);
+  EXPECT_EQ(s.peers[1].asn, 64600u);
+  auto e = load_error(text);
+  EXPECT_EQ(e.pointer, "/topology");
+  EXPECT_NE(e.message.find("fixed at 65515"), std::string::npos) << e.message;
+}
+
 TEST(SuiteLoad, PlanHoldsTheRouteServerConfigAndTheScripts) {
   run::SuitePlan plan = load_plan_text(kMinimal);
   ASSERT_EQ(plan.script_of("nva1").size(), 2u);
