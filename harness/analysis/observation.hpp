@@ -51,7 +51,7 @@ struct ConnectionEnd {
   bool established = false;       // OPEN and KEEPALIVE had crossed both ways on this connection
   MessageRef established_at;      // when it was (packet 0 if never)
   bool carried_messages = false;  // any BGP message (a refused connect carries none)
-  bool began_unseen = false;  // it carried messages but no OPEN: the capture started after it
+  bool began_unseen = false;      // it carried messages but no OPEN: the capture started after it
   std::optional<MessageRef> last_from_other;  // the other side's last message before the end
   std::uint64_t cut_short = 0;  // bytes of a message `cut_from` was sending when it ended
   wire::IpAddress cut_from;
@@ -96,6 +96,7 @@ struct SessionView {
   std::uint64_t flushes = 0;              // times the session went down with routes held
   std::uint64_t established = 0;          // connections that reached Established
   MessageRef last_established;            // when the latest of them did (packet 0: none)
+  bool began_unseen = false;              // a connection was up before the capture began
   std::vector<ConnectionEnd> ends;        // in capture order
   std::vector<DirectionView> directions;  // 0: a -> b, 1: b -> a
 

@@ -148,7 +148,10 @@ void Observer::track_establishment(const captures::BgpMessageEvent& event) {
   auto& state = state_of(event.connection->id);
   state.carried_messages = true;
   const auto i = captures::index(event.direction);
-  if (event.type == static_cast<std::uint8_t>(wire::MessageType::open)) state.opened[i] = true;
+  if (event.type == static_cast<std::uint8_t>(wire::MessageType::open))
+    state.opened[i] = true;
+  else if (!state.opened[0] && !state.opened[1])
+    session_of(*event.connection).began_unseen = true;
   if (event.type == static_cast<std::uint8_t>(wire::MessageType::keepalive) && state.opened[i])
     state.kept_alive[i] = true;
   if (!state.established && state.kept_alive[0] && state.kept_alive[1]) {

@@ -318,6 +318,14 @@ class Judge {
     return w;
   }
 
+  // The session of `d` was up before the capture began and never opened again within it.
+  bool began_unseen(const DirectionContext& d) const {
+    const auto key = d.from < d.to ? std::make_pair(d.from, d.to) : std::make_pair(d.to, d.from);
+    const auto it = observation_.sessions().find(key);
+    return it != observation_.sessions().end() && it->second.began_unseen &&
+           it->second.established == 0;
+  }
+
   // Judges one case; appends results.
   void judge(const Case& c, std::vector<ExpectationResult>& out, bool positive_only,
              bool& all_hold) const {
@@ -344,6 +352,10 @@ class Judge {
                                    " gap(s) in this direction"
                              : "messages in this direction were decoded under a guess (" +
                                    view->guess.value_or("?") + ")";
+        if (!doubt && view && began_unseen(d))
+          doubt =
+              "the capture began after this session was up (no OPEN captured): what was "
+              "sent before it is missing";
         if (!doubt && w.unknown) doubt = w.unknown;
         if (!doubt && w.end && view && view->table.timeline().empty() &&
             view->table.counters().updates > 0)

@@ -150,7 +150,8 @@ std::optional<SessionFault> session_fault(const analysis::Observation& observati
               " more connection(s) ended, the last: " + describe.describe(*faults.back());
     return SessionFault{Verdict::failed, text};
   }
-  if (s.established > 0) return std::nullopt;
+  // Up before the capture began: what it carried is judged (under a guess) like any session's.
+  if (s.established > 0 || s.began_unseen) return std::nullopt;
   return SessionFault{
       Verdict::inconclusive,
       label + "no session: " +

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "analysis/capture_analysis.hpp"
+#include "check/role_inference.hpp"
 
 namespace rsconform::run {
 namespace {
@@ -118,16 +119,19 @@ check::CellResult replay_capture(const check::Suite& suite, const check::MatrixC
               judged);
   if (judged.read_error && !check.capture_problem) check.capture_problem = judged.read_error;
 
-  check::AddressBook book = check::AddressBook::from_suite(suite);
-  for (const auto& [name, address] : options.fixed.entries())
-    book.set(name, address);
+  check::RoleInference roles;
+  try {
+    roles = check::infer_roles(suite, judged.observer.observation(), options.fixed);
+  } catch (const check::RoleInferenceError& e) {
+    throw ReplayError(e.what());
+  }
+  const check::AddressBook& book = roles.book;
   check.addresses = book;
 
   check::CellResult result = check::check(suite, cell, judged.observer.observation(), check);
   result.moment = moment.name + ": " + analysis::position_text(moment, survey) + ", " +
                   why_text(moment, options, own_run, book);
-  for (const auto& [name, address] : book.entries())
-    result.mapping.push_back(name + " = " + address.to_string());
+  result.mapping = roles.explanation;
   result.notes.push_back("capture: " + record.capture_path + " (" + record.capture_source + ")");
   return result;
 }

@@ -33,7 +33,7 @@ struct RsEndpoint {
 // One script runner per peer instance, so that instances run concurrently.
 speakers::Script script_for(const check::PeerSpec& peer, const check::PeerInstance& instance,
                             std::vector<speakers::Step> steps,
-                            const std::vector<RsEndpoint>& route_servers) {
+                            const std::vector<RsEndpoint>& route_servers, std::uint32_t rs_asn) {
   speakers::ScriptSpeaker speaker;
   speaker.def.name = instance.name;
   speaker.def.address = instance.address;
@@ -50,7 +50,7 @@ speakers::Script script_for(const check::PeerSpec& peer, const check::PeerInstan
     speakers::PeerDef def;
     def.name = rs.name;
     def.address = session::Endpoint{rs.address, rs.port};
-    def.peer_as = 65515;
+    def.peer_as = rs_asn;
     def.active = true;
     def.passive = false;
     speaker.def.peers.push_back(def);
@@ -162,7 +162,9 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
       instance_names.push_back(instance.name);
       runners.push_back(std::make_unique<speakers::ScriptRunner>(
           io, transport, time,
-          script_for(peer, instance, plan.script_of(instance.name), route_servers), &observer));
+          script_for(peer, instance, plan.script_of(instance.name), route_servers,
+                     suite.route_server_asn),
+          &observer));
     }
   auto script_done = [&script_failures, &log](const speakers::ScriptResult& r) {
     if (!r.ok) {
