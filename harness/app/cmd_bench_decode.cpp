@@ -1,6 +1,7 @@
 // `rsconform bench decode`: the offline pipeline's speed on a large synthetic
 // capture, reported as absolute figures and as a ratio to tshark on the same
-// file in the same run (DESIGN.md section 5).
+// file in the same run (DESIGN.md section 5). `rsconform bench replay`: what
+// judging a capture costs over summarising it, through the commands users type.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "analysis/capture_analysis.hpp"
@@ -68,10 +70,13 @@ bool generate(const std::string& path, const BenchFlags& flags) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-// Runs tshark over the file the way the issue specifies; seconds, or -1.
-double time_tshark(const std::string& path) {
-  std::vector<std::string> args{"tshark",         "-r", path, "-Y", "bgp", "-T", "fields", "-e",
-                                "bgp.nlri_prefix"};
+// A child process's wall time and peak RSS; seconds is -1 when it could not run or failed.
+struct ChildRun {
+  double seconds = -1;
+  double peak_mb = 0;
+};
+
+ChildRun run_child(std::vector<std::string> args) {
   std::vector<char*> argv;
   for (auto& a : args)
     argv.push_back(a.data());
@@ -82,13 +87,24 @@ double time_tshark(const std::string& path) {
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   pid_t pid = 0;
   auto start = Clock::now();
-  int rc = posix_spawnp(&pid, "tshark", &actions, nullptr, argv.data(), environ);
+  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return -1;
+  ChildRun run;
+  if (rc != 0) return run;
   int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
-  return seconds_since(start);
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  // replay exits 1 or 3 for a verdict; anything beyond that is a failure to run.
+  if (!WIFEXITED(status) || WEXITSTATUS(status) == 2 || WEXITSTATUS(status) > 3) return run;
+  run.seconds = seconds_since(start);
+  run.peak_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  return run;
+}
+
+// Runs tshark over the file the way the issue specifies; seconds, or -1.
+double time_tshark(const std::string& path) {
+  return run_child({"tshark", "-r", path, "-Y", "bgp", "-T", "fields", "-e", "bgp.nlri_prefix"})
+      .seconds;
 }
 
 // The message-decode stage alone: pcap -> TCP streams -> decoded BGP messages,
@@ -196,7 +212,89 @@ ExitCode run_bench(const BenchFlags& flags) {
   return ExitCode::pass;
 }
 
+struct ReplayBenchFlags {
+  std::string file;   // default: a generated 1M-prefix capture
+  std::string suite;  // default: one that fits the generated capture
+  std::size_t repeat = 3;
+};
+
+// A suite for the generated capture: its first session's receiver as the route server (the
+// generator's receivers speak a 4-octet ASN), its sender as the NVA; one expectation.
+void write_generated_suite(const std::string& path) {
+  std::ofstream(path) << R"({"name": "bench-replay",
+ "topology": {"asn": 4200000000, "route_servers": [{"name": "rs0", "address": "127.70.1.2"}]},
+ "matrix": {"branch_to_branch": ["off"]},
+ "peers": [{"name": "nva1", "role": "nva", "asn": 65000, "addresses": ["127.70.1.1"]}],
+ "cases": [{"name": "nothing-back", "rules": ["R7"], "expect": [{"to": "nva1", "absent": ["10.0.0.0/8"]}]}]}
+)";
+}
+
+// The best of `repeat` runs of `rsconform ARGS`.
+ChildRun best_of(std::size_t repeat, const std::vector<std::string>& args) {
+  ChildRun best;
+  for (std::size_t i = 0; i < std::max<std::size_t>(repeat, 1); ++i) {
+    std::vector<std::string> argv{"/proc/self/exe"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ChildRun run = run_child(argv);
+    if (run.seconds < 0) return run;
+    if (best.seconds < 0 || run.seconds < best.seconds) best = run;
+  }
+  return best;
+}
+
+ExitCode run_replay_bench(const ReplayBenchFlags& flags) {
+  std::string path = flags.file;
+  std::string suite = flags.suite;
+  const auto temp = std::filesystem::temp_directory_path();
+  const std::string stem = "rsconform-bench-replay-" + std::to_string(getpid());
+  if (path.empty()) {
+    path = (temp / (stem + ".pcap")).string();
+    BenchFlags generated;
+    if (!generate(path, generated)) return ExitCode::usage;
+    std::cout << "generated " << path << " (" << generated.prefixes << " prefixes, "
+              << generated.sessions << " sessions)\n";
+    if (suite.empty()) {
+      suite = (temp / (stem + ".json")).string();
+      write_generated_suite(suite);
+    }
+  }
+  if (suite.empty()) {
+    std::cerr << "bench replay: --file needs --suite\n";
+    return ExitCode::usage;
+  }
+  const ChildRun summary = best_of(flags.repeat, {"decode", "--summary", path});
+  const ChildRun tables = best_of(flags.repeat, {"decode", "--tables", "--at", "end", path});
+  const ChildRun replay = best_of(flags.repeat, {"replay", path, "--suite", suite});
+  if (path != flags.file) std::filesystem::remove(path);
+  if (suite != flags.suite) std::filesystem::remove(suite);
+  if (summary.seconds < 0 || tables.seconds < 0 || replay.seconds < 0) {
+    std::cerr << "bench replay: a command failed; run it by hand to see why\n";
+    return ExitCode::usage;
+  }
+  std::printf("decode --summary:         %.3f s, peak RSS %.1f MB\n", summary.seconds,
+              summary.peak_mb);
+  std::printf("decode --tables --at end: %.3f s, peak RSS %.1f MB\n", tables.seconds,
+              tables.peak_mb);
+  std::printf("replay --suite:           %.3f s, peak RSS %.1f MB\n", replay.seconds,
+              replay.peak_mb);
+  std::printf("replay / decode --summary: %.2fx; replay / decode --tables: %.2fx\n",
+              replay.seconds / summary.seconds, replay.seconds / tables.seconds);
+  return ExitCode::pass;
+}
+
 }  // namespace
+
+CommandRunner add_bench_replay_command(CLI::App& bench) {
+  auto flags = std::make_shared<ReplayBenchFlags>();
+  CLI::App* replay = bench.add_subcommand(
+      "replay", "replay vs decode --summary and decode --tables on one capture (best of N)");
+  replay->add_option("--file", flags->file, "a capture (default: a generated 1M-prefix one)")
+      ->check(CLI::ExistingFile);
+  replay->add_option("--suite", flags->suite, "the suite replay judges it with")
+      ->check(CLI::ExistingFile);
+  replay->add_option("--repeat", flags->repeat, "runs of each command; the best is reported");
+  return [flags] { return run_replay_bench(*flags); };
+}
 
 CommandRunner add_bench_decode_command(CLI::App& bench) {
   auto flags = std::make_shared<BenchFlags>();

@@ -18,6 +18,7 @@ CommandRunner add_decode_command(CLI::App& parent);
 CommandRunner add_bench_command(CLI::App& parent);
 // Subcommands of `bench`.
 CommandRunner add_bench_decode_command(CLI::App& bench);
+CommandRunner add_bench_replay_command(CLI::App& bench);
 CommandRunner add_bench_routeserver_command(CLI::App& bench);
 CommandRunner add_validate_command(CLI::App& parent);
 CommandRunner add_list_command(CLI::App& parent);

@@ -114,21 +114,40 @@ check::CellResult replay_capture(const check::Suite& suite, const check::MatrixC
     throw ReplayError("--at " + at.text + " is before step " + last_step +
                       ", the start of the last phase judged");
 
-  Judged judged{analysis::Observer(with_timelines()), std::nullopt};
-  read_tables(record, moment.whole_capture() ? std::nullopt : std::optional(moment.last_packet),
-              judged);
-  if (judged.read_error && !check.capture_problem) check.capture_problem = judged.read_error;
-
-  check::RoleInference roles;
-  try {
-    roles = check::infer_roles(suite, judged.observer.observation(), options.fixed);
-  } catch (const check::RoleInferenceError& e) {
-    throw ReplayError(e.what());
-  }
+  // Timelines cost as much again as the tables: read them only when needed, for earlier
+  // phases, or when a route is missing (its history explains it) or a role cannot be found
+  // without them (a gateway's routes flushed before the moment).
+  const std::optional<std::uint64_t> last_packet =
+      moment.whole_capture() ? std::nullopt : std::optional(moment.last_packet);
+  const bool phased = suite.phases().size() > 1;
+  auto judge =
+      [&](bool timelines) -> std::optional<std::pair<check::CellResult, check::RoleInference>> {
+    analysis::ObservationOptions observation;
+    observation.keep_timeline = timelines;
+    Judged judged{analysis::Observer(observation), std::nullopt};
+    read_tables(record, last_packet, judged);
+    check::CheckOptions judging = check;
+    if (judged.read_error && !judging.capture_problem) judging.capture_problem = judged.read_error;
+    check::RoleInference roles;
+    try {
+      roles = check::infer_roles(suite, judged.observer.observation(), options.fixed);
+    } catch (const check::RoleInferenceError& e) {
+      if (!timelines) return std::nullopt;
+      throw ReplayError(e.what());
+    }
+    judging.addresses = roles.book;
+    check::CellResult result = check::check(suite, cell, judged.observer.observation(), judging);
+    const bool route_missing = std::any_of(
+        result.results.begin(), result.results.end(), [](const check::ExpectationResult& r) {
+          return r.kind == check::ResultKind::present && r.verdict != check::Verdict::pass;
+        });
+    if (!timelines && route_missing) return std::nullopt;
+    return std::make_pair(std::move(result), std::move(roles));
+  };
+  auto judged = judge(phased);
+  if (!judged) judged = judge(true);
+  auto& [result, roles] = *judged;
   const check::AddressBook& book = roles.book;
-  check.addresses = book;
-
-  check::CellResult result = check::check(suite, cell, judged.observer.observation(), check);
   result.moment = moment.name + ": " + analysis::position_text(moment, survey) + ", " +
                   why_text(moment, options, own_run, book);
   result.mapping = roles.explanation;
