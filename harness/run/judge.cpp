@@ -55,6 +55,17 @@ std::string why_text(const analysis::Moment& moment, const ReplayOptions& option
   return analysis::cause_text(moment, [&book](const wire::IpAddress& a) { return named(book, a); });
 }
 
+// A capture without a BGP session places no name: the suite's own addresses stand (and every
+// expectation is inconclusive for want of a session).
+check::RoleInference no_sessions(const check::Suite& suite, const check::AddressBook& fixed) {
+  check::RoleInference roles;
+  roles.book = check::AddressBook::from_suite(suite);
+  for (const auto& [name, address] : fixed.entries())
+    roles.book.set(name, address);
+  roles.explanation.push_back("the capture holds no BGP session: no name placed");
+  return roles;
+}
+
 analysis::Moment place(const analysis::MomentSpec& spec, const analysis::CaptureSurvey& survey,
                        rib::Nanos not_before, const std::string& what) {
   try {
@@ -130,7 +141,10 @@ check::CellResult replay_capture(const check::Suite& suite, const check::MatrixC
     if (judged.read_error && !judging.capture_problem) judging.capture_problem = judged.read_error;
     check::RoleInference roles;
     try {
-      roles = check::infer_roles(suite, judged.observer.observation(), options.fixed);
+      if (judged.observer.observation().sessions().empty())
+        roles = no_sessions(suite, options.fixed);  // nothing to infer from: inconclusive
+      else
+        roles = check::infer_roles(suite, judged.observer.observation(), options.fixed);
     } catch (const check::RoleInferenceError& e) {
       if (!timelines) return std::nullopt;
       throw ReplayError(e.what());
