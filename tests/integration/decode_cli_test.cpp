@@ -127,5 +127,57 @@ TEST_F(DecodeCli, UnusableTemporaryDirectoryIsAnInputError) {
   EXPECT_NE(run.err.find("no-such-directory"), std::string::npos) << run.err;
 }
 
+// A lab capture (captures/recorded/foreign/bird.pcap): ten sessions come up, converge, one
+// route flaps, then every peer sends Cease 6/2.
+const std::string kLab = std::string(RSCONFORM_SOURCE_DIR) + "/captures/recorded/foreign/bird.pcap";
+
+TEST(DecodeMoments, TimelineShowsSessionsChangesFlushesAndQuietPeriods) {
+  auto text = rsconform({"decode", "--timeline", kLab});
+  EXPECT_EQ(text.exit_status, 0) << text.err;
+  for (const char* seen :
+       {"TCP connection, port", "OPEN as 65515", "Established (KEEPALIVE both ways)",
+        "UPDATE: announce 1 (192.168.11.0/24)", "UPDATE: withdraw 1 (192.168.11.0/24)",
+        "End-of-RIB", "NOTIFICATION 6/2 Cease / Administrative Shutdown", "flush: flush ",
+        "TCP close (fin)", "quiet: no UPDATE for "})
+    EXPECT_NE(text.out.find(seen), std::string::npos) << seen;
+  // The same events as JSON lines, in capture order, each with its packet.
+  auto lines = rsconform({"decode", "--timeline", "--format", "jsonl", "--quiet", "0.5", kLab});
+  EXPECT_EQ(lines.exit_status, 0) << lines.err;
+  std::istringstream in(lines.out);
+  std::size_t events = 0, notifications = 0;
+  std::uint64_t last_packet = 0;
+  for (std::string line; std::getline(in, line); ++events) {
+    auto e = nlohmann::json::parse(line);
+    if (e["event"] == "quiet") continue;
+    EXPECT_GE(e["packet"].get<std::uint64_t>(), last_packet) << line;
+    last_packet = e["packet"];
+    if (e["event"] == "notification") ++notifications;
+  }
+  EXPECT_EQ(notifications, 10u);
+  EXPECT_GT(events, 100u);
+}
+
+TEST(DecodeMoments, TablesDefaultToBeforeTheShutdown) {
+  auto before = rsconform({"decode", "--tables", kLab});
+  EXPECT_EQ(before.exit_status, 0) << before.err;
+  EXPECT_NE(before.out.find("moment: before-shutdown: packet 258 of 347"), std::string::npos)
+      << before.out;
+  EXPECT_NE(before.out.find("table 127.66.0.20 -> 127.66.4.1 (4 routes)"), std::string::npos)
+      << before.out;
+  auto end = rsconform({"decode", "--tables", "--at", "end", kLab});
+  EXPECT_EQ(end.exit_status, 0) << end.err;
+  EXPECT_NE(end.out.find("moment: end: packet 347 of 347"), std::string::npos) << end.out;
+  EXPECT_NE(end.out.find("table 127.66.0.20 -> 127.66.4.1 (0 routes)"), std::string::npos)
+      << end.out;
+  auto early = rsconform({"decode", "--tables", "--format", "json", "--at", "packet:30", kLab});
+  EXPECT_EQ(early.exit_status, 0) << early.err;
+  auto doc = nlohmann::json::parse(early.out);
+  EXPECT_EQ(doc["moment"]["last_packet"], 30);
+  EXPECT_EQ(doc["packets"], 30);
+  auto bad = rsconform({"decode", "--tables", "--at", "packet:9999", kLab});
+  EXPECT_EQ(bad.exit_status, 2);
+  EXPECT_NE(bad.err.find("the capture has 347 packets"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace rsconform
