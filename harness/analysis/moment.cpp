@@ -14,10 +14,8 @@ namespace {
 constexpr rib::Nanos kSecond = 1'000'000'000;
 
 [[noreturn]] void bad(std::string_view text, const std::string& why) {
-  throw std::invalid_argument(
-      "moment '" + std::string(text) + "': " + why +
-      " (expected before-shutdown, end, packet:N, +SECONDS after the first packet, or an RFC "
-      "3339 time such as 2026-12-07T05:40:03.5Z)");
+  throw std::invalid_argument("moment '" + std::string(text) + "': " + why + " (expected " +
+                              kMomentForms + " such as 2026-12-07T05:40:03.5Z)");
 }
 
 // Digits as a number; nullopt unless the whole text is digits.

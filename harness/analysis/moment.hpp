@@ -20,6 +20,10 @@
 
 namespace rsconform::analysis {
 
+// The forms a moment takes, for help texts and errors.
+inline constexpr const char* kMomentForms =
+    "before-shutdown, end, packet:N, +SECONDS after the first packet, or an RFC 3339 time";
+
 struct MomentSpec {
   enum class Kind : std::uint8_t { before_shutdown, end, packet, offset, time };
   Kind kind = Kind::before_shutdown;

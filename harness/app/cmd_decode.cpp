@@ -262,8 +262,7 @@ CommandRunner add_decode_command(CLI::App& parent) {
   cmd->add_flag("--tables", flags->tables,
                 "the Adj-RIB-In of every direction at the moment (--at; default before-shutdown)");
   cmd->add_option("--at", flags->at,
-                  "read up to this moment: before-shutdown, end, packet:N, +SECONDS after the "
-                  "first packet, or an RFC 3339 time");
+                  std::string("read up to this moment: ") + analysis::kMomentForms);
   cmd->add_flag("--timeline", flags->timeline,
                 "the capture's events in order: session events, each UPDATE's changes per "
                 "direction, flushes, quiet periods");

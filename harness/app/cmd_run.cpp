@@ -583,8 +583,8 @@ CommandRunner add_replay_command(CLI::App& parent) {
   cmd->add_option("--map", flags->maps,
                   "NAME=ADDR: where a suite name sits in this capture (default: inferred)");
   cmd->add_option("--at", flags->at,
-                  "the moment judged: before-shutdown (default), end, packet:N, +SECONDS after "
-                  "the first packet, or an RFC 3339 time; a run's own capture: end");
+                  std::string("the moment judged: ") + analysis::kMomentForms +
+                      "; default before-shutdown (a run's own capture: end)");
   cmd->add_option("--step", flags->steps,
                   "NAME=MOMENT: where suite step NAME starts in this capture (repeatable)");
   cmd->add_option("--steps", flags->steps_file, "a file of NAME=MOMENT lines, as --step")

@@ -97,6 +97,13 @@ sessions_closed() { ! bgp_sockets_open; }
 # ---- peers: one gobgpd per peer instance ---------------------------------------------------------
 # start_gobgp_peer NAME ADDRESS ASN: connects to both route-server instances (port 179), does not
 # listen.
+run_gobgpd() { # DIR holding gobgpd.toml: starts it without zebra, its API on DIR/api.sock
+  gobgpd -f "$1/gobgpd.toml" --api-hosts "unix://$1/api.sock" --pprof-disable -p \
+    -l info >"$1/gobgpd.log" 2>&1 &
+  pids+=($!)
+  echo $! >"$1/pid"
+}
+
 start_gobgp_peer() {
   local name=$1 address=$2 asn=$3 rs
   local dir=$work/peer-$name
@@ -124,10 +131,7 @@ start_gobgp_peer() {
       printf '      afi-safi-name = "ipv4-unicast"\n'
     done
   } >"$dir/gobgpd.toml"
-  gobgpd -f "$dir/gobgpd.toml" --api-hosts "unix://$dir/api.sock" --pprof-disable -p \
-    -l info >"$dir/gobgpd.log" 2>&1 &
-  pids+=($!)
-  echo $! >"$dir/pid"
+  run_gobgpd "$dir"
   wait_for 15 "gobgpd $name's API" test -S "$dir/api.sock"
 }
 gobgp_of() { gobgp --target "unix://$work/peer-$1/api.sock" "${@:2}"; }
@@ -285,10 +289,7 @@ start_gobgp_rs() { # NAME ADDRESS FLAG
       printf '      afi-safi-name = "ipv4-unicast"\n'
     done
   } >"$dir/gobgpd.toml"
-  gobgpd -f "$dir/gobgpd.toml" --api-hosts "unix://$dir/api.sock" --pprof-disable -p \
-    -l info >"$dir/gobgpd.log" 2>&1 &
-  pids+=($!)
-  echo $! >"$dir/pid"
+  run_gobgpd "$dir"
   wait_for 15 "GoBGP $name listening on $a:179" listening "$a"
   gobgp --target "unix://$dir/api.sock" global rib add -a ipv4 "$VNET" origin igp
 }
