@@ -517,7 +517,10 @@ class Inference {
         ++k;
       }
     }
-    for (const auto& [address, c] : candidates) {
+    for (const auto& entry : candidates) {
+      // Named, not bound: a lambda below uses it.
+      const auto& address = entry.first;
+      const auto& c = entry.second;
       if (placed.count(address)) continue;
       // What its routes say matters only if a gateway has its ASN.
       const bool gateway_asn =
