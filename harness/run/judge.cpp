@@ -13,7 +13,7 @@ struct Judged {
   std::optional<std::string> read_error;
 };
 
-// Reads packets 1..last_packet (all when nullopt) into tables with timelines.
+// Reads packets 1..last_packet (all when nullopt) into the observer.
 // A capture that cannot be opened throws captures::CaptureOpenError.
 void read_tables(const RunRecord& record, std::optional<std::uint64_t> last_packet,
                  Judged& judged) {
