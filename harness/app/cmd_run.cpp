@@ -13,6 +13,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string_view>
 
 #include "analysis/moment.hpp"
@@ -29,8 +30,9 @@ namespace fs = std::filesystem;
 
 struct RunFlags {
   std::vector<std::string> paths;
-  std::string target = "builtin";
+  std::string target = "builtin";          // one or more, comma-separated
   std::vector<std::string> route_servers;  // NAME=ADDR[:PORT] for --target external
+  std::string control_cmd;                 // for --target external
   std::string flag = "both";
   std::string out = "runs/latest";
   std::string junit;
@@ -44,8 +46,7 @@ struct RunFlags {
 
 // "NAME=ADDR[:PORT]" (PORT 1..65535, default 179) -> (name, address, port); nullopt with
 // `error` saying what is wrong.
-std::optional<run::ExternalRouteServer> parse_route_server(const std::string& text,
-                                                           std::string& error) {
+std::optional<run::RsEndpoint> parse_route_server(const std::string& text, std::string& error) {
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
     error = "expected NAME=ADDR[:PORT]";
@@ -72,14 +73,15 @@ std::optional<run::ExternalRouteServer> parse_route_server(const std::string& te
     error = "bad address '" + address + "'";
     return std::nullopt;
   }
-  return run::ExternalRouteServer{text.substr(0, eq), *parsed, port};
+  return run::RsEndpoint{text.substr(0, eq), *parsed, port};
 }
 
 // The --rs values for the route-server instances of the selected suites: each
 // well-formed, each naming an instance, every instance named exactly when
 // --target external. Prints the problem and returns false.
-bool route_servers_usable(const RunFlags& flags, const std::vector<run::SuitePlan>& plans,
-                          std::vector<run::ExternalRouteServer>& out) {
+bool route_servers_usable(const RunFlags& flags, bool external,
+                          const std::vector<run::SuitePlan>& plans,
+                          std::vector<run::RsEndpoint>& out) {
   std::vector<std::string> known;
   for (const auto& plan : plans)
     for (const auto& rs : plan.suite.route_servers)
@@ -87,7 +89,7 @@ bool route_servers_usable(const RunFlags& flags, const std::vector<run::SuitePla
   std::string known_list;
   for (const auto& name : known)
     known_list += (known_list.empty() ? "" : ", ") + name;
-  if (flags.target != "external") {
+  if (!external) {
     if (flags.route_servers.empty()) return true;
     std::cerr << "rsconform run: --rs " << flags.route_servers.front()
               << ": --rs applies only with --target external\n";
@@ -118,6 +120,35 @@ bool route_servers_usable(const RunFlags& flags, const std::vector<run::SuitePla
     return false;
   }
   return true;
+}
+
+// --target's comma-separated list: each a known target, none twice. Prints the problem and
+// returns nullopt.
+std::optional<std::vector<run::TargetKind>> parse_targets(const std::string& text) {
+  std::vector<run::TargetKind> kinds;
+  std::stringstream items(text);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    auto kind = run::parse_target_kind(item);
+    if (!kind) {
+      std::cerr << "rsconform run: --target " << text << ": unknown target '" << item
+                << "' (known:";
+      for (auto name : run::target_names())
+        std::cerr << " " << name;
+      std::cerr << ")\n";
+      return std::nullopt;
+    }
+    if (std::find(kinds.begin(), kinds.end(), *kind) != kinds.end()) {
+      std::cerr << "rsconform run: --target " << text << ": '" << item << "' given twice\n";
+      return std::nullopt;
+    }
+    kinds.push_back(*kind);
+  }
+  if (kinds.empty()) {
+    std::cerr << "rsconform run: --target: no target given\n";
+    return std::nullopt;
+  }
+  return kinds;
 }
 
 // "K/N" (1 <= K <= N): the K-th of N shards, K counted from 1; nullopt when malformed.
@@ -307,18 +338,33 @@ ExitCode run_suites(const RunFlags& flags) {
     shard = *parsed;
   }
   if (!report_paths_usable("run", flags.junit, flags.json, flags.out)) return ExitCode::usage;
+  const auto targets = parse_targets(flags.target);
+  if (!targets) return ExitCode::usage;
+  auto has = [&targets](run::TargetKind kind) {
+    return std::find(targets->begin(), targets->end(), kind) != targets->end();
+  };
   run::RunOptions options;
   options.out_dir = flags.out;
-  options.target = flags.target == "external" ? run::Target::external : run::Target::builtin;
-  if (!route_servers_usable(flags, plans, options.external)) return ExitCode::usage;
+  if (!route_servers_usable(flags, has(run::TargetKind::external), plans, options.target.external))
+    return ExitCode::usage;
+  if (!flags.control_cmd.empty() && !has(run::TargetKind::external)) {
+    std::cerr << "rsconform run: --control-cmd applies only with --target external\n";
+    return ExitCode::usage;
+  }
+  if (!flags.faults.empty() && !has(run::TargetKind::builtin)) {
+    std::cerr << "rsconform run: --fault misconfigures the built-in route server: it needs "
+                 "--target builtin\n";
+    return ExitCode::usage;
+  }
+  options.target.control_cmd = flags.control_cmd;
   options.capture = flags.capture == "live"     ? run::CaptureMode::live
                     : flags.capture == "inproc" ? run::CaptureMode::inproc
                                                 : run::CaptureMode::automatic;
   for (const auto& fault : flags.faults)
     if (fault == "ignore-flag")
-      options.faults.ignore_flag = true;
+      options.target.faults.ignore_flag = true;
     else if (fault == "no-vnet")
-      options.faults.no_vnet = true;
+      options.target.faults.no_vnet = true;
   if (flags.verbose) options.log = &std::cerr;
 
   // The cells this invocation runs: none selected is an input error.
@@ -350,23 +396,35 @@ ExitCode run_suites(const RunFlags& flags) {
   run::StopRequest stop;
   SignalWatch watch(&stop);
   options.stop = &stop;
+  // Every selected cell against each target in turn; with several targets each has its own
+  // folder in the run directory.
   std::vector<check::CellResult> results;
-  std::size_t next = 0;  // the first cell not run
-  while (next < selected.size() && !stop.requested()) {
-    const auto& [plan, cell] = selected[next++];
+  const std::size_t total = selected.size() * targets->size();
+  std::size_t next = 0;  // the first (target, cell) not run
+  while (next < total && !stop.requested()) {
+    const run::TargetKind kind = (*targets)[next / selected.size()];
+    const auto& [plan, cell] = selected[next % selected.size()];
+    ++next;
+    options.target.kind = kind;
+    options.out_dir =
+        targets->size() == 1 ? flags.out : (fs::path(flags.out) / to_string(kind)).string();
     auto run = run::run_cell(*plan, cell, options);
     std::cout << (run.result.interrupted ? "interrupted" : check::to_string(run.result.verdict))
-              << "  " << plan->suite.name << " [" << cell.name << "]  "
-              << check::convergence_text(run.result) << "\n"
+              << "  " << plan->suite.name << " [" << cell.name << "]"
+              << (targets->size() == 1 ? "" : std::string(" on ") + to_string(kind)) << "  "
+              << (run.result.skip_reasons.empty() ? check::convergence_text(run.result)
+                                                  : run.result.skip_reasons.front())
+              << "\n"
               << std::flush;
     results.push_back(std::move(run.result));
   }
   // A signal after the last cell ended leaves the run whole.
   std::optional<check::Interruption> interruption;
-  if (next < selected.size() || (!results.empty() && results.back().interrupted)) {
+  if (next < total || (!results.empty() && results.back().interrupted)) {
     interruption = check::Interruption{stop.signal_name(), 128 + stop.signal(), {}};
-    for (std::size_t j = next; j < selected.size(); ++j)
-      interruption->not_run.push_back({selected[j].first->suite.name, selected[j].second.name});
+    for (std::size_t j = next; j < total; ++j)
+      interruption->not_run.push_back({selected[j % selected.size()].first->suite.name,
+                                       selected[j % selected.size()].second.name});
   }
   const check::Interruption* stopped = interruption ? &*interruption : nullptr;
   std::cout << "\n";
@@ -542,8 +600,13 @@ CommandRunner add_run_command(CLI::App& parent) {
   CLI::App* cmd = parent.add_subcommand(
       "run", "Run suites live against a route server under test, capture, and judge the capture");
   cmd->add_option("SUITE", flags->paths, "suite files or folders (default: suites)");
-  cmd->add_option("--target", flags->target, "builtin (the reference route server) or external")
-      ->check(CLI::IsMember({"builtin", "external"}));
+  cmd->add_option("--target", flags->target,
+                  "the route server under test: builtin (the reference model) or external; "
+                  "several, comma-separated, run one after another");
+  cmd->add_option("--control-cmd", flags->control_cmd,
+                  "with --target external: a program run for each route-server step as "
+                  "CMD ACTION ARGS (set_flag on|off, set_preference NAME, set_vnet_prefixes "
+                  "PREFIX...); without it such suites are skipped");
   cmd->add_option("--rs", flags->route_servers,
                   "with --target external: NAME=ADDR[:PORT] for every route-server instance "
                   "(PORT 1..65535, default 179)");

@@ -73,13 +73,6 @@ std::optional<Listen> parse_listen(const std::string& text) {
   return out;
 }
 
-std::string default_control_path(std::uint16_t port) {
-  const char* dir = std::getenv("XDG_RUNTIME_DIR");
-  std::string base = dir && *dir ? dir : "/tmp";
-  return base + "/rsconform-serve-" + std::to_string(getuid()) + "-" + std::to_string(port) +
-         ".sock";
-}
-
 std::string timestamp() {
   const auto now = std::chrono::system_clock::now();
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
@@ -183,6 +176,13 @@ ExitCode run_serve(const ServeFlags& flags) {
 }
 
 }  // namespace
+
+std::string default_control_path(std::uint16_t port) {
+  const char* dir = std::getenv("XDG_RUNTIME_DIR");
+  std::string base = dir && *dir ? dir : "/tmp";
+  return base + "/rsconform-serve-" + std::to_string(getuid()) + "-" + std::to_string(port) +
+         ".sock";
+}
 
 CommandRunner add_serve_command(CLI::App& parent) {
   auto flags = std::make_shared<ServeFlags>();

@@ -23,6 +23,9 @@ CommandRunner add_bench_routeserver_command(CLI::App& bench);
 CommandRunner add_validate_command(CLI::App& parent);
 CommandRunner add_list_command(CLI::App& parent);
 CommandRunner add_serve_command(CLI::App& parent);
+CommandRunner add_control_command(CLI::App& parent);
+// serve's control socket unless --control: under $XDG_RUNTIME_DIR (or /tmp), by uid and port.
+std::string default_control_path(std::uint16_t port);
 CommandRunner add_run_command(CLI::App& parent);
 CommandRunner add_replay_command(CLI::App& parent);
 

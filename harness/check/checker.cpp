@@ -676,13 +676,15 @@ const char* to_string(Verdict verdict) {
       return "failed";
     case Verdict::inconclusive:
       return "inconclusive";
+    case Verdict::skipped:
+      return "skipped";
   }
   return "?";
 }
 
 Verdict worst(Verdict a, Verdict b) {
-  if (a == Verdict::failed || b == Verdict::failed) return Verdict::failed;
-  if (a == Verdict::inconclusive || b == Verdict::inconclusive) return Verdict::inconclusive;
+  for (Verdict v : {Verdict::failed, Verdict::inconclusive, Verdict::skipped})
+    if (a == v || b == v) return v;
   return Verdict::pass;
 }
 
@@ -763,9 +765,10 @@ bool converged(const Suite& suite, const MatrixCell& cell, const analysis::Obser
 }
 
 Verdict overall(const std::vector<CellResult>& cells) {
-  Verdict v = Verdict::pass;
+  Verdict v = cells.empty() ? Verdict::pass : Verdict::skipped;
   for (const auto& c : cells)
-    v = worst(v, c.verdict);
+    if (c.verdict != Verdict::skipped)
+      v = worst(v == Verdict::skipped ? Verdict::pass : v, c.verdict);
   return v;
 }
 

@@ -15,9 +15,10 @@
 
 namespace rsconform::check {
 
-enum class Verdict : std::uint8_t { pass, failed, inconclusive };
-const char* to_string(Verdict verdict);  // "pass", "failed", "inconclusive"
-// failed beats inconclusive beats pass.
+// skipped: the cell was not run, because the target cannot express what it tests.
+enum class Verdict : std::uint8_t { pass, failed, inconclusive, skipped };
+const char* to_string(Verdict verdict);  // "pass", "failed", "inconclusive", "skipped"
+// failed beats inconclusive beats skipped beats pass.
 Verdict worst(Verdict a, Verdict b);
 
 // Names (route-server and peer instances) -> addresses. Built from the suite's
@@ -88,7 +89,9 @@ struct CellResult {
   bool converged = true;
   // The run was stopped by a signal during this cell: it was not judged (see Interruption).
   bool interrupted = false;
-  std::vector<std::string> notes;  // e.g. capture source; filled in by the runner
+  std::vector<std::string> notes;         // e.g. capture source; filled in by the runner
+  std::string target;                     // live runs: "builtin", "bird", ... (empty for replay)
+  std::vector<std::string> skip_reasons;  // why a skipped cell was not run
   // Replay: the moment the capture was judged at and why, and where each
   // suite name sits in the capture ("rs0 = 127.66.0.4").
   std::optional<std::string> moment;
@@ -108,7 +111,7 @@ bool converged(const Suite& suite, const MatrixCell& cell, const analysis::Obser
                std::string_view phase, const CheckOptions& options = {});
 
 // The verdict of a run: failed if any cell failed, else inconclusive if any
-// was, else pass (also for no cells).
+// was, else pass if any cell passed (or there are none), else skipped: nothing was verified.
 Verdict overall(const std::vector<CellResult>& cells);
 
 }  // namespace rsconform::check

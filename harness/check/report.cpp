@@ -16,6 +16,8 @@ std::string upper(Verdict v) {
       return "FAIL";
     case Verdict::inconclusive:
       return "INCONCLUSIVE";
+    case Verdict::skipped:
+      return "SKIPPED";
   }
   return "?";
 }
@@ -32,6 +34,14 @@ std::string verdict_text(const CellResult& c) {
 }
 std::string verdict_label(const CellResult& c) {
   return c.interrupted ? "INTERRUPTED" : upper(c.verdict);
+}
+
+// "r28 [on]", or "r28 [on] on bird" for a daemon or external target.
+std::string cell_label(const std::string& suite, const std::string& cell,
+                       const std::string& target) {
+  std::string label = suite + " [" + cell + "]";
+  if (!target.empty() && target != "builtin") label += " on " + target;
+  return label;
 }
 
 std::string interrupted_text(const Interruption* interruption) {
@@ -106,21 +116,26 @@ void print_console(std::ostream& out, const std::vector<CellResult>& cells,
                    const Interruption* interruption) {
   std::size_t width = 0;
   for (const auto& c : cells)
-    width = std::max(width, c.suite.size() + c.cell.name.size() + 3);
+    width = std::max(width, cell_label(c.suite, c.cell.name, c.target).size());
   if (interruption)
     for (const auto& c : interruption->not_run)
       width = std::max(width, c.suite.size() + c.cell.size() + 3);
   auto line_start = [&out, width](std::string verdict, const std::string& suite,
-                                  const std::string& cell) {
-    std::string label = suite + " [" + cell + "]";
+                                  const std::string& cell, const std::string& target = "") {
+    std::string label = cell_label(suite, cell, target);
     label.resize(std::max(width, label.size()), ' ');
     verdict.resize(13, ' ');
     out << verdict << label;
   };
   for (const auto& c : cells) {
-    line_start(verdict_label(c), c.suite, c.cell.name);
+    line_start(verdict_label(c), c.suite, c.cell.name, c.target);
     if (c.interrupted) {
       out << "  " << interrupted_text(interruption) << ", not judged\n";
+      continue;
+    }
+    if (c.verdict == Verdict::skipped) {
+      out << "  " << (c.skip_reasons.empty() ? "" : c.skip_reasons.front())
+          << (c.skip_reasons.size() > 1 ? " (and more)" : "") << "\n";
       continue;
     }
     out << "  " << c.results.size() << " expectations";
@@ -143,7 +158,10 @@ void print_console(std::ostream& out, const std::vector<CellResult>& cells,
   for (const auto& c : cells) {
     if (c.verdict == Verdict::pass) continue;
     out << "\n"
-        << verdict_label(c) << " " << c.suite << " [" << c.cell.name << "] (" << c.file << ")\n";
+        << verdict_label(c) << " " << cell_label(c.suite, c.cell.name, c.target) << " (" << c.file
+        << ")\n";
+    for (const auto& reason : c.skip_reasons)
+      out << "  not run: " << reason << "\n";
     for (const auto& note : c.notes)
       out << "  note: " << note << "\n";
     for (const auto& r : c.results)
@@ -157,6 +175,7 @@ void print_console(std::ostream& out, const std::vector<CellResult>& cells,
       << cells.size() + (interruption ? interruption->not_run.size() : 0)
       << " cell(s): " << totals[Verdict::pass] << " passed, " << totals[Verdict::failed]
       << " failed, " << totals[Verdict::inconclusive] << " inconclusive";
+  if (totals[Verdict::skipped]) out << ", " << totals[Verdict::skipped] << " skipped";
   if (interruption)
     out << ", " << interrupted << " interrupted, " << interruption->not_run.size() << " not run ("
         << interrupted_text(interruption) << ")";
@@ -200,6 +219,8 @@ nlohmann::json report_json(const std::vector<CellResult>& cells, const Interrupt
                    {"inconclusive", c.count(Verdict::inconclusive)}}},
                  {"notes", c.notes},
                  {"results", std::move(results)}};
+    if (!c.target.empty()) cell["target"] = c.target;
+    if (c.verdict == Verdict::skipped) cell["skip_reasons"] = c.skip_reasons;
     if (c.moment) cell["moment"] = *c.moment;
     if (!c.mapping.empty()) cell["mapping"] = c.mapping;
     list.push_back(std::move(cell));
@@ -227,11 +248,16 @@ std::string report_junit(const std::vector<CellResult>& cells, const Interruptio
   };
   std::vector<Testcase> testcases;
   for (const auto& c : cells) {
-    Testcase t{&c, c.suite, c.cell.name, c.file, c.convergence_ms.value_or(0) / 1000.0, "", "", ""};
+    const std::string suite =
+        c.target.empty() || c.target == "builtin" ? c.suite : c.target + "/" + c.suite;
+    Testcase t{&c, suite, c.cell.name, c.file, c.convergence_ms.value_or(0) / 1000.0, "", "", ""};
     if (c.interrupted) {
       t.element = "error";
       t.message = interrupted_text(interruption) + ", not judged";
       t.text = join(c.notes, "\n");
+    } else if (c.verdict == Verdict::skipped) {
+      t.element = "skipped";
+      t.message = join(c.skip_reasons, "; ");
     } else if (c.verdict != Verdict::pass) {
       t.element = c.verdict == Verdict::failed ? "failure" : "skipped";
       t.message = std::to_string(c.count(c.verdict)) + " expectation(s) " + to_string(c.verdict);
@@ -302,6 +328,7 @@ int exit_code(Verdict verdict) {
     case Verdict::failed:
       return 1;
     case Verdict::inconclusive:
+    case Verdict::skipped:  // nothing was verified
       return 3;
   }
   return 1;

@@ -24,12 +24,6 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr Millis kBuiltinQuiet{10};
 constexpr Millis kTeardownDeadline{500};
 
-struct RsEndpoint {
-  std::string name;
-  wire::IpAddress address;
-  std::uint16_t port = 179;
-};
-
 // One script runner per peer instance, so that instances run concurrently.
 speakers::Script script_for(const check::PeerSpec& peer, const check::PeerInstance& instance,
                             std::vector<speakers::Step> steps,
@@ -79,15 +73,26 @@ class RunLog {
 
 CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const RunOptions& options) {
   const check::Suite& suite = plan.suite;
+  CellRun run;
+  run.result.suite = suite.name;
+  run.result.file = suite.file;
+  run.result.cell = cell;
+  run.result.target = to_string(options.target.kind);
+  run.result.skip_reasons = skip_reasons(options.target, plan, cell);
+  if (!run.result.skip_reasons.empty()) {
+    run.result.verdict = check::Verdict::skipped;
+    return run;
+  }
   fs::path dir = fs::path(options.out_dir) / suite.name / cell.name;
   fs::create_directories(dir);
   RunLog log(dir / "log.txt", options.log);
-  CellRun run;
   RunRecord& record = run.record;
   record.suite_file = fs::absolute(suite.file).string();
   record.cell = cell;
   record.capture_path = (dir / "capture.pcap").string();
-  std::vector<std::string> notes;
+  // Route-server steps the target could not apply: the phases after them are not the
+  // suite's, so the cell cannot pass or fail.
+  std::vector<std::string> not_applied;
 
   boost::asio::io_context io;
   session::AsioTransport transport(io);
@@ -97,29 +102,22 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   auto stopping = [&options] { return options.stop && options.stop->requested(); };
 
   // The route server under test.
-  std::unique_ptr<routeserver::RouteServer> server;
-  std::vector<RsEndpoint> route_servers;
-  if (options.target == Target::builtin) {
-    routeserver::Config config = plan.config_for(cell);
-    if (options.faults.ignore_flag) config.branch_to_branch = false;
-    if (options.faults.no_vnet) config.vnet_prefixes.clear();
-    routeserver::ServerOptions server_options;
-    server_options.instance_ports.assign(config.instances.size(), 0);  // any free port
-    server_options.active = false;  // speakers connect; keeps parallel runs apart
-    server = std::make_unique<routeserver::RouteServer>(transport, time, config, server_options);
-    server->set_log([&log](const routeserver::LogLine& l) { log.line(routeserver::to_string(l)); });
-    server->start();
-    for (std::size_t i = 0; i < suite.route_servers.size(); ++i)
-      route_servers.push_back({suite.route_servers[i].name, suite.route_servers[i].address,
-                               server->listen_endpoint(i)->port});
-  } else {
-    for (const auto& rs : suite.route_servers) {
-      RsEndpoint endpoint{rs.name, rs.address, suite.port};
-      for (const auto& ext : options.external)
-        if (ext.name == rs.name) endpoint = {rs.name, ext.address, ext.port};
-      route_servers.push_back(endpoint);
-    }
+  TargetContext target_context;
+  target_context.transport = &transport;
+  target_context.time = &time;
+  target_context.cell_dir = dir;
+  target_context.log = [&log](const std::string& line) { log.line(line); };
+  std::unique_ptr<RouteServerTarget> target;
+  try {
+    target = start_target(options.target, plan, cell, target_context);
+  } catch (const TargetError& e) {
+    // Not the route server's conformance: it never ran as the suite needs.
+    log.line(std::string("target did not start: ") + e.what());
+    run.result.verdict = check::Verdict::inconclusive;
+    run.result.notes.push_back(std::string("target did not start: ") + e.what());
+    return run;
   }
+  const std::vector<RsEndpoint> route_servers = target->endpoints();
   std::vector<captures::Endpoint> listeners;
   for (const auto& rs : route_servers) {
     record.ports.push_back(rs.port);
@@ -180,7 +178,7 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   auto wait_phase = [&](const std::string& phase) {
     Millis deadline = options.deadline.value_or(Millis(suite.deadline_ms));
     // The built-in route server answers at once: its quiet window is short.
-    Millis quiet = options.quiet.value_or(options.target == Target::builtin
+    Millis quiet = options.quiet.value_or(target->answers_at_once()
                                               ? std::min(Millis(suite.quiet_ms), kBuiltinQuiet)
                                               : Millis(suite.quiet_ms));
     auto start = SteadyClock::now();
@@ -216,38 +214,29 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
     if (stopping()) break;
     record.step_started[step.name] = time.wall_now();
     log.line("step '" + step.name + "': " + to_string(step.action));
-    const bool by_speakers =
-        step.action == check::StepAction::drop_session || step.action == check::StepAction::script;
-    if (!server && !by_speakers) {
-      notes.push_back("step '" + step.name + "' needs the built-in route server");
-    } else {
-      switch (step.action) {
-        case check::StepAction::set_flag:
-          flag = step.flag.value_or(!flag);
-          server->set_flag(flag && !options.faults.ignore_flag);
-          break;
-        case check::StepAction::set_preference:
-          server->set_preference(step.preference);
-          break;
-        case check::StepAction::set_vnet_prefixes:
-          server->set_vnet_prefixes(step.prefixes);
-          break;
-        case check::StepAction::drop_session:
-          for (std::size_t i = 0; i < runners.size(); ++i)
-            if (auto* speaker =
-                    instance_names[i] == step.peer ? runners[i]->speaker(step.peer) : nullptr)
-              for (auto& s : speaker->sessions())
-                if (step.route_servers.empty() ||
-                    std::find(step.route_servers.begin(), step.route_servers.end(), s->name()) !=
-                        step.route_servers.end())
-                  s->session().stop();
-          break;
-        case check::StepAction::script:
-          for (std::size_t i = 0; i < runners.size(); ++i)
-            if (instance_names[i] == step.peer)
-              runners[i]->append(plan.step_scripts.at(step.name), script_done);
-          break;
-      }
+    switch (step.action) {
+      case check::StepAction::drop_session:
+        for (std::size_t i = 0; i < runners.size(); ++i)
+          if (auto* speaker =
+                  instance_names[i] == step.peer ? runners[i]->speaker(step.peer) : nullptr)
+            for (auto& s : speaker->sessions())
+              if (step.route_servers.empty() ||
+                  std::find(step.route_servers.begin(), step.route_servers.end(), s->name()) !=
+                      step.route_servers.end())
+                s->session().stop();
+        break;
+      case check::StepAction::script:
+        for (std::size_t i = 0; i < runners.size(); ++i)
+          if (instance_names[i] == step.peer)
+            runners[i]->append(plan.step_scripts.at(step.name), script_done);
+        break;
+      default:
+        if (step.action == check::StepAction::set_flag) flag = step.flag.value_or(!flag);
+        if (auto why = target->apply(step, flag)) {
+          log.line("step '" + step.name + "' not applied: " + *why);
+          not_applied.push_back("step '" + step.name + "' not applied: " + *why);
+        }
+        break;
     }
     wait_phase(step.name);
   }
@@ -265,6 +254,9 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
     log.line("stopped by " + options.stop->signal_name() +
              ": closing the capture and the sessions");
 
+  const std::optional<std::string> target_failure = target->failure();
+  if (target_failure) log.line("route server failed during the cell: " + *target_failure);
+
   // Stop the capture while the sessions are still up, so that the capture
   // ends with the tables as they were (a teardown would flush them).
   if (live) {
@@ -276,20 +268,17 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
 
   for (std::size_t i = 0; i < runners.size(); ++i)
     if (auto* speaker = runners[i]->speaker(instance_names[i])) speaker->stop_all();
-  if (server) server->stop();
+  target->stop();
   // Let the NOTIFICATIONs and FINs go out: run until nothing is left to do
   // (the objects are gone) or the deadline.
   runners.clear();
-  server.reset();
+  target.reset();
   io.restart();
   io.run_for(kTeardownDeadline);
 
   std::ofstream(dir / "run.json") << to_json(record).dump(2) << "\n";
   if (stopping()) {
     // Stopped part-way: not judged (the phases did not end); the capture can be replayed.
-    run.result.suite = suite.name;
-    run.result.file = suite.file;
-    run.result.cell = cell;
     run.result.verdict = check::Verdict::inconclusive;
     run.result.interrupted = true;
     run.result.notes.push_back("capture up to the signal: " + record.capture_path + " (" +
@@ -299,16 +288,21 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   check::AddressBook book = check::AddressBook::from_suite(suite);
   for (const auto& rs : route_servers)
     book.set(rs.name, rs.address);
+  const std::string target_name = run.result.target;
   run.result = judge_capture(suite, cell, record, book);
+  run.result.target = target_name;
   double total = 0;
   for (const auto& [phase, ms] : record.convergence_ms)
     total += ms;
   run.result.convergence_ms = total;
   run.result.converged = record.deadline_reached.empty();
-  for (auto& n : notes)
-    run.result.notes.push_back(n);
+  if (!not_applied.empty()) {
+    run.result.verdict = check::Verdict::inconclusive;
+    run.result.notes.insert(run.result.notes.begin(), not_applied.begin(), not_applied.end());
+  }
   for (auto& f : script_failures)
     run.result.notes.push_back("script: " + f);
+  if (target_failure) run.result.notes.push_back("route server failed: " + *target_failure);
   return run;
 }
 

@@ -24,33 +24,19 @@
 #include "run/run_record.hpp"
 #include "run/stop_request.hpp"
 #include "run/suite_plan.hpp"
+#include "run/target.hpp"
 
 namespace rsconform::run {
 
-enum class Target { builtin, external };
 enum class CaptureMode { automatic, live, inproc };
 
-struct ExternalRouteServer {
-  std::string name;  // "rs0"
-  wire::IpAddress address;
-  std::uint16_t port = 179;
-};
-
-// Deliberate faults in the built-in route server, to prove the suites can fail.
-struct Faults {
-  bool ignore_flag = false;  // the route server runs with the flag off whatever the cell says
-  bool no_vnet = false;      // the route server advertises no VNet prefixes (breaks R10)
-};
-
 struct RunOptions {
-  Target target = Target::builtin;
-  std::vector<ExternalRouteServer> external;  // for Target::external
+  TargetSpec target;
   CaptureMode capture = CaptureMode::automatic;
   std::string out_dir = "runs/latest";
   std::optional<std::chrono::milliseconds> deadline;  // per phase; default: the suite's
   std::optional<std::chrono::milliseconds> quiet;     // default: the suite's
-  Faults faults;
-  std::ostream* log = nullptr;  // route-server and runner log lines
+  std::ostream* log = nullptr;                        // route-server and runner log lines
   // When set, a request ends the cell part-way: it is marked interrupted and not judged.
   StopRequest* stop = nullptr;
 };

@@ -2,8 +2,11 @@
 // anything runs (shards, selections that select nothing, report paths that
 // cannot be written, --rs values), reports written whole, a capture without
 // sessions judged inconclusive, and what SIGINT and SIGTERM leave behind.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include "captures/pcap_writer.hpp"
+#include "speakers/daemons/daemon_process.hpp"
 #include "support/tshark_oracle.hpp"
 
 namespace rsconform {
@@ -31,6 +35,20 @@ test_support::RunResult rsconform(const std::vector<std::string>& args,
   std::vector<std::string> argv = {std::string(RSCONFORM_BINARY_DIR) + "/harness/app/rsconform"};
   argv.insert(argv.end(), args.begin(), args.end());
   return test_support::run_with_deadline(argv, std::chrono::seconds{120}, watcher);
+}
+
+// A TCP port free on `address` (bound and released).
+std::uint16_t free_port(const wire::IpAddress& address) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(address.v4_value());
+  socklen_t length = sizeof a;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length) != 0)
+    throw std::runtime_error("no free port on " + address.to_string());
+  ::close(fd);
+  return ntohs(a.sin_port);
 }
 
 std::size_t count(const std::string& text, const std::string& what) {
@@ -158,6 +176,68 @@ TEST_F(RunCli, ExternalTargetNeedsEveryRs) {
   EXPECT_EQ(builtin.exit_status, 2) << builtin.err;
   EXPECT_NE(builtin.err.find("only with --target external"), std::string::npos) << builtin.err;
   EXPECT_FALSE(fs::exists(out()));
+}
+
+// `rsconform serve` as an external route server, told about runtime steps through
+// `--control-cmd "rsconform control --socket S"`: the toggle suite passes in both cells (each
+// cell starts by setting its own flag); without --control-cmd those cells are skipped, and a
+// run that verified nothing is not a pass.
+TEST_F(RunCli, ExternalTargetAppliesStepsThroughTheControlCommand) {
+  const auto rs0 = *wire::IpAddress::parse("127.65.0.4");
+  const std::uint16_t port = free_port(rs0);
+  const fs::path config = dir_ / "rs.json";
+  std::ofstream(config) << R"({"peers": [
+      {"name": "nva1", "role": "nva", "address": "127.65.1.4", "asn": 65001},
+      {"name": "er-in0", "role": "expressroute", "address": "127.65.2.4"},
+      {"name": "er-in1", "role": "expressroute", "address": "127.65.2.5"}]})";
+  const std::string socket = (dir_ / "control.sock").string();
+  const std::string binary = std::string(RSCONFORM_BINARY_DIR) + "/harness/app/rsconform";
+  auto serve = daemons::ChildProcess::start(
+      {binary, "serve", "--config", config.string(), "--port", std::to_string(port), "--passive",
+       "--control", socket, "--quiet-updates"},
+      dir_.string(), (dir_ / "serve.log").string());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!(fs::exists(socket) && daemons::is_listening(rs0, port))) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << daemons::file_tail(dir_ / "serve.log");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::vector<std::string> common = {
+      "run",      (fs::path(RSCONFORM_SOURCE_DIR) / "suites" / "r28-runtime-toggle.json").string(),
+      "--target", "external",
+      "--rs",     "rs0=127.65.0.4:" + std::to_string(port),
+      "--rs",     "rs1=127.65.0.5:" + std::to_string(port)};
+
+  auto with = common;
+  with.insert(with.end(),
+              {"--out", out(), "--control-cmd", binary + " control --socket " + socket});
+  auto r = rsconform(with);
+  EXPECT_EQ(r.exit_status, 0) << r.out << r.err << daemons::file_tail(dir_ / "serve.log");
+  EXPECT_EQ(count(r.out, "PASS "), 2u) << r.out;
+  const std::string log =
+      read_text(fs::path(out()) / "r28-runtime-toggle" / "flag=on" / "control.log");
+  EXPECT_NE(log.find(R"("flag":true)"), std::string::npos) << log;   // the cell's own flag
+  EXPECT_NE(log.find(R"("flag":false)"), std::string::npos) << log;  // the toggle
+
+  auto without = common;
+  without.insert(without.end(),
+                 {"--out", (dir_ / "out2").string(), "--json", (dir_ / "r.json").string()});
+  auto s = rsconform(without);
+  EXPECT_EQ(s.exit_status, 3) << s.out << s.err;
+  EXPECT_EQ(count(s.out, "\nSKIPPED      r28-runtime-toggle"), 2u) << s.out;
+  EXPECT_NE(s.out.find("an external target needs --control-cmd"), std::string::npos) << s.out;
+  EXPECT_EQ(read_json(dir_ / "r.json")["verdict"], "skipped");
+
+  // A control command that fails makes the cell inconclusive, naming the command's output.
+  auto failing = common;
+  failing.insert(failing.end(),
+                 {"--out", (dir_ / "out3").string(), "--flag", "off", "--control-cmd",
+                  binary + " control --socket " + socket + ".missing"});
+  auto f = rsconform(failing);
+  EXPECT_EQ(f.exit_status, 3) << f.out << f.err;
+  EXPECT_NE(f.out.find("--control-cmd for step 'cell start' (set_flag) ended with exit 2"),
+            std::string::npos)
+      << f.out;
+  serve.stop();
 }
 
 // A phase that ends at its deadline did not converge: no report says it did.

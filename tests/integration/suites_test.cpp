@@ -76,7 +76,7 @@ TEST(SeedSuites, EveryCellPassesLiveAndReplaysIdentically) {
 run::RunOptions faulty(const std::string& name, run::Faults faults) {
   run::RunOptions options;
   options.out_dir = out_dir(name);
-  options.faults = faults;
+  options.target.faults = faults;
   options.deadline = std::chrono::milliseconds(1500);  // the failing cell waits this long
   return options;
 }

@@ -409,6 +409,58 @@ TEST_F(CheckerTest, ReportsSayWhatDidNotConvergeAndWhatWasInterrupted) {
       << xml;
 }
 
+// A skipped cell was not run: reports give its reasons, and a run that verified nothing
+// (every cell skipped) is not a pass.
+TEST_F(CheckerTest, SkippedCellsGiveTheirReasonsAndNeverMakeAPass) {
+  capture(good());
+  CellResult passed = check(suite_, suite_.cells()[0], observer_->observation(), timed());
+  ASSERT_EQ(passed.verdict, Verdict::pass);
+  CellResult skipped;
+  skipped.suite = "unit";
+  skipped.cell = on();
+  skipped.target = "gobgp";
+  skipped.verdict = Verdict::skipped;
+  skipped.skip_reasons = {"hub routing preference ASPath: not expressible on gobgp"};
+
+  EXPECT_EQ(overall({passed, skipped}), Verdict::pass);
+  EXPECT_EQ(overall({skipped}), Verdict::skipped);
+  EXPECT_EQ(exit_code(Verdict::skipped), 3);
+  CellResult failed = passed;
+  failed.verdict = Verdict::failed;
+  EXPECT_EQ(overall({skipped, failed}), Verdict::failed);
+  EXPECT_EQ(worst(Verdict::skipped, Verdict::inconclusive), Verdict::inconclusive);
+  EXPECT_EQ(worst(Verdict::pass, Verdict::skipped), Verdict::skipped);
+
+  const std::vector<CellResult> cells = {passed, skipped};
+  std::ostringstream console;
+  print_console(console, cells);
+  const std::string text = console.str();
+  EXPECT_NE(text.find("SKIPPED      unit [flag=on] on gobgp  hub routing preference ASPath: not "
+                      "expressible on gobgp"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("not run: hub routing preference ASPath"), std::string::npos) << text;
+  EXPECT_NE(text.find("1 passed, 0 failed, 0 inconclusive, 1 skipped"), std::string::npos) << text;
+
+  const auto j = report_json(cells);
+  EXPECT_EQ(j["verdict"], "pass");
+  EXPECT_EQ(j["cells"][1]["verdict"], "skipped");
+  EXPECT_EQ(j["cells"][1]["target"], "gobgp");
+  EXPECT_EQ(j["cells"][1]["skip_reasons"][0],
+            "hub routing preference ASPath: not expressible on gobgp");
+  EXPECT_FALSE(j["cells"][0].contains("skip_reasons"));
+
+  const std::string xml = report_junit(cells);
+  EXPECT_NE(xml.find("<testsuite name=\"gobgp/unit\" tests=\"1\" failures=\"0\" errors=\"0\" "
+                     "skipped=\"1\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<skipped message=\"hub routing preference ASPath: not expressible on "
+                     "gobgp\""),
+            std::string::npos)
+      << xml;
+}
+
 // IPv6 prefixes are looked up in the IPv6 unicast table (MP_REACH announcements).
 TEST_F(CheckerTest, Ipv6RoutesAreLookedUpInTheirOwnFamily) {
   suite_ = small_suite(R"([

@@ -1,0 +1,235 @@
+#include "run/target.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+
+#include "speakers/daemons/daemon_process.hpp"
+#include "speakers/routeserver/server.hpp"
+
+namespace rsconform::run {
+namespace {
+
+namespace fs = std::filesystem;
+using Millis = std::chrono::milliseconds;
+
+// A control command may reload a whole route server; longer than that is a hang.
+constexpr Millis kControlDeadline{30000};
+
+std::string step_text(const check::SuiteStep& step) {
+  return "step '" + step.name + "' (" + check::to_string(step.action) + ")";
+}
+
+// The reference route server, in this process, on the cell's io_context.
+class BuiltinTarget final : public RouteServerTarget {
+ public:
+  BuiltinTarget(const TargetSpec& spec, const SuitePlan& plan, const check::MatrixCell& cell,
+                const TargetContext& context)
+      : faults_(spec.faults) {
+    routeserver::Config config = plan.config_for(cell);
+    if (faults_.ignore_flag) config.branch_to_branch = false;
+    if (faults_.no_vnet) config.vnet_prefixes.clear();
+    routeserver::ServerOptions options;
+    options.instance_ports.assign(config.instances.size(), 0);  // any free port
+    options.active = false;  // speakers connect; keeps parallel runs apart
+    server_ = std::make_unique<routeserver::RouteServer>(*context.transport, *context.time, config,
+                                                         options);
+    if (context.log)
+      server_->set_log(
+          [log = context.log](const routeserver::LogLine& l) { log(routeserver::to_string(l)); });
+    server_->start();
+    const auto& instances = plan.suite.route_servers;
+    for (std::size_t i = 0; i < instances.size(); ++i)
+      endpoints_.push_back(
+          {instances[i].name, instances[i].address, server_->listen_endpoint(i)->port});
+  }
+
+  const std::vector<RsEndpoint>& endpoints() const override { return endpoints_; }
+  bool answers_at_once() const override { return true; }
+
+  std::optional<std::string> apply(const check::SuiteStep& step, bool flag) override {
+    switch (step.action) {
+      case check::StepAction::set_flag:
+        server_->set_flag(flag && !faults_.ignore_flag);
+        break;
+      case check::StepAction::set_preference:
+        server_->set_preference(step.preference);
+        break;
+      case check::StepAction::set_vnet_prefixes:
+        server_->set_vnet_prefixes(step.prefixes);
+        break;
+      default:
+        return step_text(step) + " is not the route server's";
+    }
+    return std::nullopt;
+  }
+
+  void stop() override { server_->stop(); }
+
+ private:
+  Faults faults_;
+  std::unique_ptr<routeserver::RouteServer> server_;
+  std::vector<RsEndpoint> endpoints_;
+};
+
+// The program `name` resolves to through $PATH (or itself when it names a path); "" if none.
+std::string find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos)
+    return ::access(name.c_str(), X_OK) == 0 ? fs::absolute(name).string() : "";
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return fs::absolute(candidate).string();
+  }
+  return "";
+}
+
+// The user's own route server: we only know where it listens, and, with --control-cmd, how
+// to tell it about a runtime step.
+class ExternalTarget final : public RouteServerTarget {
+ public:
+  ExternalTarget(const TargetSpec& spec, const SuitePlan& plan, const check::MatrixCell& cell,
+                 const TargetContext& context)
+      : control_cmd_(spec.control_cmd), context_(context) {
+    for (const auto& rs : plan.suite.route_servers) {
+      RsEndpoint endpoint{rs.name, rs.address, plan.suite.port};
+      for (const auto& ext : spec.external)
+        if (ext.name == rs.name) endpoint = ext;
+      endpoints_.push_back(endpoint);
+    }
+    if (control_cmd_.empty()) return;  // the user set it up for this cell (run --flag)
+    // The route server keeps its settings between cells: each cell starts from its own.
+    check::SuiteStep start;
+    start.name = "cell start";
+    start.action = check::StepAction::set_flag;
+    if (auto why = apply(start, cell.branch_to_branch)) throw TargetError(*why);
+    const auto& steps = plan.suite.steps;
+    const bool uses_preference =
+        !plan.suite.preference_values.empty() ||
+        std::any_of(steps.begin(), steps.end(), [](const check::SuiteStep& s) {
+          return s.action == check::StepAction::set_preference;
+        });
+    if (uses_preference) {
+      start.action = check::StepAction::set_preference;
+      start.preference = cell.preference;
+      if (auto why = apply(start, cell.branch_to_branch)) throw TargetError(*why);
+    }
+  }
+
+  const std::vector<RsEndpoint>& endpoints() const override { return endpoints_; }
+
+  std::optional<std::string> apply(const check::SuiteStep& step, bool flag) override {
+    if (control_cmd_.empty()) return step_text(step) + " needs --control-cmd";
+    auto argv = control_command_argv(control_cmd_, step, flag);
+    const std::string program = argv[0];
+    argv[0] = find_program(program);
+    if (argv[0].empty()) return "--control-cmd: no program '" + program + "'";
+    const std::string log = (context_.cell_dir / "control.log").string();
+    try {
+      auto child = daemons::ChildProcess::start(argv, context_.cell_dir.string(), log);
+      auto status = child.wait(kControlDeadline);
+      if (!status) {
+        child.stop(Millis(1000));
+        return "--control-cmd for " + step_text(step) + " did not finish within " +
+               std::to_string(kControlDeadline.count() / 1000) + " s (" + log + ")";
+      }
+      if (!status->exited || status->code != 0)
+        return "--control-cmd for " + step_text(step) + " ended with " + status->to_string() +
+               ": " + daemons::file_tail(log, 500);
+    } catch (const std::exception& e) {
+      return "--control-cmd for " + step_text(step) + ": " + e.what();
+    }
+    return std::nullopt;
+  }
+
+  void stop() override {}
+
+ private:
+  std::string control_cmd_;
+  TargetContext context_;
+  std::vector<RsEndpoint> endpoints_;
+};
+
+}  // namespace
+
+const std::vector<std::string_view>& target_names() {
+  static const std::vector<std::string_view> names = {"builtin", "bird",     "frr",
+                                                      "gobgp",   "openbgpd", "external"};
+  return names;
+}
+
+const char* to_string(TargetKind kind) {
+  return target_names()[static_cast<std::size_t>(kind)].data();
+}
+
+std::optional<TargetKind> parse_target_kind(std::string_view text) {
+  const auto& names = target_names();
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == text) return static_cast<TargetKind>(i);
+  return std::nullopt;
+}
+
+bool is_daemon(TargetKind kind) {
+  return kind != TargetKind::builtin && kind != TargetKind::external;
+}
+
+bool is_route_server_step(const check::SuiteStep& step) {
+  return step.action == check::StepAction::set_flag ||
+         step.action == check::StepAction::set_preference ||
+         step.action == check::StepAction::set_vnet_prefixes;
+}
+
+std::vector<std::string> control_command_argv(const std::string& command,
+                                              const check::SuiteStep& step, bool flag) {
+  std::vector<std::string> argv;
+  std::stringstream words(command);  // split at blanks: no shell, no quoting
+  for (std::string word; words >> word;)
+    argv.push_back(word);
+  argv.emplace_back(check::to_string(step.action));
+  switch (step.action) {
+    case check::StepAction::set_flag:
+      argv.emplace_back(flag ? "on" : "off");
+      break;
+    case check::StepAction::set_preference:
+      argv.emplace_back(topology::to_string(step.preference));
+      break;
+    case check::StepAction::set_vnet_prefixes:
+      for (const auto& p : step.prefixes)
+        argv.push_back(p.to_string());
+      break;
+    default:
+      break;
+  }
+  return argv;
+}
+
+std::vector<std::string> skip_reasons(const TargetSpec& spec, const SuitePlan& plan,
+                                      const check::MatrixCell& cell) {
+  (void)cell;
+  std::vector<std::string> reasons;
+  if (spec.kind == TargetKind::external && spec.control_cmd.empty())
+    for (const auto& step : plan.suite.steps)
+      if (is_route_server_step(step))
+        reasons.push_back(step_text(step) +
+                          " changes the route server: an external target needs --control-cmd");
+  return reasons;
+}
+
+std::unique_ptr<RouteServerTarget> start_target(const TargetSpec& spec, const SuitePlan& plan,
+                                                const check::MatrixCell& cell,
+                                                const TargetContext& context) {
+  switch (spec.kind) {
+    case TargetKind::builtin:
+      return std::make_unique<BuiltinTarget>(spec, plan, cell, context);
+    case TargetKind::external:
+      return std::make_unique<ExternalTarget>(spec, plan, cell, context);
+    default:
+      throw TargetError(std::string("target ") + to_string(spec.kind) + " is not available");
+  }
+}
+
+}  // namespace rsconform::run
