@@ -20,6 +20,7 @@
 #include "app/command.hpp"
 #include "app/signal_watch.hpp"
 #include "captures/pcap_reader.hpp"
+#include "check/matrix.hpp"
 #include "check/report.hpp"
 #include "run/runner.hpp"
 
@@ -42,6 +43,10 @@ struct RunFlags {
   std::string capture = "auto";
   std::vector<std::string> faults;
   bool verbose = false;
+  // `matrix`: the results folded into the conformance matrix (check/matrix.hpp).
+  bool matrix = false;
+  std::string deviations = "suites/profiles/deviations.json";
+  std::string markdown;  // also write the matrix's Markdown here
 };
 
 // "NAME=ADDR[:PORT]" (PORT 1..65535, default 179) -> (name, address, port); nullopt with
@@ -316,6 +321,33 @@ bool prepare_run_dir(const RunFlags& flags) {
   return true;
 }
 
+// The matrix of `results`: printed, written beside the run's reports and to --markdown. Its
+// exit code counts what no known deviation explains: 1 for a failure, 3 for an inconclusive
+// or skipped-only row, else 0.
+ExitCode report_matrix(const std::vector<check::CellResult>& results,
+                       const std::vector<check::Deviation>& deviations, const RunFlags& flags) {
+  const check::Matrix matrix = check::build_matrix(results, deviations);
+  const std::string markdown = check::matrix_markdown(matrix);
+  std::cout << "\n" << markdown;
+  bool ok = write_atomically("matrix", fs::path(flags.out) / "matrix.md", markdown);
+  ok &= write_atomically("matrix", fs::path(flags.out) / "matrix.json",
+                         check::matrix_json(matrix).dump(2));
+  if (!flags.markdown.empty()) ok &= write_atomically("matrix", flags.markdown, markdown);
+  if (!ok) return ExitCode::usage;
+  bool inconclusive = false;
+  for (const auto& row : matrix.rules)
+    for (const auto& e : row.entries) {
+      if (e.outcome == check::Outcome::fail) return ExitCode::failed;
+      inconclusive |= e.outcome == check::Outcome::inconclusive;
+    }
+  const bool verified = std::any_of(matrix.rules.begin(), matrix.rules.end(), [](const auto& row) {
+    return std::any_of(row.entries.begin(), row.entries.end(), [](const auto& e) {
+      return e.outcome == check::Outcome::pass || e.outcome == check::Outcome::deviates;
+    });
+  });
+  return inconclusive || !verified ? ExitCode::inconclusive : ExitCode::pass;
+}
+
 ExitCode run_suites(const RunFlags& flags) {
   std::vector<run::SuitePlan> plans;
   try {
@@ -325,6 +357,19 @@ ExitCode run_suites(const RunFlags& flags) {
   } catch (const std::exception& e) {
     std::cerr << "rsconform run: " << e.what() << "\n";
     return ExitCode::usage;
+  }
+  std::vector<check::Deviation> deviations;
+  if (flags.matrix && !flags.deviations.empty()) {
+    std::error_code ec;
+    const bool default_path = flags.deviations == RunFlags{}.deviations;
+    if (!(default_path && !fs::exists(flags.deviations, ec))) {
+      try {
+        deviations = check::load_deviations_file(flags.deviations);
+      } catch (const std::exception& e) {
+        std::cerr << "rsconform matrix: --deviations: " << e.what() << "\n";
+        return ExitCode::usage;
+      }
+    }
   }
   Shard shard;
   if (!flags.shard.empty()) {
@@ -431,6 +476,7 @@ ExitCode run_suites(const RunFlags& flags) {
   check::print_console(std::cout, results, stopped);
   if (!write_reports(results, flags, stopped)) return ExitCode::usage;
   if (stopped) return static_cast<ExitCode>(stopped->exit_code);
+  if (flags.matrix) return report_matrix(results, deviations, flags);
   return static_cast<ExitCode>(check::exit_code(check::overall(results)));
 }
 
@@ -595,36 +641,60 @@ constexpr const char* kExitCodes =
     "Exit codes: 0 pass, 1 a check failed, 2 usage or input error, 3 inconclusive, 130/143 "
     "interrupted by SIGINT/SIGTERM.";
 
+// The options `run` and `matrix` share.
+void add_run_options(CLI::App* cmd, RunFlags& flags) {
+  cmd->add_option("SUITE", flags.paths, "suite files or folders (default: suites)");
+  cmd->add_option("--target", flags.target,
+                  "the route server under test: builtin (the reference model) or external; "
+                  "several, comma-separated, run one after another");
+  cmd->add_option("--rs", flags.route_servers,
+                  "with --target external: NAME=ADDR[:PORT] for every route-server instance "
+                  "(PORT 1..65535, default 179)");
+  cmd->add_option("--control-cmd", flags.control_cmd,
+                  "with --target external: a program run for each route-server step as "
+                  "CMD ACTION ARGS (set_flag on|off, set_preference NAME, set_vnet_prefixes "
+                  "PREFIX...); without it such suites are skipped");
+  cmd->add_option("--flag", flags.flag, "branch-to-branch cells to run: off, on or both")
+      ->check(CLI::IsMember({"off", "on", "both"}));
+  cmd->add_option("--out", flags.out,
+                  "run directory (captures, logs, reports), emptied of an earlier run first");
+  cmd->add_option("--junit", flags.junit, "write a JUnit XML report here");
+  cmd->add_option("--json", flags.json, "write a JSON report here");
+  cmd->add_option("--filter", flags.filter, "only suites whose name matches this glob");
+  cmd->add_option("--shard", flags.shard, "I/N: run the I-th of N shards of the cells");
+  cmd->add_option("--capture", flags.capture, "live (libpcap on lo), inproc, or auto")
+      ->check(CLI::IsMember({"auto", "live", "inproc"}));
+  cmd->add_option("--fault", flags.faults,
+                  "misconfigure the built-in route server: ignore-flag, no-vnet")
+      ->check(CLI::IsMember({"ignore-flag", "no-vnet"}));
+  cmd->add_flag("--verbose", flags.verbose, "print the route server's and runner's log");
+  cmd->footer(kExitCodes);
+}
+
 CommandRunner add_run_command(CLI::App& parent) {
   auto flags = std::make_shared<RunFlags>();
   CLI::App* cmd = parent.add_subcommand(
       "run", "Run suites live against a route server under test, capture, and judge the capture");
-  cmd->add_option("SUITE", flags->paths, "suite files or folders (default: suites)");
-  cmd->add_option("--target", flags->target,
-                  "the route server under test: builtin (the reference model) or external; "
-                  "several, comma-separated, run one after another");
-  cmd->add_option("--control-cmd", flags->control_cmd,
-                  "with --target external: a program run for each route-server step as "
-                  "CMD ACTION ARGS (set_flag on|off, set_preference NAME, set_vnet_prefixes "
-                  "PREFIX...); without it such suites are skipped");
-  cmd->add_option("--rs", flags->route_servers,
-                  "with --target external: NAME=ADDR[:PORT] for every route-server instance "
-                  "(PORT 1..65535, default 179)");
-  cmd->add_option("--flag", flags->flag, "branch-to-branch cells to run: off, on or both")
-      ->check(CLI::IsMember({"off", "on", "both"}));
-  cmd->add_option("--out", flags->out,
-                  "run directory (captures, logs, reports), emptied of an earlier run first");
-  cmd->add_option("--junit", flags->junit, "write a JUnit XML report here");
-  cmd->add_option("--json", flags->json, "write a JSON report here");
-  cmd->add_option("--filter", flags->filter, "only suites whose name matches this glob");
-  cmd->add_option("--shard", flags->shard, "I/N: run the I-th of N shards of the cells");
-  cmd->add_option("--capture", flags->capture, "live (libpcap on lo), inproc, or auto")
-      ->check(CLI::IsMember({"auto", "live", "inproc"}));
-  cmd->add_option("--fault", flags->faults,
-                  "misconfigure the built-in route server: ignore-flag, no-vnet")
-      ->check(CLI::IsMember({"ignore-flag", "no-vnet"}));
-  cmd->add_flag("--verbose", flags->verbose, "print the route server's and runner's log");
-  cmd->footer(kExitCodes);
+  add_run_options(cmd, *flags);
+  return [flags] { return run_suites(*flags); };
+}
+
+CommandRunner add_matrix_command(CLI::App& parent) {
+  auto flags = std::make_shared<RunFlags>();
+  flags->matrix = true;
+  CLI::App* cmd = parent.add_subcommand(
+      "matrix",
+      "Run suites against several targets and print the conformance matrix (rules x target x "
+      "flag); known deviations are named, not failed");
+  add_run_options(cmd, *flags);
+  cmd->add_option("--deviations", flags->deviations,
+                  "known deviations per target (default suites/profiles/deviations.json when "
+                  "present; empty: none)");
+  cmd->add_option("--markdown", flags->markdown, "also write the matrix as Markdown here");
+  cmd->footer(
+      "Writes matrix.md and matrix.json into --out besides run's reports. Exit codes: 0 every "
+      "rule passes or deviates as known, 1 a failure no known deviation explains, 2 usage or "
+      "input error, 3 inconclusive or nothing verified, 130/143 interrupted.");
   return [flags] { return run_suites(*flags); };
 }
 

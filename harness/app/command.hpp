@@ -27,6 +27,7 @@ CommandRunner add_control_command(CLI::App& parent);
 // serve's control socket unless --control: under $XDG_RUNTIME_DIR (or /tmp), by uid and port.
 std::string default_control_path(std::uint16_t port);
 CommandRunner add_run_command(CLI::App& parent);
+CommandRunner add_matrix_command(CLI::App& parent);
 CommandRunner add_replay_command(CLI::App& parent);
 
 }  // namespace rsconform::app

@@ -704,6 +704,13 @@ const char* to_string(ResultKind kind) {
   return "?";
 }
 
+void describe_coverage(const Suite& suite, CellResult& result) {
+  result.rules = suite.rules;
+  result.cases.clear();
+  for (const auto& c : suite.cases)
+    result.cases.push_back(c.name);
+}
+
 AddressBook AddressBook::from_suite(const Suite& suite) {
   AddressBook book;
   for (const auto& rs : suite.route_servers)
@@ -731,6 +738,7 @@ CellResult check(const Suite& suite, const MatrixCell& cell,
   result.suite = suite.name;
   result.file = suite.file;
   result.cell = cell;
+  describe_coverage(suite, result);
   Judge judge(suite, observation, options);
   bool unused = true;
   for (const auto& c : suite.cases) {

@@ -89,8 +89,11 @@ struct CellResult {
   bool converged = true;
   // The run was stopped by a signal during this cell: it was not judged (see Interruption).
   bool interrupted = false;
-  std::vector<std::string> notes;         // e.g. capture source; filled in by the runner
-  std::string target;                     // live runs: "builtin", "bird", ... (empty for replay)
+  std::vector<std::string> notes;  // e.g. capture source; filled in by the runner
+  std::string target;              // live runs: "builtin", "bird", ... (empty for replay)
+  // What the suite covers, also for a cell never judged: its rules and its cases' names.
+  std::vector<std::string> rules;
+  std::vector<std::string> cases;
   std::vector<std::string> skip_reasons;  // why a skipped cell was not run
   // Replay: the moment the capture was judged at and why, and where each
   // suite name sits in the capture ("rs0 = 127.66.0.4").
@@ -98,6 +101,10 @@ struct CellResult {
   std::vector<std::string> mapping;
   std::size_t count(Verdict verdict) const;
 };
+
+// Fills result.rules and result.cases from `suite` (check() does; a runner that never judges a
+// cell calls it).
+void describe_coverage(const Suite& suite, CellResult& result);
 
 // Judges every case of `suite` for `cell`.
 CellResult check(const Suite& suite, const MatrixCell& cell,

@@ -524,7 +524,9 @@ std::vector<std::string> find_suite_files(const std::vector<std::string>& paths)
       for (auto it = fs::recursive_directory_iterator(p, ec);
            it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec) break;
-        if (it->is_directory() && it->path().filename() == "schema") {
+        // schema/ holds the suites' JSON schema, profiles/ what targets are known to do.
+        if (it->is_directory() &&
+            (it->path().filename() == "schema" || it->path().filename() == "profiles")) {
           it.disable_recursion_pending();
           continue;
         }

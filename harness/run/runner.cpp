@@ -78,6 +78,7 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   run.result.file = suite.file;
   run.result.cell = cell;
   run.result.target = to_string(options.target.kind);
+  check::describe_coverage(suite, run.result);
   run.result.skip_reasons = skip_reasons(options.target, plan, cell);
   if (!run.result.skip_reasons.empty()) {
     run.result.verdict = check::Verdict::skipped;

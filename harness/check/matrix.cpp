@@ -1,0 +1,374 @@
+#include "check/matrix.hpp"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "json/document.hpp"
+
+namespace rsconform::check {
+namespace {
+
+using jsonio::Value;
+
+// A rule id's number ("R11" -> 11), or nullopt for a user's own id.
+std::optional<int> rule_number(const std::string& id) {
+  if (id.size() < 2 || id[0] != 'R' || id.size() > 4) return std::nullopt;
+  int n = 0;
+  for (std::size_t i = 1; i < id.size(); ++i) {
+    if (id[i] < '0' || id[i] > '9') return std::nullopt;
+    n = n * 10 + (id[i] - '0');
+  }
+  return n;
+}
+
+bool glob_matches(const std::string& pattern, const std::string& text) {
+  return ::fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
+}
+
+// Collects, per row and column, what the cells say before it is folded into one entry.
+struct Tally {
+  bool covered = false;
+  bool judged = false;              // a cell covering it was judged (not skipped)
+  std::vector<std::string> failed;  // details of failures no deviation explains
+  std::set<std::string> deviations;
+  std::vector<std::string> inconclusive;
+  std::vector<std::string> skipped;
+
+  MatrixEntry entry() const {
+    MatrixEntry e;
+    if (!covered) return e;
+    if (!failed.empty()) {
+      e.outcome = Outcome::fail;
+      e.details = failed;
+    } else if (!inconclusive.empty()) {
+      e.outcome = Outcome::inconclusive;
+      e.details = inconclusive;
+    } else if (!deviations.empty()) {
+      e.outcome = Outcome::deviates;
+      e.deviations.assign(deviations.begin(), deviations.end());
+    } else if (!judged) {
+      e.outcome = Outcome::skipped;
+      e.details = skipped;
+    } else {
+      e.outcome = Outcome::pass;
+    }
+    return e;
+  }
+};
+
+void add_unique(std::vector<std::string>& list, const std::string& item) {
+  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+}
+
+std::string failure_text(const CellResult& cell, const ExpectationResult& r) {
+  std::string text = cell.suite + " / " + r.case_name + ": " + r.session + ": " + to_string(r.kind);
+  if (!r.prefix.empty()) text += " " + r.prefix;
+  return text + ": " + (r.reason.empty() ? r.seen : r.reason);
+}
+
+std::string cell_note(const CellResult& cell) {
+  std::string text = cell.suite + " [" + cell.cell.name + "]";
+  if (cell.interrupted) return text + ": interrupted";
+  if (!cell.notes.empty()) return text + ": " + cell.notes.front();
+  return text + ": inconclusive";
+}
+
+// Markdown table cell text: pipes and newlines would break the row.
+std::string md_escape(std::string text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string entry_text(const MatrixEntry& e) {
+  switch (e.outcome) {
+    case Outcome::pass:
+      return "pass";
+    case Outcome::fail:
+      return "**fail**";
+    case Outcome::inconclusive:
+      return "inconclusive";
+    case Outcome::skipped:
+      return "skipped";
+    case Outcome::deviates: {
+      std::string names;
+      for (const auto& d : e.deviations)
+        names += (names.empty() ? "" : ", ") + d;
+      return "deviates (" + names + ")";
+    }
+    case Outcome::not_covered:
+      return "-";
+  }
+  return "?";
+}
+
+void table(std::ostringstream& out, const Matrix& m, const std::vector<MatrixRow>& rows,
+           const char* first) {
+  out << "| " << first << " |";
+  for (const auto& c : m.columns)
+    out << " " << c.label() << " |";
+  out << "\n|---|";
+  for (std::size_t i = 0; i < m.columns.size(); ++i)
+    out << "---|";
+  out << "\n";
+  for (const auto& row : rows) {
+    out << "| " << md_escape(row.key) << " |";
+    for (const auto& e : row.entries)
+      out << " " << md_escape(entry_text(e)) << " |";
+    out << "\n";
+  }
+}
+
+nlohmann::json rows_json(const Matrix& m, const std::vector<MatrixRow>& rows) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& row : rows) {
+    nlohmann::json entries = nlohmann::json::object();
+    for (std::size_t i = 0; i < row.entries.size(); ++i) {
+      const MatrixEntry& e = row.entries[i];
+      nlohmann::json item = {{"outcome", to_string(e.outcome)}};
+      if (!e.deviations.empty()) item["deviations"] = e.deviations;
+      if (!e.details.empty()) item["details"] = e.details;
+      entries[m.columns[i].label()] = std::move(item);
+    }
+    list.push_back({{"row", row.key}, {"entries", std::move(entries)}});
+  }
+  return list;
+}
+
+}  // namespace
+
+bool Deviation::matches(const std::string& target_name, const ExpectationResult& result) const {
+  if (target_name != target || result.verdict != Verdict::failed) return false;
+  if (!rules.empty() && std::none_of(rules.begin(), rules.end(), [&result](const auto& rule) {
+        return std::find(result.rules.begin(), result.rules.end(), rule) != result.rules.end();
+      }))
+    return false;
+  if (!glob_matches(cases, result.case_name)) return false;
+  if (!kind.empty() && kind != to_string(result.kind)) return false;
+  return seen.empty() || result.seen.find(seen) != std::string::npos;
+}
+
+namespace {
+
+std::vector<Deviation> deviations_from(const Value& document_root, const std::string& file) {
+  jsonio::Object root = document_root.object({"$schema", "description", "deviations"});
+  std::vector<Deviation> out;
+  for (const Value& item : root.require("deviations").array()) {
+    jsonio::Object o = item.object({"target", "name", "rules", "cases", "kind", "seen", "why"});
+    Deviation d;
+    d.target = o.require("target").string();
+    d.name = o.require("name").string();
+    d.why = o.require("why").string();
+    if (auto v = o.find("rules"))
+      for (const Value& rule : v->array())
+        d.rules.push_back(rule.string());
+    if (auto v = o.find("cases")) d.cases = v->string();
+    if (auto v = o.find("kind")) {
+      static const std::vector<std::string_view> kinds = {"present", "absent", "extra", "event",
+                                                          "session"};
+      d.kind = kinds[v->choice(kinds, jsonio::Letters::exact)];
+    }
+    if (auto v = o.find("seen")) d.seen = v->string();
+    d.pointer = file + ":" + item.pointer();
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Deviation> load_deviations_text(std::string_view text, const std::string& file) {
+  return deviations_from(jsonio::Document::parse(std::string(text), file)->root(), file);
+}
+
+std::vector<Deviation> load_deviations_file(const std::string& path) {
+  return deviations_from(jsonio::Document::read_file(path)->root(), path);
+}
+
+const char* to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::pass:
+      return "pass";
+    case Outcome::fail:
+      return "fail";
+    case Outcome::inconclusive:
+      return "inconclusive";
+    case Outcome::skipped:
+      return "skipped";
+    case Outcome::deviates:
+      return "deviates";
+    case Outcome::not_covered:
+      return "not covered";
+  }
+  return "?";
+}
+
+std::string MatrixColumn::label() const {
+  return target + (branch_to_branch ? " flag=on" : " flag=off");
+}
+
+bool rule_before(const std::string& a, const std::string& b) {
+  const auto na = rule_number(a), nb = rule_number(b);
+  if (na && nb) return *na < *nb;
+  if (na || nb) return na.has_value();
+  return a < b;
+}
+
+Matrix build_matrix(const std::vector<CellResult>& cells,
+                    const std::vector<Deviation>& deviations) {
+  Matrix m;
+  std::vector<std::string> rule_keys, case_keys;
+  for (const auto& cell : cells) {
+    const MatrixColumn column{cell.target.empty() ? "replay" : cell.target,
+                              cell.cell.branch_to_branch};
+    if (std::find(m.columns.begin(), m.columns.end(), column) == m.columns.end())
+      m.columns.push_back(column);
+    for (const auto& rule : cell.rules)
+      add_unique(rule_keys, rule);
+    for (const auto& name : cell.cases)
+      add_unique(case_keys, cell.suite + " / " + name);
+  }
+  std::sort(rule_keys.begin(), rule_keys.end(), rule_before);
+
+  std::map<std::pair<std::string, std::size_t>, Tally> tallies;  // (row key, column)
+  std::set<const Deviation*> used;
+  for (const auto& cell : cells) {
+    const std::string target = cell.target.empty() ? "replay" : cell.target;
+    const std::size_t column =
+        static_cast<std::size_t>(std::find(m.columns.begin(), m.columns.end(),
+                                           MatrixColumn{target, cell.cell.branch_to_branch}) -
+                                 m.columns.begin());
+    std::vector<std::string> keys = cell.rules;
+    for (const auto& name : cell.cases)
+      keys.push_back(cell.suite + " / " + name);
+    const bool judged = cell.verdict != Verdict::skipped && !cell.interrupted;
+    for (const auto& key : keys) {
+      Tally& t = tallies[{key, column}];
+      t.covered = true;
+      if (judged) t.judged = true;
+      if (cell.verdict == Verdict::skipped)
+        for (const auto& why : cell.skip_reasons)
+          add_unique(t.skipped, cell.suite + ": " + why);
+      // A cell inconclusive as a whole (target did not start, interrupted) with no results.
+      if ((cell.interrupted || cell.verdict == Verdict::inconclusive) && cell.results.empty())
+        add_unique(t.inconclusive, cell_note(cell));
+    }
+    for (const auto& r : cell.results) {
+      std::vector<std::string> row_keys = r.rules;
+      if (!r.case_name.empty()) row_keys.push_back(cell.suite + " / " + r.case_name);
+      const Deviation* deviation = nullptr;
+      for (const auto& d : deviations)
+        if (d.matches(target, r)) {
+          deviation = &d;
+          break;
+        }
+      for (const auto& key : row_keys) {
+        Tally& t = tallies[{key, column}];
+        t.covered = true;
+        if (r.verdict == Verdict::failed && deviation) {
+          t.deviations.insert(deviation->name);
+        } else if (r.verdict == Verdict::failed) {
+          add_unique(t.failed, failure_text(cell, r));
+        } else if (r.verdict == Verdict::inconclusive) {
+          add_unique(t.inconclusive, failure_text(cell, r));
+        }
+      }
+      if (r.verdict == Verdict::failed && deviation) {
+        used.insert(deviation);
+        add_unique(m.evidence[deviation->target + "/" + deviation->name],
+                   MatrixColumn{target, cell.cell.branch_to_branch}.label() + ": " +
+                       failure_text(cell, r));
+      }
+    }
+  }
+  auto rows = [&](const std::vector<std::string>& keys) {
+    std::vector<MatrixRow> out;
+    for (const auto& key : keys) {
+      MatrixRow row{key, {}};
+      for (std::size_t c = 0; c < m.columns.size(); ++c) {
+        auto it = tallies.find({key, c});
+        row.entries.push_back(it == tallies.end() ? MatrixEntry{} : it->second.entry());
+      }
+      out.push_back(std::move(row));
+    }
+    return out;
+  };
+  m.rules = rows(rule_keys);
+  m.cases = rows(case_keys);
+  for (const auto& d : deviations)
+    if (used.count(&d)) m.used.push_back(d);
+  return m;
+}
+
+std::string matrix_markdown(const Matrix& m) {
+  std::ostringstream out;
+  out << "## Rules\n\n";
+  table(out, m, m.rules, "rule");
+  out << "\n## Cases\n\n";
+  table(out, m, m.cases, "suite / case");
+  auto details = [&out, &m](const std::vector<MatrixRow>& rows, Outcome outcome,
+                            const char* heading) {
+    bool any = false;
+    for (const auto& row : rows)
+      for (std::size_t c = 0; c < row.entries.size(); ++c) {
+        const MatrixEntry& e = row.entries[c];
+        if (e.outcome != outcome) continue;
+        if (!any) out << "\n## " << heading << "\n\n";
+        any = true;
+        out << "- " << row.key << ", " << m.columns[c].label() << ":\n";
+        for (const auto& d : e.details)
+          out << "  - " << md_escape(d) << "\n";
+      }
+  };
+  details(m.rules, Outcome::fail, "Failures");
+  details(m.rules, Outcome::inconclusive, "Inconclusive");
+  details(m.rules, Outcome::skipped, "Skipped");
+  if (!m.used.empty()) {
+    out << "\n## Known deviations\n\n";
+    for (const auto& d : m.used) {
+      out << "- **" << d.target << ": " << d.name << "**: " << md_escape(d.why) << "\n";
+      const auto it = m.evidence.find(d.target + "/" + d.name);
+      if (it == m.evidence.end()) continue;
+      const std::size_t shown = std::min<std::size_t>(it->second.size(), 3);
+      for (std::size_t i = 0; i < shown; ++i)
+        out << "  - " << md_escape(it->second[i]) << "\n";
+      if (it->second.size() > shown) out << "  - and " << it->second.size() - shown << " more\n";
+    }
+  }
+  return out.str();
+}
+
+nlohmann::json matrix_json(const Matrix& m) {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& c : m.columns)
+    columns.push_back({{"label", c.label()},
+                       {"target", c.target},
+                       {"branch_to_branch", c.branch_to_branch ? "on" : "off"}});
+  nlohmann::json used = nlohmann::json::array();
+  for (const auto& d : m.used) {
+    const auto it = m.evidence.find(d.target + "/" + d.name);
+    used.push_back({{"target", d.target},
+                    {"name", d.name},
+                    {"why", d.why},
+                    {"defined_at", d.pointer},
+                    {"evidence", it == m.evidence.end() ? nlohmann::json::array()
+                                                        : nlohmann::json(it->second)}});
+  }
+  return {{"columns", std::move(columns)},
+          {"rules", rows_json(m, m.rules)},
+          {"cases", rows_json(m, m.cases)},
+          {"deviations", std::move(used)}};
+}
+
+}  // namespace rsconform::check
