@@ -193,14 +193,40 @@ std::string render_bird(const Config& config, const ArsInstanceTarget& target) {
 
 // ===== FRR bgpd =====
 
-// One route-map per destination peer and flag value; the flag is a binding, so flipping it is
-// one neighbor command that FRR applies at once (no route-map delay timer).
+// FRR's out route-maps see the destination as "peer", so a route's class travels as a tag
+// (local, never sent) set by the in route-map of the peer it came from.
+int frr_tag(RouteSource source) {
+  return static_cast<int>(source) + 1;
+}
+
+std::string frr_in_map(RouteSource source) {
+  switch (source) {
+    case RouteSource::vnet:
+      return "ars-in-vnet";
+    case RouteSource::nva:
+      return "ars-in-nva";
+    case RouteSource::expressroute:
+      return "ars-in-er";
+    case RouteSource::vpngateway:
+      return "ars-in-vpn";
+  }
+  return "ars-deny";
+}
+
+constexpr RouteSource kSources[] = {RouteSource::vnet, RouteSource::nva, RouteSource::expressroute,
+                                    RouteSource::vpngateway};
+
+// One out route-map per destination peer (each peer its own update group, so FRR never sends an
+// NVA its own routes back: R12) and flag value; the flag is a binding, so flipping it is one
+// neighbor command that FRR applies at once.
 std::string frr_map_name(const NamedPeer& to, bool flag) {
   return "ars-" + to.id + (flag ? "-on" : "-off");
 }
 
 std::string frr_route_maps(const Config& base, const std::vector<NamedPeer>& peers) {
   std::ostringstream out;
+  for (RouteSource source : kSources)
+    out << "route-map " << frr_in_map(source) << " permit 10\n set tag " << frr_tag(source) << "\n";
   for (bool flag : {false, true}) {
     Config config = base;
     config.branch_to_branch = flag;
@@ -208,21 +234,18 @@ std::string frr_route_maps(const Config& base, const std::vector<NamedPeer>& pee
       if (ars_muted(*to.peer)) continue;
       const std::string name = frr_map_name(to, flag);
       int seq = 10;
-      // R12: an NVA never gets its own routes back (FRR would reflect them).
+      // R12: FRR would send an NVA its own routes back; paths with the NVA's AS are dropped.
       if (to.peer->role == Role::nva)
-        out << "route-map " << name << " deny " << (seq += 10) << "\n match peer "
-            << to.peer->address.to_string() << "\n";
-      auto permit = [&](const std::string& match) {
-        out << "route-map " << name << " permit " << (seq += 10) << "\n match peer " << match
-            << "\n";
+        out << "bgp as-path access-list ars-as-" << to.peer->asn << " seq 5 permit _"
+            << to.peer->asn << "_\nroute-map " << name << " deny " << (seq += 5)
+            << "\n match as-path ars-as-" << to.peer->asn << "\n";
+      for (RouteSource source : kSources) {
+        if (!ars_exports(config, source, to.peer->role)) continue;
+        out << "route-map " << name << " permit " << (seq += 10) << "\n match tag "
+            << frr_tag(source) << "\n";
         if (to.peer->role != Role::nva && !config.profile.keep_received_local_pref)
           out << " set local-preference " << config.profile.local_pref_to_gateways << "\n";
-      };
-      if (ars_exports(config, RouteSource::vnet, to.peer->role)) permit("local");
-      for (const NamedPeer& from : peers)
-        if (!ars_muted(*from.peer) &&
-            ars_exports(config, source_of(from.peer->role), to.peer->role))
-          if (from.peer != to.peer) permit(from.peer->address.to_string());
+      }
       out << "route-map " << name << " deny " << (seq += 10) << "\n";
     }
   }
@@ -269,7 +292,7 @@ std::string render_frr(const Config& config, const ArsInstanceTarget& target) {
   }
   out << " !\n address-family ipv4 unicast\n";
   for (const wire::Prefix& p : config.vnet_prefixes)
-    out << "  network " << p.to_string() << "\n";
+    out << "  network " << p.to_string() << " route-map " << frr_in_map(RouteSource::vnet) << "\n";
   for (const NamedPeer& np : peers) {
     const std::string a = np.peer->address.to_string();
     out << "  neighbor " << a << " activate\n";
@@ -281,7 +304,8 @@ std::string render_frr(const Config& config, const ArsInstanceTarget& target) {
           << "  neighbor " << a << " route-map ars-deny out\n";
       continue;
     }
-    out << "  neighbor " << a << " route-map " << frr_map_name(np, config.branch_to_branch)
+    out << "  neighbor " << a << " route-map " << frr_in_map(source_of(np.peer->role)) << " in\n"
+        << "  neighbor " << a << " route-map " << frr_map_name(np, config.branch_to_branch)
         << " out\n";
     if (std::uint32_t w = frr_weight(config, *np.peer))
       out << "  neighbor " << a << " weight " << w << "\n";
@@ -600,7 +624,7 @@ std::string frr_reconfigure_commands(const Config& from, const Config& to,
   for (const wire::Prefix& p : from.vnet_prefixes)
     if (!now.count(p)) out << "  no network " << p.to_string() << "\n";
   for (const wire::Prefix& p : to.vnet_prefixes)
-    out << "  network " << p.to_string() << "\n";
+    out << "  network " << p.to_string() << " route-map " << frr_in_map(RouteSource::vnet) << "\n";
   for (const NamedPeer& np : configured_peers(to)) {
     if (ars_muted(*np.peer)) continue;
     const std::string a = np.peer->address.to_string();
@@ -673,8 +697,12 @@ std::vector<std::string> not_expressible(DaemonKind kind, const Config& config) 
     add(reasons, kind, "LOCAL_PREF toward gateways other than 100");
 
   // Profile settings that only BIRD's filters can express.
-  if (p.suppress_paths_with_peer_asn != d.suppress_paths_with_peer_asn)
+  if (p.suppress_paths_with_peer_asn && !frr)
     add(reasons, kind, "suppressing paths that contain the receiving NVA's ASN (question 12)");
+  if (!p.suppress_paths_with_peer_asn && frr)
+    add(reasons, kind,
+        "sending an NVA paths that contain its own ASN (question 12): FRR drops them, the only "
+        "way it has to not send an NVA its own routes back (R12)");
   if (p.no_export != d.no_export) add(reasons, kind, "ignoring NO_EXPORT (question 9)");
   if (p.med_to_nvas != d.med_to_nvas) add(reasons, kind, "passing MED to NVAs (eBGP strips it)");
   if (p.med_to_gateways != d.med_to_gateways) add(reasons, kind, "stripping MED toward gateways");

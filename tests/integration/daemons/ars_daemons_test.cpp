@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <map>
 
 #include "daemon_exchange.hpp"
@@ -62,7 +63,9 @@ class ArsDaemonTest : public ::testing::TestWithParam<DaemonKind> {
                    << daemons::debian_package(GetParam()) << ")";
     config_ = ars_config(GetParam());
     const auto began = std::chrono::steady_clock::now();
-    rs_ = daemons::ArsRouteServer::start(GetParam(), config_);
+    daemons::ArsLaunchOptions options;
+    options.keep_run_dir = std::getenv("RSCONFORM_KEEP_RUN_DIRS") != nullptr;  // post-mortem
+    rs_ = daemons::ArsRouteServer::start(GetParam(), config_, options);
     std::cerr << daemons::to_string(GetParam()) << ": both instances ready in "
               << std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::steady_clock::now() - began)
