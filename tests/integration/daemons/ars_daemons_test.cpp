@@ -200,6 +200,11 @@ TEST_P(ArsDaemonTest, FlagOffKeepsClassesApartAndFlagOnExchanges) {
   )");
   if (HasFatalFailure()) return;
   EXPECT_TRUE(rs_->running());
+  // No marker of the daemon's own policy leaks (OpenBGPD tags classes with large communities).
+  auto at_gateway = route("e0", "rs0", "192.168.1.0/24");
+  ASSERT_TRUE(at_gateway);
+  EXPECT_EQ(at_gateway->attributes->large_communities(), nullptr)
+      << rib::to_text(*at_gateway->attributes);
   // The NVA never gets its own prefix back (R12).
   for (const char* rs : {"rs0", "rs1"})
     EXPECT_FALSE(route("n", rs, "192.168.1.0/24")) << rs;
