@@ -8,9 +8,9 @@ rsconform_add_module(routeserver SOURCES ${routeserver_sources}
                      INCLUDE_ROOT ${PROJECT_SOURCE_DIR})
 
 # rsconform::daemons: configs, launchers and process control for real route-server daemons
-# (BIRD 2, FRR bgpd) used as targets and in integration tests.
+# (BIRD 2, FRR bgpd, GoBGP, OpenBGPD) used as targets and in integration tests.
 file(GLOB daemons_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/daemons/*.cpp)
-rsconform_add_module(daemons SOURCES ${daemons_sources} DEPS rsconform::wire
+rsconform_add_module(daemons SOURCES ${daemons_sources} DEPS rsconform::wire rsconform::routeserver
                      INCLUDE_ROOT ${PROJECT_SOURCE_DIR})
 
 # rsconform::speakers: fake speakers (sessions + Adj-RIB-In), bulk injection, scripts, roles.

@@ -59,10 +59,15 @@ std::optional<ExitStatus> wait_for(pid_t pid, std::chrono::milliseconds timeout)
 
 // ===== RunDirectory =====
 
-RunDirectory RunDirectory::create(const std::string& prefix) {
+RunDirectory RunDirectory::create(const std::string& prefix, const std::string& parent) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern =
-      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/" + prefix + "-XXXXXX";
+  std::string base = !parent.empty() ? parent : (tmp != nullptr && *tmp != '\0' ? tmp : "/tmp");
+  if (!parent.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(parent, error);
+    if (error) throw std::runtime_error("cannot create " + parent + ": " + error.message());
+  }
+  std::string pattern = base + "/" + prefix + "-XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   if (::mkdtemp(buffer.data()) == nullptr)

@@ -21,7 +21,8 @@ namespace rsconform::daemons {
 class RunDirectory {
  public:
   // `prefix` is a name part such as "rsconform-bird"; throws std::runtime_error on failure.
-  static RunDirectory create(const std::string& prefix);
+  // `parent` (created if missing) replaces $TMPDIR when not empty.
+  static RunDirectory create(const std::string& prefix, const std::string& parent = "");
   RunDirectory(RunDirectory&& other) noexcept;
   RunDirectory& operator=(RunDirectory&& other) noexcept;
   RunDirectory(const RunDirectory&) = delete;

@@ -18,7 +18,23 @@ std::string family_keyword(const wire::IpAddress& a) {
 }  // namespace
 
 const char* to_string(DaemonKind kind) {
-  return kind == DaemonKind::bird ? "bird" : "frr";
+  switch (kind) {
+    case DaemonKind::bird:
+      return "bird";
+    case DaemonKind::frr:
+      return "frr";
+    case DaemonKind::gobgp:
+      return "gobgp";
+    case DaemonKind::openbgpd:
+      return "openbgpd";
+  }
+  return "?";
+}
+
+std::optional<DaemonKind> parse_daemon_kind(std::string_view text) {
+  for (DaemonKind k : {DaemonKind::bird, DaemonKind::frr, DaemonKind::gobgp, DaemonKind::openbgpd})
+    if (text == to_string(k)) return k;
+  return std::nullopt;
 }
 
 void validate(const RouteServerConfig& config) {

@@ -4,15 +4,19 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wire/types.hpp"
 
 namespace rsconform::daemons {
 
-enum class DaemonKind : std::uint8_t { bird, frr };
-const char* to_string(DaemonKind kind);  // "bird", "frr"
+// The plain route server (this file) renders bird and frr; ars_config.hpp renders all four.
+enum class DaemonKind : std::uint8_t { bird, frr, gobgp, openbgpd };
+const char* to_string(DaemonKind kind);  // "bird", "frr", "gobgp", "openbgpd"
+std::optional<DaemonKind> parse_daemon_kind(std::string_view text);
 
 struct RsNeighbor {
   wire::IpAddress address;

@@ -11,7 +11,17 @@ namespace rsconform::daemons {
 namespace {
 
 const std::string& program_of(DaemonKind kind, const LaunchOptions& options) {
-  return kind == DaemonKind::bird ? options.bird_program : options.bgpd_program;
+  switch (kind) {
+    case DaemonKind::bird:
+      return options.bird_program;
+    case DaemonKind::frr:
+      return options.bgpd_program;
+    case DaemonKind::gobgp:
+      return options.gobgpd_program;
+    case DaemonKind::openbgpd:
+      return options.openbgpd_program;
+  }
+  return options.bird_program;
 }
 
 std::string config_name(DaemonKind kind) {
@@ -66,6 +76,9 @@ RouteServerDaemon::RouteServerDaemon(DaemonKind kind, RouteServerConfig config,
 std::unique_ptr<RouteServerDaemon> RouteServerDaemon::start(DaemonKind kind,
                                                             const RouteServerConfig& config,
                                                             const LaunchOptions& options) {
+  if (kind != DaemonKind::bird && kind != DaemonKind::frr)
+    throw std::invalid_argument(std::string("a plain route server runs on bird or frr, not ") +
+                                to_string(kind) + " (ars_route_server.hpp runs all four)");
   validate(config);
   if (!daemon_available(kind, options))
     throw std::runtime_error(std::string(to_string(kind)) + ": " + program_of(kind, options) +

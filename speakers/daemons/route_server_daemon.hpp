@@ -20,12 +20,14 @@ namespace rsconform::daemons {
 struct LaunchOptions {
   std::string bird_program = "/usr/sbin/bird";
   std::string bgpd_program = "/usr/lib/frr/bgpd";
+  std::string gobgpd_program = "/usr/bin/gobgpd";
+  std::string openbgpd_program = "/usr/sbin/bgpd";
   std::chrono::milliseconds start_deadline{15000};  // until the daemon listens
   std::chrono::milliseconds stop_grace{5000};       // SIGTERM -> SIGKILL
   bool keep_run_dir = false;                        // leave config and logs for a post-mortem
 };
 
-// The program for `kind` exists and is executable.
+// The daemon program for `kind` exists and is executable.
 bool daemon_available(DaemonKind kind, const LaunchOptions& options = {});
 
 // The argv a daemon is started with (pure; paths inside `run_dir`).

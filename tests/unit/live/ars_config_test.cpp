@@ -1,0 +1,163 @@
+// ARS emulation configs (ars_config.hpp), the pure parts: the class matrix, each daemon's
+// rendering with the flag off and on, and what each daemon reports it cannot express.
+#include <gtest/gtest.h>
+
+#include "speakers/daemons/ars_config.hpp"
+
+namespace rsconform::daemons {
+namespace {
+
+using topology::Role;
+
+wire::IpAddress ip(const char* text) {
+  return *wire::IpAddress::parse(text);
+}
+
+routeserver::Config nva_and_er() {
+  routeserver::Config c = routeserver::Config::defaults();
+  c.peers.push_back({"NVA1", Role::nva, ip("127.65.1.4"), 65001});
+  c.peers.push_back({"ER-IN0", Role::expressroute, ip("127.65.2.4"), 65515});
+  c.peers.push_back({"ER-IN1", Role::expressroute, ip("127.65.2.5"), 65515});
+  return c;
+}
+
+ArsInstanceTarget rs0() {
+  return {0, 17900, "/run/x"};
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(ArsExports, FlagOffKeepsClassesApartFlagOnExchanges) {
+  routeserver::Config c = nva_and_er();
+  EXPECT_TRUE(ars_exports(c, RouteSource::vnet, Role::nva));
+  EXPECT_TRUE(ars_exports(c, RouteSource::vnet, Role::expressroute));  // R24 doc
+  EXPECT_TRUE(ars_exports(c, RouteSource::nva, Role::nva));            // R27
+  EXPECT_FALSE(ars_exports(c, RouteSource::nva, Role::expressroute));
+  EXPECT_FALSE(ars_exports(c, RouteSource::expressroute, Role::nva));
+  EXPECT_FALSE(ars_exports(c, RouteSource::expressroute, Role::vpngateway));
+  EXPECT_FALSE(ars_exports(c, RouteSource::expressroute, Role::expressroute));
+  c.branch_to_branch = true;
+  EXPECT_TRUE(ars_exports(c, RouteSource::nva, Role::expressroute));
+  EXPECT_TRUE(ars_exports(c, RouteSource::expressroute, Role::nva));
+  EXPECT_TRUE(ars_exports(c, RouteSource::vpngateway, Role::expressroute));
+  EXPECT_TRUE(ars_exports(c, RouteSource::expressroute, Role::expressroute));  // R23
+  c.profile.sibling_reflection = routeserver::SiblingReflection::never;
+  EXPECT_FALSE(ars_exports(c, RouteSource::expressroute, Role::expressroute));
+  c.branch_to_branch = false;
+  c.profile.nva_to_nva_with_flag_off = false;
+  c.profile.vnet_to_gateways = routeserver::VnetToGateways::none;
+  EXPECT_FALSE(ars_exports(c, RouteSource::nva, Role::nva));
+  EXPECT_FALSE(ars_exports(c, RouteSource::vnet, Role::vpngateway));
+}
+
+TEST(ArsBirdConfig, IdentityListenerAndClassFilters) {
+  routeserver::Config c = nva_and_er();
+  std::string off = render_ars_config(DaemonKind::bird, c, rs0());
+  EXPECT_TRUE(contains(off, "router id 127.65.0.4;"));
+  EXPECT_TRUE(contains(off, "local 127.65.0.4 port 17900 as 65515;"));
+  EXPECT_TRUE(contains(off, "passive on;"));
+  EXPECT_TRUE(contains(off, "route 10.1.0.0/16 blackhole;"));
+  EXPECT_TRUE(contains(off, "neighbor 127.65.2.4 as 65515;\n  rr client;"));
+  EXPECT_TRUE(contains(off, "hold time 180;"));
+  EXPECT_TRUE(contains(off, "receive limit 4000 action restart;"));
+  EXPECT_TRUE(contains(off, "preference 110;"));  // R29 ExpressRoute
+  EXPECT_FALSE(contains(off, "protocol kernel"));
+  EXPECT_TRUE(contains(off, "filter to_er {\n  if proto = \"vnet\" then accept;\n  reject;\n}"));
+  c.branch_to_branch = true;
+  std::string on = render_ars_config(DaemonKind::bird, c, rs0());
+  EXPECT_TRUE(contains(on,
+                       "filter to_er {\n  if proto = \"vnet\" then accept;\n  if proto ~ "
+                       "\"nva_*\" then accept;"));
+}
+
+TEST(ArsFrrConfig, FlagIsTheBoundRouteMap) {
+  routeserver::Config c = nva_and_er();
+  std::string off = render_ars_config(DaemonKind::frr, c, rs0());
+  EXPECT_TRUE(contains(off, " bgp router-id 127.65.0.4\n"));
+  EXPECT_TRUE(contains(off, "  network 10.1.0.0/16 route-map ars-in-vnet\n"));
+  EXPECT_TRUE(contains(off, "  neighbor 127.65.2.4 route-reflector-client\n"));
+  EXPECT_TRUE(contains(off, "  neighbor 127.65.1.4 route-map ars-nva_1-off out\n"));
+  EXPECT_TRUE(contains(off, "  neighbor 127.65.2.4 weight 1\n"));
+  c.branch_to_branch = true;
+  std::string on = render_ars_config(DaemonKind::frr, c, rs0());
+  EXPECT_TRUE(contains(on, "  neighbor 127.65.1.4 route-map ars-nva_1-on out\n"));
+  std::string step = frr_reconfigure_commands(nva_and_er(), c, rs0());
+  EXPECT_TRUE(contains(step, "  neighbor 127.65.2.5 route-map ars-er_2-on out\n"));
+}
+
+TEST(ArsGobgpConfig, ExportByRouteType) {
+  routeserver::Config c = nva_and_er();
+  std::string off = render_ars_config(DaemonKind::gobgp, c, rs0());
+  EXPECT_TRUE(contains(off, "port = 17900"));
+  EXPECT_TRUE(contains(off, "passive-mode = true"));
+  EXPECT_TRUE(contains(off, "route-reflector-client = true"));
+  EXPECT_TRUE(contains(off, "name = \"to-gateways-external\"\n"));
+  auto disposition = [](const std::string& conf, const std::string& statement) {
+    std::size_t at = conf.find("name = \"" + statement + "\"");
+    return conf.substr(conf.find("route-disposition", at), 40);
+  };
+  EXPECT_TRUE(contains(disposition(off, "to-gateways-external"), "reject-route"));
+  c.branch_to_branch = true;
+  std::string on = render_ars_config(DaemonKind::gobgp, c, rs0());
+  EXPECT_TRUE(contains(disposition(on, "to-gateways-external"), "accept-route"));
+}
+
+TEST(ArsOpenbgpdConfig, TagsInAllowByClassOut) {
+  routeserver::Config c = nva_and_er();
+  std::string off = render_ars_config(DaemonKind::openbgpd, c, rs0());
+  EXPECT_TRUE(contains(off, "listen on 127.65.0.4 port 17900\n"));
+  EXPECT_TRUE(contains(off, "fib-update no\n"));
+  EXPECT_TRUE(contains(off, "socket \"/run/x/bgpd.sock\"\n"));
+  EXPECT_FALSE(contains(off, "allow to 127.65.2.4 large-community 65515:4242:2\n"));
+  c.branch_to_branch = true;
+  std::string on = render_ars_config(DaemonKind::openbgpd, c, rs0());
+  EXPECT_TRUE(contains(on, "allow to 127.65.2.4 large-community 65515:4242:2\n"));
+  EXPECT_TRUE(contains(on, "match to any set large-community delete 65515:4242:*\n"));
+}
+
+TEST(ArsConfigValidation, LoopbackOnly) {
+  routeserver::Config c = nva_and_er();
+  c.peers[0].address = ip("10.0.0.1");
+  EXPECT_THROW(render_ars_config(DaemonKind::bird, c, rs0()), std::invalid_argument);
+  EXPECT_THROW(render_ars_config(DaemonKind::bird, nva_and_er(), {5, 179, "/x"}),
+               std::invalid_argument);
+}
+
+TEST(NotExpressible, DefaultsGiveOnlyUnavoidableReasons) {
+  const routeserver::Config c = nva_and_er();
+  for (DaemonKind kind :
+       {DaemonKind::bird, DaemonKind::frr, DaemonKind::gobgp, DaemonKind::openbgpd}) {
+    std::vector<std::string> reasons = not_expressible(kind, c);
+    std::string all;
+    for (const std::string& r : reasons)
+      all += r + "\n";
+    SCOPED_TRACE(all);
+    EXPECT_TRUE(contains(all, "per-audience best path"));
+    EXPECT_TRUE(contains(all, std::string("not expressible on ") + to_string(kind)));
+    EXPECT_FALSE(contains(all, "NO_EXPORT"));
+    EXPECT_FALSE(contains(all, "ASPath"));
+  }
+}
+
+TEST(NotExpressible, NonDefaultSettingsAreNamed) {
+  routeserver::Config c = nva_and_er();
+  c.hub_routing_preference = topology::HubRoutingPreference::aspath;
+  c.profile.no_export = routeserver::NoExport::ignore;
+  c.profile.sibling_reflection = routeserver::SiblingReflection::never;
+  std::vector<std::string> gobgp = not_expressible(DaemonKind::gobgp, c);
+  std::string all;
+  for (const std::string& r : gobgp)
+    all += r + "\n";
+  EXPECT_TRUE(contains(all, "hub routing preference ASPath")) << all;
+  EXPECT_TRUE(contains(all, "NO_EXPORT")) << all;
+  EXPECT_TRUE(contains(all, "sibling reflection")) << all;
+  std::string bird;
+  for (const std::string& r : not_expressible(DaemonKind::bird, c))
+    bird += r + "\n";
+  EXPECT_FALSE(contains(bird, "sibling reflection")) << bird;
+}
+
+}  // namespace
+}  // namespace rsconform::daemons
