@@ -385,6 +385,11 @@ ExitCode run_suites(const RunFlags& flags) {
   if (!report_paths_usable("run", flags.junit, flags.json, flags.out)) return ExitCode::usage;
   const auto targets = parse_targets(flags.target);
   if (!targets) return ExitCode::usage;
+  for (const auto kind : *targets)
+    if (auto missing = run::target_missing(kind)) {
+      std::cerr << "rsconform run: " << *missing << "\n";
+      return ExitCode::usage;
+    }
   auto has = [&targets](run::TargetKind kind) {
     return std::find(targets->begin(), targets->end(), kind) != targets->end();
   };
@@ -645,8 +650,10 @@ constexpr const char* kExitCodes =
 void add_run_options(CLI::App* cmd, RunFlags& flags) {
   cmd->add_option("SUITE", flags.paths, "suite files or folders (default: suites)");
   cmd->add_option("--target", flags.target,
-                  "the route server under test: builtin (the reference model) or external; "
-                  "several, comma-separated, run one after another");
+                  "the route server under test: builtin (the reference model), bird, frr, "
+                  "gobgp, openbgpd (a daemon rsconform configures to emulate Azure Route "
+                  "Server), or external (yours, --rs); several, comma-separated, run one after "
+                  "another");
   cmd->add_option("--rs", flags.route_servers,
                   "with --target external: NAME=ADDR[:PORT] for every route-server instance "
                   "(PORT 1..65535, default 179)");

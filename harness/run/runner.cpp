@@ -304,6 +304,8 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   for (auto& f : script_failures)
     run.result.notes.push_back("script: " + f);
   if (target_failure) run.result.notes.push_back("route server failed: " + *target_failure);
+  for (const auto& limitation : known_limitations(options.target.kind, plan, cell))
+    run.result.notes.push_back("known limitation: " + limitation);
   return run;
 }
 

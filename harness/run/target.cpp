@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "speakers/daemons/ars_config.hpp"
+#include "speakers/daemons/ars_route_server.hpp"
 #include "speakers/daemons/daemon_process.hpp"
 #include "speakers/routeserver/server.hpp"
 
@@ -154,7 +156,107 @@ class ExternalTarget final : public RouteServerTarget {
   std::vector<RsEndpoint> endpoints_;
 };
 
+daemons::DaemonKind daemon_kind(TargetKind kind) {
+  switch (kind) {
+    case TargetKind::bird:
+      return daemons::DaemonKind::bird;
+    case TargetKind::frr:
+      return daemons::DaemonKind::frr;
+    case TargetKind::gobgp:
+      return daemons::DaemonKind::gobgp;
+    default:
+      return daemons::DaemonKind::openbgpd;
+  }
+}
+
+// What a daemon cannot express of this configuration beyond what it cannot express of the
+// spec's defaults: the settings a suite chose that this daemon would silently ignore.
+std::vector<std::string> beyond_defaults(daemons::DaemonKind kind,
+                                         const routeserver::Config& config) {
+  routeserver::Config baseline = config;
+  baseline.profile = routeserver::Profile{};
+  baseline.hub_routing_preference = routeserver::Config::defaults().hub_routing_preference;
+  const auto inherent = daemons::not_expressible(kind, baseline);
+  std::vector<std::string> out;
+  for (auto& reason : daemons::not_expressible(kind, config))
+    if (std::find(inherent.begin(), inherent.end(), reason) == inherent.end())
+      out.push_back(std::move(reason));
+  return out;
+}
+
+// A real daemon configured by us to emulate Azure Route Server: one process per instance,
+// its run directories (configs, logs, control sockets) kept in the cell's folder.
+class DaemonTarget final : public RouteServerTarget {
+ public:
+  DaemonTarget(TargetKind kind, const SuitePlan& plan, const check::MatrixCell& cell,
+               const TargetContext& context) {
+    daemons::ArsLaunchOptions options;
+    options.parent_dir = context.cell_dir.string();
+    options.keep_run_dir = true;
+    options.start_deadline = context.start_deadline;
+    try {
+      daemons_ = daemons::ArsRouteServer::start(daemon_kind(kind), plan.config_for(cell), options);
+    } catch (const daemons::DaemonMissing& e) {
+      throw TargetError(std::string(e.what()) + " (apt-get install " + e.package() + ")");
+    } catch (const std::exception& e) {
+      throw TargetError(std::string(to_string(kind)) + ": " + e.what());
+    }
+    if (context.log)
+      context.log(std::string(to_string(kind)) + " started in " +
+                  std::to_string(daemons_->start_duration().count()) + " ms");
+    const auto& instances = plan.suite.route_servers;
+    for (std::size_t i = 0; i < instances.size(); ++i)
+      endpoints_.push_back({instances[i].name, instances[i].address, daemons_->port(i)});
+  }
+
+  const std::vector<RsEndpoint>& endpoints() const override { return endpoints_; }
+
+  std::optional<std::string> apply(const check::SuiteStep& step, bool flag) override {
+    switch (step.action) {
+      case check::StepAction::set_flag:
+        return daemons_->set_flag(flag);
+      case check::StepAction::set_preference:
+        return daemons_->set_preference(step.preference);
+      case check::StepAction::set_vnet_prefixes:
+        return daemons_->set_vnet_prefixes(step.prefixes);
+      default:
+        return step_text(step) + " is not the route server's";
+    }
+  }
+
+  std::optional<std::string> failure() override {
+    if (daemons_->running()) return std::nullopt;
+    return "a daemon exited: " + daemons_->log_tail(1500);
+  }
+
+  void stop() override { daemons_->stop(); }
+
+ private:
+  std::unique_ptr<daemons::ArsRouteServer> daemons_;
+  std::vector<RsEndpoint> endpoints_;
+};
+
 }  // namespace
+
+std::optional<std::string> target_missing(TargetKind kind) {
+  if (!is_daemon(kind)) return std::nullopt;
+  if (daemons::ars_daemon_available(daemon_kind(kind))) return std::nullopt;
+  return std::string("--target ") + to_string(kind) +
+         ": the daemon or its control tool is not "
+         "installed (apt-get install " +
+         daemons::debian_package(daemon_kind(kind)) + ")";
+}
+
+std::vector<std::string> known_limitations(TargetKind kind, const SuitePlan& plan,
+                                           const check::MatrixCell& cell) {
+  if (!is_daemon(kind)) return {};
+  const auto all = daemons::not_expressible(daemon_kind(kind), plan.config_for(cell));
+  const auto beyond = beyond_defaults(daemon_kind(kind), plan.config_for(cell));
+  std::vector<std::string> out;
+  for (const auto& reason : all)
+    if (std::find(beyond.begin(), beyond.end(), reason) == beyond.end()) out.push_back(reason);
+  return out;
+}
 
 const std::vector<std::string_view>& target_names() {
   static const std::vector<std::string_view> names = {"builtin", "bird",     "frr",
@@ -209,8 +311,15 @@ std::vector<std::string> control_command_argv(const std::string& command,
 
 std::vector<std::string> skip_reasons(const TargetSpec& spec, const SuitePlan& plan,
                                       const check::MatrixCell& cell) {
-  (void)cell;
   std::vector<std::string> reasons;
+  if (is_daemon(spec.kind)) {
+    reasons = beyond_defaults(daemon_kind(spec.kind), plan.config_for(cell));
+    if (auto problem = daemons::runtime_policy_change_problem(daemon_kind(spec.kind)))
+      for (const auto& step : plan.suite.steps)
+        if (step.action == check::StepAction::set_flag ||
+            step.action == check::StepAction::set_preference)
+          reasons.push_back(step_text(step) + ": " + *problem);
+  }
   if (spec.kind == TargetKind::external && spec.control_cmd.empty())
     for (const auto& step : plan.suite.steps)
       if (is_route_server_step(step))
@@ -228,7 +337,7 @@ std::unique_ptr<RouteServerTarget> start_target(const TargetSpec& spec, const Su
     case TargetKind::external:
       return std::make_unique<ExternalTarget>(spec, plan, cell, context);
     default:
-      throw TargetError(std::string("target ") + to_string(spec.kind) + " is not available");
+      return std::make_unique<DaemonTarget>(spec.kind, plan, cell, context);
   }
 }
 

@@ -62,6 +62,16 @@ struct TargetSpec {
 std::vector<std::string> skip_reasons(const TargetSpec& spec, const SuitePlan& plan,
                                       const check::MatrixCell& cell);
 
+// Why a daemon target cannot run on this machine (its Debian package is not installed), or
+// nullopt.
+std::optional<std::string> target_missing(TargetKind kind);
+
+// What a daemon target cannot express even of the spec's defaults (one best path per prefix,
+// End-of-RIB, ...): cells run anyway, and the failures these cause are the daemon's known
+// deviations (check/matrix.hpp).
+std::vector<std::string> known_limitations(TargetKind kind, const SuitePlan& plan,
+                                           const check::MatrixCell& cell);
+
 // The argv of an external control command (its words) for a route-server step, e.g.
 // {CMD..., "set_flag", "on"}, {CMD, "set_preference", "ASPath"},
 // {CMD, "set_vnet_prefixes", "10.1.0.0/16", "10.2.0.0/16"}.

@@ -91,6 +91,13 @@ bool ars_daemon_available(DaemonKind kind, const ArsLaunchOptions& options) {
   return true;
 }
 
+std::optional<std::string> runtime_policy_change_problem(DaemonKind kind) {
+  if (kind != DaemonKind::gobgp) return std::nullopt;
+  return std::string(
+      "changing the flag or the preference at runtime: not expressible on gobgp (its policies "
+      "load only at start)");
+}
+
 std::uint16_t pick_free_port(const wire::IpAddress& address) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
@@ -356,9 +363,7 @@ std::optional<std::string> ArsRouteServer::reload(Instance& instance,
     case DaemonKind::gobgp: {
       if (previous.branch_to_branch != config_.branch_to_branch ||
           previous.hub_routing_preference != config_.hub_routing_preference)
-        return std::string(
-            "changing the flag or the preference at runtime: not expressible on "
-            "gobgp (its policies load only at start)");
+        return runtime_policy_change_problem(kind_);
       return gobgp_sync_vnet(instance, previous.vnet_prefixes);
     }
   }

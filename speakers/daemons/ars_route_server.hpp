@@ -51,6 +51,9 @@ const char* debian_package(DaemonKind kind);  // "bird2", "frr", "gobgpd", "open
 // Every program `kind` needs (daemon and control tool) exists and is executable.
 bool ars_daemon_available(DaemonKind kind, const ArsLaunchOptions& options = {});
 
+// Why `kind` cannot change the flag or the hub routing preference while it runs, or nullopt.
+std::optional<std::string> runtime_policy_change_problem(DaemonKind kind);
+
 // A TCP port the kernel considers free on `address` (bound to port 0 and released).
 std::uint16_t pick_free_port(const wire::IpAddress& address);
 
