@@ -86,9 +86,10 @@ wire::IpAddress attribute_address(const Value& v) {
   const wire::IpAddress a = jsonio::ipv4_address(v);
   const std::uint32_t first = a.v4_value() >> 24;
   if (first == 127 || first == 0 || first >= 224)
-    v.fail("expected an address that can be a NEXT_HOP and a BGP identifier (not loopback, "
-           "0.0.0.0/8, multicast or reserved), got " +
-           v.shown());
+    v.fail(
+        "expected an address that can be a NEXT_HOP and a BGP identifier (not loopback, "
+        "0.0.0.0/8, multicast or reserved), got " +
+        v.shown());
   return a;
 }
 
@@ -165,9 +166,9 @@ struct Loader {
   void peers(const Value& v) {
     std::size_t nva_index = 0;
     for (const Value& item : v.array(true)) {
-      Object o = item.object({"name", "role", "instances", "asn", "addresses",
-                              "attribute_addresses", "configured", "configured_asn", "speaker",
-                              "script"});
+      Object o =
+          item.object({"name", "role", "instances", "asn", "addresses", "attribute_addresses",
+                       "configured", "configured_asn", "speaker", "script"});
       PeerSpec p;
       p.pointer = item.pointer();
       p.name = get_name(o.require("name"));

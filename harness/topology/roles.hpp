@@ -3,11 +3,11 @@
 // addresses a route server, an NVA, an ExpressRoute gateway and a VPN gateway
 // have unless a suite says otherwise.
 //
-//   | role          | instances         | session address     | attribute address    | ASN             |
-//   | route server  | rs0, rs1          | 127.65.0.4, .5      | 10.1.0.4, .5         | 65515 (R1)      |
-//   | nva           | one per NVA, 1..8 | 127.65.1.4, .5, ... | 10.100.1.4, .5, ...  | 65001, 65002... |
-//   | expressroute  | in0, in1          | 127.65.2.4, .5      | 10.100.2.4, .5       | 65515 (R19)     |
-//   | vpngateway    | in0, in1          | 127.65.3.4, .5      | 10.100.3.4, .5       | 65515 (R19)     |
+//   | role         | instances      | session address  | attribute address | ASN           |
+//   | route server | rs0, rs1       | 127.65.0.4, .5   | 10.1.0.4, .5      | 65515 (R1)    |
+//   | nva          | 1 per NVA, 1-8 | 127.65.1.4, .5.. | 10.100.1.4, .5..  | 65001, 65002..|
+//   | expressroute | in0, in1       | 127.65.2.4, .5   | 10.100.2.4, .5    | 65515 (R19)   |
+//   | vpngateway   | in0, in1       | 127.65.3.4, .5   | 10.100.3.4, .5    | 65515 (R19)   |
 //
 // Session addresses are loopback so that tests stay on this machine: speakers
 // bind and connect there. Attribute addresses are what goes into NEXT_HOP and

@@ -18,7 +18,7 @@ struct RouteServerInstance {
   session::Endpoint endpoint;
   std::uint32_t asn = topology::kRouteServerAsn;
 };
-// RS0 127.65.0.4:179 and RS1 127.65.0.5:179, ASN 65515.
+// RS0 127.65.0.4:179 and RS1 127.65.0.5:179 (session addresses), ASN 65515.
 std::vector<RouteServerInstance> default_route_servers(std::uint16_t port = 179);
 
 struct RoleOptions {

@@ -192,7 +192,8 @@ struct WireCensus : captures::BgpSink {
     auto& to = announced_to[receiver];
     for (const auto& p : update.nlri)
       to.insert(p);
-    if (const auto* nh = update.get<wire::NextHopAttr>()) next_hops_to[receiver].insert(nh->address);
+    if (const auto* nh = update.get<wire::NextHopAttr>())
+      next_hops_to[receiver].insert(nh->address);
   }
   void on_problem(const captures::BgpStreamProblem&) override { ++problems; }
 };

@@ -114,7 +114,8 @@ TEST(SuiteLoad, AttributeAddressesPerInstance) {
                            "\"role\": \"expressroute\", \"attribute_addresses\": [\"10.8.2.4\"]"));
   EXPECT_EQ(e.pointer, "/peers/1/attribute_addresses");
   EXPECT_NE(e.message.find("one per instance"), std::string::npos) << e.message;
-  e = load_error(edit("\"asn\": 65001", "\"asn\": 65001, \"attribute_addresses\": [\"127.65.1.4\"]"));
+  e = load_error(
+      edit("\"asn\": 65001", "\"asn\": 65001, \"attribute_addresses\": [\"127.65.1.4\"]"));
   EXPECT_EQ(e.pointer, "/peers/0/attribute_addresses/0");
   EXPECT_NE(e.message.find("not loopback"), std::string::npos) << e.message;
 }

@@ -121,8 +121,8 @@ TEST(ScriptParse, SelfIsTheSpeakersAttributeAddress) {
   EXPECT_TRUE(s.steps[0].attributes.next_hop_self);
   EXPECT_FALSE(s.steps[0].attributes.next_hop);
   EXPECT_TRUE(s.steps[1].attributes.next_hop_self);
-  const auto u = build_announce(s.steps[0].prefixes, s.steps[0].attributes, 65001, false,
-                                a.own_next_hop());
+  const auto u =
+      build_announce(s.steps[0].prefixes, s.steps[0].attributes, 65001, false, a.own_next_hop());
   EXPECT_EQ(u.get<wire::NextHopAttr>()->address, *wire::IpAddress::parse("10.0.0.1"));
   EXPECT_EQ(error_of(with_steps(R"({"op": "announce", "speaker": "a", "prefix": "10.0.0.0/8",
                                    "next_hop": "$rs"})")),
