@@ -114,9 +114,12 @@ ExitCode run_serve(const ServeFlags& flags) {
       }
       rs::InstanceConfig ic =
           i < config.instances.size() ? config.instances[i] : rs::InstanceConfig{};
-      if (ic.name.empty()) ic.name = "RS" + std::to_string(i);
-      if (ic.bgp_id == rs::InstanceConfig{}.bgp_id || ic.bgp_id == ic.address)
-        ic.bgp_id = l->address;
+      if (ic.name.empty()) {  // beyond the configured instances: the topology's defaults
+        ic.name = "RS" + std::to_string(i);
+        ic.next_hop = topology::route_server_attribute_address(i);
+        ic.bgp_id = ic.next_hop;
+      }
+      if (ic.bgp_id == ic.address) ic.bgp_id = l->address;
       ic.address = l->address;
       instances.push_back(ic);
       options.instance_ports.push_back(l->port.value_or(flags.port));

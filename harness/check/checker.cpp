@@ -172,16 +172,17 @@ class Judge {
       auto a = wire::IpAddress::parse(text);
       return a ? std::vector<wire::IpAddress>{*a} : std::vector<wire::IpAddress>{};
     }
-    const std::string name = text.substr(1);
-    if (name == "rs") return {d.from};
-    if (name == "self") return {d.to};
+    // Placeholders stand for attribute addresses (what NEXT_HOP carries).
+    std::string name = text.substr(1);
+    if (name == "rs") name = d.from_name;
+    if (name == "self") name = d.to_name;
     if (const PeerSpec* p = suite_.find_peer(name)) {
       std::vector<wire::IpAddress> out;
       for (const auto& i : p->instances)
-        if (auto a = book_.find(i.name)) out.push_back(*a);
+        if (auto a = book_.find_attribute(i.name)) out.push_back(*a);
       return out;
     }
-    if (auto a = book_.find(name)) return {*a};
+    if (auto a = book_.find_attribute(name)) return {*a};
     return {};
   }
 
@@ -253,7 +254,7 @@ class Judge {
   bool sibling_copy(const rib::RouteAttributes& a, const DirectionContext& d) const {
     if (!d.peer || d.peer->role == topology::Role::nva || !a.next_hop()) return false;
     for (const auto& i : d.peer->instances)
-      if (auto addr = book_.find(i.name); addr && *addr == *a.next_hop()) return true;
+      if (auto addr = book_.find_attribute(i.name); addr && *addr == *a.next_hop()) return true;
     return false;
   }
 
@@ -713,11 +714,15 @@ void describe_coverage(const Suite& suite, CellResult& result) {
 
 AddressBook AddressBook::from_suite(const Suite& suite) {
   AddressBook book;
-  for (const auto& rs : suite.route_servers)
+  for (const auto& rs : suite.route_servers) {
     book.set(rs.name, rs.address);
+    book.set_attribute(rs.name, rs.attribute_address);
+  }
   for (const auto& p : suite.peers)
-    for (const auto& i : p.instances)
+    for (const auto& i : p.instances) {
       book.set(i.name, i.address);
+      book.set_attribute(i.name, i.attribute_address);
+    }
   return book;
 }
 
@@ -725,6 +730,11 @@ std::optional<wire::IpAddress> AddressBook::find(std::string_view name) const {
   auto it = by_name_.find(name);
   if (it == by_name_.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<wire::IpAddress> AddressBook::find_attribute(std::string_view name) const {
+  if (auto it = attribute_by_name_.find(name); it != attribute_by_name_.end()) return it->second;
+  return find(name);
 }
 
 std::size_t CellResult::count(Verdict v) const {

@@ -21,19 +21,36 @@ const char* to_string(Verdict verdict);  // "pass", "failed", "inconclusive", "s
 // failed beats inconclusive beats skipped beats pass.
 Verdict worst(Verdict a, Verdict b);
 
-// Names (route-server and peer instances) -> addresses. Built from the suite's
-// topology; replay may override entries (--map NAME=ADDR).
+// Names (route-server and peer instances) -> addresses, of both kinds
+// (topology/roles.hpp): session addresses place a name's sessions in the
+// capture; attribute addresses are what placeholders ($rs, $self, $nva1)
+// stand for in NEXT_HOP. Built from the suite; replay may override session
+// addresses (--map NAME=ADDR, role inference) and takes the attribute
+// addresses from run.json.
 class AddressBook {
  public:
+  using Entries = std::map<std::string, wire::IpAddress, std::less<>>;
   AddressBook() = default;
   static AddressBook from_suite(const Suite& suite);
   void set(const std::string& name, const wire::IpAddress& address) { by_name_[name] = address; }
+  // The session address.
   std::optional<wire::IpAddress> find(std::string_view name) const;
-  // "rs0 (127.65.0.4)"; the address alone for unknown names.
-  const std::map<std::string, wire::IpAddress, std::less<>>& entries() const { return by_name_; }
+  const Entries& entries() const { return by_name_; }
+
+  void set_attribute(const std::string& name, const wire::IpAddress& address) {
+    attribute_by_name_[name] = address;
+  }
+  // Forgets every attribute address: placeholders then stand for session
+  // addresses, as in a capture recorded before attribute addresses existed
+  // or a capture of sessions whose next hops are their own addresses.
+  void clear_attributes() { attribute_by_name_.clear(); }
+  // The attribute address, else the session address.
+  std::optional<wire::IpAddress> find_attribute(std::string_view name) const;
+  const Entries& attribute_entries() const { return attribute_by_name_; }
 
  private:
-  std::map<std::string, wire::IpAddress, std::less<>> by_name_;
+  Entries by_name_;
+  Entries attribute_by_name_;
 };
 
 struct CheckOptions {

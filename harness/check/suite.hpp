@@ -40,9 +40,13 @@ struct MatrixCell {
   }
 };
 
+// An instance has two addresses (topology/roles.hpp): its session address,
+// where it connects or listens, and its attribute address, what it carries in
+// NEXT_HOP and as its BGP identifier.
 struct RouteServerSpec {
   std::string name;  // "rs0"
   wire::IpAddress address;
+  wire::IpAddress attribute_address;  // next-hop-self and BGP identifier (R11)
 };
 
 // Speaker options of a peer (the runner maps them onto the fake speaker).
@@ -56,6 +60,7 @@ struct SpeakerOptions {
 struct PeerInstance {
   std::string name;  // "nva1", or "er.in0" for a gateway instance
   wire::IpAddress address;
+  wire::IpAddress attribute_address;  // its default NEXT_HOP and BGP identifier
 };
 
 struct PeerSpec {

@@ -80,6 +80,19 @@ AsPathPattern get_as_path_pattern(const Value& v) {
   return pattern;
 }
 
+// An address carried in NEXT_HOP and as a BGP identifier: IPv4, and not one
+// that real daemons refuse as a next hop (loopback, 0.0.0.0, multicast).
+wire::IpAddress attribute_address(const Value& v) {
+  const wire::IpAddress a = jsonio::ipv4_address(v);
+  const std::uint32_t first = a.v4_value() >> 24;
+  if (first == 127 || first == 0 || first >= 224)
+    v.fail(
+        "expected an address that can be a NEXT_HOP and a BGP identifier (not loopback, "
+        "0.0.0.0/8, multicast or reserved), got " +
+        v.shown());
+  return a;
+}
+
 struct Loader {
   Suite suite;
   // Names that placeholders and selectors may use.
@@ -88,8 +101,9 @@ struct Loader {
   std::set<std::string> instance_names;
 
   void topology(const std::optional<Value>& v) {
-    suite.route_servers = {{"rs0", topology::route_server_address(0)},
-                           {"rs1", topology::route_server_address(1)}};
+    suite.route_servers = {
+        {"rs0", topology::route_server_address(0), topology::route_server_attribute_address(0)},
+        {"rs1", topology::route_server_address(1), topology::route_server_attribute_address(1)}};
     if (v) {
       Object o = v->object({"port", "asn", "route_servers"});
       if (auto port = o.find("port")) suite.port = static_cast<std::uint16_t>(port->uint(1, 65535));
@@ -99,12 +113,14 @@ struct Loader {
         const auto items = list->array(true);
         if (items.size() > 2) list->fail("at most 2 route-server instances (R1)");
         suite.route_servers.clear();
-        for (const Value& item : items) {
-          Object r = item.object({"name", "address"});
+        for (std::size_t k = 0; k < items.size(); ++k) {
+          Object r = items[k].object({"name", "address", "attribute_address"});
           RouteServerSpec rs;
           rs.name = get_name(r.require("name"));
           if (rs_names.count(rs.name)) r.require("name").fail("duplicate name \"" + rs.name + "\"");
           rs.address = jsonio::ipv4_address(r.require("address"));
+          rs.attribute_address = topology::route_server_attribute_address(k);
+          if (auto a = r.find("attribute_address")) rs.attribute_address = attribute_address(*a);
           rs_names.insert(rs.name);
           suite.route_servers.push_back(rs);
         }
@@ -150,8 +166,9 @@ struct Loader {
   void peers(const Value& v) {
     std::size_t nva_index = 0;
     for (const Value& item : v.array(true)) {
-      Object o = item.object({"name", "role", "instances", "asn", "addresses", "configured",
-                              "configured_asn", "speaker", "script"});
+      Object o =
+          item.object({"name", "role", "instances", "asn", "addresses", "attribute_addresses",
+                       "configured", "configured_asn", "speaker", "script"});
       PeerSpec p;
       p.pointer = item.pointer();
       p.name = get_name(o.require("name"));
@@ -174,20 +191,28 @@ struct Loader {
       if (auto s = o.find("speaker")) speaker(*s, p.speaker);
       // Addresses: the role defaults of topology/roles.hpp unless given.
       std::vector<wire::IpAddress> addresses;
-      for (std::size_t k = 0; k < count; ++k)
+      std::vector<wire::IpAddress> attribute_addresses;
+      for (std::size_t k = 0; k < count; ++k) {
         addresses.push_back(topology::peer_address(p.role, nva_index, k));
-      if (auto list = o.find("addresses")) {
+        attribute_addresses.push_back(topology::peer_attribute_address(p.role, nva_index, k));
+      }
+      auto per_instance = [&](const char* key, std::vector<wire::IpAddress>& out, auto read) {
+        const auto list = o.find(key);
+        if (!list) return;
         const auto given = list->array();
         if (given.size() != count)
           list->fail("expected " + std::to_string(count) + " address(es), one per instance, got " +
                      std::to_string(given.size()));
         for (std::size_t k = 0; k < count; ++k)
-          addresses[k] = jsonio::ipv4_address(given[k]);
-      }
+          out[k] = read(given[k]);
+      };
+      per_instance("addresses", addresses, jsonio::ipv4_address);
+      per_instance("attribute_addresses", attribute_addresses, attribute_address);
       for (std::size_t k = 0; k < count; ++k) {
         PeerInstance inst;
         inst.name = nva ? p.name : p.name + ".in" + std::to_string(k);
         inst.address = addresses[k];
+        inst.attribute_address = attribute_addresses[k];
         instance_names.insert(inst.name);
         peer_instances[p.name].push_back(inst.name);
         p.instances.push_back(std::move(inst));

@@ -83,7 +83,8 @@ check::CellResult judge_capture(const check::Suite& suite, const check::MatrixCe
                                 OpenFailure open_failure) {
   Judged judged{analysis::Observer(with_timelines()), std::nullopt};
   check::CheckOptions options = check_options(record);
-  options.addresses = addresses;
+  options.addresses = addresses ? *addresses : check::AddressBook::from_suite(suite);
+  use_attribute_addresses(record, *options.addresses);
   try {
     read_tables(record, std::nullopt, judged);
   } catch (const captures::CaptureOpenError& e) {
@@ -149,6 +150,7 @@ check::CellResult replay_capture(const check::Suite& suite, const check::MatrixC
       if (!timelines) return std::nullopt;
       throw ReplayError(e.what());
     }
+    use_attribute_addresses(record, roles.book);
     judging.addresses = roles.book;
     check::CellResult result = check::check(suite, cell, judged.observer.observation(), judging);
     const bool route_missing = std::any_of(

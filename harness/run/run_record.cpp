@@ -51,6 +51,7 @@ nlohmann::json to_json(const RunRecord& r) {
                    {"convergence_ms", r.convergence_ms},
                    {"deadline_reached", r.deadline_reached},
                    {"addresses", r.addresses}};
+  if (!r.attribute_addresses.empty()) j["attribute_addresses"] = r.attribute_addresses;
   if (r.capture_problem) j["capture_problem"] = *r.capture_problem;
   if (!r.sessions_not_up.empty()) j["sessions_not_up"] = r.sessions_not_up;
   return j;
@@ -59,7 +60,7 @@ nlohmann::json to_json(const RunRecord& r) {
 RunRecord run_record_from_json(const Value& root) {
   jsonio::Object o = root.object({"suite_file", "cell", "capture", "capture_source", "ports",
                                   "step_started", "convergence_ms", "deadline_reached", "addresses",
-                                  "capture_problem", "sessions_not_up"});
+                                  "attribute_addresses", "capture_problem", "sessions_not_up"});
   RunRecord r;
   if (auto v = o.find("suite_file")) r.suite_file = v->string();
   jsonio::Object cell = o.require("cell").object({"branch_to_branch", "preference", "name"});
@@ -78,11 +79,19 @@ RunRecord run_record_from_json(const Value& root) {
     for (const Value& phase : v->array())
       r.deadline_reached.push_back(phase.string());
   if (auto v = o.find("addresses")) r.addresses = named_values<std::string>(*v, address);
+  if (auto v = o.find("attribute_addresses"))
+    r.attribute_addresses = named_values<std::string>(*v, address);
   if (auto v = o.find("capture_problem")) r.capture_problem = v->string();
   if (auto v = o.find("sessions_not_up"))
     r.sessions_not_up =
         named_values<std::string>(*v, [](const Value& why) { return why.string(); });
   return r;
+}
+
+void use_attribute_addresses(const RunRecord& record, check::AddressBook& book) {
+  book.clear_attributes();
+  for (const auto& [name, text] : record.attribute_addresses)
+    if (auto a = wire::IpAddress::parse(text)) book.set_attribute(name, *a);
 }
 
 RunRecord load_run_record_text(std::string_view text, const std::string& file) {

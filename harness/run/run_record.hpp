@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "check/checker.hpp"
 #include "check/suite.hpp"
 #include "json/document.hpp"
 #include "wire/types.hpp"
@@ -27,8 +28,16 @@ struct RunRecord {
   std::vector<std::string> deadline_reached;     // the phases that did not converge
   std::optional<std::string> capture_problem;
   std::map<std::string, std::string> sessions_not_up;  // "rs0 -> nva1" -> why (live_sessions.hpp)
-  std::map<std::string, std::string> addresses;        // name -> address, as used
+  std::map<std::string, std::string> addresses;        // name -> session address, as used
+  // name -> attribute address (NEXT_HOP, BGP identifier), as used. Empty in
+  // a record written before attribute addresses existed: its speakers' next
+  // hops were their session addresses, and placeholders resolve to those.
+  std::map<std::string, std::string> attribute_addresses;
 };
+
+// Puts the record's attribute addresses into `book` in place of whatever it
+// held; a record without them leaves placeholders to the session addresses.
+void use_attribute_addresses(const RunRecord& record, check::AddressBook& book);
 
 nlohmann::json to_json(const RunRecord& record);
 // Throws jsonio::InputError at the offending value.

@@ -31,11 +31,12 @@ speakers::Script script_for(const check::PeerSpec& peer, const check::PeerInstan
   speakers::ScriptSpeaker speaker;
   speaker.def.name = instance.name;
   speaker.def.address = instance.address;
+  speaker.def.attribute_address = instance.attribute_address;
   speaker.def.listen = false;  // the speakers connect; the route server listens
   speaker.def.restart_delay = Millis(peer.speaker.restart_ms);
   auto& config = speaker.def.config;
   config.my_as = peer.asn;
-  config.bgp_id = instance.address.v4_value();
+  config.bgp_id = instance.attribute_address.v4_value();
   config.hold_time = peer.speaker.hold_time.value_or(180);
   config.route_refresh = peer.speaker.route_refresh;
   if (peer.speaker.add_path)
@@ -125,6 +126,10 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
     listeners.push_back({rs.address, rs.port});
     record.addresses[rs.name] = rs.address.to_string();
   }
+  // Attribute addresses: the suite's, also for an external route server (its
+  // next hop self is whatever it is configured with; the suite says which).
+  for (const auto& rs : suite.route_servers)
+    record.attribute_addresses[rs.name] = rs.attribute_address.to_string();
   std::sort(record.ports.begin(), record.ports.end());
   record.ports.erase(std::unique(record.ports.begin(), record.ports.end()), record.ports.end());
 
@@ -158,6 +163,7 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   for (const auto& peer : suite.peers)
     for (const auto& instance : peer.instances) {
       record.addresses[instance.name] = instance.address.to_string();
+      record.attribute_addresses[instance.name] = instance.attribute_address.to_string();
       instance_names.push_back(instance.name);
       runners.push_back(std::make_unique<speakers::ScriptRunner>(
           io, transport, time,

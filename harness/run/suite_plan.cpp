@@ -18,7 +18,8 @@ routeserver::Config route_server_config(const check::Suite& suite) {
     routeserver::InstanceConfig instance;
     instance.name = rs.name;
     instance.address = rs.address;
-    instance.bgp_id = rs.address;
+    instance.next_hop = rs.attribute_address;
+    instance.bgp_id = rs.attribute_address;
     instance.asn = suite.route_server_asn;  // the built-in route server refuses any but 65515
     config.instances.push_back(instance);
   }

@@ -54,16 +54,40 @@ std::size_t max_instances(Role role) {
   return role == Role::nva ? 1 : kMaxGatewayInstances;
 }
 
+namespace {
+
+// <first>.<second>.<third>.4 + offset: the arithmetic both kinds of address share.
+wire::IpAddress instance_address(std::uint8_t first, std::uint8_t second, std::uint8_t third,
+                                 std::size_t offset) {
+  return wire::IpAddress::v4(wire::IpAddress::v4(first, second, third, 4).v4_value() +
+                             static_cast<std::uint32_t>(offset));
+}
+
+std::uint8_t role_octet(Role role) {
+  return role == Role::nva ? 1 : role == Role::expressroute ? 2 : 3;
+}
+
+// NVAs count by peer (one instance each), gateways by instance.
+std::size_t role_offset(Role role, std::size_t nth, std::size_t index) {
+  return role == Role::nva ? nth : index;
+}
+
+}  // namespace
+
 wire::IpAddress route_server_address(std::size_t index) {
-  return wire::IpAddress::v4(wire::IpAddress::v4(127, 65, 0, 4).v4_value() +
-                             static_cast<std::uint32_t>(index));
+  return instance_address(127, 65, 0, index);
 }
 
 wire::IpAddress peer_address(Role role, std::size_t nth, std::size_t index) {
-  const std::uint8_t third = role == Role::nva ? 1 : role == Role::expressroute ? 2 : 3;
-  const std::size_t offset = role == Role::nva ? nth : index;
-  return wire::IpAddress::v4(wire::IpAddress::v4(127, 65, third, 4).v4_value() +
-                             static_cast<std::uint32_t>(offset));
+  return instance_address(127, 65, role_octet(role), role_offset(role, nth, index));
+}
+
+wire::IpAddress route_server_attribute_address(std::size_t index) {
+  return instance_address(10, 1, 0, index);
+}
+
+wire::IpAddress peer_attribute_address(Role role, std::size_t nth, std::size_t index) {
+  return instance_address(10, 100, role_octet(role), role_offset(role, nth, index));
 }
 
 std::uint32_t default_asn(Role role, std::size_t nth) {

@@ -36,7 +36,8 @@ std::vector<RoleInstance> make_role(const RoleOptions& o) {
     const wire::IpAddress address = wire::IpAddress::v4(first.v4_value() + index);
     const std::uint32_t asn = nva ? first_asn + index : first_asn;
     r.ibgp = asn == topology::kRouteServerAsn;
-    r.next_hop = address;
+    r.next_hop = nva ? topology::peer_attribute_address(o.kind, i, 0)
+                     : topology::peer_attribute_address(o.kind, 0, i);
     if (o.kind == topology::Role::nva) r.typical_as_path = {asn};
     if (o.kind == topology::Role::expressroute)
       r.typical_as_path = {topology::kMicrosoftAsn, o.customer_as};
@@ -45,10 +46,11 @@ std::vector<RoleInstance> make_role(const RoleOptions& o) {
     SpeakerDef& s = r.speaker;
     s.name = r.name;
     s.address = address;
+    s.attribute_address = r.next_hop;
     s.listen_port = o.listen_port;
     s.listen = o.passive;
     s.config.my_as = asn;
-    s.config.bgp_id = address.v4_value();
+    s.config.bgp_id = r.next_hop.v4_value();
     s.config.hold_time = o.hold_time;
     for (const auto& rs : o.route_servers)
       s.peers.push_back(PeerDef{rs.name, rs.endpoint, rs.asn, o.active, o.passive});

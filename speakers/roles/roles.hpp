@@ -18,13 +18,13 @@ struct RouteServerInstance {
   session::Endpoint endpoint;
   std::uint32_t asn = topology::kRouteServerAsn;
 };
-// RS0 127.65.0.4:179 and RS1 127.65.0.5:179, ASN 65515.
+// RS0 127.65.0.4:179 and RS1 127.65.0.5:179 (session addresses), ASN 65515.
 std::vector<RouteServerInstance> default_route_servers(std::uint16_t port = 179);
 
 struct RoleOptions {
   topology::Role kind = topology::Role::nva;
   std::size_t count = 0;                         // 0: the role's default (NVA 1, gateways 2)
-  std::optional<wire::IpAddress> first_address;  // default per role (see table)
+  std::optional<wire::IpAddress> first_address;  // session address; default per role (see table)
   std::optional<std::uint32_t> first_asn;        // NVA: 65001 (+1 per instance); gateways: 65515
   std::vector<RouteServerInstance> route_servers = default_route_servers();
   std::uint16_t hold_time = topology::kHoldTime;
@@ -42,7 +42,9 @@ struct RoleInstance {
   bool ibgp = false;
   // The AS_PATH this role typically sends (R21, R22; the NVA's own AS).
   std::vector<std::uint32_t> typical_as_path;
-  wire::IpAddress next_hop;  // its own address
+  // Its attribute address (topology/roles.hpp): NEXT_HOP and BGP identifier.
+  // Always the role's default, whatever first_address says.
+  wire::IpAddress next_hop;
 };
 
 // Throws std::invalid_argument: NVA count outside 1..8, gateway count not 1..2.

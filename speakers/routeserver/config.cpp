@@ -12,7 +12,8 @@ Config Config::defaults() {
     InstanceConfig inst;
     inst.name = "RS" + std::to_string(i);
     inst.address = topology::route_server_address(i);
-    inst.bgp_id = inst.address;
+    inst.next_hop = topology::route_server_attribute_address(i);
+    inst.bgp_id = inst.next_hop;
     c.instances.push_back(inst);
   }
   c.vnet_prefixes.push_back(*parse_prefix4("10.1.0.0/16"));
@@ -56,6 +57,7 @@ void validate(const Config& config, std::string_view base_view) {
     const auto& inst = config.instances[i];
     std::string at = base + "/instances/" + std::to_string(i);
     if (!inst.address.is_v4()) throw ConfigError(at + "/address", "must be an IPv4 address");
+    if (!inst.next_hop.is_v4()) throw ConfigError(at + "/next_hop", "must be an IPv4 address");
     if (inst.asn != topology::kRouteServerAsn)
       throw ConfigError(at + "/asn", "the route server's ASN is fixed at 65515 (R1), got " +
                                          std::to_string(inst.asn));

@@ -17,12 +17,15 @@
 
 namespace rsconform::routeserver {
 
-// One route-server instance (R1): its own IP, ASN 65515, BGP ID = own IP.
+// One route-server instance (R1): ASN 65515 and two addresses
+// (topology/roles.hpp): `address`, where its sessions are, and `next_hop`,
+// the attribute address it puts in NEXT_HOP (next hop self, R10, R11).
 struct InstanceConfig {
   std::string name;  // "RS0"
   wire::IpAddress address;
   std::uint32_t asn = topology::kRouteServerAsn;
-  wire::IpAddress bgp_id;  // defaults to address
+  wire::IpAddress bgp_id;    // defaults to next_hop
+  wire::IpAddress next_hop;  // defaults to the topology's 10.1.0.4 + index
   bool operator==(const InstanceConfig&) const = default;
 };
 
@@ -95,7 +98,8 @@ struct Profile {
 
 // The whole configuration shared by the instances of one route server (R2).
 struct Config {
-  std::vector<InstanceConfig> instances;  // default RS0 127.65.0.4, RS1 127.65.0.5
+  // default RS0 127.65.0.4 (next hop and BGP ID 10.1.0.4), RS1 127.65.0.5 (10.1.0.5)
+  std::vector<InstanceConfig> instances;
   std::vector<PeerConfig> peers;
   std::vector<wire::Prefix> vnet_prefixes;  // default 10.1.0.0/16
   bool branch_to_branch = false;            // allowBranchToBranchTraffic (R25/R26)

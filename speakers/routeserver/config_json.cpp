@@ -64,12 +64,14 @@ wire::Prefix read_prefix(const Value& v) {
 }
 
 InstanceConfig read_instance(const Value& v, std::size_t index) {
-  Object o = v.object({"name", "address", "asn", "bgp_id"});
+  Object o = v.object({"name", "address", "asn", "bgp_id", "next_hop"});
   InstanceConfig inst;
   inst.name = "RS" + std::to_string(index);
   read(o, "name", inst.name);
   inst.address = jsonio::ipv4_address(o.require("address"));
-  inst.bgp_id = inst.address;
+  inst.next_hop = topology::route_server_attribute_address(index);
+  if (auto nh = o.find("next_hop")) inst.next_hop = jsonio::ipv4_address(*nh);
+  inst.bgp_id = inst.next_hop;
   read_int(o, "asn", inst.asn);
   if (auto id = o.find("bgp_id")) inst.bgp_id = jsonio::ipv4_address(*id);
   return inst;
@@ -270,7 +272,8 @@ json to_json(const Config& c) {
     instances.push_back({{"name", i.name},
                          {"address", i.address.to_string()},
                          {"asn", i.asn},
-                         {"bgp_id", i.bgp_id.to_string()}});
+                         {"bgp_id", i.bgp_id.to_string()},
+                         {"next_hop", i.next_hop.to_string()}});
   json peers = json::array();
   for (const auto& p : c.peers)
     peers.push_back({{"name", p.name},

@@ -49,7 +49,7 @@ Engine::Engine(Config config, std::size_t instance) : config_(std::move(config))
   self_ = config_.instances[instance];
   const Profile& p = config_.profile;
   policy_.own_asn = self_.asn;
-  policy_.self = self_.address;
+  policy_.self = self_.next_hop;
   policy_.med_to_nvas = p.med_to_nvas;
   policy_.med_to_gateways = p.med_to_gateways;
   policy_.local_pref = p.local_pref_to_gateways;
@@ -63,7 +63,7 @@ Engine::Engine(Config config, std::size_t instance) : config_(std::move(config))
       {flag::kTransitive, static_cast<std::uint8_t>(wire::AttrType::origin), wire::OriginAttr{}},
       {flag::kTransitive, static_cast<std::uint8_t>(wire::AttrType::as_path), wire::AsPathAttr{}},
       {flag::kTransitive, static_cast<std::uint8_t>(wire::AttrType::next_hop),
-       wire::NextHopAttr{self_.address}},
+       wire::NextHopAttr{self_.next_hop}},
   });
   for (const auto& prefix : config_.vnet_prefixes)
     vnet_.push_back(prefix_key(prefix));

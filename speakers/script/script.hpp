@@ -5,6 +5,7 @@
 // {
 //   "speakers": [
 //     {"name": "a", "address": "127.0.0.1", "as": 65001, "hold_time": 90, "listen_port": 0,
+//      "attribute_address": "10.0.0.1",                   // NEXT_HOP and BGP ID (default: address)
 //      "peers": [{"name": "b", "speaker": "b"}]},        // or "address"/"port"/"as"
 //     {"role": "nva", "instance": 1, "peers": [...]}     // a role's defaults, overridable
 //   ],
@@ -12,10 +13,11 @@
 //     {"op": "connect", "speaker": "a"},                 // "session": "b" to pick one
 //     {"op": "wait_state", "speaker": "a", "state": "Established", "timeout_ms": 5000},
 //     {"op": "announce", "speaker": "a", "prefixes": ["10.0.0.0/24"], "as_path": [65001],
-//      "prepend": 2, "next_hop": "127.0.0.1", "origin": "igp", "med": 10, "local_pref": 100,
+//      "prepend": 2, "next_hop": "10.0.0.1", "origin": "igp", "med": 10, "local_pref": 100,
 //      "communities": ["65001:1", "NO_EXPORT"], "large_communities": ["65001:1:2"],
 //      "extended_communities": ["rt:65001:100", "0002fde900000064"]},
 //     {"op": "wait_route", "speaker": "b", "prefix": "10.0.0.0/24", "as_path": [65001]},
+//     ("next_hop": "$self" in announce and wait_route: the speaker's attribute address)
 //     {"op": "bulk_announce", "speaker": "a", "first": "20.0.0.0/24", "count": 100000},
 //     {"op": "wait_absent" | "withdraw" | "bulk_withdraw" | "wait_bulk" | "flap" | "send_raw"
 //          | "notification" | "route_refresh" | "close" | "accept", ...}
@@ -65,13 +67,14 @@ enum class StepKind : std::uint8_t {
 const char* to_string(StepKind kind);
 
 // Attributes as written; defaults are filled in at send time from the session
-// (AS_PATH: own AS on eBGP, empty on iBGP; NEXT_HOP: own address; LOCAL_PREF
-// 100 on iBGP).
+// (AS_PATH: own AS on eBGP, empty on iBGP; NEXT_HOP: the speaker's attribute
+// address, SpeakerDef::own_next_hop(); LOCAL_PREF 100 on iBGP).
 struct AttributeSpec {
   std::optional<std::uint8_t> origin;
   std::optional<wire::AsPath> as_path;
   std::size_t prepend = 0;  // the first AS repeated this many more times
   std::optional<wire::IpAddress> next_hop;
+  bool next_hop_self = false;  // "next_hop": "$self", the speaker's attribute address
   std::optional<std::uint32_t> med;
   std::optional<std::uint32_t> local_pref;
   bool atomic_aggregate = false;

@@ -94,7 +94,14 @@ AttributeSpec parse_attributes(const Object& o) {
                                         {"incomplete", wire::OriginAttr::incomplete}});
   if (auto f = o.find("as_path")) a.as_path = jsonio::as_path(*f);
   if (auto f = o.find("prepend")) a.prepend = static_cast<std::size_t>(get_uint(*f, 64));
-  if (auto f = o.find("next_hop")) a.next_hop = jsonio::ip_address(*f);
+  if (auto f = o.find("next_hop")) {
+    if (f->json().is_string() && f->string() == "$self")
+      a.next_hop_self = true;
+    else
+      a.next_hop = f->parsed(wire::IpAddress::parse,
+                             "an IP address like 10.100.1.4, or $self (the speaker's attribute "
+                             "address)");
+  }
   if (auto f = o.find("med")) a.med = static_cast<std::uint32_t>(get_uint(*f, 0xFFFFFFFFu));
   if (auto f = o.find("local_pref"))
     a.local_pref = static_cast<std::uint32_t>(get_uint(*f, 0xFFFFFFFFu));
@@ -277,8 +284,9 @@ Step parse_step(const Value& v, const std::string& speaker) {
 }
 
 ScriptSpeaker parse_speaker(const Value& v) {
-  const Object o = v.object({"role", "instance", "name", "address", "as", "bgp_id", "hold_time",
-                             "listen_port", "restart_ms", "add_path", "peers"});
+  const Object o =
+      v.object({"role", "instance", "name", "address", "attribute_address", "as", "bgp_id",
+                "hold_time", "listen_port", "restart_ms", "add_path", "peers"});
   ScriptSpeaker out;
   SpeakerDef& d = out.def;
   if (auto role = o.find("role")) {
@@ -305,9 +313,11 @@ ScriptSpeaker parse_speaker(const Value& v) {
   if (auto f = o.find("name")) d.name = f->string();
   if (d.name.empty()) o.fail("missing required key \"name\" (or \"role\")");
   if (auto f = o.find("address")) d.address = jsonio::ip_address(*f);
+  if (auto f = o.find("attribute_address")) d.attribute_address = jsonio::ipv4_address(*f);
   if (auto f = o.find("as")) d.config.my_as = get_asn(*f);
   if (d.config.my_as == 0) o.fail("missing required key \"as\" (or \"role\")");
-  d.config.bgp_id = d.address.is_v4() ? d.address.v4_value() : d.config.bgp_id;
+  const wire::IpAddress& id = d.own_next_hop();
+  d.config.bgp_id = id.is_v4() ? id.v4_value() : d.config.bgp_id;
   if (auto f = o.find("bgp_id")) d.config.bgp_id = jsonio::ip_address(*f).v4_value();
   if (d.config.bgp_id == 0) o.fail("missing required key \"bgp_id\" (needed for an IPv6 address)");
   if (auto f = o.find("hold_time")) {

@@ -152,6 +152,9 @@ void ScriptRunner::on_event() {
 
 bool ScriptRunner::wait_satisfied(const Step& step, std::string& why) {
   const auto sessions = targets(step);
+  std::optional<wire::IpAddress> next_hop = step.attributes.next_hop;
+  if (FakeSpeaker* own = speaker(step.speaker); own && step.attributes.next_hop_self)
+    next_hop = own->def().own_next_hop();
   for (PeerSession* p : sessions) {
     switch (step.kind) {
       case StepKind::wait_state:
@@ -175,11 +178,9 @@ bool ScriptRunner::wait_satisfied(const Step& step, std::string& why) {
                   ", expected " + step.attributes.as_path->to_string();
             return false;
           }
-          if (step.attributes.next_hop &&
-              (r->attributes->next_hop() == nullptr ||
-               *r->attributes->next_hop() != *step.attributes.next_hop)) {
-            why = prefix.to_string() + " has another NEXT_HOP than " +
-                  step.attributes.next_hop->to_string();
+          if (next_hop &&
+              (r->attributes->next_hop() == nullptr || *r->attributes->next_hop() != *next_hop)) {
+            why = prefix.to_string() + " has another NEXT_HOP than " + next_hop->to_string();
             return false;
           }
         }
@@ -268,7 +269,7 @@ void ScriptRunner::execute(const Step& step) {
             step.kind == StepKind::withdraw
                 ? build_withdraw(step.prefixes)
                 : build_announce(step.prefixes, step.attributes, sp.def().config.my_as, n->internal,
-                                 sp.def().address);
+                                 sp.def().own_next_hop());
         std::vector<wire::Update> parts;
         try {
           parts = fit_to_session(std::move(update), n->send_context());
@@ -287,8 +288,8 @@ void ScriptRunner::execute(const Step& step) {
         spec.first = step.first;
         spec.count = step.count;
         spec.withdraw = step.kind == StepKind::bulk_withdraw;
-        spec.attributes =
-            build_attributes(step.attributes, sp.def().config.my_as, n->internal, sp.def().address);
+        spec.attributes = build_attributes(step.attributes, sp.def().config.my_as, n->internal,
+                                           sp.def().own_next_hop());
         p->bulk(std::move(spec));
         break;
       }

@@ -25,13 +25,21 @@ struct PeerDef {
 };
 
 struct SpeakerDef {
-  std::string name;               // e.g. "nva1"
-  wire::IpAddress address;        // local address, bound for every session
+  std::string name;         // e.g. "nva1"
+  wire::IpAddress address;  // session address: bound for every session
+  // Attribute address (topology/roles.hpp): the NEXT_HOP an announce carries
+  // unless it names one; unset: `address`. Whoever builds the definition sets
+  // config.bgp_id to it too.
+  std::optional<wire::IpAddress> attribute_address;
   std::uint16_t listen_port = 0;  // for passive sessions (0: any, see listen_endpoint())
   bool listen = true;             // open a listener when a peer is passive
   session::SpeakerConfig config;  // AS, BGP ID, hold time, capabilities
   std::vector<PeerDef> peers;
   std::chrono::milliseconds restart_delay{1000};
+
+  const wire::IpAddress& own_next_hop() const {
+    return attribute_address ? *attribute_address : address;
+  }
 };
 
 struct RecordedMessage {

@@ -173,19 +173,27 @@ struct WireCensus : captures::BgpSink {
   std::size_t notifications = 0;
   std::size_t problems = 0;
   std::size_t messages_with_errors = 0;
-  // Prefixes announced, by receiver address.
+  // Prefixes announced, and the NEXT_HOPs they came with, by receiver address.
   std::map<wire::IpAddress, std::set<wire::Prefix>> announced_to;
+  std::map<wire::IpAddress, std::set<wire::IpAddress>> next_hops_to;
+  std::set<wire::IpAddress> bgp_ids;  // of every OPEN
 
   void on_message(const captures::BgpMessageEvent& e) override {
     if (!e.errors.empty()) ++messages_with_errors;
     if (e.type == static_cast<std::uint8_t>(wire::MessageType::notification)) ++notifications;
+    if (e.message != nullptr)
+      if (const auto* open = std::get_if<wire::Open>(&*e.message)) bgp_ids.insert(open->bgp_id);
     if (e.type != static_cast<std::uint8_t>(wire::MessageType::update)) return;
     ++updates;
     largest_update = std::max(largest_update, e.bytes.size());
     if (e.message == nullptr) return;
-    auto& to = announced_to[captures::receiver(*e.connection, e.direction).address];
-    for (const auto& p : std::get<wire::Update>(*e.message).nlri)
+    const auto receiver = captures::receiver(*e.connection, e.direction).address;
+    const auto& update = std::get<wire::Update>(*e.message);
+    auto& to = announced_to[receiver];
+    for (const auto& p : update.nlri)
       to.insert(p);
+    if (const auto* nh = update.get<wire::NextHopAttr>())
+      next_hops_to[receiver].insert(nh->address);
   }
   void on_problem(const captures::BgpStreamProblem&) override { ++problems; }
 };
@@ -248,6 +256,46 @@ TEST(LargeAnnounces, FitTheMessageSizeAndArriveWhole) {
     ASSERT_TRUE(nva2->second.count(p)) << p.to_string();
   }
   EXPECT_TRUE(nva2->second.count(*wire::Prefix::parse("192.168.30.0/24")));
+}
+
+// Sessions run on loopback, but what the UPDATEs and OPENs carry are
+// attribute addresses (topology/roles.hpp), which real daemons accept: the
+// route server's next hop self toward NVA1, NVA1's own next hop passed on to
+// the ER instances, and no loopback NEXT_HOP or BGP identifier anywhere.
+// run.json records both kinds of address.
+TEST(SeedSuites, CapturesCarryAttributeAddressesNotSessionAddresses) {
+  const run::SuitePlan plan = scenario_a();
+  run::RunOptions options;
+  options.out_dir = out_dir("attribute-addresses");
+  const MatrixCell on = plan.suite.cells().back();
+  ASSERT_TRUE(on.branch_to_branch);
+  const run::CellRun run = run::run_cell(plan, on, options);
+  ASSERT_EQ(run.result.verdict, Verdict::pass);
+  EXPECT_EQ(run.record.addresses.at("nva1"), "127.65.1.4");
+  EXPECT_EQ(run.record.attribute_addresses.at("nva1"), "10.100.1.4");
+  EXPECT_EQ(run.record.attribute_addresses.at("rs1"), "10.1.0.5");
+  const auto reread = run::load_run_record_file(
+      (fs::path(run.record.capture_path).parent_path() / "run.json").string());
+  EXPECT_EQ(reread.attribute_addresses, run.record.attribute_addresses);
+
+  WireCensus census;
+  analysis::AnalysisOptions analysis_options;
+  analysis_options.ports = {run.record.ports.begin(), run.record.ports.end()};
+  analysis::analyse_capture(run.record.capture_path, analysis_options, census);
+  auto ip = [](const char* text) { return *wire::IpAddress::parse(text); };
+  using Hops = std::set<wire::IpAddress>;
+  EXPECT_EQ(census.next_hops_to[ip("127.65.1.4")], (Hops{ip("10.1.0.4"), ip("10.1.0.5")}));
+  for (const char* er : {"127.65.2.4", "127.65.2.5"}) {
+    const Hops& hops = census.next_hops_to[ip(er)];
+    EXPECT_TRUE(hops.count(ip("10.100.1.4"))) << er;  // NVA1's route, next hop kept (R20)
+    EXPECT_TRUE(hops.count(ip("10.1.0.4"))) << er;    // the VNet prefix from RS0 (R24)
+  }
+  for (const auto& [receiver, hops] : census.next_hops_to)
+    for (const auto& hop : hops)
+      EXPECT_EQ(hop.v4_value() >> 24, 10u) << hop.to_string() << " toward " << receiver.to_string();
+  EXPECT_FALSE(census.bgp_ids.empty());
+  for (const auto& id : census.bgp_ids)
+    EXPECT_EQ(id.v4_value() >> 24, 10u) << id.to_string();
 }
 
 }  // namespace

@@ -138,7 +138,7 @@ class RouteServerLive : public ::testing::Test {
     const bool internal = s.def().config.my_as == 65515;
     for (auto& ps : s.sessions())
       ASSERT_TRUE(ps->session().send_update(speakers::build_announce(
-          {pfx(prefix)}, spec, s.def().config.my_as, internal, s.def().address)));
+          {pfx(prefix)}, spec, s.def().config.my_as, internal, s.def().own_next_hop())));
   }
 
   std::optional<rib::Route> find(const std::string& who, const std::string& rs,
@@ -190,8 +190,9 @@ TEST_F(RouteServerLive, ScenarioAFlagOffThenOnThenOff) {
       }
     return true;
   };
-  const std::vector<std::pair<const char*, const char*>> rs_ips = {{"rs0", "127.65.0.4"},
-                                                                   {"rs1", "127.65.0.5"}};
+  // Next hop self: the instances' attribute addresses.
+  const std::vector<std::pair<const char*, const char*>> rs_ips = {{"rs0", "10.1.0.4"},
+                                                                   {"rs1", "10.1.0.5"}};
   auto off_table = [&] {
     for (auto [rs, self] : rs_ips) {
       if (!has("nva1", rs, {"10.1.0.0/16", {65515}, self})) return false;
@@ -214,7 +215,7 @@ TEST_F(RouteServerLive, ScenarioAFlagOffThenOnThenOff) {
       if (!has("nva1", rs, {"10.1.0.0/16", {65515}, self})) return false;
       if (!has("nva1", rs, {"192.168.2.0/24", {65515, 12076, 65020}, self})) return false;
       for (const char* er : {"er-in0", "er-in1"}) {
-        if (!has(er, rs, {"192.168.1.0/24", {65001}, "127.65.1.4"})) return false;
+        if (!has(er, rs, {"192.168.1.0/24", {65001}, "10.100.1.4"})) return false;
         if (!has(er, rs, {"10.1.0.0/16", {}, self})) return false;
       }
     }
@@ -270,7 +271,7 @@ TEST_F(RouteServerLive, DroppedNvaSessionIsWithdrawnFromThatInstanceOnly) {
   add_role(topology::Role::expressroute);
   ASSERT_TRUE(run_until([&] { return all_established(); }));
   announce("nva1", "192.168.1.0/24");
-  const Want onprem1{"192.168.1.0/24", {65001}, "127.65.1.4"};
+  const Want onprem1{"192.168.1.0/24", {65001}, "10.100.1.4"};  // NVA1's attribute address
   ASSERT_TRUE(run_until([&] {
     return has("er-in0", "rs0", onprem1) && has("er-in0", "rs1", onprem1) &&
            has("er-in1", "rs0", onprem1) && has("er-in1", "rs1", onprem1);

@@ -53,6 +53,14 @@ const wire::IpAddress kRs1 = wire::IpAddress::v4(127, 65, 0, 5);
 const wire::IpAddress kNva1 = wire::IpAddress::v4(127, 65, 1, 4);
 const wire::IpAddress kEr0 = wire::IpAddress::v4(127, 65, 2, 4);
 const wire::IpAddress kEr1 = wire::IpAddress::v4(127, 65, 2, 5);
+// Their attribute addresses (topology/roles.hpp), what NEXT_HOP carries.
+const wire::IpAddress kRs0Hop = wire::IpAddress::v4(10, 1, 0, 4);
+const wire::IpAddress kRs1Hop = wire::IpAddress::v4(10, 1, 0, 5);
+const wire::IpAddress kNva1Hop = wire::IpAddress::v4(10, 100, 1, 4);
+
+wire::IpAddress hop_of(const wire::IpAddress& rs) {
+  return rs == kRs0 ? kRs0Hop : kRs1Hop;
+}
 constexpr rib::Nanos kSecond = 1'000'000'000;
 
 wire::Bytes encoded(const wire::Message& m) {
@@ -151,14 +159,15 @@ class CheckerTest : public ::testing::Test {
   static std::vector<SessionSpec> good() {
     std::vector<SessionSpec> out;
     for (const auto& rs : {kRs0, kRs1}) {
-      out.push_back({rs, kNva1, 65001, {{"10.1.0.0/16", {65515}, rs}}, std::nullopt, false});
       out.push_back(
-          {rs,
-           kEr0,
-           65515,
-           {{"192.168.1.0/24", {65001}, kNva1}, {"192.168.1.0/24", {}, kNva1, 40 * kSecond, true}},
-           std::nullopt,
-           false});
+          {rs, kNva1, 65001, {{"10.1.0.0/16", {65515}, hop_of(rs)}}, std::nullopt, false});
+      out.push_back({rs,
+                     kEr0,
+                     65515,
+                     {{"192.168.1.0/24", {65001}, kNva1Hop},
+                      {"192.168.1.0/24", {}, kNva1Hop, 40 * kSecond, true}},
+                     std::nullopt,
+                     false});
     }
     out.push_back({kRs0, kEr1, 65515, {}, wire::Notification{6, 1, {}}, false});
     return out;
@@ -199,10 +208,58 @@ TEST_F(CheckerTest, CorrectTablesPass) {
   EXPECT_EQ(off.verdict, Verdict::pass);
 }
 
+// Placeholders stand for attribute addresses; a book without them (a capture
+// recorded when next hops were session addresses) falls back to those.
+TEST_F(CheckerTest, PlaceholdersResolveToAttributeAddressesElseSessionAddresses) {
+  auto old_style = good();
+  for (auto& s : old_style)
+    for (auto& a : s.updates)
+      a.next_hop = a.next_hop == kNva1Hop ? kNva1 : a.next_hop == kRs0Hop ? kRs0 : kRs1;
+  capture(old_style);
+  CheckOptions options = timed();
+  EXPECT_EQ(check(suite_, on(), observer_->observation(), options).verdict, Verdict::failed);
+  AddressBook book = AddressBook::from_suite(suite_);
+  EXPECT_EQ(book.find_attribute("rs1"), kRs1Hop);
+  EXPECT_EQ(book.find_attribute("nva1"), kNva1Hop);
+  EXPECT_EQ(book.find("nva1"), kNva1);
+  book.clear_attributes();
+  EXPECT_EQ(book.find_attribute("nva1"), kNva1);
+  options.addresses = book;
+  EXPECT_EQ(check(suite_, on(), observer_->observation(), options).verdict, Verdict::pass);
+}
+
+// A suite's own attribute addresses, for the route server and per peer instance.
+TEST_F(CheckerTest, SuiteAttributeAddressesAreWhatPlaceholdersMean) {
+  const Suite suite = load_suite_text(R"({
+    "name": "own",
+    "topology": {"route_servers": [
+      {"name": "rs0", "address": "127.65.0.4", "attribute_address": "10.7.0.4"},
+      {"name": "rs1", "address": "127.65.0.5"}]},
+    "matrix": {"branch_to_branch": ["on"]},
+    "peers": [{"name": "nva1", "role": "nva", "attribute_addresses": ["10.8.1.4"]},
+              {"name": "er", "role": "expressroute"}],
+    "cases": [{"name": "c", "rules": ["R11", "R20"], "expect": [
+      {"to": "nva1", "present": [{"prefix": "10.1.0.0/16", "next_hop": "$rs"}]},
+      {"to": "er.in0", "present": [{"prefix": "192.168.1.0/24", "next_hop": "$nva1"}]}]}]
+  })",
+                                      "own.json");
+  const wire::IpAddress own_rs0 = wire::IpAddress::v4(10, 7, 0, 4);
+  const wire::IpAddress own_nva1 = wire::IpAddress::v4(10, 8, 1, 4);
+  capture({{kRs0, kNva1, 65001, {{"10.1.0.0/16", {65515}, own_rs0}}, std::nullopt, false},
+           {kRs1, kNva1, 65001, {{"10.1.0.0/16", {65515}, kRs1Hop}}, std::nullopt, false},
+           {kRs0, kEr0, 65515, {{"192.168.1.0/24", {65001}, own_nva1}}, std::nullopt, false},
+           {kRs1, kEr0, 65515, {{"192.168.1.0/24", {65001}, own_nva1}}, std::nullopt, false}});
+  const CellResult r = check(suite, suite.cells()[0], observer_->observation());
+  for (const auto& x : r.results)
+    EXPECT_EQ(x.verdict, Verdict::pass) << x.case_name << " " << x.session << " " << x.reason;
+  EXPECT_EQ(r.verdict, Verdict::pass);
+}
+
 TEST_F(CheckerTest, FailuresNameSessionPrefixAndClosestMatch) {
   auto sessions = good();
-  sessions[2].updates = {{"10.1.0.0/16", {65515}, kRs0}, {"192.168.2.0/24", {65515, 12076}, kRs1}};
-  sessions[1].updates = {{"192.168.1.0/25", {65001}, kNva1}};
+  sessions[2].updates = {{"10.1.0.0/16", {65515}, kRs0Hop},
+                         {"192.168.2.0/24", {65515, 12076}, kRs1Hop}};
+  sessions[1].updates = {{"192.168.1.0/25", {65001}, kNva1Hop}};
   sessions[4].rs_notification = wire::Notification{6, 2, {}};
   capture(sessions);
   CellResult r = check(suite_, on(), observer_->observation(), timed());
@@ -213,8 +270,9 @@ TEST_F(CheckerTest, FailuresNameSessionPrefixAndClosestMatch) {
   EXPECT_EQ(nh->verdict, Verdict::failed);
   EXPECT_EQ(nh->session, "rs1 (127.65.0.5) -> nva1 (127.65.1.4)");
   EXPECT_EQ(nh->prefix, "10.1.0.0/16");
-  EXPECT_NE(nh->expected.find("next-hop 127.65.0.5"), std::string::npos) << nh->expected;
-  EXPECT_NE(nh->seen.find("next-hop 127.65.0.4"), std::string::npos) << nh->seen;
+  // $rs is rs1's attribute address; the session stays named by session addresses.
+  EXPECT_NE(nh->expected.find("next-hop 10.1.0.5"), std::string::npos) << nh->expected;
+  EXPECT_NE(nh->seen.find("next-hop 10.1.0.4"), std::string::npos) << nh->seen;
   EXPECT_EQ(nh->reason, "attributes differ: next-hop");
   EXPECT_EQ(nh->closest.rfind("same prefix: 10.1.0.0/16", 0), 0u) << nh->closest;
 
@@ -308,7 +366,7 @@ TEST_F(CheckerTest, ConvergedWhenEveryPositiveExpectationHolds) {
 
 TEST_F(CheckerTest, ReportsCarryEveryExpectation) {
   auto sessions = good();
-  sessions[2].updates = {{"10.1.0.0/16", {65515}, kRs0}};
+  sessions[2].updates = {{"10.1.0.0/16", {65515}, kRs0Hop}};
   capture(sessions);
   std::vector<CellResult> cells = {
       check(suite_, suite_.cells()[0], observer_->observation(), timed()),
@@ -510,7 +568,7 @@ TEST_F(CheckerTest, PathologicalAsPathPatternsAnswerAtOnce) {
   std::vector<std::uint32_t> path;
   for (std::uint32_t asn = 65001; asn <= 65032; ++asn)
     path.push_back(asn);
-  capture({{kRs0, kNva1, 65001, {{"10.1.0.0/16", path, kRs0}}, std::nullopt, false}});
+  capture({{kRs0, kNva1, 65001, {{"10.1.0.0/16", path, kRs0Hop}}, std::nullopt, false}});
   CellResult r = check(suite_, suite_.cells()[0], observer_->observation());
   const auto* never = find(r, "never", "rs0", ResultKind::present);
   const auto* always = find(r, "always", "rs0", ResultKind::present);

@@ -65,6 +65,10 @@ TEST(SuiteLoad, MinimalSuiteLoadsWithDefaults) {
   ASSERT_EQ(s.peers[1].instances.size(), 2u);
   EXPECT_EQ(s.peers[1].instances[1].name, "er.in1");
   EXPECT_EQ(s.peers[1].instances[1].address.to_string(), "127.65.2.5");
+  // Attribute addresses (NEXT_HOP, BGP identifier): topology/roles.hpp.
+  EXPECT_EQ(s.route_servers[1].attribute_address.to_string(), "10.1.0.5");
+  EXPECT_EQ(s.peers[0].instances[0].attribute_address.to_string(), "10.100.1.4");
+  EXPECT_EQ(s.peers[1].instances[1].attribute_address.to_string(), "10.100.2.5");
   EXPECT_EQ(s.peers[1].asn, 65515u);
   EXPECT_EQ(s.peers[0].script_pointer, "/peers/0/script");
   ASSERT_EQ(s.cells().size(), 2u);
@@ -85,6 +89,35 @@ TEST(SuiteLoad, RouteServerAsnFromTheTopologyAndGatewaysFollowIt) {
   auto e = load_error(text);
   EXPECT_EQ(e.pointer, "/topology");
   EXPECT_NE(e.message.find("fixed at 65515"), std::string::npos) << e.message;
+}
+
+// A suite may give each instance its own attribute address: the route
+// server's next hop self and BGP identifier, a peer's default NEXT_HOP.
+TEST(SuiteLoad, AttributeAddressesPerInstance) {
+  const std::string text = edit("\"matrix\"", R"("topology": {"route_servers": [
+    {"name": "rs0", "address": "127.65.0.4", "attribute_address": "10.7.0.4"},
+    {"name": "rs1", "address": "127.65.0.5"}]}, "matrix")");
+  const std::string both =
+      text.substr(0, text.find("\"role\": \"expressroute\"")) +
+      R"("role": "expressroute", "attribute_addresses": ["10.8.2.4", "10.8.2.5"])" +
+      text.substr(text.find("\"role\": \"expressroute\"") + 22);
+  run::SuitePlan plan = load_plan_text(both);
+  EXPECT_EQ(plan.suite.route_servers[0].attribute_address.to_string(), "10.7.0.4");
+  EXPECT_EQ(plan.suite.route_servers[1].attribute_address.to_string(), "10.1.0.5");
+  EXPECT_EQ(plan.suite.peers[1].instances[1].attribute_address.to_string(), "10.8.2.5");
+  EXPECT_EQ(plan.suite.peers[1].instances[1].address.to_string(), "127.65.2.5");
+  EXPECT_EQ(plan.config.instances[0].next_hop.to_string(), "10.7.0.4");
+  EXPECT_EQ(plan.config.instances[0].bgp_id.to_string(), "10.7.0.4");
+  EXPECT_EQ(plan.config.instances[0].address.to_string(), "127.65.0.4");
+  // One per instance; never loopback (real daemons refuse such a NEXT_HOP).
+  auto e = load_error(edit("\"role\": \"expressroute\"",
+                           "\"role\": \"expressroute\", \"attribute_addresses\": [\"10.8.2.4\"]"));
+  EXPECT_EQ(e.pointer, "/peers/1/attribute_addresses");
+  EXPECT_NE(e.message.find("one per instance"), std::string::npos) << e.message;
+  e = load_error(
+      edit("\"asn\": 65001", "\"asn\": 65001, \"attribute_addresses\": [\"127.65.1.4\"]"));
+  EXPECT_EQ(e.pointer, "/peers/0/attribute_addresses/0");
+  EXPECT_NE(e.message.find("not loopback"), std::string::npos) << e.message;
 }
 
 TEST(SuiteLoad, PlanHoldsTheRouteServerConfigAndTheScripts) {

@@ -41,7 +41,9 @@ TEST(RsConfig, DefaultsFollowTheSpec) {
   ASSERT_EQ(c.instances.size(), 2U);
   EXPECT_EQ(c.instances[0].name, "RS0");
   EXPECT_EQ(c.instances[0].address, ip("127.65.0.4"));
-  EXPECT_EQ(c.instances[1].bgp_id, ip("127.65.0.5"));
+  EXPECT_EQ(c.instances[0].next_hop, ip("10.1.0.4"));  // attribute address: next hop self
+  EXPECT_EQ(c.instances[1].bgp_id, ip("10.1.0.5"));
+  EXPECT_EQ(c.instances[1].next_hop, ip("10.1.0.5"));
   EXPECT_EQ(c.instances[1].asn, 65515U);
   EXPECT_EQ(c.vnet_prefixes, std::vector<wire::Prefix>{pfx("10.1.0.0/16")});
   EXPECT_FALSE(c.branch_to_branch);
@@ -73,6 +75,7 @@ TEST(RsConfig, LoadsEveryField) {
   })");
   ASSERT_EQ(c.instances.size(), 1U);
   EXPECT_EQ(c.instances[0].bgp_id, ip("1.2.3.4"));
+  EXPECT_EQ(c.instances[0].next_hop, ip("10.1.0.4"));  // the topology's, by position
   ASSERT_EQ(c.peers.size(), 3U);
   EXPECT_EQ(c.peers[1].role, topology::Role::expressroute);
   EXPECT_EQ(c.peers[1].asn, 65515U);
@@ -88,6 +91,19 @@ TEST(RsConfig, LoadsEveryField) {
   EXPECT_TRUE(c.profile.gateway_cap.enabled);
   EXPECT_EQ(c.profile.gateway_cap.expressroute, 10U);
   EXPECT_EQ(c.profile.gateway_cap.vpngateway, 4000U);
+}
+
+// The attribute address: next hop self, and the BGP identifier unless given.
+TEST(RsConfig, NextHopIsTheInstancesAttributeAddress) {
+  Config c = load_config_text(R"({"instances": [
+    {"name": "A", "address": "127.65.0.14", "next_hop": "10.7.0.4"},
+    {"name": "B", "address": "127.65.0.15"}]})");
+  ASSERT_EQ(c.instances.size(), 2U);
+  EXPECT_EQ(c.instances[0].next_hop, ip("10.7.0.4"));
+  EXPECT_EQ(c.instances[0].bgp_id, ip("10.7.0.4"));
+  EXPECT_EQ(c.instances[1].next_hop, ip("10.1.0.5"));
+  EXPECT_EQ(c.instances[1].bgp_id, ip("10.1.0.5"));
+  EXPECT_EQ(load_config_text(to_json(c).dump()), c);
 }
 
 TEST(RsConfig, RoundTripsThroughJson) {

@@ -136,9 +136,8 @@ TEST(RsEngine, ReAnnouncementsAndImplicitWithdrawals) {
   r.announce("NVA1", {{"10.50.0.0/16"}, {65001, 65009}});  // replaces
   EXPECT_EQ(announced_to(r, "NVA2"), Lines{"10.50.0.0/16"});
   EXPECT_TRUE(withdrawn_to(r, "NVA2").empty());
-  EXPECT_TABLE(
-      r, "NVA2",
-      {"10.1.0.0/16 [65515] nh=127.65.0.4", "10.50.0.0/16 [65515 65001 65009] nh=127.65.0.4"});
+  EXPECT_TABLE(r, "NVA2",
+               {"10.1.0.0/16 [65515] nh=10.1.0.4", "10.50.0.0/16 [65515 65001 65009] nh=10.1.0.4"});
   r.withdraw("NVA1", {"10.99.0.0/16"});  // never announced: nothing to send
   EXPECT_TRUE(r.last.empty());
 }

@@ -15,8 +15,10 @@
 
 namespace rsconform::routeserver::test {
 
-// Section 2 addresses: RS0 127.65.0.4, RS1 .5; NVA1 127.65.1.4 AS 65001,
-// NVA2 .1.5 AS 65002; ER-IN0/1 127.65.2.4/.5; VPN-IN0/1 127.65.3.4/.5.
+// Section 2 addresses: RS0 127.65.0.4, RS1 .5 (next hop self 10.1.0.4, .5);
+// NVA1 127.65.1.4 AS 65001, NVA2 .1.5 AS 65002; ER-IN0/1 127.65.2.4/.5;
+// VPN-IN0/1 127.65.3.4/.5. The peers' UPDATEs here carry their session
+// addresses as next hops: the engine passes any next hop on unchanged.
 PeerConfig peer(const std::string& name);
 Config topology(std::initializer_list<const char*> peers, bool flag = false);
 
@@ -49,7 +51,7 @@ struct Announce {
 wire::Update make_update(const Announce& a, const wire::IpAddress& default_next_hop);
 wire::Update make_withdraw(const std::vector<std::string>& prefixes);
 
-// "10.1.0.0/16 [65515] nh=127.65.0.4", then " origin=e|?", " med=N", " lp=N",
+// "10.1.0.0/16 [65515] nh=10.1.0.4", then " origin=e|?", " med=N", " lp=N",
 // " comm=a:b,c:d" when present.
 std::string describe(const Route& route);
 

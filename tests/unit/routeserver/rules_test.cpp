@@ -11,7 +11,8 @@
 namespace rsconform::routeserver::test {
 namespace {
 
-constexpr const char* kRs[] = {"127.65.0.4", "127.65.0.5"};
+// The instances' next hop self: their attribute addresses, not their session addresses.
+constexpr const char* kRs[] = {"10.1.0.4", "10.1.0.5"};
 const std::string kOnPrem1 = "192.168.1.0/24";
 const std::string kOnPrem2 = "192.168.2.0/24";
 
@@ -30,13 +31,15 @@ TEST(RsRules, R1_two_instances_asn_65515_bgp_id_own_ip) {
   struct Row {
     std::size_t instance;
     const char* address;
+    const char* bgp_id;  // the attribute address
   };
-  for (const Row& row : {Row{0, "127.65.0.4"}, Row{1, "127.65.0.5"}}) {
+  for (const Row& row : {Row{0, "127.65.0.4", "10.1.0.4"}, Row{1, "127.65.0.5", "10.1.0.5"}}) {
     Engine e(topology({"NVA1"}), row.instance);
     wire::Open open = e.local_open(0);
     EXPECT_EQ(open.my_as, 65515);
-    EXPECT_EQ(open.bgp_id, ip(row.address));
+    EXPECT_EQ(open.bgp_id, ip(row.bgp_id));
     EXPECT_EQ(e.instance().address, ip(row.address));
+    EXPECT_EQ(e.instance().next_hop, ip(row.bgp_id));
     EXPECT_EQ(open.effective_as(), 65515U);
   }
 }

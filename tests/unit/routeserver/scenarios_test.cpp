@@ -14,7 +14,7 @@
 namespace rsconform::routeserver::test {
 namespace {
 
-constexpr const char* kRs[] = {"127.65.0.4", "127.65.0.5"};
+constexpr const char* kRs[] = {"10.1.0.4", "10.1.0.5"};  // next hop self
 
 struct Expect {
   const char* peer;
@@ -262,10 +262,10 @@ TEST(RsScenarios, NegativeProbes) {
     s.rs[0].down("NVA1");
     for (auto er : {"ER-IN0", "ER-IN1"}) {
       EXPECT_EQ(withdrawn_to(s.rs[0], er), Lines{"192.168.1.0/24"});
-      EXPECT_TABLE(s.rs[0], er, {"10.1.0.0/16 [] nh=127.65.0.4 lp=100"});
+      EXPECT_TABLE(s.rs[0], er, {"10.1.0.0/16 [] nh=10.1.0.4 lp=100"});
       EXPECT_TABLE(
           s.rs[1], er,
-          {"10.1.0.0/16 [] nh=127.65.0.5 lp=100", "192.168.1.0/24 [65001] nh=127.65.1.4 lp=100"});
+          {"10.1.0.0/16 [] nh=10.1.0.5 lp=100", "192.168.1.0/24 [65001] nh=127.65.1.4 lp=100"});
     }
   }
 }

@@ -58,6 +58,33 @@ TEST(RunRecord, ReadsBackWhatARunWrites) {
   EXPECT_EQ(back.sessions_not_up, sample().sessions_not_up);
 }
 
+// Attribute addresses (NEXT_HOP, BGP identifiers) are recorded beside the
+// session addresses; a record written before them has none, and then the
+// placeholders of its replay stand for the session addresses.
+TEST(RunRecord, AttributeAddressesReadBackAndOldRecordsFallBack) {
+  RunRecord r = sample();
+  r.attribute_addresses = {{"nva1", "10.100.1.4"}, {"rs0", "10.1.0.4"}};
+  const RunRecord back = load_run_record_text(to_json(r).dump(2), "run.json");
+  EXPECT_EQ(back.attribute_addresses, r.attribute_addresses);
+  EXPECT_FALSE(to_json(sample()).contains("attribute_addresses"));
+  EXPECT_THAT(error_of(with("/attribute_addresses", {{"rs0", "x"}})),
+              HasSubstr("/attribute_addresses/rs0: expected an IP address"));
+
+  const auto ip = [](const char* text) { return *wire::IpAddress::parse(text); };
+  check::AddressBook book;
+  book.set("nva1", ip("127.65.1.4"));
+  book.set("rs0", ip("127.65.0.4"));
+  book.set_attribute("nva1", ip("10.100.1.9"));  // from the suite: the record wins
+  use_attribute_addresses(back, book);
+  EXPECT_EQ(book.find_attribute("nva1"), ip("10.100.1.4"));
+  EXPECT_EQ(book.find_attribute("rs0"), ip("10.1.0.4"));
+  EXPECT_EQ(book.find("rs0"), ip("127.65.0.4"));
+  use_attribute_addresses(sample(), book);  // an old record
+  EXPECT_EQ(book.find_attribute("nva1"), ip("127.65.1.4"));
+  EXPECT_EQ(book.find_attribute("rs0"), ip("127.65.0.4"));
+  EXPECT_TRUE(book.attribute_entries().empty());
+}
+
 TEST(RunRecord, AnUnknownPreferenceIsRefusedNotReadAsExpressRoute) {
   EXPECT_THAT(
       error_of(with("/cell/preference", "Fastest")),

@@ -25,7 +25,8 @@ std::string error_of(const std::string& text) {
 const char* kSpeakers = R"("speakers": [
   {"name": "b", "address": "127.0.0.2", "as": 65002, "hold_time": 30,
    "peers": [{"speaker": "a", "mode": "passive"}]},
-  {"name": "a", "address": "127.0.0.1", "as": 65001, "peers": [{"speaker": "b", "mode": "active"}]}
+  {"name": "a", "address": "127.0.0.1", "attribute_address": "10.0.0.1", "as": 65001,
+   "peers": [{"speaker": "b", "mode": "active"}]}
 ])";
 
 std::string with_steps(const std::string& steps) {
@@ -94,11 +95,39 @@ TEST(ScriptParse, AttributesAndRoles) {
   EXPECT_EQ(u.get<wire::LargeCommunitiesAttr>()->values[0].local2, 2u);
   EXPECT_EQ(u.get<wire::ExtendedCommunitiesAttr>()->values[0][1], 0x02);
   EXPECT_EQ(u.get<wire::NextHopAttr>()->address, *wire::IpAddress::parse("127.65.2.5"));
+  // A role speaker's NEXT_HOP and BGP identifier: its attribute address.
+  EXPECT_EQ(s.speakers[0].def.own_next_hop(), *wire::IpAddress::parse("10.100.2.5"));
+  EXPECT_EQ(s.speakers[0].def.config.bgp_id, wire::IpAddress::parse("10.100.2.5")->v4_value());
   // Defaults: eBGP path = own AS, no LOCAL_PREF.
   const auto e = build_announce(s.steps[0].prefixes, AttributeSpec{}, 65001, false,
                                 *wire::IpAddress::parse("127.65.1.4"));
   EXPECT_EQ(e.get<wire::AsPathAttr>()->path.to_string(), "65001");
   EXPECT_EQ(e.get<wire::LocalPrefAttr>(), nullptr);
+}
+
+// "$self" names the speaker's attribute address; "attribute_address" sets it
+// (and the BGP identifier), and it is the default NEXT_HOP.
+TEST(ScriptParse, SelfIsTheSpeakersAttributeAddress) {
+  const Script s = parse_script(R"({"speakers": [
+    {"name": "a", "address": "127.0.0.1", "attribute_address": "10.0.0.1", "as": 65001, "peers": []},
+    {"name": "b", "address": "127.0.0.2", "as": 65002, "peers": []}],
+    "steps": [{"op": "announce", "speaker": "a", "prefix": "192.168.1.0/24", "next_hop": "$self"},
+              {"op": "wait_route", "speaker": "a", "prefix": "192.168.1.0/24", "next_hop": "$self"}]})");
+  const SpeakerDef& a = s.speakers[0].def;
+  EXPECT_EQ(a.address, *wire::IpAddress::parse("127.0.0.1"));
+  EXPECT_EQ(a.own_next_hop(), *wire::IpAddress::parse("10.0.0.1"));
+  EXPECT_EQ(a.config.bgp_id, wire::IpAddress::parse("10.0.0.1")->v4_value());
+  EXPECT_EQ(s.speakers[1].def.own_next_hop(), *wire::IpAddress::parse("127.0.0.2"));
+  EXPECT_TRUE(s.steps[0].attributes.next_hop_self);
+  EXPECT_FALSE(s.steps[0].attributes.next_hop);
+  EXPECT_TRUE(s.steps[1].attributes.next_hop_self);
+  const auto u =
+      build_announce(s.steps[0].prefixes, s.steps[0].attributes, 65001, false, a.own_next_hop());
+  EXPECT_EQ(u.get<wire::NextHopAttr>()->address, *wire::IpAddress::parse("10.0.0.1"));
+  EXPECT_EQ(error_of(with_steps(R"({"op": "announce", "speaker": "a", "prefix": "10.0.0.0/8",
+                                   "next_hop": "$rs"})")),
+            "/steps/0/next_hop: expected an IP address like 10.100.1.4, or $self (the speaker's "
+            "attribute address), got \"$rs\"");
 }
 
 // Both speakers in memory, with the manual clock.
@@ -146,7 +175,7 @@ const char* kExchange = R"(
   {"op": "wait_state", "speaker": "a", "state": "Established", "timeout_ms": 5000},
   {"op": "announce", "speaker": "a", "prefixes": ["10.1.0.0/16", "10.2.0.0/16"], "med": 7,
    "communities": ["NO_ADVERTISE"]},
-  {"op": "wait_route", "speaker": "b", "prefix": "10.2.0.0/16", "as_path": [65001], "next_hop": "127.0.0.1"},
+  {"op": "wait_route", "speaker": "b", "prefix": "10.2.0.0/16", "as_path": [65001], "next_hop": "10.0.0.1"},
   {"op": "bulk_announce", "speaker": "a", "first": "20.0.0.0/24", "count": 20000},
   {"op": "wait_route", "speaker": "b", "prefix": "20.0.78.0/24", "timeout_ms": 5000},
   {"op": "withdraw", "speaker": "a", "prefix": "10.1.0.0/16"},
