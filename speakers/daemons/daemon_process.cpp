@@ -129,6 +129,12 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& argv,
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
     ::setpgid(0, 0);                          // keep terminal signals of the test away
+    // The parent may block SIGINT/SIGTERM (its signal-watch thread) or ignore SIGPIPE: the
+    // daemon starts with default signal handling, or it would never see our SIGTERM.
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
     int null_in = ::open("/dev/null", O_RDONLY);
     if (null_in >= 0) ::dup2(null_in, 0);
     ::dup2(log, 1);

@@ -1,6 +1,10 @@
 // Daemon launchers, the pure parts: rendered configs, argv, the /proc listener parser, and
 // process control on a harmless child.
 #include <gtest/gtest.h>
+#include <pthread.h>
+
+#include <chrono>
+#include <csignal>
 
 #include <filesystem>
 
@@ -121,6 +125,20 @@ TEST(ChildProcess, StopsByPidAndReportsTheSignal) {
   EXPECT_EQ(moved.path(), path);
   moved = RunDirectory::create("rsconform-child-test");
   EXPECT_FALSE(std::filesystem::exists(path));  // the old directory went with the assignment
+}
+
+// `run` blocks SIGINT/SIGTERM in every thread (its signal watch) and a child inherits the
+// mask: the child must get default signal handling back, or SIGTERM waits out the grace time.
+TEST(ChildProcess, SigtermReachesAChildOfAParentThatBlocksIt) {
+  RunDirectory dir = RunDirectory::create("rsconform-child-test");
+  sigset_t term, old;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &term, &old), 0);
+  ChildProcess child = ChildProcess::start({"/bin/sleep", "600"}, dir.path(), dir.file("out"));
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  const ExitStatus status = child.stop(std::chrono::milliseconds(10000));
+  EXPECT_EQ(status.signal, SIGTERM) << status.to_string();  // SIGKILL: SIGTERM was blocked
 }
 
 TEST(ChildProcess, ExecFailureIsReportedNotHidden) {
