@@ -68,8 +68,15 @@ std::string address_of(const routeserver::InstanceConfig& instance) {
   return instance.address.to_string();
 }
 
+// The attribute address (topology/roles.hpp): the NEXT_HOP the instance puts on every route it
+// sends an NVA (R11) and on the VNet prefixes it originates (R10); its session address if unset.
+std::string next_hop_of(const routeserver::InstanceConfig& instance) {
+  return (instance.next_hop == wire::IpAddress{} ? instance.address : instance.next_hop)
+      .to_string();
+}
+
 std::string router_id_of(const routeserver::InstanceConfig& instance) {
-  return (instance.bgp_id == wire::IpAddress{} ? instance.address : instance.bgp_id).to_string();
+  return instance.bgp_id == wire::IpAddress{} ? next_hop_of(instance) : instance.bgp_id.to_string();
 }
 
 // R29 as a local, non-transmitted rank: which gateway role wins over the others before AS_PATH
@@ -175,6 +182,9 @@ std::string render_bird(const Config& config, const ArsInstanceTarget& target) {
       out << "  disabled yes;\n";
     out << "  ipv4 {\n"
         << "    igp table igp4;\n"
+        << "    # next hop self toward NVAs (R11) and the VNet prefixes' NEXT_HOP (R10); routes\n"
+        << "    # reflected between gateways keep theirs (R20)\n"
+        << "    next hop address " << next_hop_of(inst) << ";\n"
         << "    import table on;  # re-evaluated locally when the preference changes\n";
     if (ars_muted(p)) {
       out << "    import none;\n    export none;  # R7: an NVA with AS 65515 gets nothing\n";
@@ -223,7 +233,10 @@ std::string frr_map_name(const NamedPeer& to, bool flag) {
   return "ars-" + to.id + (flag ? "-on" : "-off");
 }
 
-std::string frr_route_maps(const Config& base, const std::vector<NamedPeer>& peers) {
+// Every route toward an NVA and the VNet prefixes toward gateways carry `next_hop` (R10, R11);
+// routes reflected between gateways keep theirs (R20).
+std::string frr_route_maps(const Config& base, const std::vector<NamedPeer>& peers,
+                           const std::string& next_hop) {
   std::ostringstream out;
   for (RouteSource source : kSources)
     out << "route-map " << frr_in_map(source) << " permit 10\n set tag " << frr_tag(source) << "\n";
@@ -245,6 +258,8 @@ std::string frr_route_maps(const Config& base, const std::vector<NamedPeer>& pee
             << frr_tag(source) << "\n";
         if (to.peer->role != Role::nva && !config.profile.keep_received_local_pref)
           out << " set local-preference " << config.profile.local_pref_to_gateways << "\n";
+        if (to.peer->role == Role::nva || source == RouteSource::vnet)
+          out << " set ip next-hop " << next_hop << "\n";
       }
       out << "route-map " << name << " deny " << (seq += 10) << "\n";
     }
@@ -317,7 +332,7 @@ std::string render_frr(const Config& config, const ArsInstanceTarget& target) {
       << "exit\n"
       << "!\n"
       << "route-map ars-deny deny 10\n"
-      << frr_route_maps(config, peers) << "!\n";
+      << frr_route_maps(config, peers, next_hop_of(inst)) << "!\n";
   return out.str();
 }
 
@@ -393,8 +408,10 @@ std::string render_gobgp(const Config& config, const ArsInstanceTarget& target) 
   // Export: the neighbor-set of an export statement matches the destination; the route type
   // tells where it came from: local = VNet, external = an NVA (eBGP), internal = a gateway.
   out << "\n[[policy-definitions]]\n  name = \"ars-export\"\n";
-  auto statement = [&](const std::string& name, const char* to, const char* route_type,
-                       bool accept) {
+  // Accepted routes toward NVAs (R11) and the VNet prefixes toward gateways (R10) carry the
+  // instance's attribute address; routes reflected between gateways keep theirs (R20).
+  auto statement = [&](const std::string& name, const char* to, const char* route_type, bool accept,
+                       bool next_hop_self) {
     out << "  [[policy-definitions.statements]]\n    name = \"" << name << "\"\n"
         << "    [policy-definitions.statements.conditions.match-neighbor-set]\n"
         << "      neighbor-set = \"" << to << "\"\n"
@@ -402,6 +419,9 @@ std::string render_gobgp(const Config& config, const ArsInstanceTarget& target) 
         << "      route-type = \"" << route_type << "\"\n"
         << "    [policy-definitions.statements.actions]\n"
         << "      route-disposition = \"" << (accept ? "accept-route" : "reject-route") << "\"\n";
+    if (accept && next_hop_self)
+      out << "    [policy-definitions.statements.actions.bgp-actions]\n"
+          << "      set-next-hop = \"" << next_hop_of(inst) << "\"\n";
   };
   const struct {
     RouteSource from;
@@ -411,9 +431,9 @@ std::string render_gobgp(const Config& config, const ArsInstanceTarget& target) 
                  {RouteSource::expressroute, "internal"}};
   for (const auto& s : sources) {
     statement(std::string("to-nvas-") + s.type, "nvas", s.type,
-              ars_exports(config, s.from, Role::nva));
+              ars_exports(config, s.from, Role::nva), true);
     statement(std::string("to-gateways-") + s.type, "gateways", s.type,
-              ars_exports(config, s.from, Role::expressroute));
+              ars_exports(config, s.from, Role::expressroute), s.from == RouteSource::vnet);
   }
 
   for (const NamedPeer& np : peers) {
@@ -522,6 +542,20 @@ std::string render_openbgpd(const Config& config, const ArsInstanceTarget& targe
       if (ars_exports(config, from, to.peer->role))
         out << "allow to " << to.peer->address.to_string() << " large-community "
             << openbgpd_tag(from) << "\n";
+  }
+  // NEXT_HOP: the attribute address on every route toward an NVA (R11; eBGP multihop sends the
+  // session address unless told no-modify) and on the VNet prefixes toward gateways (R10);
+  // routes reflected between gateways keep theirs (R20).
+  const std::string next_hop = next_hop_of(inst);
+  for (const NamedPeer& to : peers) {
+    if (ars_muted(*to.peer)) continue;
+    const std::string a = to.peer->address.to_string();
+    if (to.peer->role == Role::nva)
+      out << "match to " << a << " set nexthop " << next_hop << "\n"
+          << "match to " << a << " set nexthop no-modify\n";
+    else
+      out << "match to " << a << " large-community " << openbgpd_tag(RouteSource::vnet)
+          << " set nexthop " << next_hop << "\n";
   }
   out << "match to any set large-community delete " << kTagPrefix << "*\n";
   if (!profile.keep_received_local_pref ||

@@ -1,11 +1,12 @@
 // Real daemons emulating Azure Route Server (ars_route_server.hpp): BIRD 2, FRR bgpd, OpenBGPD
 // and GoBGP, two instances each, with fake speakers around them: one NVA (AS 65001) and an
 // ExpressRoute gateway pair (AS 65515, iBGP), all peering with both instances (R2, R19).
-// Flag off: both get the VNet prefix (NVA: AS_PATH 65515, NEXT_HOP the instance; gateway: empty
-// AS_PATH, NEXT_HOP the instance), nothing crosses between NVA and gateway (R25). Flag on (set
-// at runtime through the daemon's reconfiguration path): the NVA's prefix reaches the gateway
-// with its AS_PATH and NEXT_HOP unchanged (R20) and the gateway's reaches the NVA with 65515
-// prepended and NEXT_HOP the instance (R11, R26).
+// Flag off: both get the VNet prefix (NVA: AS_PATH 65515; gateway: empty AS_PATH; NEXT_HOP the
+// instance's attribute address 10.1.0.4/.5, not its session address: R10), nothing crosses
+// between NVA and gateway (R25). Flag on (set at runtime through the daemon's reconfiguration
+// path): the NVA's prefix reaches the gateway with its AS_PATH and NEXT_HOP unchanged (R20), one
+// gateway instance's prefix reaches the other unchanged (R20, R23), and the gateway's reaches the
+// NVA with 65515 prepended and NEXT_HOP the instance's attribute address (R11, R26).
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -34,8 +35,9 @@ std::string net(DaemonKind kind) {
 routeserver::Config ars_config(DaemonKind kind) {
   const std::string n = net(kind);
   routeserver::Config c = routeserver::Config::defaults();
-  c.instances[0].address = c.instances[0].bgp_id = ip((n + "4").c_str());
-  c.instances[1].address = c.instances[1].bgp_id = ip((n + "5").c_str());
+  // Session addresses per daemon; attribute addresses (next_hop, bgp_id) stay the defaults.
+  c.instances[0].address = ip((n + "4").c_str());
+  c.instances[1].address = ip((n + "5").c_str());
   c.peers.push_back({"NVA1", topology::Role::nva, ip((n + "14").c_str()), 65001});
   c.peers.push_back({"ER-IN0", topology::Role::expressroute, ip((n + "24").c_str()), 65515});
   c.peers.push_back({"ER-IN1", topology::Role::expressroute, ip((n + "25").c_str()), 65515});
@@ -74,6 +76,8 @@ class ArsDaemonTest : public ::testing::TestWithParam<DaemonKind> {
     const std::string n = net(GetParam());
     vars_ = {{"rs0", n + "4"},
              {"rs1", n + "5"},
+             {"nh0", config_.instances[0].next_hop.to_string()},  // 10.1.0.4
+             {"nh1", config_.instances[1].next_hop.to_string()},  // 10.1.0.5
              {"port0", std::to_string(rs_->port(0))},
              {"port1", std::to_string(rs_->port(1))},
              {"n", n + "14"},
@@ -154,14 +158,16 @@ TEST_P(ArsDaemonTest, FlagOffKeepsClassesApartAndFlagOnExchanges) {
      "next_hop": "10.65.2.24"},
     {"op": "announce", "speaker": "e1", "prefix": "192.168.2.0/24", "as_path": [12076, 65020],
      "next_hop": "10.65.2.25"},
+    {"op": "announce", "speaker": "e0", "prefix": "192.168.3.0/24", "as_path": [12076, 65030],
+     "next_hop": "10.65.2.24"},
     {"op": "wait_route", "speaker": "n", "session": "rs0", "prefix": "10.1.0.0/16",
-     "as_path": [65515], "next_hop": "${rs0}", "timeout_ms": 30000},
+     "as_path": [65515], "next_hop": "${nh0}", "timeout_ms": 30000},
     {"op": "wait_route", "speaker": "n", "session": "rs1", "prefix": "10.1.0.0/16",
-     "as_path": [65515], "next_hop": "${rs1}", "timeout_ms": 30000},
+     "as_path": [65515], "next_hop": "${nh1}", "timeout_ms": 30000},
     {"op": "wait_route", "speaker": "e0", "session": "rs0", "prefix": "10.1.0.0/16",
-     "as_path": [], "next_hop": "${rs0}", "timeout_ms": 30000},
+     "as_path": [], "next_hop": "${nh0}", "timeout_ms": 30000},
     {"op": "wait_route", "speaker": "e1", "session": "rs1", "prefix": "10.1.0.0/16",
-     "as_path": [], "next_hop": "${rs1}", "timeout_ms": 30000}
+     "as_path": [], "next_hop": "${nh1}", "timeout_ms": 30000}
   )");
   if (HasFatalFailure()) return;
 
@@ -172,17 +178,18 @@ TEST_P(ArsDaemonTest, FlagOffKeepsClassesApartAndFlagOnExchanges) {
   ASSERT_FALSE(error) << *error;
   play(R"(
     {"op": "wait_route", "speaker": "n", "session": "rs0", "prefix": "10.2.0.0/16",
-     "as_path": [65515], "next_hop": "${rs0}", "timeout_ms": 30000},
+     "as_path": [65515], "next_hop": "${nh0}", "timeout_ms": 30000},
     {"op": "wait_route", "speaker": "e0", "session": "rs0", "prefix": "10.2.0.0/16",
-     "as_path": [], "timeout_ms": 30000},
+     "as_path": [], "next_hop": "${nh0}", "timeout_ms": 30000},
     {"op": "wait_route", "speaker": "e1", "session": "rs1", "prefix": "10.2.0.0/16",
-     "as_path": [], "timeout_ms": 30000}
+     "as_path": [], "next_hop": "${nh1}", "timeout_ms": 30000}
   )");
   if (HasFatalFailure()) return;
   for (const char* rs : {"rs0", "rs1"}) {
     EXPECT_FALSE(route("e0", rs, "192.168.1.0/24")) << "NVA prefix at e0 from " << rs;
     EXPECT_FALSE(route("e1", rs, "192.168.1.0/24")) << "NVA prefix at e1 from " << rs;
     EXPECT_FALSE(route("n", rs, "192.168.2.0/24")) << "gateway prefix at the NVA from " << rs;
+    EXPECT_FALSE(route("e1", rs, "192.168.3.0/24")) << "sibling prefix at e1 from " << rs;
   }
 
   error = rs_->set_flag(true);
@@ -193,10 +200,14 @@ TEST_P(ArsDaemonTest, FlagOffKeepsClassesApartAndFlagOnExchanges) {
      "as_path": [65001], "next_hop": "10.65.1.14", "timeout_ms": 30000},
     {"op": "wait_route", "speaker": "e1", "session": "rs1", "prefix": "192.168.1.0/24",
      "as_path": [65001], "next_hop": "10.65.1.14", "timeout_ms": 30000},
+    {"op": "wait_route", "speaker": "e1", "session": "rs0", "prefix": "192.168.3.0/24",
+     "as_path": [12076, 65030], "next_hop": "10.65.2.24", "timeout_ms": 30000},
+    {"op": "wait_route", "speaker": "e1", "session": "rs1", "prefix": "192.168.3.0/24",
+     "as_path": [12076, 65030], "next_hop": "10.65.2.24", "timeout_ms": 30000},
     {"op": "wait_route", "speaker": "n", "session": "rs0", "prefix": "192.168.2.0/24",
-     "as_path": [65515, 12076, 65020], "next_hop": "${rs0}", "timeout_ms": 30000},
+     "as_path": [65515, 12076, 65020], "next_hop": "${nh0}", "timeout_ms": 30000},
     {"op": "wait_route", "speaker": "n", "session": "rs1", "prefix": "192.168.2.0/24",
-     "as_path": [65515, 12076, 65020], "next_hop": "${rs1}", "timeout_ms": 30000}
+     "as_path": [65515, 12076, 65020], "next_hop": "${nh1}", "timeout_ms": 30000}
   )");
   if (HasFatalFailure()) return;
   EXPECT_TRUE(rs_->running());

@@ -55,7 +55,15 @@ TEST(ArsExports, FlagOffKeepsClassesApartFlagOnExchanges) {
 TEST(ArsBirdConfig, IdentityListenerAndClassFilters) {
   routeserver::Config c = nva_and_er();
   std::string off = render_ars_config(DaemonKind::bird, c, rs0());
-  EXPECT_TRUE(contains(off, "router id 127.65.0.4;"));
+  EXPECT_TRUE(contains(off, "router id 10.1.0.4;"));  // bgp_id = the attribute address
+  // NEXT_HOP = the attribute address toward NVAs and on the VNet prefixes, per peer channel.
+  EXPECT_TRUE(contains(off, "neighbor 127.65.1.4 as 65001;"));
+  std::size_t channels = 0;
+  for (std::size_t at = 0;
+       (at = off.find("    next hop address 10.1.0.4;\n", at)) != std::string::npos; ++at)
+    ++channels;
+  EXPECT_EQ(channels, 3u);
+  EXPECT_TRUE(contains(off, "  route 10.0.0.0/8 via \"lo\";\n"));  // 10.x next hops resolve
   EXPECT_TRUE(contains(off, "local 127.65.0.4 port 17900 as 65515;"));
   EXPECT_TRUE(contains(off, "passive on;"));
   EXPECT_TRUE(contains(off, "route 10.1.0.0/16 blackhole;"));
@@ -75,7 +83,15 @@ TEST(ArsBirdConfig, IdentityListenerAndClassFilters) {
 TEST(ArsFrrConfig, FlagIsTheBoundRouteMap) {
   routeserver::Config c = nva_and_er();
   std::string off = render_ars_config(DaemonKind::frr, c, rs0());
-  EXPECT_TRUE(contains(off, " bgp router-id 127.65.0.4\n"));
+  EXPECT_TRUE(contains(off, " bgp router-id 10.1.0.4\n"));
+  // NVA: every permitted route gets the attribute address; gateways: only the VNet prefix.
+  EXPECT_TRUE(contains(off,
+                       "route-map ars-nva_1-off permit 25\n match tag 1\n set ip next-hop "
+                       "10.1.0.4\nroute-map ars-nva_1-off permit 35\n match tag 2\n set ip "
+                       "next-hop 10.1.0.4\n"));
+  EXPECT_TRUE(contains(off,
+                       "route-map ars-er_1-on permit 20\n match tag 1\n set ip next-hop "
+                       "10.1.0.4\nroute-map ars-er_1-on permit 30\n match tag 2\nroute-map"));
   EXPECT_TRUE(contains(off, "  network 10.1.0.0/16 route-map ars-in-vnet\n"));
   EXPECT_TRUE(contains(off, "  neighbor 127.65.2.4 route-reflector-client\n"));
   EXPECT_TRUE(contains(off, "  neighbor 127.65.1.4 route-map ars-nva_1-off out\n"));
@@ -99,9 +115,20 @@ TEST(ArsGobgpConfig, ExportByRouteType) {
     return conf.substr(conf.find("route-disposition", at), 40);
   };
   EXPECT_TRUE(contains(disposition(off, "to-gateways-external"), "reject-route"));
+  EXPECT_TRUE(contains(off, "router-id = \"10.1.0.4\"\n"));
+  auto actions = [](const std::string& conf, const std::string& statement) {
+    std::size_t at = conf.find("name = \"" + statement + "\"");
+    return conf.substr(at, conf.find("[[", at) - at);
+  };
+  EXPECT_TRUE(contains(actions(off, "to-nvas-local"), "set-next-hop = \"10.1.0.4\""));
+  EXPECT_TRUE(contains(actions(off, "to-nvas-external"), "set-next-hop = \"10.1.0.4\""));
+  EXPECT_TRUE(contains(actions(off, "to-gateways-local"), "set-next-hop = \"10.1.0.4\""));
   c.branch_to_branch = true;
   std::string on = render_ars_config(DaemonKind::gobgp, c, rs0());
   EXPECT_TRUE(contains(disposition(on, "to-gateways-external"), "accept-route"));
+  EXPECT_TRUE(contains(actions(on, "to-nvas-internal"), "set-next-hop = \"10.1.0.4\""));
+  EXPECT_FALSE(contains(actions(on, "to-gateways-external"), "set-next-hop"));
+  EXPECT_FALSE(contains(actions(on, "to-gateways-internal"), "set-next-hop"));
 }
 
 TEST(ArsOpenbgpdConfig, TagsInAllowByClassOut) {
@@ -111,10 +138,30 @@ TEST(ArsOpenbgpdConfig, TagsInAllowByClassOut) {
   EXPECT_TRUE(contains(off, "fib-update no\n"));
   EXPECT_TRUE(contains(off, "socket \"/run/x/bgpd.sock\"\n"));
   EXPECT_FALSE(contains(off, "allow to 127.65.2.4 large-community 65515:4242:2\n"));
+  EXPECT_TRUE(contains(off, "router-id 10.1.0.4\n"));
+  EXPECT_TRUE(contains(off,
+                       "match to 127.65.1.4 set nexthop 10.1.0.4\nmatch to 127.65.1.4 set nexthop "
+                       "no-modify\n"));
+  EXPECT_TRUE(
+      contains(off, "match to 127.65.2.4 large-community 65515:4242:1 set nexthop 10.1.0.4\n"));
   c.branch_to_branch = true;
   std::string on = render_ars_config(DaemonKind::openbgpd, c, rs0());
   EXPECT_TRUE(contains(on, "allow to 127.65.2.4 large-community 65515:4242:2\n"));
   EXPECT_TRUE(contains(on, "match to any set large-community delete 65515:4242:*\n"));
+}
+
+TEST(ArsConfigNextHop, AnUnsetAttributeAddressFallsBackToTheSessionAddress) {
+  routeserver::Config c = nva_and_er();
+  c.instances[0].next_hop = c.instances[0].bgp_id = wire::IpAddress{};
+  for (DaemonKind kind :
+       {DaemonKind::bird, DaemonKind::frr, DaemonKind::gobgp, DaemonKind::openbgpd}) {
+    std::string conf = render_ars_config(kind, c, rs0());
+    EXPECT_FALSE(contains(conf, "10.1.0.4")) << to_string(kind);
+  }
+  EXPECT_TRUE(
+      contains(render_ars_config(DaemonKind::bird, c, rs0()), "next hop address 127.65.0.4;"));
+  c.instances[0].next_hop = ip("10.9.9.9");  // bgp_id unset: the next hop
+  EXPECT_TRUE(contains(render_ars_config(DaemonKind::frr, c, rs0()), "bgp router-id 10.9.9.9\n"));
 }
 
 TEST(ArsConfigValidation, LoopbackOnly) {
