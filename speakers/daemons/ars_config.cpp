@@ -284,7 +284,11 @@ std::string render_frr(const Config& config, const ArsInstanceTarget& target) {
       << "frr defaults traditional\n"
       << "hostname " << inst.name << "\n"
       << "log file " << target.run_dir << "/bgpd.log informational\n"
-      << "!\n"
+      << "! Route-maps first: a route-map defined after its use is applied only when the\n"
+      << "! route-map delay timer fires (5 s), holding back the VNet prefixes until then.\n"
+      << "bgp route-map delay-timer 0\n"
+      << "route-map ars-deny deny 10\n"
+      << frr_route_maps(config, peers, next_hop_of(inst)) << "!\n"
       << "router bgp " << kRsAsn << "\n"
       << " bgp router-id " << router_id_of(inst) << "\n"
       << " no bgp ebgp-requires-policy\n"
@@ -330,9 +334,7 @@ std::string render_frr(const Config& config, const ArsInstanceTarget& target) {
   }
   out << " exit-address-family\n"
       << "exit\n"
-      << "!\n"
-      << "route-map ars-deny deny 10\n"
-      << frr_route_maps(config, peers, next_hop_of(inst)) << "!\n";
+      << "!\n";
   return out.str();
 }
 
