@@ -154,7 +154,7 @@ bool Deviation::matches(const std::string& target_name, const ExpectationResult&
         return std::find(result.rules.begin(), result.rules.end(), rule) != result.rules.end();
       }))
     return false;
-  if (!glob_matches(cases, result.case_name)) return false;
+  if (!glob_matches(cases, result.case_name) || !glob_matches(prefix, result.prefix)) return false;
   if (!kind.empty() && kind != to_string(result.kind)) return false;
   return seen.empty() || result.seen.find(seen) != std::string::npos;
 }
@@ -165,7 +165,8 @@ std::vector<Deviation> deviations_from(const Value& document_root, const std::st
   jsonio::Object root = document_root.object({"$schema", "description", "deviations"});
   std::vector<Deviation> out;
   for (const Value& item : root.require("deviations").array()) {
-    jsonio::Object o = item.object({"target", "name", "rules", "cases", "kind", "seen", "why"});
+    jsonio::Object o =
+        item.object({"target", "name", "rules", "cases", "prefix", "kind", "seen", "why"});
     Deviation d;
     d.target = o.require("target").string();
     d.name = o.require("name").string();
@@ -174,6 +175,7 @@ std::vector<Deviation> deviations_from(const Value& document_root, const std::st
       for (const Value& rule : v->array())
         d.rules.push_back(rule.string());
     if (auto v = o.find("cases")) d.cases = v->string();
+    if (auto v = o.find("prefix")) d.prefix = v->string();
     if (auto v = o.find("kind")) {
       static const std::vector<std::string_view> kinds = {"present", "absent", "extra", "event",
                                                           "session"};

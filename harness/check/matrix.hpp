@@ -22,13 +22,14 @@ namespace rsconform::check {
 
 // A known way a target departs from the spec. A failed expectation is this deviation when
 // the target matches, it cites one of `rules` (any rule when empty), its case name matches
-// the `cases` glob, its kind is `kind` (any when empty) and its seen text contains `seen`
-// (anything when empty).
+// the `cases` glob, its prefix matches the `prefix` glob, its kind is `kind` (any when empty)
+// and its seen text contains `seen` (anything when empty).
 struct Deviation {
   std::string target;
   std::string name;  // "echoes-own-routes"
   std::vector<std::string> rules;
   std::string cases = "*";
+  std::string prefix = "*";
   std::string kind;  // "present", "absent", "extra", "event", "session" or empty
   std::string seen;
   std::string why;      // what the daemon does, in a sentence
@@ -36,7 +37,7 @@ struct Deviation {
   bool matches(const std::string& target_name, const ExpectationResult& result) const;
 };
 
-// Reads {"deviations": [{"target", "name", "rules", "cases", "kind", "seen", "why"}...]}.
+// Reads {"deviations": [{"target", "name", "rules", "cases", "prefix", "kind", "seen", "why"}]}.
 // Throws jsonio::InputError (file:line:column: /pointer: message).
 std::vector<Deviation> load_deviations_text(std::string_view text, const std::string& file);
 std::vector<Deviation> load_deviations_file(const std::string& path);

@@ -7,6 +7,10 @@
 namespace rsconform::daemons {
 namespace {
 
+const std::string& socket_dir_of(const ArsInstanceTarget& target) {
+  return target.socket_dir.empty() ? target.run_dir : target.socket_dir;
+}
+
 using routeserver::Config;
 using routeserver::PeerConfig;
 using topology::HubRoutingPreference;
@@ -488,7 +492,7 @@ std::string render_openbgpd(const Config& config, const ArsInstanceTarget& targe
       << "AS " << kRsAsn << "\n"
       << "router-id " << router_id_of(inst) << "\n"
       << "listen on " << address_of(inst) << " port " << target.port << "\n"
-      << "socket \"" << target.run_dir << "/bgpd.sock\"\n"
+      << "socket \"" << socket_dir_of(target) << "/bgpd.sock\"\n"
       << "# the kernel FIB is never touched\n"
       << "fib-update no\n"
       << "holdtime " << config.hold_time << "\n";
@@ -711,6 +715,9 @@ std::vector<std::string> not_expressible(DaemonKind kind, const Config& config) 
             " s (R30): whole minutes only");
   if (frr)
     add(reasons, kind, "no MED on the VNet prefixes (R10): FRR sends MED 0 on local prefixes");
+  if (gobgp)
+    add(reasons, kind,
+        "honouring NO_ADVERTISE (R16): GoBGP passes routes carrying it on to every peer");
 
   // R29.
   if (config.hub_routing_preference == HubRoutingPreference::aspath)

@@ -36,7 +36,10 @@ bool ars_muted(const routeserver::PeerConfig& peer);
 struct ArsInstanceTarget {
   std::size_t instance = 0;  // index into Config::instances
   std::uint16_t port = 179;  // where it listens
-  std::string run_dir;       // its log, sockets and state
+  std::string run_dir;       // its config, log and state
+  // Its control sockets: a short path without commas (a socket path holds 107 bytes; GoBGP
+  // splits --api-hosts at commas), kept apart from run_dir, which may be deep in a run folder.
+  std::string socket_dir;
 };
 
 // Throws std::invalid_argument for what no daemon config can carry: an instance index out of

@@ -137,7 +137,9 @@ std::unique_ptr<ArsRouteServer> ArsRouteServer::start(DaemonKind kind,
         options.parent_dir);
     if (options.keep_run_dir) dir.keep();
     target.run_dir = dir.path();
-    rs->instances_.push_back(Instance{target, std::move(dir), std::nullopt});
+    RunDirectory sockets = RunDirectory::create("rsconform-sock");  // always removed
+    target.socket_dir = sockets.path();
+    rs->instances_.push_back(Instance{target, std::move(dir), std::move(sockets), std::nullopt});
   }
   // Started one after the other, but all are up before start() returns; a failure stops the
   // ones already running (the destructor).
@@ -152,10 +154,11 @@ void ArsRouteServer::start_instance(Instance& instance) {
   const std::string conf = instance.dir.file(ars_config_file(kind_));
   write_file(conf, render_ars_config(kind_, config_, t), 0600);  // OpenBGPD wants 0600
   const std::string dir = instance.dir.path();
+  const std::string sock = instance.sockets.path();
   std::vector<std::string> argv;
   switch (kind_) {
     case DaemonKind::bird:
-      argv = {options_.bird_program, "-f", "-c", conf, "-s", dir + "/bird.ctl", "-P",
+      argv = {options_.bird_program, "-f", "-c", conf, "-s", sock + "/bird.ctl", "-P",
               dir + "/bird.pid"};
       break;
     case DaemonKind::frr:
@@ -166,9 +169,9 @@ void ArsRouteServer::start_instance(Instance& instance) {
               "-i",
               dir + "/bgpd.pid",
               "-z",
-              dir + "/zserv.api",
+              sock + "/zserv.api",
               "--vty_socket",
-              dir,
+              sock,
               "-Z",
               "-n",
               "-S",
@@ -180,7 +183,7 @@ void ArsRouteServer::start_instance(Instance& instance) {
               config_.instances[t.instance].address.to_string()};
       break;
     case DaemonKind::gobgp:
-      argv = {options_.gobgpd_program, "-f", conf, "--api-hosts", "unix://" + dir + "/api.sock",
+      argv = {options_.gobgpd_program, "-f", conf, "--api-hosts", "unix://" + sock + "/api.sock",
               "--pprof-disable",       "-p", "-l", "info"};
       break;
     case DaemonKind::openbgpd: {
@@ -212,13 +215,13 @@ void ArsRouteServer::start_instance(Instance& instance) {
     if (!is_listening(address, t.port)) return false;
     switch (kind_) {
       case DaemonKind::frr:
-        return is_socket(instance.dir.file("bgpd.vty"));
+        return is_socket(instance.sockets.file("bgpd.vty"));
       case DaemonKind::gobgp:
-        return is_socket(instance.dir.file("api.sock"));
+        return is_socket(instance.sockets.file("api.sock"));
       case DaemonKind::openbgpd:
-        return is_socket(instance.dir.file("bgpd.sock"));
+        return is_socket(instance.sockets.file("bgpd.sock"));
       case DaemonKind::bird:
-        return is_socket(instance.dir.file("bird.ctl"));
+        return is_socket(instance.sockets.file("bird.ctl"));
     }
     return true;
   };
@@ -310,7 +313,7 @@ std::optional<std::string> ArsRouteServer::control(Instance& instance,
 
 std::optional<std::string> ArsRouteServer::gobgp_sync_vnet(
     Instance& instance, const std::vector<wire::Prefix>& previous) {
-  const std::string target = "unix://" + instance.dir.file("api.sock");
+  const std::string target = "unix://" + instance.sockets.file("api.sock");
   std::set<wire::Prefix> now(config_.vnet_prefixes.begin(), config_.vnet_prefixes.end());
   for (const wire::Prefix& p : previous)
     if (!now.count(p))
@@ -333,8 +336,9 @@ std::optional<std::string> ArsRouteServer::reload(Instance& instance,
     case DaemonKind::bird: {
       write_file(conf, render_ars_config(kind_, config_, t), 0600);
       std::string out;
-      if (auto e = control(instance, {options_.birdc_program, "-s", dir + "/bird.ctl", "configure"},
-                           &out))
+      if (auto e = control(
+              instance,
+              {options_.birdc_program, "-s", instance.sockets.file("bird.ctl"), "configure"}, &out))
         return e;
       // 0003 Reconfigured, 0004 in progress (it finishes on its own), 0018/0019 nothing to do.
       if (out.find("Reconfigur") == std::string::npos) return "bird did not reconfigure: " + out;
@@ -344,18 +348,19 @@ std::optional<std::string> ArsRouteServer::reload(Instance& instance,
       write_file(conf, render_ars_config(kind_, config_, t), 0600);  // for a post-mortem
       const std::string commands = instance.dir.file("reconfigure.vtysh");
       write_file(commands, frr_reconfigure_commands(previous, config_, t));
-      if (auto e = control(instance, {options_.vtysh_program, "--vty_socket", dir, "-d", "bgpd",
-                                      "-f", commands}))
+      if (auto e = control(instance, {options_.vtysh_program, "--vty_socket",
+                                      instance.sockets.path(), "-d", "bgpd", "-f", commands}))
         return e;
       // Re-evaluate against the kept Adj-RIB-In and re-send to every peer.
-      return control(instance, {options_.vtysh_program, "--vty_socket", dir, "-d", "bgpd", "-c",
-                                "clear bgp ipv4 unicast * soft"});
+      return control(instance, {options_.vtysh_program, "--vty_socket", instance.sockets.path(),
+                                "-d", "bgpd", "-c", "clear bgp ipv4 unicast * soft"});
     }
     case DaemonKind::openbgpd: {
       write_file(conf, render_ars_config(kind_, config_, t), 0600);
       std::string out;
-      if (auto e = control(instance, {options_.bgpctl_program, "-s", dir + "/bgpd.sock", "reload"},
-                           &out))
+      if (auto e = control(
+              instance,
+              {options_.bgpctl_program, "-s", instance.sockets.file("bgpd.sock"), "reload"}, &out))
         return e;
       if (out.find("fail") != std::string::npos) return "openbgpd reload failed: " + out;
       return std::nullopt;

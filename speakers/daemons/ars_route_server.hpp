@@ -91,6 +91,7 @@ class ArsRouteServer {
   struct Instance {
     ArsInstanceTarget target;
     RunDirectory dir;
+    RunDirectory sockets;  // target.socket_dir
     std::optional<ChildProcess> process;
   };
   ArsRouteServer(DaemonKind kind, routeserver::Config config, ArsLaunchOptions options);

@@ -82,6 +82,7 @@ TEST(Matrix, AKnownDeviationExplainsOnlyTheFailuresItDescribes) {
                 .name = "med-zero-on-vnet",
                 .rules = {"R10"},
                 .cases = "vn*",
+                .prefix = "192.168.*",
                 .kind = "present",
                 .seen = "med 0",
                 .why = "FRR sends MED 0 on local prefixes",
@@ -94,6 +95,9 @@ TEST(Matrix, AKnownDeviationExplainsOnlyTheFailuresItDescribes) {
   EXPECT_FALSE(med.matches("frr", result("ids", {"R10"}, Verdict::failed, ResultKind::present,
                                          "med 0")));  // case glob
   EXPECT_FALSE(med.matches("frr", result("vnet", {"R10"}, Verdict::pass)));
+  auto elsewhere = failing;
+  elsewhere.prefix = "10.1.0.0/16";
+  EXPECT_FALSE(med.matches("frr", elsewhere));  // prefix glob
 
   const Matrix explained = build_matrix({cell("frr", false, {failing})}, {med});
   const MatrixEntry& e = entry(explained, "R10", "frr flag=off");

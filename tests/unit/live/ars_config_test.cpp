@@ -22,7 +22,7 @@ routeserver::Config nva_and_er() {
 }
 
 ArsInstanceTarget rs0() {
-  return {0, 17900, "/run/x"};
+  return {0, 17900, "/run/x", "/s"};
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -136,7 +136,7 @@ TEST(ArsOpenbgpdConfig, TagsInAllowByClassOut) {
   std::string off = render_ars_config(DaemonKind::openbgpd, c, rs0());
   EXPECT_TRUE(contains(off, "listen on 127.65.0.4 port 17900\n"));
   EXPECT_TRUE(contains(off, "fib-update no\n"));
-  EXPECT_TRUE(contains(off, "socket \"/run/x/bgpd.sock\"\n"));
+  EXPECT_TRUE(contains(off, "socket \"/s/bgpd.sock\"\n"));  // the short socket dir
   EXPECT_FALSE(contains(off, "allow to 127.65.2.4 large-community 65515:4242:2\n"));
   EXPECT_TRUE(contains(off, "router-id 10.1.0.4\n"));
   EXPECT_TRUE(contains(off,
@@ -168,7 +168,7 @@ TEST(ArsConfigValidation, LoopbackOnly) {
   routeserver::Config c = nva_and_er();
   c.peers[0].address = ip("10.0.0.1");
   EXPECT_THROW(render_ars_config(DaemonKind::bird, c, rs0()), std::invalid_argument);
-  EXPECT_THROW(render_ars_config(DaemonKind::bird, nva_and_er(), {5, 179, "/x"}),
+  EXPECT_THROW(render_ars_config(DaemonKind::bird, nva_and_er(), {5, 179, "/x", ""}),
                std::invalid_argument);
 }
 
