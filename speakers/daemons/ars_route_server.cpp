@@ -162,25 +162,8 @@ void ArsRouteServer::start_instance(Instance& instance) {
               dir + "/bird.pid"};
       break;
     case DaemonKind::frr:
-      // bgpd alone: no zebra (-Z), no kernel routes (-n), no privilege changes (-S), no TCP vty.
-      argv = {options_.bgpd_program,
-              "-f",
-              conf,
-              "-i",
-              dir + "/bgpd.pid",
-              "-z",
-              sock + "/zserv.api",
-              "--vty_socket",
-              sock,
-              "-Z",
-              "-n",
-              "-S",
-              "-P",
-              "0",
-              "-p",
-              std::to_string(t.port),
-              "-l",
-              config_.instances[t.instance].address.to_string()};
+      argv = frr_bgpd_argv(options_.bgpd_program, conf, dir, sock,
+                           config_.instances[t.instance].address, t.port);
       break;
     case DaemonKind::gobgp:
       argv = {options_.gobgpd_program, "-f", conf, "--api-hosts", "unix://" + sock + "/api.sock",

@@ -34,6 +34,31 @@ bool daemon_available(DaemonKind kind, const LaunchOptions& options) {
   return ::access(program_of(kind, options).c_str(), X_OK) == 0;
 }
 
+std::vector<std::string> frr_bgpd_argv(const std::string& program, const std::string& conf,
+                                       const std::string& run_dir, const std::string& socket_dir,
+                                       const wire::IpAddress& address, std::uint16_t port) {
+  // bgpd alone: no zebra (-Z), no kernel routes (-n), no privilege changes (-S), no TCP vty
+  // (-P 0); BGP listens only on the given address and port.
+  return {program,
+          "-f",
+          conf,
+          "-i",
+          run_dir + "/bgpd.pid",
+          "-z",
+          socket_dir + "/zserv.api",
+          "--vty_socket",
+          socket_dir,
+          "-Z",
+          "-n",
+          "-S",
+          "-P",
+          "0",
+          "-p",
+          std::to_string(port),
+          "-l",
+          address.to_string()};
+}
+
 std::vector<std::string> daemon_argv(DaemonKind kind, const RouteServerConfig& config,
                                      const std::string& run_dir, const LaunchOptions& options) {
   const std::string conf = run_dir + "/" + config_name(kind);
@@ -42,26 +67,8 @@ std::vector<std::string> daemon_argv(DaemonKind kind, const RouteServerConfig& c
     return {options.bird_program, "-f", "-c", conf, "-s", run_dir + "/bird.ctl", "-P",
             run_dir + "/bird.pid"};
   }
-  // bgpd alone: no zebra (-Z), no kernel routes (-n), no privilege changes (-S), no TCP vty
-  // (-P 0); BGP listens only on the given address and port.
-  return {options.bgpd_program,
-          "-f",
-          conf,
-          "-i",
-          run_dir + "/bgpd.pid",
-          "-z",
-          run_dir + "/zserv.api",
-          "--vty_socket",
-          run_dir,
-          "-Z",
-          "-n",
-          "-S",
-          "-P",
-          "0",
-          "-p",
-          std::to_string(config.listen_port),
-          "-l",
-          config.listen_address.to_string()};
+  return frr_bgpd_argv(options.bgpd_program, conf, run_dir, run_dir, config.listen_address,
+                       config.listen_port);
 }
 
 RouteServerDaemon::RouteServerDaemon(DaemonKind kind, RouteServerConfig config,

@@ -30,6 +30,12 @@ struct LaunchOptions {
 // The daemon program for `kind` exists and is executable.
 bool daemon_available(DaemonKind kind, const LaunchOptions& options = {});
 
+// FRR bgpd on its own, listening on address:port only; pid file in run_dir, vty and zserv
+// sockets in socket_dir (pure).
+std::vector<std::string> frr_bgpd_argv(const std::string& program, const std::string& conf,
+                                       const std::string& run_dir, const std::string& socket_dir,
+                                       const wire::IpAddress& address, std::uint16_t port);
+
 // The argv a daemon is started with (pure; paths inside `run_dir`).
 std::vector<std::string> daemon_argv(DaemonKind kind, const RouteServerConfig& config,
                                      const std::string& run_dir, const LaunchOptions& options);
