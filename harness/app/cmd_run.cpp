@@ -401,9 +401,9 @@ ExitCode run_suites(const RunFlags& flags) {
     std::cerr << "rsconform run: --control-cmd applies only with --target external\n";
     return ExitCode::usage;
   }
-  if (!flags.faults.empty() && !has(run::TargetKind::builtin)) {
-    std::cerr << "rsconform run: --fault misconfigures the built-in route server: it needs "
-                 "--target builtin\n";
+  if (!flags.faults.empty() && has(run::TargetKind::external)) {
+    std::cerr << "rsconform run: --fault misconfigures a route server rsconform configures: not "
+                 "--target external\n";
     return ExitCode::usage;
   }
   options.target.control_cmd = flags.control_cmd;
@@ -672,7 +672,7 @@ void add_run_options(CLI::App* cmd, RunFlags& flags) {
   cmd->add_option("--capture", flags.capture, "live (libpcap on lo), inproc, or auto")
       ->check(CLI::IsMember({"auto", "live", "inproc"}));
   cmd->add_option("--fault", flags.faults,
-                  "misconfigure the built-in route server: ignore-flag, no-vnet")
+                  "misconfigure the route server under test (not external): ignore-flag, no-vnet")
       ->check(CLI::IsMember({"ignore-flag", "no-vnet"}));
   cmd->add_flag("--verbose", flags.verbose, "print the route server's and runner's log");
   cmd->footer(kExitCodes);

@@ -24,15 +24,22 @@ std::string step_text(const check::SuiteStep& step) {
   return "step '" + step.name + "' (" + check::to_string(step.action) + ")";
 }
 
+// The configuration the route server runs with for `cell`, with the deliberate faults.
+routeserver::Config configured(const SuitePlan& plan, const check::MatrixCell& cell,
+                               const Faults& faults) {
+  routeserver::Config config = plan.config_for(cell);
+  if (faults.ignore_flag) config.branch_to_branch = false;
+  if (faults.no_vnet) config.vnet_prefixes.clear();
+  return config;
+}
+
 // The reference route server, in this process, on the cell's io_context.
 class BuiltinTarget final : public RouteServerTarget {
  public:
   BuiltinTarget(const TargetSpec& spec, const SuitePlan& plan, const check::MatrixCell& cell,
                 const TargetContext& context)
       : faults_(spec.faults) {
-    routeserver::Config config = plan.config_for(cell);
-    if (faults_.ignore_flag) config.branch_to_branch = false;
-    if (faults_.no_vnet) config.vnet_prefixes.clear();
+    const routeserver::Config config = configured(plan, cell, faults_);
     routeserver::ServerOptions options;
     options.instance_ports.assign(config.instances.size(), 0);  // any free port
     options.active = false;  // speakers connect; keeps parallel runs apart
@@ -189,13 +196,15 @@ std::vector<std::string> beyond_defaults(daemons::DaemonKind kind,
 class DaemonTarget final : public RouteServerTarget {
  public:
   DaemonTarget(TargetKind kind, const SuitePlan& plan, const check::MatrixCell& cell,
-               const TargetContext& context) {
+               const Faults& faults, const TargetContext& context)
+      : faults_(faults) {
     daemons::ArsLaunchOptions options;
     options.parent_dir = context.cell_dir.string();
     options.keep_run_dir = true;
     options.start_deadline = context.start_deadline;
     try {
-      daemons_ = daemons::ArsRouteServer::start(daemon_kind(kind), plan.config_for(cell), options);
+      daemons_ = daemons::ArsRouteServer::start(daemon_kind(kind), configured(plan, cell, faults),
+                                                options);
     } catch (const daemons::DaemonMissing& e) {
       throw TargetError(std::string(e.what()) + " (apt-get install " + e.package() + ")");
     } catch (const std::exception& e) {
@@ -214,7 +223,7 @@ class DaemonTarget final : public RouteServerTarget {
   std::optional<std::string> apply(const check::SuiteStep& step, bool flag) override {
     switch (step.action) {
       case check::StepAction::set_flag:
-        return daemons_->set_flag(flag);
+        return daemons_->set_flag(flag && !faults_.ignore_flag);
       case check::StepAction::set_preference:
         return daemons_->set_preference(step.preference);
       case check::StepAction::set_vnet_prefixes:
@@ -232,6 +241,7 @@ class DaemonTarget final : public RouteServerTarget {
   void stop() override { daemons_->stop(); }
 
  private:
+  Faults faults_;
   std::unique_ptr<daemons::ArsRouteServer> daemons_;
   std::vector<RsEndpoint> endpoints_;
 };
@@ -337,7 +347,7 @@ std::unique_ptr<RouteServerTarget> start_target(const TargetSpec& spec, const Su
     case TargetKind::external:
       return std::make_unique<ExternalTarget>(spec, plan, cell, context);
     default:
-      return std::make_unique<DaemonTarget>(spec.kind, plan, cell, context);
+      return std::make_unique<DaemonTarget>(spec.kind, plan, cell, spec.faults, context);
   }
 }
 

@@ -41,7 +41,8 @@ struct RsEndpoint {
   std::uint16_t port = 179;
 };
 
-// Deliberate faults in the built-in route server, to prove the suites can fail.
+// Deliberate faults in the route server's configuration (built-in or daemon), to prove the
+// suites and the matrix can fail.
 struct Faults {
   bool ignore_flag = false;  // the route server runs with the flag off whatever the cell says
   bool no_vnet = false;      // the route server advertises no VNet prefixes (breaks R10)
@@ -54,7 +55,7 @@ struct TargetSpec {
   // route-server step with the step appended (see control_command_argv); empty = such steps
   // cannot be applied and the cell is skipped.
   std::string control_cmd;
-  Faults faults;  // builtin only
+  Faults faults;  // not for external
 };
 
 // Why `spec` cannot run `cell` of `plan` faithfully (the cell is then skipped with these

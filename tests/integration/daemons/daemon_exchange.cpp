@@ -50,7 +50,7 @@ std::string nva_clients_script(std::size_t count, const std::string& steps) {
     const std::string name(1, static_cast<char>('a' + i));
     speakers += std::string(i ? ",\n" : "") + R"(    {"role": "nva", "instance": )" +
                 std::to_string(i + 1) + R"(, "name": ")" + name + R"(", "address": "${)" + name +
-                R"(}", "restart_ms": 600000,
+                R"(}", "attribute_address": "${)" + name + R"(}", "restart_ms": 600000,
      "peers": [{"name": "rs", "address": "${rs}", "port": ${port}, "as": 65515, "mode": "active"}]})";
   }
   return "{\n  \"speakers\": [\n" + speakers + "\n  ],\n  \"steps\": [" + steps + "]}";

@@ -38,9 +38,9 @@ std::uint16_t free_port(const wire::IpAddress& address);
 // placeholder without a value, so that a typo cannot reach the script parser as text.
 std::string fill(const std::string& text, const std::map<std::string, std::string>& vars);
 
-// A script of `count` fake NVAs a, b, c... (at ${a}, ${b}, ...; AS 65001, 65002, ...), each a
-// client of the route server at ${rs}:${port} that does not reconnect within a test, with
-// `steps` (a JSON array's elements).
+// A script of `count` fake NVAs a, b, c... (at ${a}, ${b}, ..., also their NEXT_HOP and BGP
+// identifier; AS 65001, 65002, ...), each a client of the route server at ${rs}:${port} that
+// does not reconnect within a test, with `steps` (a JSON array's elements).
 std::string nva_clients_script(std::size_t count, const std::string& steps);
 
 // A live capture on lo, or nullptr when this process may not capture (the

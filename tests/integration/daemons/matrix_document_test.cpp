@@ -51,5 +51,28 @@ TEST(MatrixDocument, IsCurrent) {
   fs::remove_all(work);
 }
 
+// A daemon configured with the flag inverted (always off) must fail exactly where the flag
+// matters: the rules of the flag-on exchange in the flag=on column, nothing in flag=off.
+TEST(MatrixOfABrokenDaemon, FailsOnTheFlagRulesOnly) {
+  if (auto missing = run::target_missing(run::TargetKind::bird)) GTEST_SKIP() << *missing;
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root: live capture on lo";
+  const fs::path work =
+      fs::temp_directory_path() / ("rsconform-matrix-broken-" + std::to_string(::getpid()));
+  const std::string suites = std::string(RSCONFORM_SOURCE_DIR) + "/suites/";
+  auto r = test_support::run_with_deadline(
+      {std::string(RSCONFORM_BINARY_DIR) + "/harness/app/rsconform", "matrix",
+       suites + "scenario-a.json", suites + "scenario-b.json", "--target", "bird", "--fault",
+       "ignore-flag", "--deviations", "", "--out", (work / "run").string()},
+      std::chrono::minutes(5));
+  ASSERT_FALSE(r.timed_out) << r.out;
+  EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
+  const std::string table = read_text(work / "run" / "matrix.md");
+  // R26 (flag on: everything to everyone) fails with the flag on; R25 (flag off) holds.
+  EXPECT_NE(table.find("| R26 | pass | **fail** |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| R25 | pass |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| R10 | pass | pass |"), std::string::npos) << table;  // the VNet
+  fs::remove_all(work);
+}
+
 }  // namespace
 }  // namespace rsconform
