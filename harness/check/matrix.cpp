@@ -56,6 +56,7 @@ struct Tally {
     } else {
       e.outcome = Outcome::pass;
     }
+    if (judged && e.outcome != Outcome::skipped) e.also_skipped = skipped;
     return e;
   }
 };
@@ -91,7 +92,7 @@ std::string md_escape(std::string text) {
   return out;
 }
 
-std::string entry_text(const MatrixEntry& e) {
+std::string outcome_text(const MatrixEntry& e) {
   switch (e.outcome) {
     case Outcome::pass:
       return "pass";
@@ -111,6 +112,12 @@ std::string entry_text(const MatrixEntry& e) {
       return "-";
   }
   return "?";
+}
+
+std::string entry_text(const MatrixEntry& e) {
+  const std::string text = outcome_text(e);
+  if (e.also_skipped.empty()) return text;
+  return text + ", " + std::to_string(e.also_skipped.size()) + " skipped";
 }
 
 void table(std::ostringstream& out, const Matrix& m, const std::vector<MatrixRow>& rows,
@@ -139,6 +146,7 @@ nlohmann::json rows_json(const Matrix& m, const std::vector<MatrixRow>& rows) {
       nlohmann::json item = {{"outcome", to_string(e.outcome)}};
       if (!e.deviations.empty()) item["deviations"] = e.deviations;
       if (!e.details.empty()) item["details"] = e.details;
+      if (!e.also_skipped.empty()) item["also_skipped"] = e.also_skipped;
       entries[m.columns[i].label()] = std::move(item);
     }
     list.push_back({{"row", row.key}, {"entries", std::move(entries)}});
@@ -325,11 +333,13 @@ std::string matrix_markdown(const Matrix& m) {
     for (const auto& row : rows)
       for (std::size_t c = 0; c < row.entries.size(); ++c) {
         const MatrixEntry& e = row.entries[c];
-        if (e.outcome != outcome) continue;
+        const bool shown =
+            e.outcome == outcome || (outcome == Outcome::skipped && !e.also_skipped.empty());
+        if (!shown) continue;
         if (!any) out << "\n## " << heading << "\n\n";
         any = true;
         out << "- " << row.key << ", " << m.columns[c].label() << ":\n";
-        for (const auto& d : e.details)
+        for (const auto& d : e.outcome == outcome ? e.details : e.also_skipped)
           out << "  - " << md_escape(d) << "\n";
       }
   };

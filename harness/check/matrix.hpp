@@ -49,6 +49,9 @@ struct MatrixEntry {
   Outcome outcome = Outcome::not_covered;
   std::vector<std::string> deviations;  // deviates: their names
   std::vector<std::string> details;     // fail/inconclusive: what; skipped: why
+  // Cells of this column that were skipped while others were judged (why): an entry that
+  // passes on the rest says so, never a silent pass.
+  std::vector<std::string> also_skipped;
 };
 
 struct MatrixColumn {

@@ -138,6 +138,20 @@ TEST(Matrix, SkippedInconclusiveAndNotCoveredAreTheirOwnOutcomes) {
   const std::string md = matrix_markdown(m);
   EXPECT_NE(md.find("| R2 | skipped | inconclusive | - |"), std::string::npos) << md;
   EXPECT_NE(md.find("## Skipped"), std::string::npos) << md;
+
+  // A column where one cell passed and another was skipped passes, and says what was skipped.
+  CellResult aspath = skipped;
+  aspath.cell.name = "flag=on,pref=ASPath";
+  const Matrix partly =
+      build_matrix({cell("gobgp", true, {result("vnet", {"R10"}, Verdict::pass)}), aspath}, {});
+  const MatrixEntry& e = entry(partly, "R10", "gobgp flag=on");
+  EXPECT_EQ(e.outcome, Outcome::pass);
+  ASSERT_EQ(e.also_skipped.size(), 1u);
+  const std::string text = matrix_markdown(partly);
+  EXPECT_NE(text.find("| R10 | pass, 1 skipped |"), std::string::npos) << text;
+  EXPECT_NE(text.find("  - s: step 'toggle' (set_flag): not expressible on gobgp"),
+            std::string::npos)
+      << text;
 }
 
 TEST(Deviations, LoadedWithPositionedErrors) {
