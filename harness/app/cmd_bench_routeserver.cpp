@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
 #include <cstdio>
@@ -54,13 +53,6 @@ wire::IpAddress peer_address(std::size_t i) {
   return wire::IpAddress::v4(127, 70, 9, static_cast<std::uint8_t>(i + 1));
 }
 
-// A free port on kServer for a daemon (which needs one in its config).
-std::uint16_t free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(
-      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address_v4("127.70.0.4"), 0));
-  return acceptor.local_endpoint().port();
-}
 // The built-in server takes at most 8 NVAs (R3): the peers after them are
 // ExpressRoute gateway instances (iBGP, AS 65515). Daemons see eBGP peers only.
 bool is_gateway(std::size_t i, bool builtin) {
@@ -305,7 +297,7 @@ Measurement bench_daemon(daemons::DaemonKind kind, const RsBenchFlags& flags) {
   daemons::RouteServerConfig config;
   config.router_id = kServer;
   config.listen_address = kServer;
-  config.listen_port = free_port();
+  config.listen_port = daemons::pick_free_port(kServer);
   config.hold_time = 180;
   for (std::size_t i = 0; i < flags.peers; ++i)
     config.neighbors.push_back({peer_address(i), peer_as(i, false), 179, true});

@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -63,6 +64,11 @@ struct Tally {
 
 void add_unique(std::vector<std::string>& list, const std::string& item) {
   if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+}
+
+// A cell's column: its target (replayed cells have none) and flag.
+MatrixColumn column_of(const CellResult& cell) {
+  return {cell.target.empty() ? "replay" : cell.target, cell.cell.branch_to_branch};
 }
 
 std::string failure_text(const CellResult& cell, const ExpectationResult& r) {
@@ -240,8 +246,7 @@ Matrix build_matrix(const std::vector<CellResult>& cells,
   Matrix m;
   std::vector<std::string> rule_keys, case_keys;
   for (const auto& cell : cells) {
-    const MatrixColumn column{cell.target.empty() ? "replay" : cell.target,
-                              cell.cell.branch_to_branch};
+    const MatrixColumn column = column_of(cell);
     if (std::find(m.columns.begin(), m.columns.end(), column) == m.columns.end())
       m.columns.push_back(column);
     for (const auto& rule : cell.rules)
@@ -251,14 +256,13 @@ Matrix build_matrix(const std::vector<CellResult>& cells,
   }
   std::sort(rule_keys.begin(), rule_keys.end(), rule_before);
 
-  std::map<std::pair<std::string, std::size_t>, Tally> tallies;  // (row key, column)
-  std::set<const Deviation*> used;
+  std::map<std::pair<std::string, std::size_t>, Tally> tallies;       // (row key, column)
+  std::vector<std::vector<std::string>> evidence(deviations.size());  // by deviation
   for (const auto& cell : cells) {
-    const std::string target = cell.target.empty() ? "replay" : cell.target;
-    const std::size_t column =
-        static_cast<std::size_t>(std::find(m.columns.begin(), m.columns.end(),
-                                           MatrixColumn{target, cell.cell.branch_to_branch}) -
-                                 m.columns.begin());
+    const MatrixColumn column_of_cell = column_of(cell);
+    const std::string& target = column_of_cell.target;
+    const std::size_t column = static_cast<std::size_t>(
+        std::find(m.columns.begin(), m.columns.end(), column_of_cell) - m.columns.begin());
     std::vector<std::string> keys = cell.rules;
     for (const auto& name : cell.cases)
       keys.push_back(cell.suite + " / " + name);
@@ -294,12 +298,9 @@ Matrix build_matrix(const std::vector<CellResult>& cells,
           add_unique(t.inconclusive, failure_text(cell, r));
         }
       }
-      if (r.verdict == Verdict::failed && deviation) {
-        used.insert(deviation);
-        add_unique(m.evidence[deviation->target + "/" + deviation->name],
-                   MatrixColumn{target, cell.cell.branch_to_branch}.label() + ": " +
-                       failure_text(cell, r));
-      }
+      if (r.verdict == Verdict::failed && deviation)
+        add_unique(evidence[static_cast<std::size_t>(deviation - deviations.data())],
+                   column_of_cell.label() + ": " + failure_text(cell, r));
     }
   }
   auto rows = [&](const std::vector<std::string>& keys) {
@@ -316,8 +317,8 @@ Matrix build_matrix(const std::vector<CellResult>& cells,
   };
   m.rules = rows(rule_keys);
   m.cases = rows(case_keys);
-  for (const auto& d : deviations)
-    if (used.count(&d)) m.used.push_back(d);
+  for (std::size_t i = 0; i < deviations.size(); ++i)
+    if (!evidence[i].empty()) m.used.push_back({deviations[i], std::move(evidence[i])});
   return m;
 }
 
@@ -348,14 +349,12 @@ std::string matrix_markdown(const Matrix& m) {
   details(m.rules, Outcome::skipped, "Skipped");
   if (!m.used.empty()) {
     out << "\n## Known deviations\n\n";
-    for (const auto& d : m.used) {
+    for (const auto& [d, evidence] : m.used) {
       out << "- **" << d.target << ": " << d.name << "**: " << md_escape(d.why) << "\n";
-      const auto it = m.evidence.find(d.target + "/" + d.name);
-      if (it == m.evidence.end()) continue;
-      const std::size_t shown = std::min<std::size_t>(it->second.size(), 3);
+      const std::size_t shown = std::min<std::size_t>(evidence.size(), 3);
       for (std::size_t i = 0; i < shown; ++i)
-        out << "  - " << md_escape(it->second[i]) << "\n";
-      if (it->second.size() > shown) out << "  - and " << it->second.size() - shown << " more\n";
+        out << "  - " << md_escape(evidence[i]) << "\n";
+      if (evidence.size() > shown) out << "  - and " << evidence.size() - shown << " more\n";
     }
   }
   return out.str();
@@ -368,15 +367,12 @@ nlohmann::json matrix_json(const Matrix& m) {
                        {"target", c.target},
                        {"branch_to_branch", c.branch_to_branch ? "on" : "off"}});
   nlohmann::json used = nlohmann::json::array();
-  for (const auto& d : m.used) {
-    const auto it = m.evidence.find(d.target + "/" + d.name);
+  for (const auto& [d, evidence] : m.used)
     used.push_back({{"target", d.target},
                     {"name", d.name},
                     {"why", d.why},
                     {"defined_at", d.pointer},
-                    {"evidence", it == m.evidence.end() ? nlohmann::json::array()
-                                                        : nlohmann::json(it->second)}});
-  }
+                    {"evidence", evidence}});
   return {{"columns", std::move(columns)},
           {"rules", rows_json(m, m.rules)},
           {"cases", rows_json(m, m.cases)},

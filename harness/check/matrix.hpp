@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,9 +69,13 @@ struct Matrix {
   std::vector<MatrixColumn> columns;
   std::vector<MatrixRow> rules;  // in rule order (R1, R2, ..., R34, then other ids)
   std::vector<MatrixRow> cases;  // in suite then case order
-  // Deviations that matched something, with their evidence ("frr flag=on: rs0 -> nva1: ...").
-  std::map<std::string, std::vector<std::string>> evidence;  // by "target/name"
-  std::vector<Deviation> used;
+  // Deviations that matched something, in the deviations' order, with their evidence
+  // ("frr flag=on: s / case: rs0 -> nva1: ...").
+  struct Used {
+    Deviation deviation;
+    std::vector<std::string> evidence;
+  };
+  std::vector<Used> used;
 };
 
 Matrix build_matrix(const std::vector<CellResult>& cells, const std::vector<Deviation>& deviations);

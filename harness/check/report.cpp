@@ -36,11 +36,16 @@ std::string verdict_label(const CellResult& c) {
   return c.interrupted ? "INTERRUPTED" : upper(c.verdict);
 }
 
+// Reports name a cell's target unless it is the default (builtin) or a replay (none).
+bool names_target(const std::string& target) {
+  return !target.empty() && target != "builtin";
+}
+
 // "r28 [on]", or "r28 [on] on bird" for a daemon or external target.
 std::string cell_label(const std::string& suite, const std::string& cell,
                        const std::string& target) {
   std::string label = suite + " [" + cell + "]";
-  if (!target.empty() && target != "builtin") label += " on " + target;
+  if (names_target(target)) label += " on " + target;
   return label;
 }
 
@@ -248,8 +253,7 @@ std::string report_junit(const std::vector<CellResult>& cells, const Interruptio
   };
   std::vector<Testcase> testcases;
   for (const auto& c : cells) {
-    const std::string suite =
-        c.target.empty() || c.target == "builtin" ? c.suite : c.target + "/" + c.suite;
+    const std::string suite = names_target(c.target) ? c.target + "/" + c.suite : c.suite;
     Testcase t{&c, suite, c.cell.name, c.file, c.convergence_ms.value_or(0) / 1000.0, "", "", ""};
     if (c.interrupted) {
       t.element = "error";

@@ -275,20 +275,6 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
 
   for (std::size_t i = 0; i < runners.size(); ++i)
     if (auto* speaker = runners[i]->speaker(instance_names[i])) speaker->stop_all();
-  // A daemon shutting down waits for its peers: let our NOTIFICATIONs and FINs go out first,
-  // so that it stops at once instead of at its grace deadline.
-  auto sessions_open = [&] {
-    for (std::size_t i = 0; i < runners.size(); ++i)
-      if (auto* speaker = runners[i]->speaker(instance_names[i]))
-        for (const auto& s : speaker->sessions())
-          if (s->session().state() != session::State::idle) return true;
-    return false;
-  };
-  const auto closing_deadline = SteadyClock::now() + kTeardownDeadline;
-  while (!target->answers_at_once() && sessions_open() && SteadyClock::now() < closing_deadline) {
-    if (io.stopped()) io.restart();
-    io.run_one_for(Millis(10));
-  }
   target->stop();
   // Let the NOTIFICATIONs and FINs go out: run until nothing is left to do
   // (the objects are gone) or the deadline.
@@ -309,9 +295,8 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   check::AddressBook book = check::AddressBook::from_suite(suite);
   for (const auto& rs : route_servers)
     book.set(rs.name, rs.address);
-  const std::string target_name = run.result.target;
   run.result = judge_capture(suite, cell, record, book);
-  run.result.target = target_name;
+  run.result.target = to_string(options.target.kind);
   double total = 0;
   for (const auto& [phase, ms] : record.convergence_ms)
     total += ms;

@@ -1,7 +1,5 @@
 #include "run/target.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <sstream>
@@ -86,13 +84,13 @@ class BuiltinTarget final : public RouteServerTarget {
 // The program `name` resolves to through $PATH (or itself when it names a path); "" if none.
 std::string find_program(const std::string& name) {
   if (name.find('/') != std::string::npos)
-    return ::access(name.c_str(), X_OK) == 0 ? fs::absolute(name).string() : "";
+    return daemons::is_executable(name) ? fs::absolute(name).string() : "";
   const char* path = std::getenv("PATH");
   std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
   std::string dir;
   while (std::getline(dirs, dir, ':')) {
     const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return fs::absolute(candidate).string();
+    if (daemons::is_executable(candidate)) return fs::absolute(candidate).string();
   }
   return "";
 }
@@ -176,18 +174,24 @@ daemons::DaemonKind daemon_kind(TargetKind kind) {
   }
 }
 
-// What a daemon cannot express of this configuration beyond what it cannot express of the
-// spec's defaults: the settings a suite chose that this daemon would silently ignore.
-std::vector<std::string> beyond_defaults(daemons::DaemonKind kind,
-                                         const routeserver::Config& config) {
+// What a daemon cannot express of a configuration, split in two: what it cannot express of
+// the spec's defaults either (inherent), and the settings a suite chose beyond them that the
+// daemon would silently ignore (beyond).
+struct Unexpressible {
+  std::vector<std::string> inherent;
+  std::vector<std::string> beyond;
+};
+Unexpressible unexpressible(daemons::DaemonKind kind, const routeserver::Config& config) {
   routeserver::Config baseline = config;
   baseline.profile = routeserver::Profile{};
   baseline.hub_routing_preference = routeserver::Config::defaults().hub_routing_preference;
-  const auto inherent = daemons::not_expressible(kind, baseline);
-  std::vector<std::string> out;
-  for (auto& reason : daemons::not_expressible(kind, config))
-    if (std::find(inherent.begin(), inherent.end(), reason) == inherent.end())
-      out.push_back(std::move(reason));
+  const auto of_defaults = daemons::not_expressible(kind, baseline);
+  Unexpressible out;
+  for (auto& reason : daemons::not_expressible(kind, config)) {
+    const bool inherent =
+        std::find(of_defaults.begin(), of_defaults.end(), reason) != of_defaults.end();
+    (inherent ? out.inherent : out.beyond).push_back(std::move(reason));
+  }
   return out;
 }
 
@@ -260,12 +264,7 @@ std::optional<std::string> target_missing(TargetKind kind) {
 std::vector<std::string> known_limitations(TargetKind kind, const SuitePlan& plan,
                                            const check::MatrixCell& cell) {
   if (!is_daemon(kind)) return {};
-  const auto all = daemons::not_expressible(daemon_kind(kind), plan.config_for(cell));
-  const auto beyond = beyond_defaults(daemon_kind(kind), plan.config_for(cell));
-  std::vector<std::string> out;
-  for (const auto& reason : all)
-    if (std::find(beyond.begin(), beyond.end(), reason) == beyond.end()) out.push_back(reason);
-  return out;
+  return unexpressible(daemon_kind(kind), plan.config_for(cell)).inherent;
 }
 
 const std::vector<std::string_view>& target_names() {
@@ -323,7 +322,7 @@ std::vector<std::string> skip_reasons(const TargetSpec& spec, const SuitePlan& p
                                       const check::MatrixCell& cell) {
   std::vector<std::string> reasons;
   if (is_daemon(spec.kind)) {
-    reasons = beyond_defaults(daemon_kind(spec.kind), plan.config_for(cell));
+    reasons = unexpressible(daemon_kind(spec.kind), plan.config_for(cell)).beyond;
     if (auto problem = daemons::runtime_policy_change_problem(daemon_kind(spec.kind)))
       for (const auto& step : plan.suite.steps)
         if (step.action == check::StepAction::set_flag ||

@@ -49,6 +49,13 @@ struct IpAddress {
   auto operator<=>(const IpAddress&) const = default;
   bool is_v4() const { return family == Family::v4; }
   std::size_t size() const { return is_v4() ? 4 : 16; }
+  // 127.0.0.0/8 or ::1: where daemons started by tests may listen.
+  bool is_loopback() const {
+    if (is_v4()) return bytes[0] == 127;
+    for (std::size_t i = 0; i < 15; ++i)
+      if (bytes[i] != 0) return false;
+    return bytes[15] == 1;
+  }
   // The IPv4 <-> integer conversion (host order), inline for hot paths.
   std::uint32_t v4_value() const {
     return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |

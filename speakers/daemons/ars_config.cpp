@@ -31,7 +31,7 @@ RouteSource source_of(Role role) {
 }
 
 bool is_loopback4(const wire::IpAddress& a) {
-  return a.is_v4() && a.bytes[0] == 127;
+  return a.is_v4() && a.is_loopback();
 }
 
 // Short per-role names for daemon objects: nva_1, er_1, vpn_2 (1-based within the role).

@@ -1,10 +1,7 @@
 #include "speakers/daemons/ars_route_server.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,10 +15,6 @@ namespace rsconform::daemons {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-bool executable(const std::string& path) {
-  return ::access(path.c_str(), X_OK) == 0;
-}
 
 bool is_socket(const std::string& path) {
   struct stat st {};
@@ -41,6 +34,13 @@ std::vector<std::string> programs_of(DaemonKind kind, const ArsLaunchOptions& o)
       return {o.openbgpd_program, o.bgpctl_program, o.unshare_program};
   }
   return {};
+}
+
+// The first program `kind` needs that is not installed, if any.
+std::optional<std::string> missing_program(DaemonKind kind, const ArsLaunchOptions& options) {
+  for (const std::string& program : programs_of(kind, options))
+    if (!is_executable(program)) return program;
+  return std::nullopt;
 }
 
 void write_file(const std::string& path, const std::string& text, mode_t mode = 0644) {
@@ -86,9 +86,7 @@ const char* debian_package(DaemonKind kind) {
 }
 
 bool ars_daemon_available(DaemonKind kind, const ArsLaunchOptions& options) {
-  for (const std::string& program : programs_of(kind, options))
-    if (!executable(program)) return false;
-  return true;
+  return !missing_program(kind, options);
 }
 
 std::optional<std::string> runtime_policy_change_problem(DaemonKind kind) {
@@ -98,23 +96,6 @@ std::optional<std::string> runtime_policy_change_problem(DaemonKind kind) {
       "load only at start)");
 }
 
-std::uint16_t pick_free_port(const wire::IpAddress& address) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  std::memcpy(&sa.sin_addr, address.bytes.data(), 4);
-  socklen_t len = sizeof sa;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) {
-    int e = errno;
-    ::close(fd);
-    throw std::runtime_error("no free port on " + address.to_string() + ": " + std::strerror(e));
-  }
-  ::close(fd);
-  return ntohs(sa.sin_port);
-}
-
 ArsRouteServer::ArsRouteServer(DaemonKind kind, routeserver::Config config,
                                ArsLaunchOptions options)
     : kind_(kind), config_(std::move(config)), options_(std::move(options)) {}
@@ -122,8 +103,8 @@ ArsRouteServer::ArsRouteServer(DaemonKind kind, routeserver::Config config,
 std::unique_ptr<ArsRouteServer> ArsRouteServer::start(DaemonKind kind,
                                                       const routeserver::Config& config,
                                                       const ArsLaunchOptions& options) {
-  for (const std::string& program : programs_of(kind, options))
-    if (!executable(program)) throw DaemonMissing(program, debian_package(kind));
+  if (auto program = missing_program(kind, options))
+    throw DaemonMissing(*program, debian_package(kind));
   const auto began = Clock::now();
   std::unique_ptr<ArsRouteServer> rs(new ArsRouteServer(kind, config, options));
   for (std::size_t i = 0; i < config.instances.size(); ++i) {
@@ -313,7 +294,6 @@ std::optional<std::string> ArsRouteServer::gobgp_sync_vnet(
 std::optional<std::string> ArsRouteServer::reload(Instance& instance,
                                                   const routeserver::Config& previous) {
   const ArsInstanceTarget& t = instance.target;
-  const std::string dir = instance.dir.path();
   const std::string conf = instance.dir.file(ars_config_file(kind_));
   switch (kind_) {
     case DaemonKind::bird: {

@@ -54,9 +54,6 @@ bool ars_daemon_available(DaemonKind kind, const ArsLaunchOptions& options = {})
 // Why `kind` cannot change the flag or the hub routing preference while it runs, or nullopt.
 std::optional<std::string> runtime_policy_change_problem(DaemonKind kind);
 
-// A TCP port the kernel considers free on `address` (bound to port 0 and released).
-std::uint16_t pick_free_port(const wire::IpAddress& address);
-
 class ArsRouteServer {
  public:
   // Starts one daemon per instance of `config` and returns once each listens (GoBGP: and its

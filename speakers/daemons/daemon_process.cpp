@@ -1,9 +1,12 @@
 #include "speakers/daemons/daemon_process.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -247,6 +250,27 @@ bool is_listening(const wire::IpAddress& address, std::uint16_t port) {
   std::stringstream text;
   text << in.rdbuf();
   return table_lists_listener(text.str(), address, port);
+}
+
+bool is_executable(const std::string& path) {
+  return ::access(path.c_str(), X_OK) == 0;
+}
+
+std::uint16_t pick_free_port(const wire::IpAddress& address) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  std::memcpy(&sa.sin_addr, address.bytes.data(), 4);
+  socklen_t len = sizeof sa;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) {
+    int e = errno;
+    ::close(fd);
+    throw std::runtime_error("no free port on " + address.to_string() + ": " + std::strerror(e));
+  }
+  ::close(fd);
+  return ntohs(sa.sin_port);
 }
 
 std::string file_tail(const std::string& path, std::size_t max_bytes) {

@@ -82,6 +82,13 @@ bool is_listening(const wire::IpAddress& address, std::uint16_t port);
 bool table_lists_listener(const std::string& proc_net_tcp, const wire::IpAddress& address,
                           std::uint16_t port);
 
+// `path` names a file this process may execute.
+bool is_executable(const std::string& path);
+
+// A TCP port the kernel considers free on `address` (IPv4; bound to port 0 and released, so a
+// daemon can be told it in its config).
+std::uint16_t pick_free_port(const wire::IpAddress& address);
+
 // The last `max_bytes` of a file (for error messages); empty if it cannot be read.
 std::string file_tail(const std::string& path, std::size_t max_bytes = 2000);
 

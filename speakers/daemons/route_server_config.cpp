@@ -6,11 +6,6 @@
 namespace rsconform::daemons {
 namespace {
 
-bool is_loopback(const wire::IpAddress& a) {
-  if (a.is_v4()) return a.bytes[0] == 127;
-  return a == *wire::IpAddress::parse("::1");
-}
-
 std::string family_keyword(const wire::IpAddress& a) {
   return a.is_v4() ? "ipv4" : "ipv6";
 }
@@ -38,7 +33,7 @@ std::optional<DaemonKind> parse_daemon_kind(std::string_view text) {
 }
 
 void validate(const RouteServerConfig& config) {
-  if (!is_loopback(config.listen_address))
+  if (!config.listen_address.is_loopback())
     throw std::invalid_argument("route server config: listen address " +
                                 config.listen_address.to_string() +
                                 " is not loopback (127.0.0.0/8 or ::1)");

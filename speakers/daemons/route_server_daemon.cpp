@@ -31,7 +31,7 @@ std::string config_name(DaemonKind kind) {
 }  // namespace
 
 bool daemon_available(DaemonKind kind, const LaunchOptions& options) {
-  return ::access(program_of(kind, options).c_str(), X_OK) == 0;
+  return is_executable(program_of(kind, options));
 }
 
 std::vector<std::string> frr_bgpd_argv(const std::string& program, const std::string& conf,

@@ -37,20 +37,6 @@ test_support::RunResult rsconform(const std::vector<std::string>& args,
   return test_support::run_with_deadline(argv, std::chrono::seconds{120}, watcher);
 }
 
-// A TCP port free on `address` (bound and released).
-std::uint16_t free_port(const wire::IpAddress& address) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(address.v4_value());
-  socklen_t length = sizeof a;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length) != 0)
-    throw std::runtime_error("no free port on " + address.to_string());
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
@@ -184,7 +170,7 @@ TEST_F(RunCli, ExternalTargetNeedsEveryRs) {
 // run that verified nothing is not a pass.
 TEST_F(RunCli, ExternalTargetAppliesStepsThroughTheControlCommand) {
   const auto rs0 = *wire::IpAddress::parse("127.65.0.4");
-  const std::uint16_t port = free_port(rs0);
+  const std::uint16_t port = daemons::pick_free_port(rs0);
   const fs::path config = dir_ / "rs.json";
   std::ofstream(config) << R"({"peers": [
       {"name": "nva1", "role": "nva", "address": "127.65.1.4", "asn": 65001},

@@ -1,6 +1,5 @@
 #include "daemon_exchange.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
 #include <cstdio>
 #include <stdexcept>
 
@@ -16,13 +15,6 @@ wire::Prefix pfx(const char* text) {
   auto p = wire::Prefix::parse(text);
   if (!p) throw std::invalid_argument(std::string("not a prefix: ") + text);
   return *p;
-}
-
-std::uint16_t free_port(const wire::IpAddress& address) {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(
-      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address(address.to_string()), 0));
-  return acceptor.local_endpoint().port();
 }
 
 std::string fill(const std::string& text, const std::map<std::string, std::string>& vars) {
@@ -117,7 +109,7 @@ DaemonExchange::DaemonExchange(daemons::DaemonKind kind, ExchangeTopology topolo
     : net_(io_), time_(io_) {
   config_.router_id = ip(topology.rs);
   config_.listen_address = ip(topology.rs);
-  config_.listen_port = free_port(config_.listen_address);
+  config_.listen_port = daemons::pick_free_port(config_.listen_address);
   vars_["rs"] = topology.rs;
   vars_["port"] = std::to_string(config_.listen_port);
   for (std::size_t i = 0; i < topology.clients.size(); ++i) {

@@ -30,10 +30,6 @@ namespace rsconform::testing {
 wire::IpAddress ip(const char* text);
 wire::Prefix pfx(const char* text);
 
-// A TCP port the kernel considers free on `address` (bound and released: good enough on a
-// loopback address of the test's own).
-std::uint16_t free_port(const wire::IpAddress& address);
-
 // Replaces every ${name} in `text` with vars[name]; throws std::invalid_argument for a
 // placeholder without a value, so that a typo cannot reach the script parser as text.
 std::string fill(const std::string& text, const std::map<std::string, std::string>& vars);

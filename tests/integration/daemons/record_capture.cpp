@@ -122,8 +122,8 @@ class RouteServer {
     dir_.emplace(daemons::RunDirectory::create("rsconform-gobgp"));
     const std::string config_path = dir_->file("gobgpd.toml");
     std::ofstream(config_path) << render_gobgp_config(config);
-    const std::string api =
-        config.listen_address.to_string() + ":" + std::to_string(free_port(config.listen_address));
+    const std::string api = config.listen_address.to_string() + ":" +
+                            std::to_string(daemons::pick_free_port(config.listen_address));
     log_path_ = dir_->file("gobgpd.log");
     gobgpd_.emplace(
         daemons::ChildProcess::start({"/usr/bin/gobgpd", "-f", config_path, "-t", "toml", "-p",
@@ -158,7 +158,7 @@ int record(const std::string& daemon, const std::string& out_path) {
   daemons::RouteServerConfig config;
   config.router_id = ip(t.rs);
   config.listen_address = ip(t.rs);
-  config.listen_port = free_port(config.listen_address);
+  config.listen_port = daemons::pick_free_port(config.listen_address);
   std::map<std::string, std::string> vars{{"rs", t.rs},
                                           {"port", std::to_string(config.listen_port)}};
   for (std::size_t i = 0; i < t.clients.size(); ++i) {

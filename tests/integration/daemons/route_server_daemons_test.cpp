@@ -300,7 +300,7 @@ daemons::RouteServerConfig launch_config() {
   daemons::RouteServerConfig config;
   config.router_id = ip("127.65.22.1");
   config.listen_address = ip("127.65.22.1");
-  config.listen_port = free_port(config.listen_address);
+  config.listen_port = daemons::pick_free_port(config.listen_address);
   config.neighbors.push_back({ip("127.65.22.2"), 65001, 179, true});
   return config;
 }

@@ -104,7 +104,7 @@ TEST(Matrix, AKnownDeviationExplainsOnlyTheFailuresItDescribes) {
   EXPECT_EQ(e.outcome, Outcome::deviates);
   EXPECT_EQ(e.deviations, std::vector<std::string>{"med-zero-on-vnet"});
   ASSERT_EQ(explained.used.size(), 1u);
-  EXPECT_EQ(explained.evidence.at("frr/med-zero-on-vnet").size(), 1u);
+  EXPECT_EQ(explained.used[0].evidence.size(), 1u);
 
   // One unexplained failure beside an explained one: the entry fails.
   const Matrix mixed = build_matrix({cell("frr", false, {failing, other})}, {med});

@@ -86,6 +86,13 @@ TEST(IpAddressTest, OrdersV4BeforeV6) {
   EXPECT_LT(IpAddress::v4(255, 255, 255, 255), *IpAddress::parse("::"));
 }
 
+TEST(IpAddressTest, LoopbackIsAll127Slash8AndV6One) {
+  for (const char* yes : {"127.0.0.1", "127.65.0.4", "127.255.255.255", "::1"})
+    EXPECT_TRUE(IpAddress::parse(yes)->is_loopback()) << yes;
+  for (const char* no : {"10.1.0.4", "128.0.0.1", "126.255.255.255", "::", "::2", "fe80::1"})
+    EXPECT_FALSE(IpAddress::parse(no)->is_loopback()) << no;
+}
+
 TEST(PrefixTest, ParsesAndPrints) {
   auto p = Prefix::parse("10.1.0.0/16");
   ASSERT_TRUE(p);
