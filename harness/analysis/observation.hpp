@@ -38,6 +38,21 @@ struct MessageRef {
   std::uint8_t type = 0;  // the header's type code
 };
 
+// A KEEPALIVE whose sender's previous message on its connection was a
+// KEEPALIVE too (the first one confirming the OPEN), with the time between
+// them (R5: about a third of the negotiated hold time).
+struct PeriodicKeepalive {
+  MessageRef message;
+  rib::Nanos silence = 0;
+};
+
+// A connection that reached Established, and who opened it: the SYN's
+// sender, unknown when the capture missed the handshake (R4).
+struct EstablishedConnection {
+  MessageRef at;
+  std::optional<wire::IpAddress> opened_by;
+};
+
 // How a TCP connection ended: the first NOTIFICATION, FIN or RST on it. The
 // end of the capture is not an end.
 enum class EndKind : std::uint8_t { notification, closed, reset };
@@ -68,6 +83,10 @@ struct DirectionView {
   std::optional<MessageRef> last_message;
   std::vector<TimedNotification> notifications;
   std::uint64_t route_refreshes = 0;
+  std::vector<MessageRef> end_of_ribs;  // End-of-RIB markers (RFC 4724), any family
+  // Periodic KEEPALIVEs, the first kMaxKeepalives of them.
+  static constexpr std::size_t kMaxKeepalives = 4096;
+  std::vector<PeriodicKeepalive> keepalives;
   // `to`'s Adj-RIB-In from `from` (only its counters when the Observer was
   // told not to keep tables: then it holds no route).
   rib::AdjRibIn table;
@@ -93,12 +112,13 @@ struct SessionView {
   wire::IpAddress a;  // the lower address
   wire::IpAddress b;
   std::uint64_t connections = 0;
-  std::uint64_t flushes = 0;              // times the session went down with routes held
-  std::uint64_t established = 0;          // connections that reached Established
-  MessageRef last_established;            // when the latest of them did (packet 0: none)
-  bool began_unseen = false;              // a connection was up before the capture began
-  std::vector<ConnectionEnd> ends;        // in capture order
-  std::vector<DirectionView> directions;  // 0: a -> b, 1: b -> a
+  std::uint64_t flushes = 0;        // times the session went down with routes held
+  std::uint64_t established = 0;    // connections that reached Established
+  MessageRef last_established;      // when the latest of them did (packet 0: none)
+  bool began_unseen = false;        // a connection was up before the capture began
+  std::vector<ConnectionEnd> ends;  // in capture order
+  std::vector<EstablishedConnection> established_connections;  // in capture order
+  std::vector<DirectionView> directions;                       // 0: a -> b, 1: b -> a
 
   DirectionView& from(const wire::IpAddress& sender) { return directions[sender == a ? 0 : 1]; }
   const DirectionView* find_direction(const wire::IpAddress& sender,

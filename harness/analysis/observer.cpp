@@ -63,6 +63,7 @@ void Observer::on_message(const captures::BgpMessageEvent& event) {
   view.last = at;
   if (event.type >= 1 && event.type <= 5) ++view.messages[event.type];
   view.last_message = MessageRef{event.packet.number, at, event.type};
+  track_keepalive(event, view);
   track_establishment(event);
   if (event.type == static_cast<std::uint8_t>(wire::MessageType::update))
     state_of(event.connection->id).carried_updates = true;
@@ -91,6 +92,7 @@ void Observer::on_message(const captures::BgpMessageEvent& event) {
         if constexpr (std::is_same_v<T, wire::RouteRefresh>) ++view.route_refreshes;
         if constexpr (std::is_same_v<T, wire::Update>) {
           view.table.apply(m, event.action, *event.context, at, event.bytes, event.packet.number);
+          if (m.end_of_rib()) view.end_of_ribs.push_back(*view.last_message);
         }
       },
       *event.message);
@@ -160,7 +162,26 @@ void Observer::track_establishment(const captures::BgpMessageEvent& event) {
     SessionView& s = session_of(*event.connection);
     ++s.established;
     s.last_established = state.established_at;
+    const auto& connection = *event.connection;
+    s.established_connections.push_back(
+        {state.established_at, connection.initiator_known
+                                   ? std::optional(connection.endpoints[0].address)
+                                   : std::nullopt});
   }
+}
+
+void Observer::track_keepalive(const captures::BgpMessageEvent& event, DirectionView& view) {
+  constexpr auto kKeepalive = static_cast<std::uint8_t>(wire::MessageType::keepalive);
+  auto& state = state_of(event.connection->id);
+  const auto i = captures::index(event.direction);
+  const MessageRef now{event.packet.number, event.packet.timestamp_ns, event.type};
+  // Spacing counts from one KEEPALIVE to the next with nothing between (an
+  // UPDATE restarts the timer); the one that confirms the OPEN starts it.
+  const auto& previous = state.last_sent[i];
+  if (event.type == kKeepalive && state.kept_alive[i] && previous && previous->type == kKeepalive &&
+      view.keepalives.size() < DirectionView::kMaxKeepalives)
+    view.keepalives.push_back({now, now.at - previous->at});
+  state.last_sent[i] = now;
 }
 
 ConnectionEnd& Observer::end_connection(const captures::ConnectionInfo& connection,

@@ -55,7 +55,8 @@ class Observer : public captures::BgpSink {
     std::array<bool, 2> opened{};
     std::array<bool, 2> kept_alive{};
     bool established = false;
-    MessageRef established_at;  // the KEEPALIVE that completed it
+    MessageRef established_at;                             // the KEEPALIVE that completed it
+    std::array<std::optional<MessageRef>, 2> last_sent{};  // each direction's latest message
     bool carried_messages = false;
     std::optional<std::size_t> end;  // index into the session's ends
   };
@@ -67,6 +68,7 @@ class Observer : public captures::BgpSink {
                               captures::Direction direction);
   void session_down(const captures::ConnectionInfo& connection, const captures::PacketRef& at);
   void track_establishment(const captures::BgpMessageEvent& event);
+  void track_keepalive(const captures::BgpMessageEvent& event, DirectionView& view);
   // Records how the connection ended, once: the first NOTIFICATION, FIN or RST.
   ConnectionEnd& end_connection(const captures::ConnectionInfo& connection,
                                 const wire::IpAddress& by, EndKind how,

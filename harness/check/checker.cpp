@@ -432,9 +432,29 @@ class Judge {
           if (ok) r.reason.clear();
           finish(std::move(r), ok, unseen_direction);
         }
+        // The table's size (R31): the minimum is waited for, the maximum judged when quiet.
+        if (e.min_routes || e.max_routes) {
+          const std::uint64_t held = snap ? snap->all().size() : 0;
+          const bool enough = !e.min_routes || held >= *e.min_routes;
+          const bool few_enough = !e.max_routes || held <= *e.max_routes;
+          if (positive_only) {
+            if (e.min_routes) finish(ExpectationResult{}, enough, unseen_direction);
+          } else {
+            ExpectationResult r = base(ResultKind::count, e.pointer);
+            r.expected = e.max_routes && e.min_routes
+                             ? std::to_string(*e.min_routes) + ".." +
+                                   std::to_string(*e.max_routes) + " routes"
+                         : e.min_routes ? "at least " + std::to_string(*e.min_routes) + " routes"
+                                        : "at most " + std::to_string(*e.max_routes) + " routes";
+            r.seen = snap ? std::to_string(held) + " route(s)" : "no session";
+            if (!enough) r.reason = "too few routes";
+            if (!few_enough) r.reason = "too many routes";
+            finish(std::move(r), enough && few_enough, unseen_direction);
+          }
+        }
         if (positive_only) {
           for (const auto& ev : e.events)
-            if (ev.kind != EventKind::no_notification && ev.kind != EventKind::no_session)
+            if (positive(ev.kind))
               finish(ExpectationResult{}, event_holds(ev, d, w).first, unseen_session);
           continue;
         }
@@ -502,6 +522,32 @@ class Judge {
     }
   }
 
+  // Kinds a phase waits for (the others can only be judged once it is quiet).
+  static bool positive(EventKind kind) {
+    return kind != EventKind::no_notification && kind != EventKind::no_session &&
+           kind != EventKind::no_end_of_rib;
+  }
+
+  static std::string open_text(const EventSpec& ev) {
+    std::vector<std::string> parts;
+    if (ev.asn) parts.push_back("AS " + std::to_string(*ev.asn));
+    if (ev.hold_time) parts.push_back("hold time " + std::to_string(*ev.hold_time));
+    if (ev.bgp_id) parts.push_back("BGP identifier " + *ev.bgp_id);
+    auto names = [](const std::vector<CapabilityName>& caps) {
+      return list_text(caps, [](const CapabilityName& c) { return c.name; });
+    };
+    if (!ev.offers.empty()) parts.push_back("offers " + names(ev.offers));
+    if (!ev.lacks.empty()) parts.push_back("does not offer " + names(ev.lacks));
+    return joined(parts);
+  }
+
+  static std::string joined(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& part : parts)
+      out += (out.empty() ? "" : ", ") + part;
+    return out;
+  }
+
   static std::string event_text(const EventSpec& ev) {
     std::string who = ev.by_route_server ? "route server" : "peer";
     std::string code;
@@ -520,6 +566,19 @@ class Judge {
         return "no OPEN from the route server";
       case EventKind::route_refresh:
         return "ROUTE-REFRESH sent by the " + who;
+      case EventKind::open:
+        return "OPEN from the " + who + ": " + open_text(ev);
+      case EventKind::keepalives:
+        return "at least " + std::to_string(ev.min_count) + " KEEPALIVE(s) from the " + who +
+               " about every third of the negotiated hold time (" +
+               std::to_string(static_cast<int>(ev.tolerance * 100)) +
+               "% tolerance), no hold timer expiry";
+      case EventKind::end_of_rib:
+        return "End-of-RIB sent by the " + who;
+      case EventKind::no_end_of_rib:
+        return "no End-of-RIB sent by the " + who;
+      case EventKind::connected:
+        return "a connection opened by the " + who + " reached Established";
     }
     return "?";
   }
@@ -592,8 +651,112 @@ class Judge {
         const std::uint64_t n = sender ? sender->route_refreshes : 0;
         return {n > 0, std::to_string(n) + " ROUTE-REFRESH message(s)"};
       }
+      case EventKind::open:
+        return open_holds(ev, d, sender);
+      case EventKind::keepalives:
+        return keepalives_hold(ev, down, up, sender, in_window);
+      case EventKind::end_of_rib:
+      case EventKind::no_end_of_rib: {
+        std::size_t n = 0;
+        if (sender)
+          for (const auto& marker : sender->end_of_ribs)
+            if (in_window(marker.at)) ++n;
+        std::string seen = std::to_string(n) + " End-of-RIB marker(s)";
+        if (!sender) seen = "no session observed";
+        return {ev.kind == EventKind::end_of_rib ? n > 0 : n == 0, seen};
+      }
+      case EventKind::connected: {
+        const wire::IpAddress& opener = ev.by_route_server ? d.from : d.to;
+        auto key = d.from < d.to ? std::make_pair(d.from, d.to) : std::make_pair(d.to, d.from);
+        auto it = observation_.sessions().find(key);
+        if (it == observation_.sessions().end()) return {false, "no session observed"};
+        std::size_t by_opener = 0, by_other = 0, unknown = 0;
+        for (const auto& c : it->second.established_connections) {
+          if (!in_window(c.at.at)) continue;
+          if (!c.opened_by)
+            ++unknown;
+          else
+            ++(*c.opened_by == opener ? by_opener : by_other);
+        }
+        std::string seen = std::to_string(by_opener) + " established connection(s) opened by the " +
+                           (ev.by_route_server ? "route server" : "peer") + ", " +
+                           std::to_string(by_other) + " by the other side";
+        if (unknown > 0) seen += ", " + std::to_string(unknown) + " whose SYN the capture missed";
+        return {by_opener > 0, seen};
+      }
     }
     return {false, "?"};
+  }
+
+  std::pair<bool, std::string> open_holds(const EventSpec& ev, const DirectionContext& d,
+                                          const analysis::DirectionView* sender) const {
+    if (!sender || !sender->open) return {false, "no OPEN"};
+    const wire::Open& open = *sender->open;
+    std::vector<std::string> wrong;
+    if (ev.asn && open.effective_as() != *ev.asn)
+      wrong.push_back("AS " + std::to_string(open.effective_as()));
+    if (ev.hold_time && open.hold_time != *ev.hold_time)
+      wrong.push_back("hold time " + std::to_string(open.hold_time));
+    if (ev.bgp_id) {
+      // "$rs" is the route-server instance, "$self" the peer instance, whoever sent the OPEN.
+      const auto wanted = resolve(*ev.bgp_id, d);
+      if (std::find(wanted.begin(), wanted.end(), open.bgp_id) == wanted.end())
+        wrong.push_back("BGP identifier " + open.bgp_id.to_string());
+    }
+    for (const auto& cap : ev.offers)
+      if (!cap.offered_by(open)) wrong.push_back("does not offer " + cap.name);
+    for (const auto& cap : ev.lacks)
+      if (cap.offered_by(open)) wrong.push_back("offers " + cap.name);
+    std::string seen = "AS " + std::to_string(open.effective_as()) + ", hold time " +
+                       std::to_string(open.hold_time) + ", BGP identifier " +
+                       open.bgp_id.to_string() + ", capabilities " + capabilities_text(open);
+    if (!wrong.empty()) seen = joined(wrong) + " (" + seen + ")";
+    return {wrong.empty(), seen};
+  }
+
+  static std::string capabilities_text(const wire::Open& open) {
+    const auto caps = open.capabilities();
+    if (caps.empty()) return "none";
+    return list_text(caps, [](const wire::Capability* c) { return CapabilityName::name_of(*c); });
+  }
+
+  template <class InWindow>
+  std::pair<bool, std::string> keepalives_hold(const EventSpec& ev,
+                                               const analysis::DirectionView* down,
+                                               const analysis::DirectionView* up,
+                                               const analysis::DirectionView* sender,
+                                               const InWindow& in_window) const {
+    if (!down || !up || !down->open || !up->open) return {false, "no OPEN both ways"};
+    const unsigned hold = std::min(down->open->hold_time, up->open->hold_time);
+    for (const analysis::DirectionView* v : {down, up})
+      for (const auto& n : v->notifications)
+        if (in_window(n.at) && n.notification.code == 4)
+          return {false, "the hold timer expired: " + notification_text(n)};
+    std::vector<double> gaps;
+    for (const auto& k : sender->keepalives)
+      if (in_window(k.message.at)) gaps.push_back(static_cast<double>(k.silence) / 1e9);
+    const std::string negotiated = "negotiated hold time " + std::to_string(hold) + " s";
+    if (hold == 0)
+      return {gaps.empty(), negotiated + ", " + std::to_string(gaps.size()) +
+                                " periodic KEEPALIVE(s) (none expected)"};
+    const double interval = hold / 3.0;
+    const double low = 0.75 * interval * (1.0 - ev.tolerance);
+    const double high = interval * (1.0 + ev.tolerance);
+    std::string seen = negotiated + ": " + std::to_string(gaps.size()) + " periodic KEEPALIVE(s)";
+    if (!gaps.empty()) {
+      auto [lo, hi] = std::minmax_element(gaps.begin(), gaps.end());
+      seen += " " + seconds_text(*lo) + ".." + seconds_text(*hi) + " s apart";
+    }
+    seen += " (allowed " + seconds_text(low) + ".." + seconds_text(high) + " s)";
+    const bool spaced =
+        std::all_of(gaps.begin(), gaps.end(), [&](double g) { return g >= low && g <= high; });
+    return {spaced && gaps.size() >= ev.min_count, seen};
+  }
+
+  static std::string seconds_text(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", seconds);
+    return text;
   }
 
  private:
@@ -697,6 +860,8 @@ const char* to_string(ResultKind kind) {
       return "absent";
     case ResultKind::extra:
       return "extra";
+    case ResultKind::count:
+      return "count";
     case ResultKind::event:
       return "event";
     case ResultKind::session:

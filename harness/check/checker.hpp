@@ -71,7 +71,8 @@ struct CheckOptions {
 
 // session: a lost or never established session, in place of the results it
 // left failed or inconclusive (check/session_faults.hpp).
-enum class ResultKind : std::uint8_t { present, absent, extra, event, session };
+// count: the table's size against min_routes / max_routes.
+enum class ResultKind : std::uint8_t { present, absent, extra, count, event, session };
 const char* to_string(ResultKind kind);
 
 struct ExpectationResult {

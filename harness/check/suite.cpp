@@ -36,8 +36,84 @@ const char* to_string(EventKind kind) {
       return "no_session";
     case EventKind::route_refresh:
       return "route_refresh";
+    case EventKind::open:
+      return "open";
+    case EventKind::keepalives:
+      return "keepalives";
+    case EventKind::end_of_rib:
+      return "end_of_rib";
+    case EventKind::no_end_of_rib:
+      return "no_end_of_rib";
+    case EventKind::connected:
+      return "connected";
   }
   return "?";
+}
+
+namespace {
+
+using wire::CapabilityCode;
+
+struct KnownCapability {
+  std::string_view name;
+  CapabilityCode code;
+  std::optional<wire::AfiSafi> family;
+};
+
+constexpr KnownCapability kKnownCapabilities[] = {
+    {"ipv4-unicast", CapabilityCode::multiprotocol, wire::kIpv4Unicast},
+    {"ipv6-unicast", CapabilityCode::multiprotocol, wire::kIpv6Unicast},
+    {"route-refresh", CapabilityCode::route_refresh, std::nullopt},
+    {"extended-next-hop", CapabilityCode::extended_next_hop, std::nullopt},
+    {"extended-message", CapabilityCode::extended_message, std::nullopt},
+    {"bgp-role", CapabilityCode::bgp_role, std::nullopt},
+    {"graceful-restart", CapabilityCode::graceful_restart, std::nullopt},
+    {"as4", CapabilityCode::four_octet_as, std::nullopt},
+    {"add-path", CapabilityCode::add_path, std::nullopt},
+    {"enhanced-route-refresh", CapabilityCode::enhanced_route_refresh, std::nullopt},
+    {"long-lived-graceful-restart", CapabilityCode::long_lived_graceful_restart, std::nullopt},
+    {"fqdn", CapabilityCode::fqdn, std::nullopt},
+};
+
+}  // namespace
+
+CapabilityName CapabilityName::parse(std::string_view name) {
+  for (const auto& known : kKnownCapabilities)
+    if (known.name == name)
+      return {std::string(name), static_cast<std::uint8_t>(known.code), known.family};
+  constexpr std::string_view kCode = "code-";
+  if (name.substr(0, kCode.size()) == kCode) {
+    const std::string digits(name.substr(kCode.size()));
+    if (!digits.empty() && digits.size() <= 3 &&
+        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+        std::stoi(digits) <= 255)
+      return {std::string(name), static_cast<std::uint8_t>(std::stoi(digits)), std::nullopt};
+  }
+  std::string known_names;
+  for (const auto& known : kKnownCapabilities)
+    known_names += std::string(known.name) + ", ";
+  throw std::invalid_argument("unknown capability \"" + std::string(name) + "\"; expected one of " +
+                              known_names + "or code-N (N = 0..255)");
+}
+
+std::string CapabilityName::name_of(const wire::Capability& capability) {
+  const auto* mp = std::get_if<wire::MultiprotocolCap>(&capability.value);
+  for (const auto& known : kKnownCapabilities) {
+    if (static_cast<std::uint8_t>(known.code) != capability.code) continue;
+    if (!known.family || (mp && mp->family == *known.family)) return std::string(known.name);
+  }
+  if (mp) return "multiprotocol " + wire::to_string(mp->family);
+  return "code-" + std::to_string(capability.code);
+}
+
+bool CapabilityName::offered_by(const wire::Open& open) const {
+  for (const wire::Capability* cap : open.capabilities()) {
+    if (cap->code != code) continue;
+    if (!family) return true;
+    if (const auto* mp = std::get_if<wire::MultiprotocolCap>(&cap->value))
+      if (mp->family == *family) return true;
+  }
+  return false;
 }
 
 bool AsPathPattern::matches(std::string_view as_path) const {

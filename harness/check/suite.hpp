@@ -54,6 +54,7 @@ struct SpeakerOptions {
   std::optional<std::uint16_t> hold_time;  // default: the role's (180)
   bool route_refresh = true;               // advertise the Route-Refresh capability (R9)
   bool add_path = false;
+  bool ipv6_unicast = false;        // also offer Multiprotocol IPv6 unicast (R8)
   std::uint32_t restart_ms = 1000;  // after a session drops
 };
 
@@ -145,17 +146,47 @@ enum class EventKind : std::uint8_t {
   session_up,       // both sides sent an OPEN
   no_session,       // the route server never sent this peer an OPEN
   route_refresh,    // at least one ROUTE-REFRESH was sent
+  open,             // the sender's OPEN has these contents (R1, R5, R6)
+  keepalives,       // KEEPALIVEs about every third of the negotiated hold time, no expiry (R5)
+  end_of_rib,       // at least one End-of-RIB marker was sent (RFC 4724)
+  no_end_of_rib,    // none was sent (R6)
+  connected,        // a connection the sender opened (sent the SYN) reached Established (R4)
 };
 const char* to_string(EventKind kind);
+
+// A capability by the name suites use (suites/README.md): "ipv4-unicast" and
+// "ipv6-unicast" (Multiprotocol), "route-refresh" (code 2), "as4",
+// "graceful-restart", "add-path", ..., or "code-N" for any code.
+struct CapabilityName {
+  std::string name;
+  std::uint8_t code = 0;
+  std::optional<wire::AfiSafi> family;  // Multiprotocol only
+  // Throws std::invalid_argument naming the known names.
+  static CapabilityName parse(std::string_view name);
+  // The name a capability goes by in suites ("multiprotocol 2/128" for a
+  // family without one, "code-N" for an unnamed code).
+  static std::string name_of(const wire::Capability& capability);
+  bool offered_by(const wire::Open& open) const;
+};
 
 struct EventSpec {
   EventKind kind = EventKind::notification;
   bool by_route_server = true;  // sender: the route-server instance (else the peer)
   std::optional<std::uint8_t> code;
   std::optional<std::uint8_t> subcode;
+  // open: what the OPEN must hold. bgp_id is an address or a placeholder.
+  std::optional<std::uint16_t> hold_time;
+  std::optional<std::uint32_t> asn;
+  std::optional<std::string> bgp_id;
+  std::vector<CapabilityName> offers;
+  std::vector<CapabilityName> lacks;
+  // keepalives: how many periodic KEEPALIVEs must be seen, and how far each
+  // may stray from a third of the negotiated hold time (fraction of it; the
+  // lower bound also allows RFC 4271's jitter down to 0.75).
+  std::uint32_t min_count = 2;
+  double tolerance = 0.2;
   std::string pointer;
 };
-
 enum class TableMode : std::uint8_t { subset, exact };
 
 // Expectations for every direction route-server instance -> peer instance
@@ -168,6 +199,9 @@ struct Expectation {
   std::vector<wire::Prefix> absent;
   std::vector<RouteSpec> tolerate;  // extras allowed in exact mode
   bool tolerate_sibling = true;     // R23: routes whose next hop is the receiver's own gateway
+  // How many routes the table holds (R31), sibling copies included.
+  std::optional<std::uint64_t> min_routes;
+  std::optional<std::uint64_t> max_routes;
   std::vector<EventSpec> events;
   std::string pointer;
 };

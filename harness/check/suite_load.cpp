@@ -151,7 +151,7 @@ struct Loader {
   }
 
   void speaker(const Value& v, SpeakerOptions& out) {
-    Object s = v.object({"hold_time", "route_refresh", "add_path", "restart_ms"});
+    Object s = v.object({"hold_time", "route_refresh", "add_path", "ipv6_unicast", "restart_ms"});
     if (auto h = s.find("hold_time")) {
       const auto hold = h->uint(0, 65535);
       if (hold == 1 || hold == 2) h->fail("must be 0 or at least 3");
@@ -159,6 +159,7 @@ struct Loader {
     }
     if (auto b = s.find("route_refresh")) out.route_refresh = b->boolean();
     if (auto b = s.find("add_path")) out.add_path = b->boolean();
+    if (auto b = s.find("ipv6_unicast")) out.ipv6_unicast = b->boolean();
     if (auto r = s.find("restart_ms"))
       out.restart_ms = static_cast<std::uint32_t>(r->uint(0, 3'600'000));
   }
@@ -396,31 +397,65 @@ struct Loader {
     return r;
   }
 
-  static EventSpec event(const Value& v) {
-    Object o = v.object({"kind", "sender", "code", "subcode"});
+  EventSpec event(const Value& v) const {
+    Object o = v.object({"kind", "sender", "code", "subcode", "hold_time", "asn", "bgp_id",
+                         "offers", "lacks", "min_count", "tolerance_percent"});
     EventSpec e;
     e.pointer = v.pointer();
     std::vector<std::string_view> kinds;
-    for (int k = 0; k <= static_cast<int>(EventKind::route_refresh); ++k)
+    for (int k = 0; k <= static_cast<int>(EventKind::connected); ++k)
       kinds.push_back(to_string(static_cast<EventKind>(k)));
     e.kind = static_cast<EventKind>(o.require("kind").choice(kinds, jsonio::Letters::exact));
     if (auto sender = o.find("sender"))
       e.by_route_server = sender->one_of<bool>({{"route_server", true}, {"peer", false}});
-    const bool codes = e.kind == EventKind::notification || e.kind == EventKind::no_notification;
-    if (auto code = o.find("code")) {
-      if (!codes) code->fail("only for notification and no_notification");
+    // Each key belongs to some kinds only: a key the kind ignores is a mistake.
+    auto only_for = [&](std::string_view key, std::initializer_list<EventKind> owners,
+                        std::string_view owner_names) -> std::optional<Value> {
+      auto value = o.find(key);
+      if (value && std::find(owners.begin(), owners.end(), e.kind) == owners.end())
+        value->fail("only for " + std::string(owner_names));
+      return value;
+    };
+    const auto notification = {EventKind::notification, EventKind::no_notification};
+    if (auto code = only_for("code", notification, "notification and no_notification"))
       e.code = static_cast<std::uint8_t>(code->uint(1, 255));
-    }
-    if (auto subcode = o.find("subcode")) {
+    if (auto subcode = only_for("subcode", notification, "notification and no_notification")) {
       if (!e.code) subcode->fail("needs \"code\"");
       e.subcode = static_cast<std::uint8_t>(subcode->uint(0, 255));
     }
+    if (auto hold = only_for("hold_time", {EventKind::open}, "open")) {
+      const auto seconds = hold->uint(0, 65535);
+      if (seconds == 1 || seconds == 2) hold->fail("a hold time is 0 or at least 3 (RFC 4271)");
+      e.hold_time = static_cast<std::uint16_t>(seconds);
+    }
+    if (auto asn = only_for("asn", {EventKind::open}, "open"))
+      e.asn = static_cast<std::uint32_t>(asn->uint(1, 0xFFFFFFFFu));
+    if (auto id = only_for("bgp_id", {EventKind::open}, "open")) {
+      check_next_hop(*id);
+      e.bgp_id = id->string();
+    }
+    for (auto [key, list] : {std::pair{"offers", &e.offers}, std::pair{"lacks", &e.lacks}})
+      if (auto names = only_for(key, {EventKind::open}, "open"))
+        for (const Value& name : names->array(true)) {
+          try {
+            list->push_back(CapabilityName::parse(name.string()));
+          } catch (const std::invalid_argument& error) {
+            name.fail(error.what());
+          }
+        }
+    if (auto count = only_for("min_count", {EventKind::keepalives}, "keepalives"))
+      e.min_count = static_cast<std::uint32_t>(count->uint(1, 1000));
+    if (auto percent = only_for("tolerance_percent", {EventKind::keepalives}, "keepalives"))
+      e.tolerance = static_cast<double>(percent->uint(0, 100)) / 100.0;
+    if (e.kind == EventKind::open && !e.hold_time && !e.asn && !e.bgp_id && e.offers.empty() &&
+        e.lacks.empty())
+      o.fail("an \"open\" event checks nothing: give hold_time, asn, bgp_id, offers or lacks");
     return e;
   }
 
   Expectation expectation(const Value& v) const {
-    Object o = v.object(
-        {"from", "to", "mode", "present", "absent", "tolerate", "tolerate_sibling", "events"});
+    Object o = v.object({"from", "to", "mode", "present", "absent", "tolerate", "tolerate_sibling",
+                         "events", "min_routes", "max_routes"});
     Expectation e;
     e.pointer = v.pointer();
     if (auto from = o.find("from")) e.from = route_server_names(*from);
@@ -445,8 +480,17 @@ struct Loader {
     if (auto list = o.find("events"))
       for (const Value& item : list->array())
         e.events.push_back(event(item));
-    if (e.present.empty() && e.absent.empty() && e.events.empty() && e.mode != TableMode::exact)
-      o.fail("expects nothing: give \"present\", \"absent\", \"events\" or \"mode\": \"exact\"");
+    if (auto n = o.find("min_routes")) e.min_routes = n->uint(0, 10'000'000);
+    if (auto n = o.find("max_routes")) {
+      e.max_routes = n->uint(0, 10'000'000);
+      if (e.min_routes && *e.min_routes > *e.max_routes)
+        n->fail("less than \"min_routes\" (" + std::to_string(*e.min_routes) + ")");
+    }
+    if (e.present.empty() && e.absent.empty() && e.events.empty() && e.mode != TableMode::exact &&
+        !e.min_routes && !e.max_routes)
+      o.fail(
+          "expects nothing: give \"present\", \"absent\", \"events\", \"min_routes\", "
+          "\"max_routes\" or \"mode\": \"exact\"");
     for (const auto& p : e.present)
       for (const auto& a : e.absent)
         if (p.prefix && *p.prefix == a)

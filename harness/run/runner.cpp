@@ -39,6 +39,7 @@ speakers::Script script_for(const check::PeerSpec& peer, const check::PeerInstan
   config.bgp_id = instance.attribute_address.v4_value();
   config.hold_time = peer.speaker.hold_time.value_or(180);
   config.route_refresh = peer.speaker.route_refresh;
+  if (peer.speaker.ipv6_unicast) config.families.push_back(wire::kIpv6Unicast);
   if (peer.speaker.add_path)
     config.add_path = {wire::AddPathCap::Entry{wire::kIpv4Unicast, wire::AddPathCap::both}};
   for (const auto& rs : route_servers) {

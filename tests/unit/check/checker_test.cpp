@@ -97,6 +97,7 @@ struct SessionSpec {
   bool rs_silent = false;  // the route server sends no OPEN
   // How the connection ends, after everything else (nothing: it stays up).
   std::function<void(captures::TcpConnectionWriter&, rib::Nanos t)> end = nullptr;
+  std::uint16_t peer_hold_time = 180;  // what the peer's OPEN offers
 };
 
 class CheckerTest : public ::testing::Test {
@@ -122,7 +123,9 @@ class CheckerTest : public ::testing::Test {
       captures::TcpConnectionWriter c(writer, spec);
       const auto down = captures::Direction::reverse;  // route server -> peer
       c.handshake(t);
-      c.send(captures::Direction::forward, encoded(open_for(s.peer_as, s.peer)), t + 1);
+      wire::Open peer_open = open_for(s.peer_as, s.peer);
+      peer_open.hold_time = s.peer_hold_time;
+      c.send(captures::Direction::forward, encoded(peer_open), t + 1);
       if (!s.rs_silent) {
         c.send(down, encoded(open_for(65515, s.rs)), t + 2);
         c.send(captures::Direction::forward, encoded(wire::Keepalive{}), t + 3);
@@ -611,6 +614,79 @@ TEST_F(CheckerTest, NegativeExpectationsWithoutTheSessionAreInconclusive) {
     EXPECT_EQ(x.verdict, x.to == "nva1" ? Verdict::pass : Verdict::inconclusive)
         << x.case_name << " " << x.expected << " " << x.reason;
   EXPECT_EQ(some.verdict, Verdict::inconclusive);
+}
+
+TEST_F(CheckerTest, OpenKeepalivesEndOfRibAndWhoConnectedComeFromTheWire) {
+  suite_ = small_suite(R"json([
+      {"name": "open", "rules": ["R5", "R6"],
+       "expect": [{"to": "nva1", "events": [{"kind": "open", "asn": 65515, "hold_time": 180,
+                                             "offers": ["as4"], "lacks": ["graceful-restart"]}]}]},
+      {"name": "ipv6", "rules": ["R6"],
+       "expect": [{"to": "nva1", "events": [{"kind": "open", "offers": ["ipv6-unicast"]}]}]},
+      {"name": "keepalives", "rules": ["R5"],
+       "expect": [{"to": "nva1", "events": [{"kind": "keepalives", "min_count": 3}]}]},
+      {"name": "eor", "rules": ["R6"],
+       "expect": [{"to": "er.in0", "events": [{"kind": "end_of_rib"}]}]},
+      {"name": "no-eor", "rules": ["R6"],
+       "expect": [{"to": "er.in0", "events": [{"kind": "no_end_of_rib"}]}]},
+      {"name": "peer-connected", "rules": ["R4"],
+       "expect": [{"to": "nva1", "events": [{"kind": "connected", "sender": "peer"}]}]},
+      {"name": "rs-connected", "rules": ["R4"],
+       "expect": [{"to": "nva1", "events": [{"kind": "connected"}]}]},
+      {"name": "count", "rules": ["R31"],
+       "expect": [{"to": "nva1", "min_routes": 1, "max_routes": 1}]}
+    ])json");
+  // rs0 keeps nva1 (3 s hold) alive every second, rs1 every 0.3 s (the first
+  // KEEPALIVE follows an UPDATE, so its spacing does not count); rs0 sends
+  // er.in0 an End-of-RIB, rs1 does not.
+  auto keepalives_every = [](rib::Nanos spacing) {
+    return [spacing](captures::TcpConnectionWriter& c, rib::Nanos t) {
+      for (int k = 1; k <= 4; ++k)
+        c.send(captures::Direction::reverse, encoded(wire::Keepalive{}), t + 4 + k * spacing);
+    };
+  };
+  std::vector<SessionSpec> sessions;
+  sessions.push_back({kRs0, kNva1, 65001, {{"10.1.0.0/16", {65515}, kRs0Hop}}, std::nullopt});
+  sessions.back().peer_hold_time = 3;
+  sessions.back().end = keepalives_every(kSecond);
+  sessions.push_back({kRs1, kNva1, 65001, {{"10.1.0.0/16", {65515}, kRs1Hop}}, std::nullopt});
+  sessions.back().peer_hold_time = 3;
+  sessions.back().end = keepalives_every(kSecond * 3 / 10);
+  sessions.push_back({kRs0, kEr0, 65515, {}, std::nullopt});
+  sessions.back().end = [](captures::TcpConnectionWriter& c, rib::Nanos t) {
+    c.send(captures::Direction::reverse, encoded(wire::Update{}), t + kSecond);
+  };
+  sessions.push_back({kRs1, kEr0, 65515, {}, std::nullopt});
+  capture(sessions);
+  CellResult r = check(suite_, suite_.cells()[0], observer_->observation());
+  auto verdict = [&](const std::string& case_name, const std::string& from) {
+    const ExpectationResult* x =
+        find(r, case_name, from, case_name == "count" ? ResultKind::count : ResultKind::event);
+    EXPECT_NE(x, nullptr) << case_name << " " << from;
+    return x ? x->verdict : Verdict::skipped;
+  };
+  EXPECT_EQ(verdict("open", "rs0"), Verdict::pass);
+  EXPECT_EQ(verdict("ipv6", "rs0"), Verdict::failed);
+  EXPECT_EQ(find(r, "ipv6", "rs0", ResultKind::event)->seen,
+            "does not offer ipv6-unicast (AS 65515, hold time 180, BGP identifier 127.65.0.4, "
+            "capabilities as4)");
+  EXPECT_EQ(verdict("keepalives", "rs0"), Verdict::pass);
+  EXPECT_EQ(verdict("keepalives", "rs1"), Verdict::failed);
+  EXPECT_EQ(find(r, "keepalives", "rs1", ResultKind::event)->seen,
+            "negotiated hold time 3 s: 3 periodic KEEPALIVE(s) 0.30..0.30 s apart (allowed "
+            "0.60..1.20 s)");
+  EXPECT_EQ(verdict("eor", "rs0"), Verdict::pass);
+  EXPECT_EQ(verdict("eor", "rs1"), Verdict::failed);
+  EXPECT_EQ(verdict("no-eor", "rs0"), Verdict::failed);
+  EXPECT_EQ(verdict("no-eor", "rs1"), Verdict::pass);
+  EXPECT_EQ(verdict("peer-connected", "rs0"), Verdict::pass);
+  EXPECT_EQ(verdict("rs-connected", "rs0"), Verdict::failed);
+  EXPECT_EQ(verdict("count", "rs0"), Verdict::pass);
+
+  // The spacing is waited for: with only two KEEPALIVEs so far the phase has not converged.
+  suite_ = small_suite(R"json([{"name": "k", "rules": ["R5"],
+      "expect": [{"from": "rs0", "to": "nva1", "events": [{"kind": "keepalives", "min_count": 4}]}]}])json");
+  EXPECT_FALSE(converged(suite_, suite_.cells()[0], observer_->observation(), ""));
 }
 
 // How a session ended, as the capture shows it, stands in for the results it

@@ -184,6 +184,18 @@ TEST(SuiteLoad, SemanticErrorsNameThePointer) {
       {"\"as_path\": \"65515\"", "\"as_path\": \"65515 4294967296\"",
        "/cases/0/expect/0/present/0/as_path", "AS numbers separated by spaces"},
       {"\"R10\"", "\"R10\", \"R3x\"", "/cases/0/rules/1", "R1..R34"},
+      {"\"present\"", "\"events\": [{\"kind\": \"open\", \"offers\": [\"gr\"]}], \"present\"",
+       "/cases/0/expect/0/events/0/offers/0", "unknown capability \"gr\"; expected one of"},
+      {"\"present\"", "\"events\": [{\"kind\": \"open\", \"min_count\": 2}], \"present\"",
+       "/cases/0/expect/0/events/0/min_count", "only for keepalives"},
+      {"\"present\"", "\"events\": [{\"kind\": \"keepalives\", \"code\": 4}], \"present\"",
+       "/cases/0/expect/0/events/0/code", "only for notification"},
+      {"\"present\"", "\"events\": [{\"kind\": \"open\"}], \"present\"",
+       "/cases/0/expect/0/events/0", "checks nothing"},
+      {"\"present\"", "\"events\": [{\"kind\": \"open\", \"bgp_id\": \"$nva9\"}], \"present\"",
+       "/cases/0/expect/0/events/0/bgp_id", "unknown placeholder"},
+      {"\"present\"", "\"min_routes\": 5, \"max_routes\": 4, \"present\"",
+       "/cases/0/expect/0/max_routes", "less than \"min_routes\""},
   };
   for (const auto& p : probes) {
     SCOPED_TRACE(p.to);
@@ -374,7 +386,7 @@ TEST(SeedSuites, SchemaAndLoaderRejectTheSameMistakes) {
   own["cases"][0]["rules"] = {"LOCAL-mine", "X-theirs.v2"};
   EXPECT_TRUE(schema.validate(own).empty());
   EXPECT_NO_THROW(load_suite_text(own.dump(), "t.json"));
-  std::vector<nlohmann::json> bad(7, good);
+  std::vector<nlohmann::json> bad(9, good);
   bad[0]["peers"][0]["colour"] = "red";
   bad[1]["cases"][0]["rules"][0] = "R77";
   bad[2]["matrix"]["branch_to_branch"] = nlohmann::json::array();
@@ -382,6 +394,8 @@ TEST(SeedSuites, SchemaAndLoaderRejectTheSameMistakes) {
   bad[4]["route_server"] = {{"peers", nlohmann::json::array()}};
   bad[5]["cases"][0]["rules"][0] = "LOCAL-";
   bad[6]["cases"][0]["rules"][0] = "Y-foo";
+  bad[7]["cases"][0]["expect"][0]["events"] = {{{"kind", "open"}, {"lacks", {"code-256"}}}};
+  bad[8]["cases"][0]["expect"][0]["events"] = {{{"kind", "keepalive"}}};
   for (const auto& b : bad) {
     SCOPED_TRACE(b.dump());
     EXPECT_FALSE(schema.validate(b).empty());
