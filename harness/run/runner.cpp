@@ -309,6 +309,15 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   }
   for (auto& f : script_failures)
     run.result.notes.push_back("script: " + f);
+  // A peer that could not play its script never gave the route server every
+  // input the cases assume: neither a pass nor a failure would be the route server's.
+  if (!script_failures.empty() && (run.result.verdict == check::Verdict::pass ||
+                                   run.result.verdict == check::Verdict::failed)) {
+    run.result.verdict = check::Verdict::inconclusive;
+    run.result.notes.insert(run.result.notes.begin(),
+                            "inconclusive: a peer's script failed (see \"script:\"), so the route "
+                            "server did not get every input the cases assume");
+  }
   if (target_failure) run.result.notes.push_back("route server failed: " + *target_failure);
   for (const auto& limitation : known_limitations(options.target.kind, plan, cell))
     run.result.notes.push_back("known limitation: " + limitation);

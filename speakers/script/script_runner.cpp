@@ -1,5 +1,6 @@
 // Plays a Script: one step after another; waits re-check on every session
 // event and fail at their deadline.
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <stdexcept>
 
@@ -265,6 +266,21 @@ void ScriptRunner::execute(const Step& step) {
       case StepKind::announce:
       case StepKind::withdraw: {
         if (!need_established()) return;
+        // A family the session did not negotiate is never sent (RFC 4760): the
+        // step fails instead, so no verdict rests on routes that never left.
+        for (const auto& prefix : step.prefixes) {
+          const wire::AfiSafi family =
+              prefix.address.is_v4() ? wire::kIpv4Unicast : wire::kIpv6Unicast;
+          if (!n->families.count(family)) {
+            const auto& offered = sp.def().config.families;
+            const bool ours = std::find(offered.begin(), offered.end(), family) != offered.end();
+            fail("session " + s.config().name + ": " + prefix.to_string() +
+                 " not sent: " + wire::to_string(family) + " was not negotiated (" +
+                 (ours ? "the peer did not offer it)"
+                       : "the speaker does not offer it: set speaker.ipv6_unicast)"));
+            return;
+          }
+        }
         wire::Update update =
             step.kind == StepKind::withdraw
                 ? build_withdraw(step.prefixes)
