@@ -239,6 +239,28 @@ TEST_F(RunCli, ADeadlineIsNotConvergence) {
   EXPECT_NE(junit.find("did not converge (deadline reached after "), std::string::npos) << junit;
 }
 
+// nva1 announces an IPv6 prefix without offering IPv6 unicast: the speaker
+// refuses to send it, and what follows cannot be the route server's doing.
+TEST_F(RunCli, APeerThatCannotPlayItsScriptMakesTheCellInconclusive) {
+  const fs::path path = dir_ / "unnegotiated.json";
+  std::ofstream(path) << R"({"name": "unnegotiated", "matrix": {"branch_to_branch": ["on"]},
+    "timing": {"deadline_ms": 300, "quiet_ms": 50},
+    "peers": [{"name": "nva1", "role": "nva", "asn": 65001, "addresses": ["127.65.1.4"],
+               "script": [{"op": "connect"}, {"op": "wait_state", "state": "Established"},
+                          {"op": "announce", "prefixes": ["2001:db8:100::/48"]},
+                          {"op": "announce", "prefixes": ["192.168.1.0/24"]}]},
+              {"name": "er", "role": "expressroute", "script": [{"op": "connect"}]}],
+    "cases": [{"name": "to-er", "rules": ["R26"],
+               "expect": [{"to": "er", "present": [{"prefix": "192.168.1.0/24"}]}]}]})";
+  auto r = rsconform({"run", path.string(), "--out", out()});
+  EXPECT_EQ(r.exit_status, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("2001:db8:100::/48 not sent: ipv6/unicast was not negotiated (the speaker "
+                       "does not offer it: set speaker.ipv6_unicast)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("inconclusive: a peer's script failed"), std::string::npos) << r.out;
+}
+
 // Reports written into a new --out, as .ci/main asks on a fresh checkout:
 // that directory is made for the run, so it need not exist beforehand.
 TEST_F(RunCli, ReportsInsideANewOutAreAccepted) {
