@@ -167,7 +167,10 @@ std::string render_bird(const Config& config, const ArsInstanceTarget& target) {
       << "  strict bind on;\n"
       << "  passive on;\n"
       << "  multihop;\n"
+      << "  # R5: keepalives follow the negotiated hold time (a third of it, BIRD's default).\n"
       << "  hold time " << config.hold_time << ";\n"
+      << "  # R6: no Graceful Restart capability (and so no long-lived GR and no End-of-RIB).\n"
+      << "  graceful restart off;\n"
       << "  default bgp_local_pref " << profile.local_pref_to_gateways << ";\n"
       << "  # BIRD waits this long after any session error (R30: idle after the prefix limit).\n"
       << "  error wait time " << std::max<std::uint32_t>(profile.prefix_limit_idle_seconds, 1)
@@ -200,7 +203,10 @@ std::string render_bird(const Config& config, const ArsInstanceTarget& target) {
       if (prefix_limited(config, p))
         out << "    receive limit " << profile.max_prefixes << " action restart;\n";
     }
-    out << "  };\n}\n";
+    out << "  };\n"
+        << "  # R8: IPv6 unicast offered (R6), nothing in it taken or sent\n"
+        << "  ipv6 { import none; export none; };\n"
+        << "}\n";
   }
   return out.str();
 }
@@ -286,7 +292,8 @@ std::string render_frr(const Config& config, const ArsInstanceTarget& target) {
   std::ostringstream out;
   out << "! rsconform: FRR bgpd emulating Azure Route Server instance " << inst.name << "\n"
       << "frr defaults traditional\n"
-      << "hostname " << inst.name << "\n"
+      << "! R6: no hostname, so no FQDN capability\n"
+      << "no hostname\n"
       << "log file " << target.run_dir << "/bgpd.log informational\n"
       << "! Route-maps first: a route-map defined after its use is applied only when the\n"
       << "! route-map delay timer fires (5 s), holding back the VNet prefixes until then.\n"
@@ -303,7 +310,12 @@ std::string render_frr(const Config& config, const ArsInstanceTarget& target) {
       << " ! set clauses of out route-maps also apply to reflected routes\n"
       << " bgp route-reflector allow-outbound-policy\n"
       << " bgp default local-preference " << profile.local_pref_to_gateways << "\n"
-      << " timers bgp " << config.hold_time / 3 << " " << config.hold_time << "\n";
+      << " ! R5: keepalives every third of the negotiated hold time (at most the 60 s here)\n"
+      << " timers bgp " << config.hold_time / 3 << " " << config.hold_time << "\n"
+      << " ! R6: no Graceful Restart capability (nor long-lived GR), and no End-of-RIB, which\n"
+      << " ! FRR would still send peers that offer Graceful Restart\n"
+      << " bgp graceful-restart-disable\n"
+      << " bgp graceful-restart disable-eor\n";
   for (const NamedPeer& np : peers) {
     const std::string a = np.peer->address.to_string();
     out << " neighbor " << a << " remote-as " << np.peer->asn << "\n"
@@ -318,7 +330,8 @@ std::string render_frr(const Config& config, const ArsInstanceTarget& target) {
     out << "  network " << p.to_string() << " route-map " << frr_in_map(RouteSource::vnet) << "\n";
   for (const NamedPeer& np : peers) {
     const std::string a = np.peer->address.to_string();
-    out << "  neighbor " << a << " activate\n";
+    out << "  neighbor " << a << " activate\n"
+        << "  neighbor " << a << " disable-addpath-rx\n";  // R6: no ADD-PATH
     if (np.peer->role != Role::nva) out << "  neighbor " << a << " route-reflector-client\n";
     // Kept Adj-RIB-In: a weight change is re-evaluated without asking the peer.
     out << "  neighbor " << a << " soft-reconfiguration inbound\n";
@@ -335,6 +348,16 @@ std::string render_frr(const Config& config, const ArsInstanceTarget& target) {
     if (prefix_limited(config, *np.peer))
       out << "  neighbor " << a << " maximum-prefix " << profile.max_prefixes << " restart "
           << restart_minutes(config) << "\n";
+  }
+  out << " exit-address-family\n"
+      << " ! R8: IPv6 unicast offered (R6), nothing in it taken or sent\n"
+      << " address-family ipv6 unicast\n";
+  for (const NamedPeer& np : peers) {
+    const std::string a = np.peer->address.to_string();
+    out << "  neighbor " << a << " activate\n"
+        << "  neighbor " << a << " disable-addpath-rx\n"
+        << "  neighbor " << a << " route-map ars-deny in\n"
+        << "  neighbor " << a << " route-map ars-deny out\n";
   }
   out << " exit-address-family\n"
       << "exit\n"
@@ -395,9 +418,19 @@ std::string render_gobgp(const Config& config, const ArsInstanceTarget& target) 
   neighbor_set("expressroute", or_none(expressroute));
   neighbor_set("vpngateway", or_none(vpn));
 
+  // R8: the IPv6 unicast family is offered (R6) but nothing in it is taken or sent. (GoBGP 3.10
+  // reads the key afi-safi-in-list; its documentation says afi-safi-in.)
+  auto reject_ipv6 = [&](const char* name) {
+    out << "  [[policy-definitions.statements]]\n    name = \"" << name << "\"\n"
+        << "    [policy-definitions.statements.conditions.bgp-conditions]\n"
+        << "      afi-safi-in-list = [\"ipv6-unicast\"]\n"
+        << "    [policy-definitions.statements.actions]\n"
+        << "      route-disposition = \"reject-route\"\n";
+  };
   // Import: muted peers' routes are dropped; R29 as LOCAL_PREF on the ranked gateway role.
-  out << "\n[[policy-definitions]]\n  name = \"ars-import\"\n"
-      << "  [[policy-definitions.statements]]\n    name = \"muted-in\"\n"
+  out << "\n[[policy-definitions]]\n  name = \"ars-import\"\n";
+  reject_ipv6("ipv6-in");
+  out << "  [[policy-definitions.statements]]\n    name = \"muted-in\"\n"
       << "    [policy-definitions.statements.conditions.match-neighbor-set]\n"
       << "      neighbor-set = \"muted\"\n"
       << "    [policy-definitions.statements.actions]\n"
@@ -414,6 +447,7 @@ std::string render_gobgp(const Config& config, const ArsInstanceTarget& target) 
   // Export: the neighbor-set of an export statement matches the destination; the route type
   // tells where it came from: local = VNet, external = an NVA (eBGP), internal = a gateway.
   out << "\n[[policy-definitions]]\n  name = \"ars-export\"\n";
+  reject_ipv6("ipv6-out");
   // Accepted routes toward NVAs (R11) and the VNet prefixes toward gateways (R10) carry the
   // instance's attribute address; routes reflected between gateways keep theirs (R20).
   auto statement = [&](const std::string& name, const char* to, const char* route_type, bool accept,
@@ -453,6 +487,7 @@ std::string render_gobgp(const Config& config, const ArsInstanceTarget& target) 
         << "    passive-mode = true\n"
         << "  [neighbors.timers.config]\n"
         << "    hold-time = " << config.hold_time << "\n"
+        << "    # R5: a negotiated hold time below hold-time gets a third of it instead\n"
         << "    keepalive-interval = " << config.hold_time / 3 << "\n";
     if (p.asn != kRsAsn)
       out << "  [neighbors.ebgp-multihop.config]\n    enabled = true\n    multihop-ttl = 255\n";
@@ -464,6 +499,8 @@ std::string render_gobgp(const Config& config, const ArsInstanceTarget& target) 
     if (prefix_limited(config, p))
       out << "    [neighbors.afi-safis.prefix-limit.config]\n"
           << "      max-prefixes = " << profile.max_prefixes << "\n";
+    out << "  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n"
+        << "      afi-safi-name = \"ipv6-unicast\"  # R8: rejected both ways by policy\n";
   }
   return out.str();
 }
@@ -495,7 +532,9 @@ std::string render_openbgpd(const Config& config, const ArsInstanceTarget& targe
       << "socket \"" << socket_dir_of(target) << "/bgpd.sock\"\n"
       << "# the kernel FIB is never touched\n"
       << "fib-update no\n"
-      << "holdtime " << config.hold_time << "\n";
+      << "# R5: a peer's hold time down to 3 s is taken; keepalives follow the negotiated one\n"
+      << "holdtime " << config.hold_time << "\n"
+      << "holdtime min 3\n";
   for (const wire::Prefix& p : config.vnet_prefixes)
     out << "network " << p.to_string() << " set large-community " << openbgpd_tag(RouteSource::vnet)
         << "\n";
@@ -506,7 +545,10 @@ std::string render_openbgpd(const Config& config, const ArsInstanceTarget& targe
     if (!any) continue;
     out << "group \"" << openbgpd_group(role) << "\" {\n"
         << "  local-address " << address_of(inst) << "\n"
-        << "  passive\n";
+        << "  passive\n"
+        << "  # R6: IPv6 unicast offered (R8: nothing in it taken or sent), no Graceful Restart\n"
+        << "  announce IPv6 unicast\n"
+        << "  announce restart no\n";
     if (role != Role::nva) out << "  route-reflector " << router_id_of(inst) << "\n";
     for (const NamedPeer& np : peers) {
       const PeerConfig& p = *np.peer;
@@ -522,7 +564,10 @@ std::string render_openbgpd(const Config& config, const ArsInstanceTarget& targe
     }
     out << "}\n";
   }
-  out << "\n# Everything in, tagged with its class; muted peers (R7) nothing.\n"
+  out << "\n# R8: nothing of IPv6 in or out.\n"
+      << "deny quick from any inet6\n"
+      << "deny quick to any inet6\n"
+      << "\n# Everything in, tagged with its class; muted peers (R7) nothing.\n"
       << "allow from any\n";
   for (Role role : {Role::nva, Role::expressroute, Role::vpngateway})
     for (const NamedPeer& np : peers)
@@ -693,10 +738,10 @@ std::vector<std::string> not_expressible(DaemonKind kind, const Config& config) 
     add(reasons, kind,
         "per-audience best path (R27): one best path per prefix; a gateway path can shadow an "
         "NVA path toward NVAs when the flag is off");
-  if (!p.send_end_of_rib && !gobgp)
-    add(reasons, kind, "no End-of-RIB (R6): the daemon always sends End-of-RIB");
-  if (p.send_end_of_rib && gobgp)
-    add(reasons, kind, "End-of-RIB (R6): sent only with graceful restart");
+  // A daemon sends End-of-RIB only with Graceful Restart, which no rendered config offers (R6);
+  // FRR would also send it to peers that offer Graceful Restart, but is told not to.
+  if (p.send_end_of_rib)
+    add(reasons, kind, "End-of-RIB (R6): sent only with Graceful Restart, which is not offered");
   if (p.route_refresh_on_vnet_change)
     add(reasons, kind,
         "R9 hard reset (Cease subcode " + std::to_string(p.vnet_change_reset_subcode) +

@@ -4,6 +4,9 @@
 // NVAs (65515 prepended, next-hop-self: R11), iBGP route-reflector clients toward gateways
 // (AS_PATH and NEXT_HOP unchanged: R20), and the branch-to-branch flag as a class-based export
 // policy (R25/R26/R12/R27). One config per instance: the two instances share no routes (R2).
+// The OPEN is R6's as far as each daemon allows: IPv6 unicast offered but nothing of IPv6 taken
+// or sent (R8), no Graceful Restart (so no End-of-RIB), no ADD-PATH; keepalives follow the
+// negotiated hold time (R5).
 // Pure text rendering; ars_route_server.hpp writes, runs and reloads them.
 //
 // What a daemon cannot express is never dropped silently: not_expressible() names it.

@@ -7,15 +7,20 @@
 // path): the NVA's prefix reaches the gateway with its AS_PATH and NEXT_HOP unchanged (R20), one
 // gateway instance's prefix reaches the other unchanged (R20, R23), and the gateway's reaches the
 // NVA with 65515 prepended and NEXT_HOP the instance's attribute address (R11, R26).
+// Apart from that, with two NVAs: the OPEN, hold time, KEEPALIVEs and IPv6 (R5, R6, R8).
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "daemon_exchange.hpp"
 #include "speakers/daemons/ars_route_server.hpp"
+#include "wire/codec.hpp"
 
 namespace rsconform::testing {
 namespace {
@@ -39,22 +44,43 @@ routeserver::Config ars_config(DaemonKind kind) {
   c.instances[0].address = ip((n + "4").c_str());
   c.instances[1].address = ip((n + "5").c_str());
   c.peers.push_back({"NVA1", topology::Role::nva, ip((n + "14").c_str()), 65001});
+  c.peers.push_back({"NVA2", topology::Role::nva, ip((n + "15").c_str()), 65002});
   c.peers.push_back({"ER-IN0", topology::Role::expressroute, ip((n + "24").c_str()), 65515});
   c.peers.push_back({"ER-IN1", topology::Role::expressroute, ip((n + "25").c_str()), 65515});
   return c;
 }
 
-// Speakers: "n" (the NVA), "e0", "e1" (the gateway instances), each with sessions "rs0" and
-// "rs1"; they connect, the daemons are passive.
-std::string script(const std::string& steps) {
-  auto speaker = [](const char* name, const char* asn) {
-    return std::string(R"({"name": ")") + name + R"(", "address": "${)" + name + R"(}", "as": )" +
-           asn + R"(, "restart_ms": 600000, "peers": [
+struct SpeakerSpec {
+  const char* name;
+  const char* asn;
+};
+
+// Speakers "n" (NVA1), "m" (NVA2), "e0", "e1" (the gateway instances), each with sessions "rs0"
+// and "rs1"; they connect, the daemons are passive.
+const std::vector<SpeakerSpec> kNvaAndGateway = {{"n", "65001"}, {"e0", "65515"}, {"e1", "65515"}};
+const std::vector<SpeakerSpec> kTwoNvas = {{"n", "65001"}, {"m", "65002"}};
+
+std::string script(const std::string& steps, const std::vector<SpeakerSpec>& speakers) {
+  std::string out = "{\"speakers\": [";
+  for (const SpeakerSpec& s : speakers)
+    out += std::string(&s == &speakers.front() ? "" : ",\n") + R"({"name": ")" + s.name +
+           R"(", "address": "${)" + s.name + R"(}", "as": )" + s.asn +
+           R"(, "restart_ms": 600000, "peers": [
         {"name": "rs0", "address": "${rs0}", "port": ${port0}, "as": 65515, "mode": "active"},
         {"name": "rs1", "address": "${rs1}", "port": ${port1}, "as": 65515, "mode": "active"}]})";
-  };
-  return "{\"speakers\": [" + speaker("n", "65001") + ",\n" + speaker("e0", "65515") + ",\n" +
-         speaker("e1", "65515") + "],\n\"steps\": [" + steps + "]}";
+  return out + "],\n\"steps\": [" + steps + "]}";
+}
+
+// The steps that connect `speakers` and wait for both their sessions.
+std::string connect_all(const std::vector<SpeakerSpec>& speakers) {
+  std::string up;
+  for (const SpeakerSpec& s : speakers) {
+    up += std::string(R"({"op": "connect", "speaker": ")") + s.name + "\"},\n";
+    for (const char* rs : {"rs0", "rs1"})
+      up += std::string(R"({"op": "wait_state", "speaker": ")") + s.name + R"(", "session": ")" +
+            rs + R"(", "state": "Established", "timeout_ms": 30000},)" + "\n";
+  }
+  return up;
 }
 
 class ArsDaemonTest : public ::testing::TestWithParam<DaemonKind> {
@@ -81,13 +107,14 @@ class ArsDaemonTest : public ::testing::TestWithParam<DaemonKind> {
              {"port0", std::to_string(rs_->port(0))},
              {"port1", std::to_string(rs_->port(1))},
              {"n", n + "14"},
+             {"m", n + "15"},
              {"e0", n + "24"},
              {"e1", n + "25"}};
   }
   void TearDown() override {
     if (rs_ && HasFailure()) std::cerr << rs_->log_tail() << "\n";
     if (runner_) {
-      for (const char* name : {"n", "e0", "e1"})
+      for (const char* name : {"n", "m", "e0", "e1"})
         if (speakers::FakeSpeaker* s = runner_->speaker(name)) s->stop_all();
       io_.restart();
       io_.poll();
@@ -104,9 +131,12 @@ class ArsDaemonTest : public ::testing::TestWithParam<DaemonKind> {
     }
   }
 
-  // Plays the first phase (a new runner), or more steps on the same speakers.
-  void play(const std::string& steps) {
-    speakers::Script s = speakers::parse_script(fill(script(steps), vars_));
+  // Plays the first phase (a new runner, its speakers changed by `adjust` first), or more steps
+  // on the same speakers.
+  void play(const std::string& steps, const std::vector<SpeakerSpec>& speakers = kNvaAndGateway,
+            const std::function<void(speakers::Script&)>& adjust = {}) {
+    speakers::Script s = speakers::parse_script(fill(script(steps, speakers), vars_));
+    if (adjust) adjust(s);
     speakers::ScriptResult result;
     if (!runner_) {
       runner_ = std::make_unique<speakers::ScriptRunner>(io_, net_, time_, std::move(s));
@@ -143,13 +173,7 @@ class ArsDaemonTest : public ::testing::TestWithParam<DaemonKind> {
 };
 
 TEST_P(ArsDaemonTest, FlagOffKeepsClassesApartAndFlagOnExchanges) {
-  std::string up;
-  for (const char* s : {"n", "e0", "e1"}) {
-    up += std::string(R"({"op": "connect", "speaker": ")") + s + "\"},\n";
-    for (const char* rs : {"rs0", "rs1"})
-      up += std::string(R"({"op": "wait_state", "speaker": ")") + s + R"(", "session": ")" + rs +
-            R"(", "state": "Established", "timeout_ms": 30000},)" + "\n";
-  }
+  const std::string up = connect_all(kNvaAndGateway);
   // NEXT_HOPs are 10.x attribute values (GoBGP drops 127.x ones, FRR refuses them).
   play(up + R"(
     {"op": "announce", "speaker": "n", "prefix": "192.168.1.0/24", "as_path": [65001],
@@ -219,6 +243,93 @@ TEST_P(ArsDaemonTest, FlagOffKeepsClassesApartAndFlagOnExchanges) {
   // The NVA never gets its own prefix back (R12).
   for (const char* rs : {"rs0", "rs1"})
     EXPECT_FALSE(route("n", rs, "192.168.1.0/24")) << rs;
+}
+
+// The OPEN and what follows it (R5, R6, R8). NVA1 offers hold time 3, IPv6 unicast and Graceful
+// Restart (as many NVAs do); NVA2 offers hold time 180, IPv6 unicast and no Graceful Restart.
+// Every session negotiates IPv6 unicast and no ADD-PATH; the route server offers no Graceful
+// Restart and sends no End-of-RIB; NVA1's sessions hold 3 s with a KEEPALIVE about every second;
+// NVA1's IPv6 route reaches nobody and its sessions stay up.
+TEST_P(ArsDaemonTest, OpenOffersHoldTimeAndIpv6) {
+  play(connect_all(kTwoNvas) + R"(
+    {"op": "announce", "speaker": "n", "prefix": "192.168.1.0/24", "next_hop": "10.65.1.14"},
+    {"op": "announce", "speaker": "n", "prefix": "2001:db8:1::/48", "next_hop": "2001:db8::1"},
+    {"op": "announce", "speaker": "n", "prefix": "192.168.4.0/24", "next_hop": "10.65.1.14"},
+    {"op": "wait_route", "speaker": "m", "session": "rs0", "prefix": "192.168.4.0/24",
+     "timeout_ms": 30000},
+    {"op": "wait_route", "speaker": "m", "session": "rs1", "prefix": "192.168.4.0/24",
+     "timeout_ms": 30000}
+  )",
+       kTwoNvas, [](speakers::Script& s) {
+         for (speakers::ScriptSpeaker& speaker : s.speakers) {
+           session::SpeakerConfig& c = speaker.def.config;
+           c.families = {wire::kIpv4Unicast, wire::kIpv6Unicast};
+           c.hold_time = 180;
+           if (speaker.def.name != "n") continue;
+           c.hold_time = 3;
+           wire::GracefulRestartCap gr;
+           gr.restart_time = 120;
+           gr.entries = {{wire::kIpv4Unicast, 0}, {wire::kIpv6Unicast, 0}};
+           c.extra_capabilities.push_back(
+               {static_cast<std::uint8_t>(wire::CapabilityCode::graceful_restart), gr});
+         }
+       });
+  if (HasFatalFailure()) return;
+  // Quiet: the route server has sent everything; five negotiated hold times of keepalives.
+  const wire::Nanos quiet_from = time_.wall_now();
+  io_.restart();
+  io_.run_for(5s);
+
+  for (const char* name : {"n", "m"})
+    for (const char* rs : {"rs0", "rs1"}) {
+      SCOPED_TRACE(std::string(name) + " <- " + rs);
+      speakers::PeerSession* session = runner_->speaker(name)->find(rs);
+      ASSERT_TRUE(session);
+      for (const session::SessionDownInfo& down : session->downs())
+        ADD_FAILURE() << "session down: " << session::to_string(down.reason) << " " << down.detail;
+      const session::NegotiatedSession* negotiated = session->session().negotiated();
+      ASSERT_TRUE(negotiated);
+      const wire::Open& open = *session->session().peer_open();
+      const std::string text = wire::to_text(wire::Message{open});
+      // R6: what the route server offers.
+      EXPECT_EQ(open.hold_time, 180) << text;
+      EXPECT_EQ(open.effective_as(), 65515u) << text;
+      EXPECT_TRUE(negotiated->families.count(wire::kIpv4Unicast)) << text;
+      EXPECT_TRUE(negotiated->families.count(wire::kIpv6Unicast)) << text;
+      EXPECT_TRUE(open.find_capability(2)) << text;
+      EXPECT_FALSE(open.find_capability(64)) << text;  // Graceful Restart
+      EXPECT_FALSE(open.find_capability(71)) << text;  // long-lived GR
+      // ADD-PATH in neither direction (FRR 8.4 sends capability 69 with no direction set).
+      EXPECT_TRUE(negotiated->add_path_send.empty()) << text;
+      EXPECT_TRUE(negotiated->add_path_receive.empty()) << text;
+      // R5: the smaller hold time governs.
+      EXPECT_EQ(negotiated->hold_time, std::string(name) == "n" ? 3 : 180);
+      // R6: no End-of-RIB (nor anything unexpected) from the route server.
+      std::vector<wire::Nanos> keepalives;
+      for (const speakers::RecordedMessage& m : session->received()) {
+        if (m.type == wire::MessageType::keepalive && m.at >= quiet_from)
+          keepalives.push_back(m.at);
+        if (m.type != wire::MessageType::update) continue;
+        const wire::DecodeResult d = wire::decode(m.bytes, negotiated->receive_context());
+        ASSERT_TRUE(d.message) << "an UPDATE that does not decode";
+        EXPECT_FALSE(std::get<wire::Update>(*d.message).end_of_rib())
+            << "End-of-RIB: " << wire::to_text(*d.message);
+      }
+      // R8: nothing of IPv6 from the route server.
+      for (const rib::Route& route : session->rib_in().sorted())
+        EXPECT_EQ(route.key.family, wire::kIpv4Unicast) << route.key.prefix.to_string();
+      if (std::string(name) != "n") continue;
+      // R5: a KEEPALIVE about every third of the negotiated 3 s (RFC 4271 jitter: 0.75..1.0 of
+      // it), measured while nothing else is sent; slack for the scheduler.
+      ASSERT_GE(keepalives.size(), 4u);
+      for (std::size_t i = 1; i < keepalives.size(); ++i) {
+        const double gap = static_cast<double>(keepalives[i] - keepalives[i - 1]) / 1e9;
+        EXPECT_GE(gap, 0.6) << "keepalive " << i;
+        EXPECT_LE(gap, 1.3) << "keepalive " << i;
+      }
+    }
+  EXPECT_TRUE(route("m", "rs0", "192.168.1.0/24"));  // IPv4 crosses (R27)
+  EXPECT_TRUE(rs_->running());
 }
 
 INSTANTIATE_TEST_SUITE_P(Daemons, ArsDaemonTest,

@@ -150,6 +150,82 @@ TEST(ArsOpenbgpdConfig, TagsInAllowByClassOut) {
   EXPECT_TRUE(contains(on, "match to any set large-community delete 65515:4242:*\n"));
 }
 
+std::size_t count(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; (at = text.find(part, at)) != std::string::npos; at += part.size())
+    ++n;
+  return n;
+}
+
+// R6: IPv6 unicast offered, no Graceful Restart (nor LLGR, ADD-PATH, End-of-RIB); R8: nothing
+// of IPv6 taken or sent; R5: keepalives follow the negotiated hold time (each daemon's default,
+// measured by integration_ars_daemons).
+TEST(ArsConfigOpen, BirdIpv6ChannelEmptyAndGracefulRestartOff) {
+  const std::string conf = render_ars_config(DaemonKind::bird, nva_and_er(), rs0());
+  EXPECT_TRUE(contains(conf, "  hold time 180;\n  # R6"));
+  EXPECT_TRUE(contains(conf, "  graceful restart off;\n"));
+  EXPECT_EQ(count(conf, "  ipv6 { import none; export none; };\n}\n"), 3u);  // every peer
+  EXPECT_FALSE(contains(conf, "keepalive time"));
+}
+
+TEST(ArsConfigOpen, FrrIpv6DeniedBothWaysNoGracefulRestartNoAddPathNoHostname) {
+  const std::string conf = render_ars_config(DaemonKind::frr, nva_and_er(), rs0());
+  EXPECT_TRUE(contains(conf, "\nno hostname\n"));
+  EXPECT_FALSE(contains(conf, "\nhostname"));
+  EXPECT_TRUE(contains(conf, " timers bgp 60 180\n"));
+  EXPECT_TRUE(contains(conf, " bgp graceful-restart-disable\n bgp graceful-restart disable-eor\n"));
+  const std::size_t v4 = conf.find(" address-family ipv4 unicast\n");
+  const std::size_t v6 = conf.find(" address-family ipv6 unicast\n");
+  ASSERT_NE(v4, std::string::npos);
+  ASSERT_NE(v6, std::string::npos);
+  const std::string ipv4 = conf.substr(v4, v6 - v4);
+  const std::string ipv6 = conf.substr(v6);
+  EXPECT_TRUE(
+      contains(ipv4, "  neighbor 127.65.1.4 activate\n  neighbor 127.65.1.4 disable-addpath-rx\n"));
+  EXPECT_EQ(count(ipv4, " disable-addpath-rx\n"), 3u);
+  for (const char* peer : {"127.65.1.4", "127.65.2.4", "127.65.2.5"}) {
+    const std::string n = std::string("  neighbor ") + peer;
+    EXPECT_TRUE(contains(ipv6, n + " activate\n" + n + " disable-addpath-rx\n" + n +
+                                   " route-map ars-deny in\n" + n + " route-map ars-deny out\n"))
+        << peer;
+  }
+  EXPECT_FALSE(contains(ipv6, "network"));
+  EXPECT_TRUE(contains(ipv6, " exit-address-family\nexit\n"));
+}
+
+TEST(ArsConfigOpen, GobgpIpv6FamilyRejectedByBothPolicies) {
+  const std::string conf = render_ars_config(DaemonKind::gobgp, nva_and_er(), rs0());
+  EXPECT_EQ(count(conf, "afi-safi-name = \"ipv6-unicast\""), 3u);
+  EXPECT_EQ(count(conf, "afi-safi-name = \"ipv4-unicast\""), 3u);
+  EXPECT_FALSE(contains(conf, "graceful-restart"));
+  EXPECT_FALSE(contains(conf, "add-paths"));
+  // The first statement of each policy rejects the family (afi-safi-in-list: the key GoBGP reads).
+  const std::string reject =
+      "    [policy-definitions.statements.conditions.bgp-conditions]\n"
+      "      afi-safi-in-list = [\"ipv6-unicast\"]\n"
+      "    [policy-definitions.statements.actions]\n"
+      "      route-disposition = \"reject-route\"\n";
+  EXPECT_TRUE(contains(conf,
+                       "  name = \"ars-import\"\n  [[policy-definitions.statements]]\n"
+                       "    name = \"ipv6-in\"\n" +
+                           reject));
+  EXPECT_TRUE(contains(conf,
+                       "  name = \"ars-export\"\n  [[policy-definitions.statements]]\n"
+                       "    name = \"ipv6-out\"\n" +
+                           reject));
+  EXPECT_TRUE(contains(conf, "    hold-time = 180\n"));
+}
+
+TEST(ArsConfigOpen, OpenbgpdAnnouncesIpv6DeniesItAndNoRestart) {
+  const std::string conf = render_ars_config(DaemonKind::openbgpd, nva_and_er(), rs0());
+  EXPECT_TRUE(contains(conf, "holdtime 180\nholdtime min 3\n"));
+  EXPECT_EQ(count(conf, "  announce IPv6 unicast\n  announce restart no\n"), 2u);  // per group
+  // Quick, so that no later allow rule lets IPv6 through.
+  const std::size_t deny = conf.find("deny quick from any inet6\ndeny quick to any inet6\n");
+  ASSERT_NE(deny, std::string::npos);
+  EXPECT_LT(deny, conf.find("allow from any\n"));
+}
+
 TEST(ArsConfigNextHop, AnUnsetAttributeAddressFallsBackToTheSessionAddress) {
   routeserver::Config c = nva_and_er();
   c.instances[0].next_hop = c.instances[0].bgp_id = wire::IpAddress{};
@@ -185,6 +261,19 @@ TEST(NotExpressible, DefaultsGiveOnlyUnavoidableReasons) {
     EXPECT_TRUE(contains(all, std::string("not expressible on ") + to_string(kind)));
     EXPECT_FALSE(contains(all, "NO_EXPORT"));
     EXPECT_FALSE(contains(all, "ASPath"));
+    EXPECT_FALSE(contains(all, "End-of-RIB"));  // none is sent (R6)
+  }
+}
+
+TEST(NotExpressible, EndOfRibIsNamedOnEveryDaemon) {
+  routeserver::Config c = nva_and_er();
+  c.profile.send_end_of_rib = true;
+  for (DaemonKind kind :
+       {DaemonKind::bird, DaemonKind::frr, DaemonKind::gobgp, DaemonKind::openbgpd}) {
+    std::string all;
+    for (const std::string& r : not_expressible(kind, c))
+      all += r + "\n";
+    EXPECT_TRUE(contains(all, "End-of-RIB (R6)")) << to_string(kind) << ": " << all;
   }
 }
 
