@@ -332,6 +332,8 @@ ExitCode report_matrix(const std::vector<check::CellResult>& results,
   bool ok = write_atomically("matrix", fs::path(flags.out) / "matrix.md", markdown);
   ok &= write_atomically("matrix", fs::path(flags.out) / "matrix.json",
                          check::matrix_json(matrix).dump(2));
+  ok &= write_atomically("matrix", fs::path(flags.out) / "matrix-junit.xml",
+                         check::matrix_junit(matrix));
   if (!flags.markdown.empty()) ok &= write_atomically("matrix", flags.markdown, markdown);
   if (!ok) return ExitCode::usage;
   bool inconclusive = false;
@@ -699,7 +701,8 @@ CommandRunner add_matrix_command(CLI::App& parent) {
                   "present; empty: none)");
   cmd->add_option("--markdown", flags->markdown, "also write the matrix as Markdown here");
   cmd->footer(
-      "Writes matrix.md and matrix.json into --out besides run's reports. Exit codes: 0 every "
+      "Writes matrix.md, matrix.json and matrix-junit.xml (a testsuite per target) into --out "
+      "besides run's reports. Exit codes: 0 every "
       "rule passes or deviates as known, 1 a failure no known deviation explains, 2 usage or "
       "input error, 3 inconclusive or nothing verified, 130/143 interrupted.");
   return [flags] { return run_suites(*flags); };

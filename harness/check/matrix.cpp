@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "check/report.hpp"
 #include "json/document.hpp"
 
 namespace rsconform::check {
@@ -377,6 +378,68 @@ nlohmann::json matrix_json(const Matrix& m) {
           {"rules", rows_json(m, m.rules)},
           {"cases", rows_json(m, m.cases)},
           {"deviations", std::move(used)}};
+}
+
+std::string matrix_junit(const Matrix& m) {
+  std::vector<std::string> targets;
+  for (const auto& c : m.columns)
+    add_unique(targets, c.target);
+  std::ostringstream out;
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rsconform matrix\">\n";
+  for (const auto& target : targets) {
+    std::ostringstream cases;
+    std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+    for (const auto& row : m.rules)
+      for (std::size_t c = 0; c < m.columns.size(); ++c) {
+        if (m.columns[c].target != target) continue;
+        const MatrixEntry& e = row.entries[c];
+        const std::string flag = m.columns[c].branch_to_branch ? "flag=on" : "flag=off";
+        ++tests;
+        cases << "    <testcase classname=\"" << xml_escape(target) << "\" name=\""
+              << xml_escape(row.key + " " + flag) << "\"";
+        auto element = [&](const char* name, const std::string& message,
+                           const std::vector<std::string>& lines) {
+          cases << ">\n      <" << name << " message=\"" << xml_escape(message) << "\">";
+          for (const auto& line : lines)
+            cases << xml_escape(line) << "\n";
+          cases << "</" << name << ">\n    </testcase>\n";
+        };
+        switch (e.outcome) {
+          case Outcome::pass:
+            cases << "/>\n";
+            break;
+          case Outcome::deviates: {
+            cases << ">\n      <system-out>";
+            for (const auto& name : e.deviations)
+              cases << "deviates (known): " << xml_escape(name) << "\n";
+            cases << "</system-out>\n    </testcase>\n";
+            break;
+          }
+          case Outcome::fail:
+            ++failures;
+            element("failure", "fail", e.details);
+            break;
+          case Outcome::inconclusive:
+            ++errors;
+            element("error", "inconclusive", e.details);
+            break;
+          case Outcome::skipped:
+            ++skipped;
+            element("skipped", "skipped", e.details);
+            break;
+          case Outcome::not_covered:
+            ++skipped;
+            element("skipped", "not covered by the suites run", {});
+            break;
+        }
+      }
+    out << "  <testsuite name=\"" << xml_escape(target) << "\" tests=\"" << tests
+        << "\" failures=\"" << failures << "\" errors=\"" << errors << "\" skipped=\"" << skipped
+        << "\">\n"
+        << cases.str() << "  </testsuite>\n";
+  }
+  out << "</testsuites>\n";
+  return out.str();
 }
 
 }  // namespace rsconform::check

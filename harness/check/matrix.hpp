@@ -82,6 +82,10 @@ Matrix build_matrix(const std::vector<CellResult>& cells, const std::vector<Devi
 
 std::string matrix_markdown(const Matrix& matrix);
 nlohmann::json matrix_json(const Matrix& matrix);
+// JUnit with one testsuite per target and a testcase per rule and flag value ("R11 flag=on"):
+// fail is a failure, inconclusive an error, skipped and not covered are skipped, and deviates
+// passes with the deviation named in the testcase's system-out.
+std::string matrix_junit(const Matrix& matrix);
 
 // "R2" < "R10" < "custom": the order rule rows appear in.
 bool rule_before(const std::string& a, const std::string& b);

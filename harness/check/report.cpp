@@ -79,6 +79,8 @@ std::string detail(const ExpectationResult& r) {
   return out;
 }
 
+}  // namespace
+
 std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -108,8 +110,6 @@ std::string xml_escape(const std::string& s) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string convergence_text(const CellResult& cell) {
   if (!cell.convergence_ms) return "";

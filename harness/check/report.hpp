@@ -29,6 +29,9 @@ struct Interruption {
 // without a time.
 std::string convergence_text(const CellResult& cell);
 
+// Text made safe for XML attributes and content (control characters become '?').
+std::string xml_escape(const std::string& text);
+
 // "PASS  scenario-a [flag=on]  12 expectations  converged in 3.1 ms" per cell,
 // then each failed or inconclusive expectation; after an interruption, the cells not run.
 void print_console(std::ostream& out, const std::vector<CellResult>& cells,

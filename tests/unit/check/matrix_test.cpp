@@ -154,6 +154,45 @@ TEST(Matrix, SkippedInconclusiveAndNotCoveredAreTheirOwnOutcomes) {
       << text;
 }
 
+TEST(Matrix, JunitHasATestsuitePerTargetAndATestcasePerRuleAndFlag) {
+  Deviation med;
+  med.target = "frr";
+  med.name = "med-zero-on-vnet";
+  med.rules = {"R10"};
+  med.seen = "med 0";
+  CellResult skipped = cell("gobgp", true, {});
+  skipped.verdict = Verdict::skipped;
+  skipped.skip_reasons = {"not expressible on gobgp"};
+  const Matrix m =
+      build_matrix({cell("frr", false,
+                         {result("vnet", {"R10"}, Verdict::failed, ResultKind::present, "med 0"),
+                          result("ids", {"X-7"}, Verdict::failed, ResultKind::present, "absent")}),
+                    cell("bird", false, {result("vnet", {"R10"}, Verdict::inconclusive)}), skipped},
+                   {med});
+  const std::string xml = matrix_junit(m);
+  EXPECT_NE(xml.find("<testsuite name=\"frr\" tests=\"3\" failures=\"1\" errors=\"0\" "
+                     "skipped=\"0\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"frr\" name=\"R10 flag=off\">\n      "
+                     "<system-out>deviates (known): med-zero-on-vnet"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"frr\" name=\"X-7 flag=off\">\n      <failure "
+                     "message=\"fail\">s / ids: "),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"bird\" name=\"R10 flag=off\">\n      <error "
+                     "message=\"inconclusive\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testsuite name=\"gobgp\" tests=\"3\" failures=\"0\" errors=\"0\" "
+                     "skipped=\"3\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("not expressible on gobgp"), std::string::npos) << xml;
+}
+
 TEST(Deviations, LoadedWithPositionedErrors) {
   const auto list = load_deviations_text(
       R"({"deviations": [{"target": "frr", "name": "n", "rules": ["R10"], "kind": "extra",
