@@ -319,12 +319,17 @@ class Judge {
     return w;
   }
 
-  // The session of `d` was up before the capture began and never opened again within it.
-  bool began_unseen(const DirectionContext& d) const {
+  // Both directions of `d`, if the capture has them.
+  const analysis::SessionView* session_of(const DirectionContext& d) const {
     const auto key = d.from < d.to ? std::make_pair(d.from, d.to) : std::make_pair(d.to, d.from);
     const auto it = observation_.sessions().find(key);
-    return it != observation_.sessions().end() && it->second.began_unseen &&
-           it->second.established == 0;
+    return it == observation_.sessions().end() ? nullptr : &it->second;
+  }
+
+  // The session of `d` was up before the capture began and never opened again within it.
+  bool began_unseen(const DirectionContext& d) const {
+    const analysis::SessionView* s = session_of(d);
+    return s && s->began_unseen && s->established == 0;
   }
 
   // Judges one case; appends results.
@@ -627,12 +632,10 @@ class Judge {
             }
         }
         if (!went_down && (down || up)) {
-          auto key = d.from < d.to ? std::make_pair(d.from, d.to) : std::make_pair(d.to, d.from);
-          auto it = observation_.sessions().find(key);
-          if (it != observation_.sessions().end() && it->second.flushes > 0 &&
-              (!down || down->table.timeline().empty())) {
+          const analysis::SessionView* s = session_of(d);
+          if (s && s->flushes > 0 && (!down || down->table.timeline().empty())) {
             went_down = true;
-            seen = std::to_string(it->second.flushes) + " session-down flush(es)";
+            seen = std::to_string(s->flushes) + " session-down flush(es)";
           }
         }
         return {went_down, (down || up) ? seen : "no session observed"};
@@ -667,11 +670,10 @@ class Judge {
       }
       case EventKind::connected: {
         const wire::IpAddress& opener = ev.by_route_server ? d.from : d.to;
-        auto key = d.from < d.to ? std::make_pair(d.from, d.to) : std::make_pair(d.to, d.from);
-        auto it = observation_.sessions().find(key);
-        if (it == observation_.sessions().end()) return {false, "no session observed"};
+        const analysis::SessionView* s = session_of(d);
+        if (!s) return {false, "no session observed"};
         std::size_t by_opener = 0, by_other = 0, unknown = 0;
-        for (const auto& c : it->second.established_connections) {
+        for (const auto& c : s->established_connections) {
           if (!in_window(c.at.at)) continue;
           if (!c.opened_by)
             ++unknown;
