@@ -24,6 +24,7 @@ namespace {
 struct DecodeFlags {
   std::vector<std::string> files;
   std::string format = "text";
+  bool pretty = false;  // --format json indented (compact by default: a route is ~3x smaller)
   bool summary = false;
   bool tables = false;
   bool messages = false;
@@ -163,7 +164,7 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
              : "as asked (--at " + flags.at + ")");
   // Routes are kept only to print them: messages and the summary need counters.
   options.observation.keep_tables = flags.tables;
-  const int indent = flags.format == "json" ? 2 : -1;
+  const int indent = flags.format == "json" && flags.pretty ? 2 : -1;
   std::optional<MessageSpool> spool;
   auto spool_failed = [&](const std::runtime_error& e) {
     std::cerr << "rsconform decode: " << file << ": " << e.what() << "\n";
@@ -256,6 +257,7 @@ CommandRunner add_decode_command(CLI::App& parent) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--format", flags->format, "text, jsonl (one object per message) or json")
       ->check(CLI::IsMember({"text", "jsonl", "json"}));
+  cmd->add_flag("--pretty", flags->pretty, "with --format json: indent (default compact)");
   cmd->add_flag("--summary", flags->summary,
                 "sessions: addresses, ASNs, router IDs, capabilities, counts, gaps, errors "
                 "(routes held at end with --tables)");

@@ -59,8 +59,12 @@ TEST_F(DecodeCli, JsonMessagesAreTheJsonlObjectsInOrder) {
   ASSERT_EQ(json_run.exit_status, 0) << json_run.err;
   EXPECT_GT(json_run.out.size(), std::size_t{1} << 20);
   auto doc = nlohmann::json::parse(json_run.out);
-  // The whole document is what nlohmann itself writes for it.
-  EXPECT_EQ(json_run.out, doc.dump(2) + "\n");
+  // The whole document is what nlohmann itself writes for it: compact, or indented with --pretty.
+  EXPECT_EQ(json_run.out, doc.dump() + "\n");
+  auto pretty_run = rsconform({"decode", "--format", "json", "--pretty", capture_});
+  ASSERT_EQ(pretty_run.exit_status, 0) << pretty_run.err;
+  EXPECT_EQ(pretty_run.out, doc.dump(2) + "\n");
+  EXPECT_GT(pretty_run.out.size(), json_run.out.size() * 2);
 
   auto jsonl_run = rsconform({"decode", "--format", "jsonl", capture_});
   ASSERT_EQ(jsonl_run.exit_status, 0) << jsonl_run.err;
@@ -79,8 +83,8 @@ TEST_F(DecodeCli, JsonMessagesAreTheJsonlObjectsInOrder) {
 }
 
 TEST_F(DecodeCli, JsonWithEverySectionKeepsKeyOrder) {
-  auto run =
-      rsconform({"decode", "--format", "json", "--messages", "--summary", "--tables", capture_});
+  auto run = rsconform(
+      {"decode", "--format", "json", "--pretty", "--messages", "--summary", "--tables", capture_});
   ASSERT_EQ(run.exit_status, 0) << run.err;
   auto doc = nlohmann::json::parse(run.out);
   EXPECT_EQ(run.out, doc.dump(2) + "\n");
