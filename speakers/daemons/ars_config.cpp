@@ -197,10 +197,14 @@ std::string render_bird(const Config& config, const ArsInstanceTarget& target) {
     if (ars_muted(p)) {
       out << "    import none;\n    export none;  # R7: an NVA with AS 65515 gets nothing\n";
     } else {
-      out << "    import all;\n"
-          << "    export filter to_" << role_tag(p.role) << ";\n";
-      // R29: the route preference ranks before any BGP attribute and is never sent.
-      if (ranked && p.role == *ranked) out << "    preference " << (demote ? 90 : 110) << ";\n";
+      // R29: the route preference ranks before any BGP attribute and is never sent. Set by the
+      // import filter, not the channel's `preference`: BIRD 2.0.12 keeps the preference a route
+      // had when it entered the import table, and a reload only re-runs the filter.
+      if (ranked && p.role == *ranked)
+        out << "    import filter { preference = " << (demote ? 90 : 110) << "; accept; };\n";
+      else
+        out << "    import all;\n";
+      out << "    export filter to_" << role_tag(p.role) << ";\n";
       if (prefix_limited(config, p))
         out << "    receive limit " << profile.max_prefixes << " action restart;\n";
     }

@@ -80,7 +80,7 @@ TEST(ArsBirdConfig, IdentityListenerAndClassFilters) {
   EXPECT_TRUE(contains(off, "neighbor 127.65.2.4 as 65515;\n  rr client;"));
   EXPECT_TRUE(contains(off, "hold time 180;"));
   EXPECT_TRUE(contains(off, "receive limit 4000 action restart;"));
-  EXPECT_TRUE(contains(off, "preference 110;"));  // R29 ExpressRoute
+  EXPECT_TRUE(contains(off, "    import filter { preference = 110; accept; };\n"));  // R29 ER
   EXPECT_FALSE(contains(off, "protocol kernel"));
   EXPECT_TRUE(contains(off, "filter to_er {\n  if proto = \"vnet\" then accept;\n  reject;\n}"));
   c.branch_to_branch = true;
