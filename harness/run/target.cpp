@@ -322,12 +322,17 @@ std::vector<std::string> skip_reasons(const TargetSpec& spec, const SuitePlan& p
                                       const check::MatrixCell& cell) {
   std::vector<std::string> reasons;
   if (is_daemon(spec.kind)) {
-    reasons = unexpressible(daemon_kind(spec.kind), plan.config_for(cell)).beyond;
-    if (auto problem = daemons::runtime_policy_change_problem(daemon_kind(spec.kind)))
-      for (const auto& step : plan.suite.steps)
-        if (step.action == check::StepAction::set_flag ||
-            step.action == check::StepAction::set_preference)
-          reasons.push_back(step_text(step) + ": " + *problem);
+    const routeserver::Config config = plan.config_for(cell);
+    reasons = unexpressible(daemon_kind(spec.kind), config).beyond;
+    // A preference a step sets at runtime that the daemon cannot express.
+    for (const auto& step : plan.suite.steps) {
+      if (step.action != check::StepAction::set_preference) continue;
+      routeserver::Config after = config;
+      after.hub_routing_preference = step.preference;
+      for (auto& reason : unexpressible(daemon_kind(spec.kind), after).beyond)
+        if (std::find(reasons.begin(), reasons.end(), reason) == reasons.end())
+          reasons.push_back(step_text(step) + ": " + reason);
+    }
   }
   if (spec.kind == TargetKind::external && spec.control_cmd.empty())
     for (const auto& step : plan.suite.steps)

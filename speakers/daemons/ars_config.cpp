@@ -1,5 +1,6 @@
 #include "speakers/daemons/ars_config.hpp"
 
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -196,10 +197,14 @@ std::string render_bird(const Config& config, const ArsInstanceTarget& target) {
     if (ars_muted(p)) {
       out << "    import none;\n    export none;  # R7: an NVA with AS 65515 gets nothing\n";
     } else {
-      out << "    import all;\n"
-          << "    export filter to_" << role_tag(p.role) << ";\n";
-      // R29: the route preference ranks before any BGP attribute and is never sent.
-      if (ranked && p.role == *ranked) out << "    preference " << (demote ? 90 : 110) << ";\n";
+      // R29: the route preference ranks before any BGP attribute and is never sent. Set by the
+      // import filter, not the channel's `preference`: BIRD 2.0.12 keeps the preference a route
+      // had when it entered the import table, and a reload only re-runs the filter.
+      if (ranked && p.role == *ranked)
+        out << "    import filter { preference = " << (demote ? 90 : 110) << "; accept; };\n";
+      else
+        out << "    import all;\n";
+      out << "    export filter to_" << role_tag(p.role) << ";\n";
       if (prefix_limited(config, p))
         out << "    receive limit " << profile.max_prefixes << " action restart;\n";
     }
@@ -374,6 +379,148 @@ std::string toml_list(const std::vector<std::string>& items) {
   return out + "]";
 }
 
+// GoBGP reads policy definitions only from its config file, but attaches them by name at runtime
+// (gobgp global policy import|export set). So the config defines the policies of every flag and
+// preference value, and a runtime step re-attaches them (gobgp_policy_change):
+//   import  ars-import (IPv6 and muted peers dropped), then ars-pref-expressroute or
+//           ars-pref-vpngateway (R29; none for ASPath), then ars-mark-1 or ars-mark-2;
+//   export  ars-export-on, or ars-export-off-1 / ars-export-off-2 (after ars-mark-1 / -2).
+// GoBGP keeps no Adj-RIB-Out: a soft reset out sends what the export policy now accepts but never
+// withdraws what it now rejects (its docs/sources/policy.md, "Policy and Soft Reset"). It sends a
+// withdrawal only when a route's best path changes and the old path still passes the export
+// policy (pkg/server/server.go, filterpath). Hence the mark: the import policy puts a large
+// community (65515:4243:1 or :2, removed on the way out) on every route. When the flag goes off,
+// the other mark is attached and a soft reset in re-imports every route from a peer, so each one
+// changes; ars-export-off-N rejects the cross-class routes with mark N but accepts those with the
+// other mark, the old paths, so each one that was sent is withdrawn. While the flag is off, no
+// route from a peer carries the other mark (the VNet prefixes may, but the flag does not govern
+// them). A peer's own 65515:4243:* communities are replaced on the way in.
+constexpr const char* kGobgpMarks[] = {"65515:4243:1", "65515:4243:2"};
+
+unsigned other_mark(unsigned mark) {
+  return mark == 1 ? 2 : 1;
+}
+
+std::string gobgp_export_policy(bool flag, unsigned mark) {
+  return flag ? "ars-export-on" : "ars-export-off-" + std::to_string(mark);
+}
+
+std::vector<std::string> gobgp_import_policies(HubRoutingPreference preference, unsigned mark) {
+  std::vector<std::string> names{"ars-import"};
+  if (preference == HubRoutingPreference::expressroute) names.emplace_back("ars-pref-expressroute");
+  if (preference == HubRoutingPreference::vpngateway) names.emplace_back("ars-pref-vpngateway");
+  names.push_back("ars-mark-" + std::to_string(mark));
+  return names;
+}
+
+// One statement of a GoBGP policy: its conditions (all must hold) and actions.
+struct GobgpStatement {
+  std::string name;
+  std::string neighbor_set;         // the source (import) or destination (export) peer
+  std::string route_type;           // local (VNet), external (an NVA), internal (a gateway)
+  bool ipv6 = false;                // afi-safi-in-list ipv6-unicast
+  std::string large_community_set;  // one of its members present
+  std::optional<bool> accept;       // route-disposition; none: the next statement decides
+  std::string next_hop;
+  std::uint32_t local_pref = 0;
+  std::string large_community_option;  // "add" or "remove"
+  std::vector<std::string> large_communities;
+};
+
+void render_statement(std::ostringstream& out, const GobgpStatement& s) {
+  const std::string st = "    [policy-definitions.statements.";
+  out << "  [[policy-definitions.statements]]\n    name = \"" << s.name << "\"\n";
+  if (!s.neighbor_set.empty())
+    out << st << "conditions.match-neighbor-set]\n      neighbor-set = \"" << s.neighbor_set
+        << "\"\n";
+  if (!s.route_type.empty() || s.ipv6) {
+    out << st << "conditions.bgp-conditions]\n";
+    if (!s.route_type.empty()) out << "      route-type = \"" << s.route_type << "\"\n";
+    // GoBGP 3.10 reads the key afi-safi-in-list; its documentation says afi-safi-in.
+    if (s.ipv6) out << "      afi-safi-in-list = [\"ipv6-unicast\"]\n";
+  }
+  if (!s.large_community_set.empty())
+    out << st << "conditions.bgp-conditions.match-large-community-set]\n"
+        << "      large-community-set = \"" << s.large_community_set << "\"\n";
+  if (s.accept)
+    out << st << "actions]\n      route-disposition = \""
+        << (*s.accept ? "accept-route" : "reject-route") << "\"\n";
+  if (!s.next_hop.empty() || s.local_pref != 0) {
+    out << st << "actions.bgp-actions]\n";
+    if (!s.next_hop.empty()) out << "      set-next-hop = \"" << s.next_hop << "\"\n";
+    if (s.local_pref != 0) out << "      set-local-pref = " << s.local_pref << "\n";
+  }
+  if (!s.large_community_option.empty())
+    out << st << "actions.bgp-actions.set-large-community]\n      options = \""
+        << s.large_community_option << "\"\n"
+        << st << "actions.bgp-actions.set-large-community.set-large-community-method]\n"
+        << "      communities-list = " << toml_list(s.large_communities) << "\n";
+}
+
+void render_policy(std::ostringstream& out, const std::string& name,
+                   const std::vector<GobgpStatement>& statements) {
+  out << "\n[[policy-definitions]]\n  name = \"" << name << "\"\n";
+  for (const GobgpStatement& s : statements)
+    render_statement(out, s);
+}
+
+// R8: the IPv6 unicast family is offered (R6) but nothing in it is taken or sent.
+GobgpStatement gobgp_reject_ipv6(const std::string& policy) {
+  GobgpStatement s;
+  s.name = policy + "-ipv6";
+  s.ipv6 = true;
+  s.accept = false;
+  return s;
+}
+
+// The export policy for one flag value; with the flag off, `mark` is the current mark.
+void render_gobgp_export(std::ostringstream& out, const Config& base, bool flag, unsigned mark,
+                         const std::string& next_hop) {
+  const std::string name = gobgp_export_policy(flag, mark);
+  Config config = base;
+  config.branch_to_branch = flag;
+  Config on = base;
+  on.branch_to_branch = true;
+  std::vector<GobgpStatement> statements{gobgp_reject_ipv6(name)};
+  // The neighbor-set of an export statement matches the destination; the route type tells where
+  // it came from: local = VNet, external = an NVA (eBGP), internal = a gateway.
+  const struct {
+    RouteSource from;
+    const char* type;
+  } sources[] = {{RouteSource::vnet, "local"},
+                 {RouteSource::nva, "external"},
+                 {RouteSource::expressroute, "internal"}};
+  for (const auto& s : sources) {
+    for (Role to : {Role::nva, Role::expressroute}) {
+      const char* set = to == Role::nva ? "nvas" : "gateways";
+      GobgpStatement st;
+      st.name = name + "-to-" + set + "-" + s.type;
+      st.neighbor_set = set;
+      st.route_type = s.type;
+      // Accepted routes toward NVAs (R11) and the VNet prefixes toward gateways (R10) carry the
+      // instance's attribute address; routes reflected between gateways keep theirs (R20). The
+      // mark never leaves.
+      GobgpStatement accept = st;
+      accept.accept = true;
+      if (to == Role::nva || s.from == RouteSource::vnet) accept.next_hop = next_hop;
+      accept.large_community_option = "remove";
+      accept.large_communities = {kGobgpMarks[0], kGobgpMarks[1]};
+      if (ars_exports(config, s.from, to)) {
+        statements.push_back(accept);
+        continue;
+      }
+      if (!flag && s.from != RouteSource::vnet && ars_exports(on, s.from, to)) {
+        accept.name += "-sent";  // imported while the flag was on: passes, to be withdrawn
+        accept.large_community_set = "mark-" + std::to_string(other_mark(mark));
+        statements.push_back(accept);
+      }
+      st.accept = false;
+      statements.push_back(st);
+    }
+  }
+  render_policy(out, name, statements);
+}
+
 std::string render_gobgp(const Config& config, const ArsInstanceTarget& target) {
   const auto& inst = instance_of(config, target);
   const routeserver::Profile& profile = config.profile;
@@ -390,6 +537,7 @@ std::string render_gobgp(const Config& config, const ArsInstanceTarget& target) 
     if (np.peer->role == Role::expressroute) expressroute.push_back(a);
     if (np.peer->role == Role::vpngateway) vpn.push_back(a);
   }
+  const GobgpPolicies attached = gobgp_policies(config);
   std::ostringstream out;
   out << "# rsconform: GoBGP emulating Azure Route Server instance " << inst.name << "\n"
       << "# (the VNet prefixes go in through the API: a config file cannot originate routes)\n"
@@ -398,10 +546,13 @@ std::string render_gobgp(const Config& config, const ArsInstanceTarget& target) 
       << "  router-id = \"" << router_id_of(inst) << "\"\n"
       << "  port = " << target.port << "\n"
       << "  local-address-list = [\"" << address_of(inst) << "\"]\n"
+      << "# The policies of this flag and preference; the others are attached at runtime.\n"
       << "[global.apply-policy.config]\n"
-      << "  import-policy-list = [\"ars-import\"]\n"
+      << "  import-policy-list = "
+      << toml_list(gobgp_import_policies(attached.preference, attached.mark)) << "\n"
       << "  default-import-policy = \"accept-route\"\n"
-      << "  export-policy-list = [\"ars-export\"]\n"
+      << "  export-policy-list = "
+      << toml_list({gobgp_export_policy(attached.branch_to_branch, attached.mark)}) << "\n"
       << "  default-export-policy = \"reject-route\"\n";
   auto neighbor_set = [&](const char* name, const std::vector<std::string>& members) {
     out << "\n[[defined-sets.neighbor-sets]]\n  neighbor-set-name = \"" << name << "\"\n"
@@ -417,64 +568,45 @@ std::string render_gobgp(const Config& config, const ArsInstanceTarget& target) 
   neighbor_set("muted", or_none(muted));
   neighbor_set("expressroute", or_none(expressroute));
   neighbor_set("vpngateway", or_none(vpn));
+  for (unsigned mark : {1u, 2u})
+    out << "\n[[defined-sets.bgp-defined-sets.large-community-sets]]\n"
+        << "  large-community-set-name = \"mark-" << mark << "\"\n"
+        << "  large-community-list = " << toml_list({kGobgpMarks[mark - 1]}) << "\n";
 
-  // R8: the IPv6 unicast family is offered (R6) but nothing in it is taken or sent. (GoBGP 3.10
-  // reads the key afi-safi-in-list; its documentation says afi-safi-in.)
-  auto reject_ipv6 = [&](const char* name) {
-    out << "  [[policy-definitions.statements]]\n    name = \"" << name << "\"\n"
-        << "    [policy-definitions.statements.conditions.bgp-conditions]\n"
-        << "      afi-safi-in-list = [\"ipv6-unicast\"]\n"
-        << "    [policy-definitions.statements.actions]\n"
-        << "      route-disposition = \"reject-route\"\n";
-  };
-  // Import: muted peers' routes are dropped; R29 as LOCAL_PREF on the ranked gateway role.
-  out << "\n[[policy-definitions]]\n  name = \"ars-import\"\n";
-  reject_ipv6("ipv6-in");
-  out << "  [[policy-definitions.statements]]\n    name = \"muted-in\"\n"
-      << "    [policy-definitions.statements.conditions.match-neighbor-set]\n"
-      << "      neighbor-set = \"muted\"\n"
-      << "    [policy-definitions.statements.actions]\n"
-      << "      route-disposition = \"reject-route\"\n";
-  bool demote = false;
-  if (const std::optional<Role> ranked =
-          preferred_or_demoted(config.hub_routing_preference, demote)) {
-    out << "  [[policy-definitions.statements]]\n    name = \"preference\"\n"
-        << "    [policy-definitions.statements.conditions.match-neighbor-set]\n"
-        << "      neighbor-set = \"" << topology::to_string(*ranked) << "\"\n"
-        << "    [policy-definitions.statements.actions.bgp-actions]\n"
-        << "      set-local-pref = " << (demote ? 50 : 200) << "\n";
+  // Import: muted peers' routes are dropped (R7).
+  GobgpStatement muted_in;
+  muted_in.name = "ars-import-muted";
+  muted_in.neighbor_set = "muted";
+  muted_in.accept = false;
+  render_policy(out, "ars-import", {gobgp_reject_ipv6("ars-import"), muted_in});
+  // R29 as LOCAL_PREF on the ranked gateway role.
+  for (HubRoutingPreference preference :
+       {HubRoutingPreference::expressroute, HubRoutingPreference::vpngateway}) {
+    bool demote = false;
+    const std::optional<Role> ranked = preferred_or_demoted(preference, demote);
+    const std::string name = gobgp_import_policies(preference, 1)[1];
+    GobgpStatement st;
+    st.name = name + "-" + topology::to_string(*ranked);
+    st.neighbor_set = topology::to_string(*ranked);
+    st.local_pref = demote ? 50 : 200;
+    render_policy(out, name, {st});
   }
-  // Export: the neighbor-set of an export statement matches the destination; the route type
-  // tells where it came from: local = VNet, external = an NVA (eBGP), internal = a gateway.
-  out << "\n[[policy-definitions]]\n  name = \"ars-export\"\n";
-  reject_ipv6("ipv6-out");
-  // Accepted routes toward NVAs (R11) and the VNet prefixes toward gateways (R10) carry the
-  // instance's attribute address; routes reflected between gateways keep theirs (R20).
-  auto statement = [&](const std::string& name, const char* to, const char* route_type, bool accept,
-                       bool next_hop_self) {
-    out << "  [[policy-definitions.statements]]\n    name = \"" << name << "\"\n"
-        << "    [policy-definitions.statements.conditions.match-neighbor-set]\n"
-        << "      neighbor-set = \"" << to << "\"\n"
-        << "    [policy-definitions.statements.conditions.bgp-conditions]\n"
-        << "      route-type = \"" << route_type << "\"\n"
-        << "    [policy-definitions.statements.actions]\n"
-        << "      route-disposition = \"" << (accept ? "accept-route" : "reject-route") << "\"\n";
-    if (accept && next_hop_self)
-      out << "    [policy-definitions.statements.actions.bgp-actions]\n"
-          << "      set-next-hop = \"" << next_hop_of(inst) << "\"\n";
-  };
-  const struct {
-    RouteSource from;
-    const char* type;
-  } sources[] = {{RouteSource::vnet, "local"},
-                 {RouteSource::nva, "external"},
-                 {RouteSource::expressroute, "internal"}};
-  for (const auto& s : sources) {
-    statement(std::string("to-nvas-") + s.type, "nvas", s.type,
-              ars_exports(config, s.from, Role::nva), true);
-    statement(std::string("to-gateways-") + s.type, "gateways", s.type,
-              ars_exports(config, s.from, Role::expressroute), s.from == RouteSource::vnet);
+  // The mark, replacing any a peer sent.
+  for (unsigned mark : {1u, 2u}) {
+    const std::string name = "ars-mark-" + std::to_string(mark);
+    GobgpStatement clear;
+    clear.name = name + "-clear";
+    clear.large_community_option = "remove";
+    clear.large_communities = {kGobgpMarks[0], kGobgpMarks[1]};
+    GobgpStatement set;
+    set.name = name + "-set";
+    set.large_community_option = "add";
+    set.large_communities = {kGobgpMarks[mark - 1]};
+    render_policy(out, name, {clear, set});
   }
+  render_gobgp_export(out, config, true, 1, next_hop_of(inst));
+  for (unsigned mark : {1u, 2u})
+    render_gobgp_export(out, config, false, mark, next_hop_of(inst));
 
   for (const NamedPeer& np : peers) {
     const PeerConfig& p = *np.peer;
@@ -721,6 +853,39 @@ std::string frr_reconfigure_commands(const Config& from, const Config& to,
   }
   out << " exit-address-family\nexit\n";
   return out.str();
+}
+
+GobgpPolicies gobgp_policies(const Config& config) {
+  return {config.branch_to_branch, config.hub_routing_preference, 1};
+}
+
+GobgpPolicyChange gobgp_policy_change(const GobgpPolicies& from, const Config& to) {
+  GobgpPolicyChange change;
+  GobgpPolicies& next = change.attached;
+  next = {to.branch_to_branch, to.hub_routing_preference, from.mark};
+  const bool flag_off = from.branch_to_branch && !to.branch_to_branch;
+  if (next.branch_to_branch == from.branch_to_branch && next.preference == from.preference)
+    return change;
+  if (flag_off) next.mark = other_mark(from.mark);  // every route changes: see render_gobgp
+  auto& c = change.commands;
+  // Export first: a route imported before the import policy changes still leaves the right way.
+  if (next.branch_to_branch != from.branch_to_branch)
+    c.push_back({"global", "policy", "export", "set",
+                 gobgp_export_policy(next.branch_to_branch, next.mark), "default", "reject"});
+  std::vector<std::string> import{"global", "policy", "import", "set"};
+  for (std::string& name : gobgp_import_policies(next.preference, next.mark))
+    import.push_back(std::move(name));
+  import.insert(import.end(), {"default", "accept"});
+  if (next.preference != from.preference || next.mark != from.mark) {
+    c.push_back(std::move(import));
+    // Every route from a peer through the import policy again, and to every peer as it changed:
+    // new LOCAL_PREF or a new mark (flag off: the withdrawals).
+    c.push_back({"neighbor", "all", "softresetin"});
+  }
+  // Flag on: what the export policy now accepts, to every peer.
+  if (to.branch_to_branch && !from.branch_to_branch)
+    c.push_back({"neighbor", "all", "softresetout"});
+  return change;
 }
 
 std::vector<std::string> not_expressible(DaemonKind kind, const Config& config) {

@@ -58,6 +58,24 @@ std::string render_ars_config(DaemonKind kind, const routeserver::Config& config
 // The name of the config file in the run directory ("bird.conf", "bgpd.conf", "gobgpd.toml").
 const char* ars_config_file(DaemonKind kind);
 
+// GoBGP: which of its config's policies are attached (render_ars_config explains them). The
+// flag and the hub routing preference change at runtime by re-attaching others.
+struct GobgpPolicies {
+  bool branch_to_branch = false;
+  topology::HubRoutingPreference preference = topology::HubRoutingPreference::expressroute;
+  unsigned mark = 1;  // 1 or 2: the mark the import policy puts on every route
+};
+GobgpPolicies gobgp_policies(const routeserver::Config& config);  // at start
+
+// GoBGP: the `gobgp` commands (the arguments after `gobgp --target API`), in order, that take an
+// instance from the policies `from` to the flag and preference of `to`, and what they attach
+// then. No commands when neither changes.
+struct GobgpPolicyChange {
+  std::vector<std::vector<std::string>> commands;
+  GobgpPolicies attached;
+};
+GobgpPolicyChange gobgp_policy_change(const GobgpPolicies& from, const routeserver::Config& to);
+
 // The settings of `config` (and its Profile) that `kind` cannot express, one human-readable
 // reason each ("hub routing preference ASPath: ties to ExpressRoute (R29.4) not expressible on
 // gobgp"). A default config yields only the reasons no setting could avoid.

@@ -89,13 +89,6 @@ bool ars_daemon_available(DaemonKind kind, const ArsLaunchOptions& options) {
   return !missing_program(kind, options);
 }
 
-std::optional<std::string> runtime_policy_change_problem(DaemonKind kind) {
-  if (kind != DaemonKind::gobgp) return std::nullopt;
-  return std::string(
-      "changing the flag or the preference at runtime: not expressible on gobgp (its policies "
-      "load only at start)");
-}
-
 ArsRouteServer::ArsRouteServer(DaemonKind kind, routeserver::Config config,
                                ArsLaunchOptions options)
     : kind_(kind), config_(std::move(config)), options_(std::move(options)) {}
@@ -120,7 +113,8 @@ std::unique_ptr<ArsRouteServer> ArsRouteServer::start(DaemonKind kind,
     target.run_dir = dir.path();
     RunDirectory sockets = RunDirectory::create("rsconform-sock");  // always removed
     target.socket_dir = sockets.path();
-    rs->instances_.push_back(Instance{target, std::move(dir), std::move(sockets), std::nullopt});
+    rs->instances_.push_back(
+        Instance{target, std::move(dir), std::move(sockets), std::nullopt, gobgp_policies(config)});
   }
   // Started one after the other, but all are up before start() returns; a failure stops the
   // ones already running (the destructor).
@@ -291,6 +285,18 @@ std::optional<std::string> ArsRouteServer::gobgp_sync_vnet(
   return std::nullopt;
 }
 
+std::optional<std::string> ArsRouteServer::gobgp_attach_policies(Instance& instance) {
+  const GobgpPolicyChange change = gobgp_policy_change(instance.gobgp, config_);
+  for (const std::vector<std::string>& command : change.commands) {
+    std::vector<std::string> argv{options_.gobgp_program, "--target",
+                                  "unix://" + instance.sockets.file("api.sock")};
+    argv.insert(argv.end(), command.begin(), command.end());
+    if (auto e = control(instance, argv)) return e;
+  }
+  instance.gobgp = change.attached;
+  return std::nullopt;
+}
+
 std::optional<std::string> ArsRouteServer::reload(Instance& instance,
                                                   const routeserver::Config& previous) {
   const ArsInstanceTarget& t = instance.target;
@@ -329,9 +335,9 @@ std::optional<std::string> ArsRouteServer::reload(Instance& instance,
       return std::nullopt;
     }
     case DaemonKind::gobgp: {
-      if (previous.branch_to_branch != config_.branch_to_branch ||
-          previous.hub_routing_preference != config_.hub_routing_preference)
-        return runtime_policy_change_problem(kind_);
+      // Its policies are all in the config: re-attached through its API, then soft resets.
+      if (auto e = gobgp_attach_policies(instance)) return e;
+      if (previous.vnet_prefixes == config_.vnet_prefixes) return std::nullopt;
       return gobgp_sync_vnet(instance, previous.vnet_prefixes);
     }
   }

@@ -51,9 +51,6 @@ const char* debian_package(DaemonKind kind);  // "bird2", "frr", "gobgpd", "open
 // Every program `kind` needs (daemon and control tool) exists and is executable.
 bool ars_daemon_available(DaemonKind kind, const ArsLaunchOptions& options = {});
 
-// Why `kind` cannot change the flag or the hub routing preference while it runs, or nullopt.
-std::optional<std::string> runtime_policy_change_problem(DaemonKind kind);
-
 class ArsRouteServer {
  public:
   // Starts one daemon per instance of `config` and returns once each listens (GoBGP: and its
@@ -90,6 +87,7 @@ class ArsRouteServer {
     RunDirectory dir;
     RunDirectory sockets;  // target.socket_dir
     std::optional<ChildProcess> process;
+    GobgpPolicies gobgp;  // GoBGP: the policies attached now
   };
   ArsRouteServer(DaemonKind kind, routeserver::Config config, ArsLaunchOptions options);
 
@@ -102,6 +100,7 @@ class ArsRouteServer {
                                      std::string* output = nullptr);
   std::optional<std::string> gobgp_sync_vnet(Instance& instance,
                                              const std::vector<wire::Prefix>& previous);
+  std::optional<std::string> gobgp_attach_policies(Instance& instance);
 
   DaemonKind kind_;
   routeserver::Config config_;

@@ -2,6 +2,9 @@
 // rendering with the flag off and on, and what each daemon reports it cannot express.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <sstream>
+
 #include "speakers/daemons/ars_config.hpp"
 
 namespace rsconform::daemons {
@@ -27,6 +30,13 @@ ArsInstanceTarget rs0() {
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+std::size_t count(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; (at = text.find(part, at)) != std::string::npos; at += part.size())
+    ++n;
+  return n;
 }
 
 TEST(ArsExports, FlagOffKeepsClassesApartFlagOnExchanges) {
@@ -70,7 +80,7 @@ TEST(ArsBirdConfig, IdentityListenerAndClassFilters) {
   EXPECT_TRUE(contains(off, "neighbor 127.65.2.4 as 65515;\n  rr client;"));
   EXPECT_TRUE(contains(off, "hold time 180;"));
   EXPECT_TRUE(contains(off, "receive limit 4000 action restart;"));
-  EXPECT_TRUE(contains(off, "preference 110;"));  // R29 ExpressRoute
+  EXPECT_TRUE(contains(off, "    import filter { preference = 110; accept; };\n"));  // R29 ER
   EXPECT_FALSE(contains(off, "protocol kernel"));
   EXPECT_TRUE(contains(off, "filter to_er {\n  if proto = \"vnet\" then accept;\n  reject;\n}"));
   c.branch_to_branch = true;
@@ -103,32 +113,193 @@ TEST(ArsFrrConfig, FlagIsTheBoundRouteMap) {
   EXPECT_TRUE(contains(step, "  neighbor 127.65.2.5 route-map ars-er_2-on out\n"));
 }
 
+// The text of one statement of a GoBGP config, up to the next statement or policy.
+std::string statement(const std::string& conf, const std::string& name) {
+  const std::size_t at = conf.find("    name = \"" + name + "\"\n");
+  if (at == std::string::npos) return "";
+  return conf.substr(at, conf.find("[[", at) - at);
+}
+
 TEST(ArsGobgpConfig, ExportByRouteType) {
   routeserver::Config c = nva_and_er();
-  std::string off = render_ars_config(DaemonKind::gobgp, c, rs0());
-  EXPECT_TRUE(contains(off, "port = 17900"));
-  EXPECT_TRUE(contains(off, "passive-mode = true"));
-  EXPECT_TRUE(contains(off, "route-reflector-client = true"));
-  EXPECT_TRUE(contains(off, "name = \"to-gateways-external\"\n"));
-  auto disposition = [](const std::string& conf, const std::string& statement) {
-    std::size_t at = conf.find("name = \"" + statement + "\"");
-    return conf.substr(conf.find("route-disposition", at), 40);
-  };
-  EXPECT_TRUE(contains(disposition(off, "to-gateways-external"), "reject-route"));
-  EXPECT_TRUE(contains(off, "router-id = \"10.1.0.4\"\n"));
-  auto actions = [](const std::string& conf, const std::string& statement) {
-    std::size_t at = conf.find("name = \"" + statement + "\"");
-    return conf.substr(at, conf.find("[[", at) - at);
-  };
-  EXPECT_TRUE(contains(actions(off, "to-nvas-local"), "set-next-hop = \"10.1.0.4\""));
-  EXPECT_TRUE(contains(actions(off, "to-nvas-external"), "set-next-hop = \"10.1.0.4\""));
-  EXPECT_TRUE(contains(actions(off, "to-gateways-local"), "set-next-hop = \"10.1.0.4\""));
+  std::string conf = render_ars_config(DaemonKind::gobgp, c, rs0());
+  EXPECT_TRUE(contains(conf, "port = 17900"));
+  EXPECT_TRUE(contains(conf, "passive-mode = true"));
+  EXPECT_TRUE(contains(conf, "route-reflector-client = true"));
+  EXPECT_TRUE(contains(conf, "router-id = \"10.1.0.4\"\n"));
+  // Flag off (mark 1 attached): NVA routes never reach gateways.
+  const std::string off = "ars-export-off-1-";
+  EXPECT_TRUE(contains(statement(conf, off + "to-gateways-external"), "\"reject-route\""));
+  EXPECT_TRUE(contains(statement(conf, off + "to-nvas-local"), "set-next-hop = \"10.1.0.4\""));
+  EXPECT_TRUE(contains(statement(conf, off + "to-nvas-external"), "set-next-hop = \"10.1.0.4\""));
+  EXPECT_TRUE(contains(statement(conf, off + "to-gateways-local"), "set-next-hop = \"10.1.0.4\""));
+  // Flag on: everything crosses; NEXT_HOP kept between gateways (R20).
+  const std::string on = "ars-export-on-";
+  EXPECT_TRUE(contains(statement(conf, on + "to-gateways-external"), "\"accept-route\""));
+  EXPECT_TRUE(contains(statement(conf, on + "to-nvas-internal"), "set-next-hop = \"10.1.0.4\""));
+  EXPECT_FALSE(contains(statement(conf, on + "to-gateways-external"), "set-next-hop"));
+  EXPECT_FALSE(contains(statement(conf, on + "to-gateways-internal"), "set-next-hop"));
+}
+
+// Every flag and preference value's policies are in the config; the flag and preference of the
+// config pick which are attached at start.
+TEST(ArsGobgpConfig, DefinesEveryValueAndAttachesTheConfigured) {
+  routeserver::Config c = nva_and_er();
+  for (bool flag : {false, true})
+    for (auto preference :
+         {topology::HubRoutingPreference::expressroute, topology::HubRoutingPreference::vpngateway,
+          topology::HubRoutingPreference::aspath}) {
+      c.branch_to_branch = flag;
+      c.hub_routing_preference = preference;
+      const std::string conf = render_ars_config(DaemonKind::gobgp, c, rs0());
+      SCOPED_TRACE(conf.substr(0, 700));
+      for (const char* policy :
+           {"ars-import", "ars-pref-expressroute", "ars-pref-vpngateway", "ars-mark-1",
+            "ars-mark-2", "ars-export-on", "ars-export-off-1", "ars-export-off-2"})
+        EXPECT_EQ(count(conf, std::string("  name = \"") + policy + "\"\n"), 1u) << policy;
+      const char* pref =
+          preference == topology::HubRoutingPreference::expressroute ? "\"ars-pref-expressroute\", "
+          : preference == topology::HubRoutingPreference::vpngateway ? "\"ars-pref-vpngateway\", "
+                                                                     : "";
+      EXPECT_TRUE(contains(conf, std::string("  import-policy-list = [\"ars-import\", ") + pref +
+                                     "\"ars-mark-1\"]\n  default-import-policy = "
+                                     "\"accept-route\"\n"));
+      EXPECT_TRUE(contains(conf, std::string("  export-policy-list = [\"") +
+                                     (flag ? "ars-export-on" : "ars-export-off-1") +
+                                     "\"]\n  default-export-policy = \"reject-route\"\n"));
+    }
+  const std::string conf = render_ars_config(DaemonKind::gobgp, c, rs0());
+  // R29 as LOCAL_PREF on the ExpressRoute gateways: promoted or demoted.
+  EXPECT_TRUE(contains(statement(conf, "ars-pref-expressroute-expressroute"),
+                       "      neighbor-set = \"expressroute\"\n"));
+  EXPECT_TRUE(
+      contains(statement(conf, "ars-pref-expressroute-expressroute"), "set-local-pref = 200\n"));
+  EXPECT_TRUE(
+      contains(statement(conf, "ars-pref-vpngateway-expressroute"), "set-local-pref = 50\n"));
+  // Statement names are unique across policies (GoBGP refuses duplicates).
+  std::set<std::string> names;
+  for (std::size_t at = 0; (at = conf.find("    name = \"", at)) != std::string::npos; ++at) {
+    const std::size_t from = at + 12;
+    EXPECT_TRUE(names.insert(conf.substr(from, conf.find('"', from) - from)).second)
+        << conf.substr(from, 40);
+  }
+}
+
+// The mark: each import puts one on (after removing any a peer sent), every accepted export
+// removes both, and with the flag off a cross-class route with the other mark (imported while the
+// flag was on) still passes, so that its re-import with the new mark withdraws it.
+TEST(ArsGobgpConfig, MarksLetTheFlagOffWithdraw) {
+  const std::string conf = render_ars_config(DaemonKind::gobgp, nva_and_er(), rs0());
+  EXPECT_TRUE(contains(conf,
+                       "  large-community-set-name = \"mark-2\"\n"
+                       "  large-community-list = [\"65515:4243:2\"]\n"));
+  const std::string both = "communities-list = [\"65515:4243:1\", \"65515:4243:2\"]\n";
+  EXPECT_TRUE(contains(statement(conf, "ars-mark-2-clear"), "options = \"remove\""));
+  EXPECT_TRUE(contains(statement(conf, "ars-mark-2-clear"), both));
+  EXPECT_TRUE(contains(statement(conf, "ars-mark-2-set"), "options = \"add\""));
+  EXPECT_TRUE(contains(statement(conf, "ars-mark-2-set"), "[\"65515:4243:2\"]\n"));
+  EXPECT_FALSE(contains(statement(conf, "ars-mark-2-set"), "route-disposition"));
+  std::size_t accepts = 0;
+  for (std::size_t at = 0;
+       (at = conf.find("route-disposition = \"accept-route\"\n", at)) != std::string::npos; ++at) {
+    ++accepts;
+    const std::size_t end = conf.find("[[", at);
+    EXPECT_NE(conf.substr(at, end - at).find(both), std::string::npos) << conf.substr(at, 300);
+  }
+  EXPECT_GT(accepts, 10u);
+  // ars-export-off-1: the flag-on classes pass with mark 2 only, then are rejected.
+  const std::string sent = statement(conf, "ars-export-off-1-to-gateways-external-sent");
+  EXPECT_TRUE(contains(sent, "large-community-set = \"mark-2\"\n"));
+  EXPECT_TRUE(contains(sent, "\"accept-route\""));
+  EXPECT_LT(conf.find("ars-export-off-1-to-gateways-external-sent"),
+            conf.find("\"ars-export-off-1-to-gateways-external\""));
+  EXPECT_TRUE(contains(statement(conf, "ars-export-off-2-to-nvas-internal-sent"),
+                       "large-community-set = \"mark-1\"\n"));
+  EXPECT_TRUE(contains(statement(conf, "ars-export-off-2-to-nvas-internal-sent"),
+                       "set-next-hop = \"10.1.0.4\""));
+  // The VNet prefixes and the classes the flag does not govern have no such statement.
+  EXPECT_EQ(statement(conf, "ars-export-off-1-to-nvas-local-sent"), "");
+  EXPECT_EQ(statement(conf, "ars-export-off-1-to-nvas-external-sent"), "");  // R27: NVA to NVA
+  EXPECT_EQ(statement(conf, "ars-export-on-to-gateways-external-sent"), "");
+}
+
+std::vector<std::string> words(const char* text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string w; in >> w;)
+    out.push_back(w);
+  return out;
+}
+
+TEST(ArsGobgpPolicyChange, ReattachesAndSoftResets) {
+  using H = topology::HubRoutingPreference;
+  routeserver::Config c = nva_and_er();
+  GobgpPolicies now = gobgp_policies(c);
+  EXPECT_FALSE(now.branch_to_branch);
+  EXPECT_EQ(now.preference, H::expressroute);
+  EXPECT_EQ(now.mark, 1u);
+  EXPECT_TRUE(gobgp_policy_change(now, c).commands.empty());  // nothing changes
+
+  // Flag on: the export policy, then what it now accepts to every peer.
   c.branch_to_branch = true;
-  std::string on = render_ars_config(DaemonKind::gobgp, c, rs0());
-  EXPECT_TRUE(contains(disposition(on, "to-gateways-external"), "accept-route"));
-  EXPECT_TRUE(contains(actions(on, "to-nvas-internal"), "set-next-hop = \"10.1.0.4\""));
-  EXPECT_FALSE(contains(actions(on, "to-gateways-external"), "set-next-hop"));
-  EXPECT_FALSE(contains(actions(on, "to-gateways-internal"), "set-next-hop"));
+  GobgpPolicyChange change = gobgp_policy_change(now, c);
+  EXPECT_EQ(change.commands, (std::vector<std::vector<std::string>>{
+                                 words("global policy export set ars-export-on default reject"),
+                                 words("neighbor all softresetout")}));
+  now = change.attached;
+  EXPECT_TRUE(now.branch_to_branch);
+  EXPECT_EQ(now.mark, 1u);
+
+  // A preference: the import policies, and every route through them again.
+  c.hub_routing_preference = H::aspath;
+  change = gobgp_policy_change(now, c);
+  EXPECT_EQ(change.commands,
+            (std::vector<std::vector<std::string>>{
+                words("global policy import set ars-import ars-mark-1 default accept"),
+                words("neighbor all softresetin")}));
+  now = change.attached;
+  EXPECT_EQ(now.preference, H::aspath);
+
+  // Flag off: the export policy first, then the other mark, then every route re-imported.
+  c.branch_to_branch = false;
+  c.hub_routing_preference = H::vpngateway;
+  change = gobgp_policy_change(now, c);
+  EXPECT_EQ(
+      change.commands,
+      (std::vector<std::vector<std::string>>{
+          words("global policy export set ars-export-off-2 default reject"),
+          words(
+              "global policy import set ars-import ars-pref-vpngateway ars-mark-2 default accept"),
+          words("neighbor all softresetin")}));
+  now = change.attached;
+  EXPECT_EQ(now.mark, 2u);
+
+  // On with a preference, and off again: the mark alternates.
+  c.branch_to_branch = true;
+  c.hub_routing_preference = H::expressroute;
+  change = gobgp_policy_change(now, c);
+  EXPECT_EQ(
+      change.commands,
+      (std::vector<std::vector<std::string>>{
+          words("global policy export set ars-export-on default reject"),
+          words("global policy import set ars-import ars-pref-expressroute ars-mark-2 default "
+                "accept"),
+          words("neighbor all softresetin"), words("neighbor all softresetout")}));
+  now = change.attached;
+  c.branch_to_branch = false;
+  change = gobgp_policy_change(now, c);
+  EXPECT_EQ(change.commands.front(),
+            words("global policy export set ars-export-off-1 default reject"));
+  EXPECT_EQ(change.attached.mark, 1u);
+  // A preference while the flag is off keeps the mark: no route has the other one.
+  now = change.attached;
+  c.hub_routing_preference = H::vpngateway;
+  change = gobgp_policy_change(now, c);
+  EXPECT_EQ(change.commands,
+            (std::vector<std::vector<std::string>>{
+                words("global policy import set ars-import ars-pref-vpngateway ars-mark-1 default "
+                      "accept"),
+                words("neighbor all softresetin")}));
 }
 
 TEST(ArsOpenbgpdConfig, TagsInAllowByClassOut) {
@@ -148,13 +319,6 @@ TEST(ArsOpenbgpdConfig, TagsInAllowByClassOut) {
   std::string on = render_ars_config(DaemonKind::openbgpd, c, rs0());
   EXPECT_TRUE(contains(on, "allow to 127.65.2.4 large-community 65515:4242:2\n"));
   EXPECT_TRUE(contains(on, "match to any set large-community delete 65515:4242:*\n"));
-}
-
-std::size_t count(const std::string& text, const std::string& part) {
-  std::size_t n = 0;
-  for (std::size_t at = 0; (at = text.find(part, at)) != std::string::npos; at += part.size())
-    ++n;
-  return n;
 }
 
 // R6: IPv6 unicast offered, no Graceful Restart (nor LLGR, ADD-PATH, End-of-RIB); R8: nothing
@@ -207,12 +371,13 @@ TEST(ArsConfigOpen, GobgpIpv6FamilyRejectedByBothPolicies) {
       "      route-disposition = \"reject-route\"\n";
   EXPECT_TRUE(contains(conf,
                        "  name = \"ars-import\"\n  [[policy-definitions.statements]]\n"
-                       "    name = \"ipv6-in\"\n" +
+                       "    name = \"ars-import-ipv6\"\n" +
                            reject));
-  EXPECT_TRUE(contains(conf,
-                       "  name = \"ars-export\"\n  [[policy-definitions.statements]]\n"
-                       "    name = \"ipv6-out\"\n" +
-                           reject));
+  for (const std::string policy : {"ars-export-on", "ars-export-off-1", "ars-export-off-2"})
+    EXPECT_TRUE(contains(conf, "  name = \"" + policy +
+                                   "\"\n  [[policy-definitions.statements]]\n" + "    name = \"" +
+                                   policy + "-ipv6\"\n" + reject))
+        << policy;
   EXPECT_TRUE(contains(conf, "    hold-time = 180\n"));
 }
 

@@ -69,5 +69,28 @@ TEST(SkipReasons, ExternalTargetWithoutControlCommandSkipsRouteServerSteps) {
   EXPECT_TRUE(skip_reasons(TargetSpec{}, toggle, cell).empty());  // builtin does every step
 }
 
+// Every daemon applies the flag and the preference at runtime (GoBGP by re-attaching its
+// policies); a preference a step sets that the daemon cannot express skips the cell, naming it.
+TEST(SkipReasons, DaemonsApplyRuntimeStepsOnlyExpressiblePreferencesSkip) {
+  const SuitePlan toggle =
+      plan_with_steps(R"([{"name": "toggle", "action": "set_flag", "value": "toggle"},
+                          {"name": "vpn", "action": "set_preference", "value": "VpnGateway"}])");
+  const SuitePlan aspath =
+      plan_with_steps(R"([{"name": "aspath", "action": "set_preference", "value": "ASPath"}])");
+  const check::MatrixCell cell = toggle.suite.cells().front();
+  for (TargetKind kind :
+       {TargetKind::bird, TargetKind::frr, TargetKind::gobgp, TargetKind::openbgpd}) {
+    SCOPED_TRACE(to_string(kind));
+    TargetSpec daemon;
+    daemon.kind = kind;
+    EXPECT_TRUE(skip_reasons(daemon, toggle, cell).empty());
+    const auto reasons = skip_reasons(daemon, aspath, cell);
+    ASSERT_EQ(reasons.size(), 1u);
+    EXPECT_EQ(reasons[0].rfind("step 'aspath' (set_preference): hub routing preference ASPath", 0),
+              0u)
+        << reasons[0];
+  }
+}
+
 }  // namespace
 }  // namespace rsconform::run
