@@ -73,7 +73,9 @@ struct TargetRun {
   std::size_t cells = 0;  // in report.json
   std::size_t skipped = 0;
   std::map<std::string, std::size_t> verdicts;  // "pass", "failed", "inconclusive", ...
-  double converging_s = 0;
+  double converging_s = 0;                      // every phase's, converged or not (report.json)
+  double deadline_s = 0;  // of which the phases that ran to their deadline (run.json)
+  std::size_t deadline_phases = 0;
   double starting_s = 0;
   std::string problem;  // non-empty: this run did not run the target (figures are void)
 
@@ -152,20 +154,35 @@ ChildExit wait_child(pid_t pid, Clock::time_point began, run::StopRequest& stop)
   return out;
 }
 
-// "bird started in 123 ms" lines of every cell's log.txt under `out`, in seconds.
-double daemon_start_seconds(const fs::path& out, const std::string& target) {
+// From every cell folder under `out`: the daemons' start ("bird started in 123 ms" in log.txt)
+// and the phases that ran to their deadline (run.json: convergence_ms per phase,
+// deadline_reached).
+void read_cell_folders(const fs::path& out, const std::string& target, TargetRun& run) {
   const std::string marker = target + " started in ";
-  double total_ms = 0;
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(out, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
-    if (it->path().filename() != "log.txt") continue;
-    std::ifstream in(it->path());
-    for (std::string line; std::getline(in, line);)
-      if (line.rfind(marker, 0) == 0)
-        total_ms += std::strtod(line.c_str() + marker.size(), nullptr);
+    const std::string name = it->path().filename().string();
+    if (name == "log.txt") {
+      std::ifstream in(it->path());
+      for (std::string line; std::getline(in, line);)
+        if (line.rfind(marker, 0) == 0)
+          run.starting_s += std::strtod(line.c_str() + marker.size(), nullptr) / 1000.0;
+    } else if (name == "run.json") {
+      try {
+        std::ifstream in(it->path());
+        const auto record = nlohmann::json::parse(in);
+        const auto& phases = record.at("convergence_ms");
+        for (const auto& phase : record.value("deadline_reached", nlohmann::json::array()))
+          if (phases.contains(phase.get<std::string>())) {
+            run.deadline_s += phases[phase.get<std::string>()].get<double>() / 1000.0;
+            ++run.deadline_phases;
+          }
+      } catch (const std::exception&) {
+        // An unreadable record leaves the breakdown without its deadline share.
+      }
+    }
   }
-  return total_ms / 1000.0;
 }
 
 // Reads the run's report.json into `run`; a problem when the target never ran.
@@ -273,7 +290,7 @@ TargetRun run_target(const std::string& self, const std::vector<std::string>& pa
     return run;
   }
   read_report(out, run);
-  run.starting_s = daemon_start_seconds(out, run::to_string(kind));
+  read_cell_folders(out, run::to_string(kind), run);
   return run;
 }
 
@@ -361,16 +378,20 @@ void print_table(const std::vector<TargetSeries>& series, std::size_t repeat) {
         std::printf("  %s, run %zu of %zu did not count: %s\n", s.name().c_str(), i + 1,
                     s.runs.size(), s.runs[i].problem.c_str());
   std::printf(
-      "\nwhere the wall goes (%s): converging = the cells' convergence times (report.json); "
-      "starting = daemon start until it listens (each cell's log.txt); stopping/settling = the "
-      "rest: quiet windows, reconfiguration, capture drain, stopping sessions and daemons, "
+      "\nwhere the wall goes (%s): converging = the cells' convergence times (report.json), of "
+      "which the phases that ran to their deadline without converging (run.json); starting = "
+      "daemon start until it listens (each cell's log.txt); stopping/settling = the rest: quiet "
+      "windows, reconfiguration, capture start and drain, stopping sessions and daemons, "
       "judging\n",
       repeat > 1 ? "the median run" : "the run");
   for (const auto& s : series)
     if (s.measured()) {
       const TargetRun& m = s.median();
-      std::printf("%-9s converging %6.2f s, starting %6.2f s, stopping/settling %6.2f s",
-                  s.name().c_str(), m.converging_s, m.starting_s, m.settling_s());
+      std::printf(
+          "%-9s converging %6.2f s (%5.2f s in %zu phase(s) at their deadline), starting %6.2f "
+          "s, stopping/settling %6.2f s",
+          s.name().c_str(), m.converging_s, m.deadline_s, m.deadline_phases, m.starting_s,
+          m.settling_s());
       if (m.cells_run() > 0)
         std::printf("   per cell: %.0f + %.0f + %.0f ms",
                     1000 * m.converging_s / static_cast<double>(m.cells_run()),
@@ -393,7 +414,9 @@ void print_table(const std::vector<TargetSeries>& series, std::size_t repeat) {
 //                 "verdicts": {"pass": n, "failed": n, ...}, "peak_rss_mib", "cpu_s",
 //                 "ratio_to_builtin" (wall_median_s / builtin's), "budget_s",
 //                 "within_budget" (wall_median_s < budget_s), "over_budget_by_s",
-//                 "converging_s", "starting_s", "stopping_settling_s"}]}
+//                 "converging_s", "deadline_s" (the part of converging_s spent in phases
+//                 that ran to their deadline), "deadline_phases", "starting_s",
+//                 "stopping_settling_s"}]}
 nlohmann::json figures_json(const std::vector<std::string>& suites,
                             const std::vector<TargetSeries>& series, std::size_t repeat) {
   using nlohmann::json;
@@ -437,6 +460,8 @@ nlohmann::json figures_json(const std::vector<std::string>& suites,
     t["within_budget"] = m.wall_s < s.budget_s();
     t["over_budget_by_s"] = std::max(0.0, m.wall_s - s.budget_s());
     t["converging_s"] = m.converging_s;
+    t["deadline_s"] = m.deadline_s;
+    t["deadline_phases"] = m.deadline_phases;
     t["starting_s"] = m.starting_s;
     t["stopping_settling_s"] = m.settling_s();
     targets.push_back(std::move(t));
@@ -560,7 +585,8 @@ CommandRunner add_bench_matrix_command(CLI::App& bench) {
   cmd->add_option("--json", flags->json,
                   "also write the figures here: per target wall_best_s, wall_median_s, cells, "
                   "cells_run, cells_per_s, verdicts, peak_rss_mib, cpu_s, ratio_to_builtin, "
-                  "budget_s, within_budget, over_budget_by_s, converging_s, starting_s, "
+                  "budget_s, within_budget, over_budget_by_s, converging_s, deadline_s, "
+                  "deadline_phases, starting_s, "
                   "stopping_settling_s and the runs (harness/app/cmd_bench_matrix.cpp)");
   cmd->footer(
       "Budgets (DESIGN.md section 5): under 1 s for the built-in, under 10 s per daemon target, "

@@ -113,6 +113,8 @@ TEST_F(BenchMatrix, BuiltinOnOneSuiteReportsSaneFigures) {
   EXPECT_EQ(t["starting_s"], 0.0);
   const double converging = t["converging_s"], settling = t["stopping_settling_s"];
   EXPECT_GT(converging, 0.0);
+  EXPECT_EQ(t["deadline_s"], 0.0);  // every phase converged
+  EXPECT_EQ(t["deadline_phases"], 0);
   EXPECT_GE(settling, 0.0);
   EXPECT_NEAR(converging + settling, median, 1e-6);
 }
