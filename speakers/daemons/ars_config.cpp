@@ -320,7 +320,10 @@ std::string render_frr(const Config& config, const ArsInstanceTarget& target) {
       << " ! R6: no Graceful Restart capability (nor long-lived GR), and no End-of-RIB, which\n"
       << " ! FRR would still send peers that offer Graceful Restart\n"
       << " bgp graceful-restart-disable\n"
-      << " bgp graceful-restart disable-eor\n";
+      << " bgp graceful-restart disable-eor\n"
+      << " ! send as soon as the table changes: the default waits 1 s plus 50 ms per peer\n"
+      << " ! before the first UPDATE of an update group\n"
+      << " coalesce-time 0\n";
   for (const NamedPeer& np : peers) {
     const std::string a = np.peer->address.to_string();
     out << " neighbor " << a << " remote-as " << np.peer->asn << "\n"

@@ -116,15 +116,17 @@ std::unique_ptr<ArsRouteServer> ArsRouteServer::start(DaemonKind kind,
     rs->instances_.push_back(
         Instance{target, std::move(dir), std::move(sockets), std::nullopt, gobgp_policies(config)});
   }
-  // Started one after the other, but all are up before start() returns; a failure stops the
-  // ones already running (the destructor).
+  // All launched, then each waited for: they start side by side, and all are up before
+  // start() returns; a failure stops the ones already running (the destructor).
   for (Instance& instance : rs->instances_)
-    rs->start_instance(instance);
+    rs->launch_instance(instance);
+  for (Instance& instance : rs->instances_)
+    rs->wait_until_ready(instance);
   rs->start_duration_ = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began);
   return rs;
 }
 
-void ArsRouteServer::start_instance(Instance& instance) {
+void ArsRouteServer::launch_instance(Instance& instance) {
   const ArsInstanceTarget& t = instance.target;
   const std::string conf = instance.dir.file(ars_config_file(kind_));
   write_file(conf, render_ars_config(kind_, config_, t), 0600);  // OpenBGPD wants 0600
@@ -164,7 +166,10 @@ void ArsRouteServer::start_instance(Instance& instance) {
     }
   }
   instance.process.emplace(ChildProcess::start(argv, dir, instance.dir.file("daemon.out")));
+}
 
+void ArsRouteServer::wait_until_ready(Instance& instance) {
+  const ArsInstanceTarget& t = instance.target;
   const wire::IpAddress& address = config_.instances[t.instance].address;
   const std::string what = std::string(to_string(kind_)) + " " +
                            config_.instances[t.instance].name + " on " + address.to_string() + ":" +
@@ -223,6 +228,8 @@ bool ArsRouteServer::running() {
 }
 
 void ArsRouteServer::stop() {
+  for (Instance& i : instances_)  // all told at once, then each reaped
+    if (i.process) i.process->terminate();
   for (Instance& i : instances_)
     if (i.process) i.process->stop(options_.stop_grace);
 }

@@ -91,7 +91,10 @@ class ArsRouteServer {
   };
   ArsRouteServer(DaemonKind kind, routeserver::Config config, ArsLaunchOptions options);
 
-  void start_instance(Instance& instance);
+  // Writes the instance's config and starts its daemon, without waiting.
+  void launch_instance(Instance& instance);
+  // Until it listens and answers on its control socket (deadline: start_deadline).
+  void wait_until_ready(Instance& instance);
   std::optional<std::string> apply(const routeserver::Config& next);
   std::optional<std::string> reload(Instance& instance, const routeserver::Config& previous);
   // Runs a control command to completion within the command deadline; its output, or why it

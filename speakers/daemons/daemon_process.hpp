@@ -65,6 +65,8 @@ class ChildProcess {
   std::optional<ExitStatus> poll();
   // Waits up to `timeout` for the child to end by itself; nullopt if it still runs.
   std::optional<ExitStatus> wait(std::chrono::milliseconds timeout);
+  // SIGTERM without waiting (so that several children end at once; stop() then reaps).
+  void terminate();
   // SIGTERM, wait up to `grace`, then SIGKILL and wait. Idempotent.
   ExitStatus stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
 
