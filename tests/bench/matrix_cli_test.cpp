@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/rsconform_cli.hpp"
 #include "support/tshark_oracle.hpp"
 
 namespace rsconform {
@@ -22,9 +23,7 @@ namespace fs = std::filesystem;
 
 test_support::RunResult rsconform(const std::vector<std::string>& args,
                                   const test_support::ChildWatcher& watcher = {}) {
-  std::vector<std::string> argv = {std::string(RSCONFORM_BINARY_DIR) + "/harness/app/rsconform"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return test_support::run_with_deadline(argv, std::chrono::seconds{120}, watcher);
+  return test_support::run_rsconform(args, std::chrono::seconds{120}, watcher);
 }
 
 std::string seed_suite() {

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/rsconform_cli.hpp"
 #include "support/tshark_oracle.hpp"
 #include "wire/codec.hpp"
 
@@ -209,9 +210,7 @@ class FakeRouteServer {
 };
 
 test_support::RunResult rsconform(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {std::string(RSCONFORM_BINARY_DIR) + "/harness/app/rsconform"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return test_support::run_with_deadline(argv, std::chrono::seconds{60});
+  return test_support::run_rsconform(args, std::chrono::seconds{60});
 }
 
 // Each test runs with the in-process recorder and with libpcap where permitted

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/corpus.hpp"
+#include "support/rsconform_cli.hpp"
 #include "support/tshark_oracle.hpp"
 
 namespace rsconform {
@@ -17,9 +18,7 @@ namespace {
 
 // Runs the built `rsconform ARGS` with a deadline.
 test_support::RunResult rsconform(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{std::string(RSCONFORM_BINARY_DIR) + "/harness/app/rsconform"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return test_support::run_with_deadline(argv, std::chrono::seconds{120});
+  return test_support::run_rsconform(args);
 }
 
 const std::string kCapture = test_support::recorded_file("rsconform-scenario-a-on/capture.pcap");

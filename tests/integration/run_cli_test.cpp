@@ -23,6 +23,7 @@
 
 #include "captures/pcap_writer.hpp"
 #include "speakers/daemons/daemon_process.hpp"
+#include "support/rsconform_cli.hpp"
 #include "support/tshark_oracle.hpp"
 
 namespace rsconform {
@@ -32,9 +33,7 @@ namespace fs = std::filesystem;
 
 test_support::RunResult rsconform(const std::vector<std::string>& args,
                                   const test_support::ChildWatcher& watcher = {}) {
-  std::vector<std::string> argv = {std::string(RSCONFORM_BINARY_DIR) + "/harness/app/rsconform"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return test_support::run_with_deadline(argv, std::chrono::seconds{120}, watcher);
+  return test_support::run_rsconform(args, std::chrono::seconds{120}, watcher);
 }
 
 std::size_t count(const std::string& text, const std::string& what) {
