@@ -17,9 +17,12 @@
 #include "app/command.hpp"
 #include "app/signal_watch.hpp"
 #include "json/json_stream.hpp"
+#include "run/run_record.hpp"
 
 namespace rsconform::app {
 namespace {
+
+namespace fs = std::filesystem;
 
 struct DecodeFlags {
   std::vector<std::string> files;
@@ -132,10 +135,27 @@ ExitCode print_timeline(const std::string& file, const DecodeFlags& flags,
   return inconclusive ? ExitCode::inconclusive : ExitCode::pass;
 }
 
+// The ports a live run recorded in the run.json beside `capture` (its route server may have
+// listened elsewhere than 179), if there is one to read.
+std::optional<std::vector<std::uint16_t>> ports_of_run(const std::string& capture) {
+  const fs::path run_json = fs::path(capture).parent_path() / "run.json";
+  std::error_code error;
+  if (!fs::is_regular_file(run_json, error)) return std::nullopt;
+  try {
+    return run::load_run_record_file(run_json.string()).ports;
+  } catch (const std::exception&) {
+    return std::nullopt;  // not ours to judge here: replay reports a broken run.json
+  }
+}
+
 ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
   bool print_messages = flags.messages || (!flags.summary && !flags.tables);
   analysis::AnalysisOptions options;
-  if (!flags.ports.empty()) options.ports = {flags.ports.begin(), flags.ports.end()};
+  if (!flags.ports.empty()) {
+    options.ports = {flags.ports.begin(), flags.ports.end()};
+  } else if (auto recorded = ports_of_run(file)) {
+    options.ports.insert(recorded->begin(), recorded->end());
+  }
   // The moment: asked for, or before-shutdown for the tables (a capture that ends with its
   // sessions shut down would show only empty tables at its end).
   std::optional<analysis::Moment> moment;
@@ -272,7 +292,9 @@ CommandRunner add_decode_command(CLI::App& parent) {
                   "with --timeline: report periods of at least this many seconds without UPDATE")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--messages", flags->messages, "also print messages with --summary/--tables");
-  cmd->add_option("--port", flags->ports, "TCP ports carrying BGP (default 179; repeatable)");
+  cmd->add_option("--port", flags->ports,
+                  "TCP ports carrying BGP (default 179, plus the ports of a run.json beside the "
+                  "capture; repeatable)");
   cmd->footer(
       "Exit codes: 0 decoded; 2 unreadable input; 3 decoded with gaps, guesses or a truncated "
       "file; 130/143 interrupted by SIGINT/SIGTERM.");

@@ -39,14 +39,26 @@ class BuiltinTarget final : public RouteServerTarget {
       : faults_(spec.faults) {
     const routeserver::Config config = configured(plan, cell, faults_);
     routeserver::ServerOptions options;
-    options.instance_ports.assign(config.instances.size(), 0);  // any free port
-    options.active = false;  // speakers connect; keeps parallel runs apart
-    server_ = std::make_unique<routeserver::RouteServer>(*context.transport, *context.time, config,
-                                                         options);
-    if (context.log)
-      server_->set_log(
-          [log = context.log](const routeserver::LogLine& l) { log(routeserver::to_string(l)); });
-    server_->start();
+    options.active = false;  // the speakers connect
+    // The suite's port (179: what Wireshark and tshark decode as BGP without being told) at
+    // the instances' own addresses; where another run or process holds it, any free port.
+    options.instance_ports.assign(config.instances.size(), plan.suite.port);
+    auto start = [&] {
+      server_ = std::make_unique<routeserver::RouteServer>(*context.transport, *context.time,
+                                                           config, options);
+      if (context.log)
+        server_->set_log(
+            [log = context.log](const routeserver::LogLine& l) { log(routeserver::to_string(l)); });
+      server_->start();
+    };
+    try {
+      start();
+    } catch (const std::runtime_error& e) {
+      if (context.log)
+        context.log(std::string(e.what()) + "; listening on a free port instead (run.json has it)");
+      options.instance_ports.assign(config.instances.size(), 0);
+      start();
+    }
     const auto& instances = plan.suite.route_servers;
     for (std::size_t i = 0; i < instances.size(); ++i)
       endpoints_.push_back(

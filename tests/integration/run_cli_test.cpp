@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <thread>
 
 #include <chrono>
@@ -258,6 +260,45 @@ TEST_F(RunCli, APeerThatCannotPlayItsScriptMakesTheCellInconclusive) {
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("inconclusive: a peer's script failed"), std::string::npos) << r.out;
+}
+
+// The built-in route server listens on 179 (what Wireshark and tshark decode as BGP) unless
+// something holds it; then on a free port, said in the log and kept in run.json, where
+// `decode` finds it without --port.
+TEST_F(RunCli, TheBuiltinPrefersPort179AndDecodeFindsAnyOtherFromRunJson) {
+  const int held = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(held, 0);
+  const int on = 1;
+  ::setsockopt(held, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  sockaddr_in at{};
+  at.sin_family = AF_INET;
+  at.sin_port = htons(179);
+  at.sin_addr.s_addr = htonl(0x7F41C804);  // 127.65.200.4, rs0 below (no other test uses it)
+  ASSERT_EQ(::bind(held, reinterpret_cast<sockaddr*>(&at), sizeof at), 0) << std::strerror(errno);
+  ASSERT_EQ(::listen(held, 1), 0);
+  const fs::path suite = dir_ / "port.json";
+  std::ofstream(suite) << R"({"name": "port", "matrix": {"branch_to_branch": ["off"]},
+    "topology": {"route_servers": [{"name": "rs0", "address": "127.65.200.4"},
+                                   {"name": "rs1", "address": "127.65.200.5"}]},
+    "peers": [{"name": "nva1", "role": "nva", "asn": 65001, "addresses": ["127.65.201.4"],
+               "script": [{"op": "connect"}]}],
+    "cases": [{"name": "vnet", "rules": ["R10"],
+               "expect": [{"to": "nva1", "present": [{"prefix": "10.1.0.0/16"}]}]}]})";
+  auto r = rsconform({"run", suite.string(), "--out", out()});
+  ::close(held);
+  ASSERT_EQ(r.exit_status, 0) << r.out << r.err;
+  const fs::path cell = fs::path(out()) / "port" / "flag=off";
+  const std::string log = read_text(cell / "log.txt");
+  EXPECT_NE(log.find("rs0: cannot listen on 127.65.200.4:179"), std::string::npos) << log;
+  EXPECT_NE(log.find("listening on a free port instead (run.json has it)"), std::string::npos);
+  const auto ports = read_json(cell / "run.json")["ports"];
+  EXPECT_EQ(std::count(ports.begin(), ports.end(), 179), 0) << ports;
+
+  auto decoded = rsconform({"decode", "--summary", (cell / "capture.pcap").string()});
+  EXPECT_EQ(decoded.exit_status, 0) << decoded.err;
+  EXPECT_EQ(decoded.out.find(" 0 BGP messages"), std::string::npos) << decoded.out;
+  EXPECT_NE(decoded.out.find("session 127.65.200.4 <-> 127.65.201.4"), std::string::npos)
+      << decoded.out;
 }
 
 // Reports written into a new --out, as .ci/main asks on a fresh checkout:
