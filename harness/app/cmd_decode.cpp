@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "analysis/capture_analysis.hpp"
+#include "analysis/mrt_writer.hpp"
 #include "analysis/observation_report.hpp"
 #include "analysis/timeline_report.hpp"
 #include "app/command.hpp"
@@ -35,6 +36,7 @@ struct DecodeFlags {
   double quiet_seconds = 1.0;
   std::string at;  // a moment (analysis/moment.hpp); default before-shutdown for --tables
   std::vector<std::uint16_t> ports;
+  std::string output;  // --format mrt: the file written ("-": stdout, never a terminal)
 };
 
 void print_read_stats(std::ostream& out, const analysis::CaptureAnalysis& a) {
@@ -266,6 +268,45 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
   return inconclusive ? ExitCode::inconclusive : ExitCode::pass;
 }
 
+// `decode --format mrt`: appends the messages of `file` to `out` as MRT records.
+ExitCode write_mrt(const std::string& file, const DecodeFlags& flags, std::ostream& out) {
+  analysis::AnalysisOptions options;
+  if (!flags.ports.empty()) options.ports = {flags.ports.begin(), flags.ports.end()};
+  options.observation.keep_tables = false;
+  analysis::Observer observer(options.observation);
+  analysis::MrtWriter writer(out, &observer);
+  analysis::CaptureAnalysis read;
+  try {
+    read = analysis::analyse_capture(file, options, writer);
+  } catch (const captures::CaptureOpenError& e) {
+    std::cerr << "rsconform decode: " << e.error().to_string() << "\n";
+    return ExitCode::usage;
+  }
+  writer.finish();
+  out.flush();
+  if (!out) {
+    std::cerr << "rsconform decode: cannot write " << flags.output << " (disk full?)\n";
+    return ExitCode::usage;
+  }
+  if (read.read_error) std::cerr << "rsconform decode: " << read.read_error->to_string() << "\n";
+  const bool inconclusive = read.uncertain() || observer.observation().uncertain();
+  return inconclusive ? ExitCode::inconclusive : ExitCode::pass;
+}
+
+// The flags --format mrt does not combine with, or why -o was refused; empty when fine.
+std::string output_conflict(const DecodeFlags& flags) {
+  if (flags.format != "mrt")
+    return flags.output.empty() ? "" : "-o/--output is for --format mrt (other formats print)";
+  if (flags.output.empty()) return "--format mrt writes binary records: give -o FILE";
+  if (flags.summary || flags.tables || flags.timeline || flags.messages || flags.pretty ||
+      !flags.at.empty())
+    return "--format mrt writes every message; it takes no --summary, --tables, --timeline, "
+           "--messages, --pretty or --at";
+  if (flags.output == "-" && isatty(STDOUT_FILENO))
+    return "-o -: refusing to write binary MRT to a terminal";
+  return "";
+}
+
 }  // namespace
 
 CommandRunner add_decode_command(CLI::App& parent) {
@@ -275,8 +316,13 @@ CommandRunner add_decode_command(CLI::App& parent) {
   cmd->add_option("FILE", flags->files, "pcap or pcapng files (gzip-compressed too)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--format", flags->format, "text, jsonl (one object per message) or json")
-      ->check(CLI::IsMember({"text", "jsonl", "json"}));
+  cmd->add_option("--format", flags->format,
+                  "text, jsonl (one object per message), json, or mrt (RFC 6396 BGP4MP_ET records, "
+                  "needs -o)")
+      ->check(CLI::IsMember({"text", "jsonl", "json", "mrt"}));
+  cmd->add_option("-o,--output", flags->output,
+                  "with --format mrt: the file to write (every FILE's messages, in order; "
+                  "\"-\" = stdout unless a terminal)");
   cmd->add_flag("--pretty", flags->pretty, "with --format json: indent (default compact)");
   cmd->add_flag("--summary", flags->summary,
                 "sessions: addresses, ASNs, router IDs, capabilities, counts, gaps, errors "
@@ -300,9 +346,28 @@ CommandRunner add_decode_command(CLI::App& parent) {
       "file; 130/143 interrupted by SIGINT/SIGTERM.");
   return [flags] {
     SignalWatch watch(nullptr);  // a signal ends it, saying so on stderr
+    if (std::string conflict = output_conflict(*flags); !conflict.empty()) {
+      std::cerr << "rsconform decode: " << conflict << "\n";
+      return ExitCode::usage;
+    }
+    std::ofstream mrt_file;
+    std::ostream* mrt_out = nullptr;
+    if (flags->format == "mrt") {
+      if (flags->output == "-") {
+        mrt_out = &std::cout;
+      } else {
+        mrt_file.open(flags->output, std::ios::binary | std::ios::trunc);
+        if (!mrt_file) {
+          std::cerr << "rsconform decode: cannot create " << flags->output << ": "
+                    << std::strerror(errno) << "\n";
+          return ExitCode::usage;
+        }
+        mrt_out = &mrt_file;
+      }
+    }
     ExitCode worst = ExitCode::pass;
     for (const auto& file : flags->files) {
-      ExitCode code = decode_one(file, *flags);
+      ExitCode code = mrt_out ? write_mrt(file, *flags, *mrt_out) : decode_one(file, *flags);
       // Unreadable input (2) outranks everything; otherwise the highest code wins.
       if (code == ExitCode::usage || (worst != ExitCode::usage && code > worst)) worst = code;
     }
