@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include <filesystem>
@@ -43,6 +44,7 @@ struct RunFlags {
   std::string capture = "auto";
   std::vector<std::string> faults;
   bool verbose = false;
+  bool inconclusive_ok = false;  // JUnit: inconclusive is <skipped>, not <error>
   // `matrix`: the results folded into the conformance matrix (check/matrix.hpp).
   bool matrix = false;
   std::string deviations = "suites/profiles/deviations.json";
@@ -267,12 +269,14 @@ bool write_atomically(const char* command, const fs::path& path, const std::stri
 // The --json / --junit reports; false when one could not be written.
 bool write_user_reports(const char* command, const std::vector<check::CellResult>& results,
                         const std::string& junit, const std::string& json,
+                        const check::JunitOptions& junit_options,
                         const check::Interruption* interruption = nullptr) {
   bool ok = true;
   if (!json.empty())
     ok &= write_atomically(command, json, check::report_json(results, interruption).dump(2));
   if (!junit.empty())
-    ok &= write_atomically(command, junit, check::report_junit(results, interruption));
+    ok &=
+        write_atomically(command, junit, check::report_junit(results, interruption, junit_options));
   return ok;
 }
 
@@ -280,9 +284,11 @@ bool write_reports(const std::vector<check::CellResult>& results, const RunFlags
                    const check::Interruption* interruption) {
   bool ok = write_atomically("run", fs::path(flags.out) / "report.json",
                              check::report_json(results, interruption).dump(2));
+  const check::JunitOptions junit_options{flags.inconclusive_ok};
   ok &= write_atomically("run", fs::path(flags.out) / "junit.xml",
-                         check::report_junit(results, interruption));
-  return write_user_reports("run", results, flags.junit, flags.json, interruption) && ok;
+                         check::report_junit(results, interruption, junit_options));
+  return write_user_reports("run", results, flags.junit, flags.json, junit_options, interruption) &&
+         ok;
 }
 
 // Marks a directory as written by `run`, so that the next run may empty it.
@@ -333,7 +339,7 @@ ExitCode report_matrix(const std::vector<check::CellResult>& results,
   ok &= write_atomically("matrix", fs::path(flags.out) / "matrix.json",
                          check::matrix_json(matrix).dump(2));
   ok &= write_atomically("matrix", fs::path(flags.out) / "matrix-junit.xml",
-                         check::matrix_junit(matrix));
+                         check::matrix_junit(matrix, {flags.inconclusive_ok}));
   if (!flags.markdown.empty()) ok &= write_atomically("matrix", flags.markdown, markdown);
   if (!ok) return ExitCode::usage;
   bool inconclusive = false;
@@ -474,9 +480,14 @@ ExitCode run_suites(const RunFlags& flags) {
   std::optional<check::Interruption> interruption;
   if (next < total || (!results.empty() && results.back().interrupted)) {
     interruption = check::Interruption{stop.signal_name(), 128 + stop.signal(), {}};
-    for (std::size_t j = next; j < total; ++j)
-      interruption->not_run.push_back({selected[j % selected.size()].first->suite.name,
-                                       selected[j % selected.size()].second.name});
+    for (std::size_t j = next; j < total; ++j) {
+      const auto& [plan, cell] = selected[j % selected.size()];
+      check::Interruption::Cell not_run{
+          plan->suite.name, cell.name, to_string((*targets)[j / selected.size()]), {}};
+      for (const auto& c : plan->suite.cases)
+        not_run.cases.push_back(c.name);
+      interruption->not_run.push_back(std::move(not_run));
+    }
   }
   const check::Interruption* stopped = interruption ? &*interruption : nullptr;
   std::cout << "\n";
@@ -499,6 +510,7 @@ struct ReplayFlags {
   std::string steps_file;
   std::string junit;
   std::string json;
+  bool inconclusive_ok = false;
 };
 
 // "NAME=VALUE" -> (NAME, VALUE); nullopt unless both are non-empty.
@@ -628,7 +640,11 @@ ExitCode replay(const ReplayFlags& flags) {
       options.fixed.set(nv->first, *a);
     }
     try {
+      const auto start = std::chrono::steady_clock::now();
       results.push_back(run::replay_capture(suite, record.cell, record, options));
+      results.back().wall_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
     } catch (const captures::CaptureOpenError& e) {
       std::cerr << "rsconform replay: " << e.what() << "\n";
       return ExitCode::usage;
@@ -638,7 +654,8 @@ ExitCode replay(const ReplayFlags& flags) {
     }
   }
   check::print_console(std::cout, results);
-  if (!write_user_reports("replay", results, flags.junit, flags.json)) return ExitCode::usage;
+  if (!write_user_reports("replay", results, flags.junit, flags.json, {flags.inconclusive_ok}))
+    return ExitCode::usage;
   return static_cast<ExitCode>(check::exit_code(check::overall(results)));
 }
 
@@ -647,6 +664,8 @@ ExitCode replay(const ReplayFlags& flags) {
 constexpr const char* kExitCodes =
     "Exit codes: 0 pass, 1 a check failed, 2 usage or input error, 3 inconclusive, 130/143 "
     "interrupted by SIGINT/SIGTERM.";
+constexpr const char* kInconclusiveOk =
+    "JUnit reports: an inconclusive result is <skipped>, not an <error>";
 
 // The options `run` and `matrix` share.
 void add_run_options(CLI::App* cmd, RunFlags& flags) {
@@ -668,6 +687,7 @@ void add_run_options(CLI::App* cmd, RunFlags& flags) {
   cmd->add_option("--out", flags.out,
                   "run directory (captures, logs, reports), emptied of an earlier run first");
   cmd->add_option("--junit", flags.junit, "write a JUnit XML report here");
+  cmd->add_flag("--inconclusive-ok", flags.inconclusive_ok, kInconclusiveOk);
   cmd->add_option("--json", flags.json, "write a JSON report here");
   cmd->add_option("--filter", flags.filter, "only suites whose name matches this glob");
   cmd->add_option("--shard", flags.shard, "I/N: run the I-th of N shards of the cells");
@@ -734,6 +754,7 @@ CommandRunner add_replay_command(CLI::App& parent) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--port", flags->ports, "TCP ports carrying BGP");
   cmd->add_option("--junit", flags->junit, "write a JUnit XML report here");
+  cmd->add_flag("--inconclusive-ok", flags->inconclusive_ok, kInconclusiveOk);
   cmd->add_option("--json", flags->json, "write a JSON report here");
   cmd->footer(kExitCodes);
   return [flags] { return replay(*flags); };

@@ -826,6 +826,7 @@ void explain_by_sessions(const Suite& suite, const AddressBook& book,
                            list_text(cases, [](const std::string& x) { return x; }) + ")";
         r.reason = fault->text;
         r.verdict = fault->verdict;
+        r.explains = cases;
         explained.push_back(std::move(r));
       }
   result.results.insert(result.results.begin(), std::make_move_iterator(explained.begin()),
@@ -922,6 +923,7 @@ CellResult check(const Suite& suite, const MatrixCell& cell,
     const MatrixCell state = suite.state_at(cell, c.after);
     if (!c.when.matches(state.branch_to_branch, state.preference)) {
       ++result.cases_skipped;
+      result.skipped_cases.push_back(c.name);
       continue;
     }
     ++result.cases_judged;

@@ -91,6 +91,9 @@ struct ExpectationResult {
   std::string history;  // what happened on the direction that explains it (direction_history.hpp)
   Verdict verdict = Verdict::pass;
   std::string pointer;  // the expectation in the suite file
+  // A session result: the cases whose results on that session it stands for (none when it only
+  // names a lost session that may explain other failures).
+  std::vector<std::string> explains;
 };
 
 struct CellResult {
@@ -100,8 +103,11 @@ struct CellResult {
   Verdict verdict = Verdict::pass;
   std::vector<ExpectationResult> results;
   std::size_t cases_judged = 0;
-  std::size_t cases_skipped = 0;         // their `when` did not hold
-  std::optional<double> convergence_ms;  // filled in by the runner
+  std::size_t cases_skipped = 0;           // their `when` did not hold
+  std::vector<std::string> skipped_cases;  // their names
+  std::optional<double> convergence_ms;    // filled in by the runner
+  // Wall time the cell took (set-up, run, teardown, judging); filled in by the runner and replay.
+  std::optional<double> wall_ms;
   // False when a phase reached its deadline before it converged; convergence_ms is then the
   // time until that deadline.
   bool converged = true;

@@ -380,26 +380,27 @@ nlohmann::json matrix_json(const Matrix& m) {
           {"deviations", std::move(used)}};
 }
 
-std::string matrix_junit(const Matrix& m) {
+std::string matrix_junit(const Matrix& m, const JunitOptions& options) {
   std::vector<std::string> targets;
   for (const auto& c : m.columns)
     add_unique(targets, c.target);
-  std::ostringstream out;
-  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rsconform matrix\">\n";
+  std::ostringstream suites;
+  JunitCounts total;
   for (const auto& target : targets) {
     std::ostringstream cases;
-    std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+    JunitCounts n;
     for (const auto& row : m.rules)
       for (std::size_t c = 0; c < m.columns.size(); ++c) {
         if (m.columns[c].target != target) continue;
         const MatrixEntry& e = row.entries[c];
         const std::string flag = m.columns[c].branch_to_branch ? "flag=on" : "flag=off";
-        ++tests;
+        ++n.tests;
         cases << "    <testcase classname=\"" << xml_escape(target) << "\" name=\""
               << xml_escape(row.key + " " + flag) << "\"";
-        auto element = [&](const char* name, const std::string& message,
+        auto element = [&](const char* name, const char* type, const std::string& message,
                            const std::vector<std::string>& lines) {
-          cases << ">\n      <" << name << " message=\"" << xml_escape(message) << "\">";
+          cases << ">\n      <" << name << " type=\"" << type << "\" message=\""
+                << xml_escape(message) << "\">";
           for (const auto& line : lines)
             cases << xml_escape(line) << "\n";
           cases << "</" << name << ">\n    </testcase>\n";
@@ -416,29 +417,36 @@ std::string matrix_junit(const Matrix& m) {
             break;
           }
           case Outcome::fail:
-            ++failures;
-            element("failure", "fail", e.details);
+            ++n.failures;
+            element("failure", "failed", "fail", e.details);
             break;
           case Outcome::inconclusive:
-            ++errors;
-            element("error", "inconclusive", e.details);
+            if (options.inconclusive_ok) {
+              ++n.skipped;
+              element("skipped", "inconclusive", "inconclusive", e.details);
+            } else {
+              ++n.errors;
+              element("error", "inconclusive", "inconclusive", e.details);
+            }
             break;
           case Outcome::skipped:
-            ++skipped;
-            element("skipped", "skipped", e.details);
+            ++n.skipped;
+            element("skipped", "not-expressible", "skipped", e.details);
             break;
           case Outcome::not_covered:
-            ++skipped;
-            element("skipped", "not covered by the suites run", {});
+            ++n.skipped;
+            element("skipped", "not-covered", "not covered by the suites run", {});
             break;
         }
       }
-    out << "  <testsuite name=\"" << xml_escape(target) << "\" tests=\"" << tests
-        << "\" failures=\"" << failures << "\" errors=\"" << errors << "\" skipped=\"" << skipped
-        << "\">\n"
-        << cases.str() << "  </testsuite>\n";
+    total.add(n);
+    suites << "  <testsuite name=\"" << xml_escape(target) << "\"" << n.attributes() << ">\n"
+           << cases.str() << "  </testsuite>\n";
   }
-  out << "</testsuites>\n";
+  std::ostringstream out;
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rsconform matrix\""
+      << total.attributes() << ">\n"
+      << suites.str() << "</testsuites>\n";
   return out.str();
 }
 

@@ -16,6 +16,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "check/checker.hpp"
+#include "check/report.hpp"
 
 namespace rsconform::check {
 
@@ -83,9 +84,11 @@ Matrix build_matrix(const std::vector<CellResult>& cells, const std::vector<Devi
 std::string matrix_markdown(const Matrix& matrix);
 nlohmann::json matrix_json(const Matrix& matrix);
 // JUnit with one testsuite per target and a testcase per rule and flag value ("R11 flag=on"):
-// fail is a failure, inconclusive an error, skipped and not covered are skipped, and deviates
-// passes with the deviation named in the testcase's system-out.
-std::string matrix_junit(const Matrix& matrix);
+// fail is a failure, inconclusive an error (skipped with inconclusive_ok), skipped and not
+// covered are skipped, and deviates passes with the deviation named in the testcase's
+// system-out. Rows carry no wall time: testcases have no `time`, testsuites 0. Valid against
+// docs/junit.xsd.
+std::string matrix_junit(const Matrix& matrix, const JunitOptions& options = {});
 
 // "R2" < "R10" < "custom": the order rule rows appear in.
 bool rule_before(const std::string& a, const std::string& b);

@@ -1,5 +1,6 @@
 #include "check/report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -243,80 +244,184 @@ nlohmann::json report_json(const std::vector<CellResult>& cells, const Interrupt
   return json{{"verdict", to_string(v)}, {"exit_code", exit_code(v)}, {"cells", std::move(list)}};
 }
 
-std::string report_junit(const std::vector<CellResult>& cells, const Interruption* interruption) {
-  // One testcase per cell: its outcome element (none for a pass) and what it says.
-  struct Testcase {
-    const CellResult* cell = nullptr;  // null: not run
-    std::string suite, name, file;
-    double seconds = 0;
-    std::string element, message, text;  // element: failure, skipped, error or empty
+void JunitCounts::add(const JunitCounts& other) {
+  tests += other.tests;
+  failures += other.failures;
+  errors += other.errors;
+  skipped += other.skipped;
+  seconds += other.seconds;
+}
+
+std::string JunitCounts::attributes() const {
+  return " tests=\"" + std::to_string(tests) + "\" failures=\"" + std::to_string(failures) +
+         "\" errors=\"" + std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) +
+         "\" time=\"" + junit_seconds(seconds) + "\"";
+}
+
+std::string junit_seconds(double seconds) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3f", std::max(seconds, 0.0));
+  return buffer;
+}
+
+namespace {
+
+// One JUnit testcase: its outcome element (none for a pass) and what it says.
+struct Testcase {
+  std::string classname, name;
+  double seconds = 0;
+  std::string element, type, message, text;  // element: failure, error, skipped or empty
+  std::string out;                           // <system-out>
+};
+
+// The testcase name for results tied to no case of the suite.
+constexpr const char* kCellTestcase = "(cell)";
+
+std::string cases_text(std::size_t n, const char* what) {
+  return std::to_string(n) + " expectation(s) " + what;
+}
+
+// The testcases of a cell that was judged, or skipped, or interrupted.
+std::vector<Testcase> cell_testcases(const CellResult& c, const std::string& classname,
+                                     const Interruption* interruption,
+                                     const JunitOptions& options) {
+  auto inconclusive = [&options](Testcase& t, const std::string& message) {
+    t.element = options.inconclusive_ok ? "skipped" : "error";
+    t.type = "inconclusive";
+    t.message = message;
   };
-  std::vector<Testcase> testcases;
-  for (const auto& c : cells) {
-    const std::string suite = names_target(c.target) ? c.target + "/" + c.suite : c.suite;
-    Testcase t{&c, suite, c.cell.name, c.file, c.convergence_ms.value_or(0) / 1000.0, "", "", ""};
+  std::vector<std::string> names = c.cases;
+  auto tied = [](const ExpectationResult& r, const std::string& name) {
+    return r.case_name == name ||
+           std::find(r.explains.begin(), r.explains.end(), name) != r.explains.end();
+  };
+  const bool loose = std::any_of(c.results.begin(), c.results.end(), [&](const auto& r) {
+    return r.verdict != Verdict::pass &&
+           std::none_of(names.begin(), names.end(), [&](const auto& n) { return tied(r, n); });
+  });
+  if (loose || names.empty()) names.push_back(kCellTestcase);
+  // A cell made inconclusive by more than its results (a peer's script failed, a step the
+  // target could not apply): none of its cases passes or fails.
+  Verdict judged = Verdict::pass;
+  for (const auto& r : c.results)
+    judged = worst(judged, r.verdict);
+  const bool cell_inconclusive = c.verdict == Verdict::inconclusive && judged != c.verdict;
+  const std::string convergence = convergence_text(c);
+
+  std::vector<Testcase> out;
+  for (const auto& name : names) {
+    Testcase t;
+    t.classname = classname;
+    t.name = name;
     if (c.interrupted) {
       t.element = "error";
+      t.type = "interrupted";
       t.message = interrupted_text(interruption) + ", not judged";
       t.text = join(c.notes, "\n");
     } else if (c.verdict == Verdict::skipped) {
       t.element = "skipped";
+      t.type = "not-expressible";
       t.message = join(c.skip_reasons, "; ");
-    } else if (c.verdict != Verdict::pass) {
-      t.element = c.verdict == Verdict::failed ? "failure" : "skipped";
-      t.message = std::to_string(c.count(c.verdict)) + " expectation(s) " + to_string(c.verdict);
-      for (const auto& r : c.results)
-        if (r.verdict != Verdict::pass) t.text += detail(r) + "\n";
+    } else if (std::find(c.skipped_cases.begin(), c.skipped_cases.end(), name) !=
+               c.skipped_cases.end()) {
+      t.element = "skipped";
+      t.type = "when";
+      t.message = "its `when` does not hold in " + c.cell.name;
+    } else {
+      std::size_t failed = 0, unjudged = 0;
+      for (const auto& r : c.results) {
+        const bool mine = name == kCellTestcase
+                              ? std::none_of(c.cases.begin(), c.cases.end(),
+                                             [&](const auto& n) { return tied(r, n); })
+                              : tied(r, name);
+        if (!mine || r.verdict == Verdict::pass) continue;
+        ++(r.verdict == Verdict::failed ? failed : unjudged);
+        t.text += detail(r) + "\n";
+      }
+      if (cell_inconclusive) {
+        inconclusive(t, c.notes.empty() ? "the cell is inconclusive" : c.notes.front());
+        t.text = join(c.notes, "\n") + (t.text.empty() ? "" : "\n" + t.text);
+      } else if (failed) {
+        t.element = "failure";
+        t.type = "failed";
+        t.message = cases_text(failed, "failed");
+        if (unjudged) t.message += ", " + std::to_string(unjudged) + " inconclusive";
+      } else if (unjudged) {
+        inconclusive(t, cases_text(unjudged, "inconclusive"));
+      }
+      t.out = convergence;
+      if (!c.notes.empty() && !cell_inconclusive)
+        t.out += (t.out.empty() ? "" : "\n") + join(c.notes, "\n");
     }
-    testcases.push_back(std::move(t));
+    out.push_back(std::move(t));
+  }
+  // The cell's wall time, shared out equally so that a testsuite's time adds up to its cells'.
+  for (auto& t : out)
+    t.seconds = c.wall_ms.value_or(0) / 1000.0 / static_cast<double>(out.size());
+  return out;
+}
+
+}  // namespace
+
+std::string report_junit(const std::vector<CellResult>& cells, const Interruption* interruption,
+                         const JunitOptions& options) {
+  // (testsuite, its testcases) in first-seen order.
+  std::vector<std::pair<std::string, std::vector<Testcase>>> suites;
+  auto add = [&suites](const std::string& suite, std::vector<Testcase> list) {
+    auto it = std::find_if(suites.begin(), suites.end(),
+                           [&suite](const auto& s) { return s.first == suite; });
+    if (it == suites.end()) it = suites.insert(suites.end(), {suite, {}});
+    for (auto& t : list)
+      it->second.push_back(std::move(t));
+  };
+  auto suite_name = [](const std::string& target, const std::string& suite) {
+    return names_target(target) ? target + "/" + suite : suite;
+  };
+  for (const auto& c : cells) {
+    const std::string suite = suite_name(c.target, c.suite);
+    add(suite, cell_testcases(c, suite + "." + c.cell.name, interruption, options));
   }
   if (interruption)
-    for (const auto& c : interruption->not_run)
-      testcases.push_back({nullptr, c.suite, c.cell, "", 0, "skipped",
-                           "not run: " + interrupted_text(interruption), ""});
+    for (const auto& c : interruption->not_run) {
+      const std::string suite = suite_name(c.target, c.suite);
+      std::vector<Testcase> list;
+      for (const auto& name : c.cases.empty() ? std::vector<std::string>{kCellTestcase} : c.cases)
+        list.push_back({suite + "." + c.cell, name, 0, "skipped", "not-run",
+                        "not run: " + interrupted_text(interruption), "", ""});
+      add(suite, std::move(list));
+    }
 
-  // Group by suite, keeping first-seen order.
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<const Testcase*>> by_suite;
-  for (const auto& t : testcases) {
-    if (!by_suite.count(t.suite)) order.push_back(t.suite);
-    by_suite[t.suite].push_back(&t);
-  }
-  auto counts = [](const std::vector<const Testcase*>& list) {
-    std::map<std::string, std::size_t> n;
-    for (const Testcase* t : list)
-      ++n[t->element];
-    return "\" failures=\"" + std::to_string(n["failure"]) + "\" errors=\"" +
-           std::to_string(n["error"]) + "\" skipped=\"" + std::to_string(n["skipped"]) + "\"";
+  auto counts = [](const std::vector<Testcase>& list) {
+    JunitCounts n;
+    for (const auto& t : list) {
+      ++n.tests;
+      n.failures += t.element == "failure";
+      n.errors += t.element == "error";
+      n.skipped += t.element == "skipped";
+      n.seconds += t.seconds;
+    }
+    return n;
   };
-  std::vector<const Testcase*> all;
-  for (const auto& t : testcases)
-    all.push_back(&t);
+  JunitCounts total;
+  for (const auto& [name, list] : suites)
+    total.add(counts(list));
   std::ostringstream out;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << "<testsuites name=\"rsconform\" tests=\"" << all.size() << counts(all) << ">\n";
-  for (const auto& suite : order) {
-    const auto& list = by_suite[suite];
-    double seconds = 0;
-    for (const Testcase* t : list)
-      seconds += t->seconds;
-    out << "  <testsuite name=\"" << xml_escape(suite) << "\" tests=\"" << list.size()
-        << counts(list) << " time=\"" << seconds << "\">\n";
-    for (const Testcase* t : list) {
-      out << "    <testcase classname=\"" << xml_escape(suite) << "\" name=\""
-          << xml_escape(t->name) << "\" file=\"" << xml_escape(t->file) << "\" time=\""
-          << t->seconds << "\"";
-      const std::string convergence = t->cell ? convergence_text(*t->cell) : "";
-      if (t->element.empty() && convergence.empty()) {
+  out << "<testsuites name=\"rsconform\"" << total.attributes() << ">\n";
+  for (const auto& [name, list] : suites) {
+    out << "  <testsuite name=\"" << xml_escape(name) << "\"" << counts(list).attributes() << ">\n";
+    for (const auto& t : list) {
+      out << "    <testcase classname=\"" << xml_escape(t.classname) << "\" name=\""
+          << xml_escape(t.name) << "\" time=\"" << junit_seconds(t.seconds) << "\"";
+      if (t.element.empty() && t.out.empty()) {
         out << "/>\n";
         continue;
       }
       out << ">\n";
-      if (!t->element.empty())
-        out << "      <" << t->element << " message=\"" << xml_escape(t->message) << "\">"
-            << xml_escape(t->text) << "</" << t->element << ">\n";
-      if (!convergence.empty())
-        out << "      <system-out>" << xml_escape(convergence) << "</system-out>\n";
+      if (!t.element.empty())
+        out << "      <" << t.element << " type=\"" << t.type << "\" message=\""
+            << xml_escape(t.message) << "\">" << xml_escape(t.text) << "</" << t.element << ">\n";
+      if (!t.out.empty()) out << "      <system-out>" << xml_escape(t.out) << "</system-out>\n";
       out << "    </testcase>\n";
     }
     out << "  </testsuite>\n";

@@ -1,7 +1,7 @@
 // Reports of checked cells: a console summary (one line per suite x matrix
 // cell, then the details of failures), JSON (every expectation with expected,
 // seen and, on failure, the closest match) and JUnit XML (one testcase per
-// suite x cell).
+// case x cell, in the subset of JUnit that docs/junit.xsd describes).
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -21,6 +21,8 @@ struct Interruption {
   struct Cell {
     std::string suite;
     std::string cell;
+    std::string target;              // as CellResult::target
+    std::vector<std::string> cases;  // the suite's cases, for JUnit
   };
   std::vector<Cell> not_run;
 };
@@ -44,11 +46,33 @@ void print_console(std::ostream& out, const std::vector<CellResult>& cells,
 nlohmann::json report_json(const std::vector<CellResult>& cells,
                            const Interruption* interruption = nullptr);
 
-// <testsuites><testsuite name=SUITE><testcase name="flag=on" classname=SUITE>
-// with <failure> (failed), <skipped> (inconclusive or not run), <error> (interrupted) and
-// the details.
+struct JunitOptions {
+  // Inconclusive results become <skipped> rather than <error type="inconclusive">.
+  bool inconclusive_ok = false;
+};
+
+// JUnit XML (docs/junit.xsd): a testsuite per suite ("TARGET/SUITE" when the target is not the
+// builtin one) and in it a testcase per case and cell, classname "SUITE.CELL" ("r30.flag=off")
+// and name the case's, plus a testcase "(cell)" for results tied to no case. A failed
+// expectation is a <failure type="failed">, an inconclusive one an <error type="inconclusive">
+// (<skipped> with inconclusive_ok), a case not run (target cannot express it, `when` does not
+// hold, run interrupted first) a <skipped>, the cell running when the run was interrupted an
+// <error type="interrupted">. `time` is the cell's wall time shared out equally among its
+// testcases; convergence goes to <system-out>.
 std::string report_junit(const std::vector<CellResult>& cells,
-                         const Interruption* interruption = nullptr);
+                         const Interruption* interruption = nullptr,
+                         const JunitOptions& options = {});
+
+// The opening tag's counts: ` tests="N" failures="N" errors="N" skipped="N" time="S"`.
+struct JunitCounts {
+  std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+  double seconds = 0;
+  void add(const JunitCounts& other);
+  std::string attributes() const;
+};
+
+// Seconds as JUnit's `time` wants them: fixed-point, milliseconds ("1.250").
+std::string junit_seconds(double seconds);
 
 // 0 pass, 1 failed, 3 inconclusive.
 int exit_code(Verdict verdict);

@@ -71,9 +71,9 @@ class RunLog {
   std::ostream* echo_;
 };
 
-}  // namespace
-
-CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const RunOptions& options) {
+// run_cell without the wall time.
+CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
+                         const RunOptions& options) {
   const check::Suite& suite = plan.suite;
   CellRun run;
   run.result.suite = suite.name;
@@ -321,6 +321,16 @@ CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const Run
   if (target_failure) run.result.notes.push_back("route server failed: " + *target_failure);
   for (const auto& limitation : known_limitations(options.target.kind, plan, cell))
     run.result.notes.push_back("known limitation: " + limitation);
+  return run;
+}
+
+}  // namespace
+
+CellRun run_cell(const SuitePlan& plan, const check::MatrixCell& cell, const RunOptions& options) {
+  const auto start = SteadyClock::now();
+  CellRun run = run_cell_untimed(plan, cell, options);
+  run.result.wall_ms =
+      std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
   return run;
 }
 

@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -73,6 +75,59 @@ std::string unconverging_suite(const fs::path& dir, int deadline_ms) {
                "expect": [{"to": "nva1", "present": [{"prefix": "10.99.0.0/16"}]}]}]})";
   return path.string();
 }
+
+// nva1 announces an IPv6 prefix without offering IPv6 unicast: the speaker
+// refuses to send it, and what follows cannot be the route server's doing.
+std::string unnegotiated_suite(const fs::path& dir) {
+  const fs::path path = dir / "unnegotiated.json";
+  std::ofstream(path) << R"({"name": "unnegotiated", "matrix": {"branch_to_branch": ["on"]},
+    "timing": {"deadline_ms": 300, "quiet_ms": 50},
+    "peers": [{"name": "nva1", "role": "nva", "asn": 65001, "addresses": ["127.65.1.4"],
+               "script": [{"op": "connect"}, {"op": "wait_state", "state": "Established"},
+                          {"op": "announce", "prefixes": ["2001:db8:100::/48"]},
+                          {"op": "announce", "prefixes": ["192.168.1.0/24"]}]},
+              {"name": "er", "role": "expressroute", "script": [{"op": "connect"}]}],
+    "cases": [{"name": "to-er", "rules": ["R26"],
+               "expect": [{"to": "er", "present": [{"prefix": "192.168.1.0/24"}]}]}]})";
+  return path.string();
+}
+
+// Checks a JUnit report against docs/junit.xsd with xmllint (the caller skips
+// without it), and every testsuite's and the testsuites' counts against the
+// testcases they hold.
+void expect_valid_junit(const fs::path& path) {
+  SCOPED_TRACE(path.string());
+  const std::string command = "xmllint --noout --schema '" + std::string(RSCONFORM_SOURCE_DIR) +
+                              "/docs/junit.xsd' '" + path.string() + "' 2>&1";
+  std::string said;
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buffer[4096];
+  while (const std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe))
+    said.append(buffer, n);
+  EXPECT_EQ(::pclose(pipe), 0) << said;
+
+  const std::string xml = read_text(path);
+  auto expected_counts = [](const std::string& part) {
+    return " tests=\"" + std::to_string(count(part, "<testcase ")) + "\" failures=\"" +
+           std::to_string(count(part, "<failure ")) + "\" errors=\"" +
+           std::to_string(count(part, "<error ")) + "\" skipped=\"" +
+           std::to_string(count(part, "<skipped ")) + "\"";
+  };
+  const std::string head = xml.substr(0, xml.find('\n', xml.find("<testsuites ")));
+  EXPECT_NE(head.find(expected_counts(xml)), std::string::npos) << head;
+  for (auto at = xml.find("<testsuite "); at != std::string::npos;
+       at = xml.find("<testsuite ", at + 1)) {
+    const std::string suite = xml.substr(at, xml.find("</testsuite>", at) - at);
+    const std::string tag = suite.substr(0, suite.find('>'));
+    EXPECT_NE(tag.find(expected_counts(suite)), std::string::npos) << tag;
+  }
+}
+
+bool have_xmllint() {
+  return std::system("command -v xmllint >/dev/null 2>&1") == 0;
+}
+constexpr const char* kNoXmllint = "xmllint is not installed (Debian: libxml2-utils)";
 
 std::string seed_suite() {
   return std::string(RSCONFORM_SOURCE_DIR) + "/suites/r07-nva-asn-65515.json";
@@ -243,17 +298,7 @@ TEST_F(RunCli, ADeadlineIsNotConvergence) {
 // nva1 announces an IPv6 prefix without offering IPv6 unicast: the speaker
 // refuses to send it, and what follows cannot be the route server's doing.
 TEST_F(RunCli, APeerThatCannotPlayItsScriptMakesTheCellInconclusive) {
-  const fs::path path = dir_ / "unnegotiated.json";
-  std::ofstream(path) << R"({"name": "unnegotiated", "matrix": {"branch_to_branch": ["on"]},
-    "timing": {"deadline_ms": 300, "quiet_ms": 50},
-    "peers": [{"name": "nva1", "role": "nva", "asn": 65001, "addresses": ["127.65.1.4"],
-               "script": [{"op": "connect"}, {"op": "wait_state", "state": "Established"},
-                          {"op": "announce", "prefixes": ["2001:db8:100::/48"]},
-                          {"op": "announce", "prefixes": ["192.168.1.0/24"]}]},
-              {"name": "er", "role": "expressroute", "script": [{"op": "connect"}]}],
-    "cases": [{"name": "to-er", "rules": ["R26"],
-               "expect": [{"to": "er", "present": [{"prefix": "192.168.1.0/24"}]}]}]})";
-  auto r = rsconform({"run", path.string(), "--out", out()});
+  auto r = rsconform({"run", unnegotiated_suite(dir_), "--out", out()});
   EXPECT_EQ(r.exit_status, 3) << r.out << r.err;
   EXPECT_NE(r.out.find("2001:db8:100::/48 not sent: ipv6/unicast was not negotiated (the speaker "
                        "does not offer it: set speaker.ipv6_unicast)"),
@@ -299,6 +344,59 @@ TEST_F(RunCli, TheBuiltinPrefersPort179AndDecodeFindsAnyOtherFromRunJson) {
   EXPECT_EQ(decoded.out.find(" 0 BGP messages"), std::string::npos) << decoded.out;
   EXPECT_NE(decoded.out.find("session 127.65.200.4 <-> 127.65.201.4"), std::string::npos)
       << decoded.out;
+}
+
+// The JUnit reports of a run with failures (the built-in route server ignoring the
+// branch-to-branch flag) follow docs/junit.xsd: a testcase per case and cell, the cases whose
+// `when` does not hold skipped, and the matrix's JUnit too.
+TEST_F(RunCli, JunitOfAFailingRunFollowsTheSchema) {
+  if (!have_xmllint()) GTEST_SKIP() << kNoXmllint;
+  const std::string suite = std::string(RSCONFORM_SOURCE_DIR) + "/suites/scenario-a.json";
+  auto r =
+      rsconform({"matrix", suite, "--fault", "ignore-flag", "--deviations", "", "--out", out()});
+  EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
+  const fs::path junit = fs::path(out()) / "junit.xml";
+  expect_valid_junit(junit);
+  expect_valid_junit(fs::path(out()) / "matrix-junit.xml");
+  const std::string xml = read_text(junit);
+  EXPECT_NE(xml.find("<testcase classname=\"scenario-a.flag=on\" name=\"flag-on-er-to-nva\" "
+                     "time=\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<failure type=\"failed\" message=\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<skipped type=\"when\" message=\"its `when` does not hold in flag=on\""),
+            std::string::npos)
+      << xml;
+  EXPECT_EQ(xml.find(" file=\""), std::string::npos) << xml;
+  EXPECT_EQ(xml.find("<error "), std::string::npos) << xml;
+}
+
+// An inconclusive cell is an error CI notices, unless --inconclusive-ok makes it skipped.
+TEST_F(RunCli, JunitOfAnInconclusiveRunFollowsTheSchema) {
+  if (!have_xmllint()) GTEST_SKIP() << kNoXmllint;
+  const std::string suite = unnegotiated_suite(dir_);
+  auto r = rsconform({"run", suite, "--out", out()});
+  EXPECT_EQ(r.exit_status, 3) << r.out << r.err;
+  const fs::path junit = fs::path(out()) / "junit.xml";
+  expect_valid_junit(junit);
+  std::string xml = read_text(junit);
+  EXPECT_NE(xml.find("<testcase classname=\"unnegotiated.flag=on\" name=\"to-er\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<error type=\"inconclusive\" message=\"inconclusive: a peer&apos;s script "
+                     "failed"),
+            std::string::npos)
+      << xml;
+
+  const fs::path user = dir_ / "user.xml";
+  r = rsconform({"run", suite, "--out", out(), "--inconclusive-ok", "--junit", user.string()});
+  EXPECT_EQ(r.exit_status, 3) << r.out << r.err;  // the exit code still says inconclusive
+  for (const fs::path& path : {junit, user}) {
+    expect_valid_junit(path);
+    xml = read_text(path);
+    EXPECT_NE(xml.find("<skipped type=\"inconclusive\""), std::string::npos) << xml;
+    EXPECT_EQ(xml.find("<error "), std::string::npos) << xml;
+  }
 }
 
 // Reports written into a new --out, as .ci/main asks on a fresh checkout:
@@ -375,9 +473,19 @@ TEST_P(RunSignal, StopsTheCellAndReportsItInterrupted) {
     EXPECT_EQ(report["interrupted"]["not_run"][0]["cell"], "flag=on");
   }
   const std::string junit = read_text(run_dir / "junit.xml");
-  EXPECT_NE(junit.find("<error message=\"interrupted by " + name), std::string::npos) << junit;
-  EXPECT_NE(junit.find("<skipped message=\"not run: interrupted by " + name), std::string::npos)
+  EXPECT_NE(junit.find("<testcase classname=\"unconverging.flag=off\" name=\"never-announced\""),
+            std::string::npos)
       << junit;
+  EXPECT_NE(junit.find("<error type=\"interrupted\" message=\"interrupted by " + name),
+            std::string::npos)
+      << junit;
+  EXPECT_NE(junit.find("<testcase classname=\"unconverging.flag=on\" name=\"never-announced\" "
+                       "time=\"0.000\">\n      <skipped type=\"not-run\" message=\"not run: "
+                       "interrupted by " +
+                       name),
+            std::string::npos)
+      << junit;
+  if (have_xmllint()) expect_valid_junit(run_dir / "junit.xml");
   EXPECT_FALSE(fs::exists(run_dir / "earlier-suite"));
 
   const fs::path cell_dir = run_dir / "unconverging" / "flag=off";

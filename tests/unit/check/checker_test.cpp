@@ -397,10 +397,16 @@ TEST_F(CheckerTest, ReportsCarryEveryExpectation) {
   EXPECT_TRUE(saw_failure);
 
   const std::string xml = report_junit(cells);
-  EXPECT_NE(xml.find("<testsuite name=\"unit\" tests=\"2\" failures=\"2\""), std::string::npos)
+  // Four cases in two cells, and a lost session that explains none of them.
+  EXPECT_NE(xml.find("<testsuite name=\"unit\" tests=\"9\" failures=\"3\" errors=\"0\" "
+                     "skipped=\"1\""),
+            std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("<testcase classname=\"unit\" name=\"flag=on\""), std::string::npos);
-  EXPECT_NE(xml.find("<failure message=\""), std::string::npos);
+  EXPECT_NE(xml.find("<testcase classname=\"unit.flag=on\" name=\"vnet\" time=\"0.000\">\n"
+                     "      <failure type=\"failed\" message=\"1 expectation(s) failed\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"unit.flag=off\" name=\"(cell)\""), std::string::npos);
   EXPECT_NE(xml.find("-&gt; nva1"), std::string::npos);  // escaped
 
   std::ostringstream console;
@@ -430,7 +436,7 @@ TEST_F(CheckerTest, ReportsSayWhatDidNotConvergeAndWhatWasInterrupted) {
   stopped.interrupted = true;
   stopped.notes = {"capture up to the signal: x.pcap"};
   cells.push_back(stopped);
-  const Interruption interruption{"SIGTERM", 143, {{"other", "flag=off"}}};
+  const Interruption interruption{"SIGTERM", 143, {{"other", "flag=off", "", {"a", "b"}}}};
 
   std::ostringstream console;
   print_console(console, cells, &interruption);
@@ -455,18 +461,23 @@ TEST_F(CheckerTest, ReportsSayWhatDidNotConvergeAndWhatWasInterrupted) {
   EXPECT_EQ(j["cells"][0]["verdict"], to_string(cells[0].verdict));
 
   const std::string xml = report_junit(cells, &interruption);
-  EXPECT_NE(xml.find("<testsuites name=\"rsconform\" tests=\"3\" failures=\"0\" errors=\"1\" "
-                     "skipped=\"1\""),
+  EXPECT_NE(xml.find("<testsuites name=\"rsconform\" tests=\"7\" failures=\"0\" errors=\"1\" "
+                     "skipped=\"3\""),
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<system-out>did not converge (deadline reached after 5001.0 ms)"),
             std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("<error message=\"interrupted by SIGTERM, not judged\">capture up to"),
+  EXPECT_NE(xml.find("<error type=\"interrupted\" message=\"interrupted by SIGTERM, not "
+                     "judged\">capture up to"),
             std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("<testcase classname=\"other\" name=\"flag=off\""), std::string::npos);
-  EXPECT_NE(xml.find("<skipped message=\"not run: interrupted by SIGTERM\""), std::string::npos)
+  // The stopped cell knows no cases: one testcase stands for it.
+  EXPECT_NE(xml.find("<testcase classname=\"unit.flag=on\" name=\"(cell)\""), std::string::npos);
+  // A cell not run: a testcase per case of its suite.
+  EXPECT_NE(xml.find("<testcase classname=\"other.flag=off\" name=\"b\" time=\"0.000\">\n"
+                     "      <skipped type=\"not-run\" message=\"not run: interrupted by SIGTERM\""),
+            std::string::npos)
       << xml;
 }
 
@@ -516,8 +527,9 @@ TEST_F(CheckerTest, SkippedCellsGiveTheirReasonsAndNeverMakeAPass) {
                      "skipped=\"1\""),
             std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("<skipped message=\"hub routing preference ASPath: not expressible on "
-                     "gobgp\""),
+  EXPECT_NE(xml.find("<testcase classname=\"gobgp/unit.flag=on\" name=\"(cell)\" "
+                     "time=\"0.000\">\n      <skipped type=\"not-expressible\" message=\"hub "
+                     "routing preference ASPath: not expressible on gobgp\""),
             std::string::npos)
       << xml;
 }
@@ -798,6 +810,8 @@ TEST_F(SessionFaults, NeverEstablishedIsInconclusiveWithWhatTheLiveRunSaw) {
   EXPECT_EQ(r.verdict, Verdict::inconclusive);
   ASSERT_EQ(r.results.front().kind, ResultKind::session);
   EXPECT_EQ(r.results.front().verdict, Verdict::inconclusive);
+  // The cases whose results on that session it stands for, as JUnit places it.
+  EXPECT_THAT(r.results.front().explains, ::testing::Contains("vnet"));
   EXPECT_EQ(r.results.front().reason,
             "session rs0 -> nva1: no session: TCP connected but no OPEN received from the route "
             "server (nva1 sent its OPEN at " +
@@ -807,6 +821,90 @@ TEST_F(SessionFaults, NeverEstablishedIsInconclusiveWithWhatTheLiveRunSaw) {
   r = check(suite_, on(), observer_->observation(), live);
   EXPECT_EQ(r.results.front().reason,
             "session rs0 -> nva1: no session: TCP connected but no OPEN received within 5.0 s");
+}
+
+// JUnit: a testcase per case and cell, each result on the case it belongs to (a session result on
+// the cases it explains, else on "(cell)"), the cell's wall time shared out, counts that match.
+TEST(Junit, ATestcasePerCaseAndCell) {
+  CellResult c;
+  c.suite = "r30";
+  c.cell.name = "flag=off";
+  c.target = "builtin";
+  c.cases = {"cease", "limit-on", "quiet", "lost"};
+  c.skipped_cases = {"limit-on"};
+  c.verdict = Verdict::failed;
+  c.wall_ms = 400;
+  c.convergence_ms = 12.5;
+  ExpectationResult failed;
+  failed.case_name = "cease";
+  failed.rules = {"R30"};
+  failed.session = "rs0 -> nva1";
+  failed.verdict = Verdict::failed;
+  ExpectationResult session;
+  session.case_name = "session";
+  session.kind = ResultKind::session;
+  session.session = "rs0 -> nva2";
+  session.reason = "no session: connection refused";
+  session.verdict = Verdict::inconclusive;
+  session.explains = {"lost"};
+  ExpectationResult loose = session;
+  loose.explains.clear();
+  loose.reason = "connection closed by the route server";
+  loose.verdict = Verdict::failed;
+  c.results = {session, loose, failed};
+
+  std::string xml = report_junit({c});
+  EXPECT_NE(xml.find("<testsuites name=\"rsconform\" tests=\"5\" failures=\"2\" errors=\"1\" "
+                     "skipped=\"1\" time=\"0.400\">\n  <testsuite name=\"r30\" tests=\"5\" "
+                     "failures=\"2\" errors=\"1\" skipped=\"1\" time=\"0.400\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"r30.flag=off\" name=\"cease\" time=\"0.080\">\n"
+                     "      <failure type=\"failed\" message=\"1 expectation(s) failed\">cease "
+                     "(R30)"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("name=\"limit-on\" time=\"0.080\">\n      <skipped type=\"when\" "
+                     "message=\"its `when` does not hold in flag=off\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("name=\"quiet\" time=\"0.080\">\n      <system-out>converged in 12.5 ms"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("name=\"lost\" time=\"0.080\">\n      <error type=\"inconclusive\" "
+                     "message=\"1 expectation(s) inconclusive\">inconclusive: no session: "
+                     "connection refused"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("name=\"(cell)\" time=\"0.080\">\n      <failure type=\"failed\" "
+                     "message=\"1 expectation(s) failed\">failed: connection closed"),
+            std::string::npos)
+      << xml;
+  EXPECT_EQ(xml.find(" file="), std::string::npos) << xml;
+
+  // --inconclusive-ok: skipped, which CI reads as not run rather than broken.
+  xml = report_junit({c}, nullptr, {.inconclusive_ok = true});
+  EXPECT_NE(xml.find("tests=\"5\" failures=\"2\" errors=\"0\" skipped=\"2\""), std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("name=\"lost\" time=\"0.080\">\n      <skipped type=\"inconclusive\""),
+            std::string::npos)
+      << xml;
+
+  // Inconclusive as a whole (a peer's script failed): no case passes or fails; on a second
+  // target the suite is named with it.
+  c.verdict = Verdict::inconclusive;
+  c.target = "bird";
+  c.notes = {"inconclusive: a peer's script failed"};
+  xml = report_junit({c});
+  EXPECT_NE(xml.find("<testsuite name=\"bird/r30\" tests=\"5\" failures=\"0\" errors=\"4\" "
+                     "skipped=\"1\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"bird/r30.flag=off\" name=\"quiet\" time=\"0.080\">\n"
+                     "      <error type=\"inconclusive\" message=\"inconclusive: a peer&apos;s "
+                     "script failed\">"),
+            std::string::npos)
+      << xml;
 }
 
 }  // namespace

@@ -170,8 +170,12 @@ TEST(Matrix, JunitHasATestsuitePerTargetAndATestcasePerRuleAndFlag) {
                     cell("bird", false, {result("vnet", {"R10"}, Verdict::inconclusive)}), skipped},
                    {med});
   const std::string xml = matrix_junit(m);
+  EXPECT_NE(xml.find("<testsuites name=\"rsconform matrix\" tests=\"9\" failures=\"1\" "
+                     "errors=\"1\" skipped=\"3\" time=\"0.000\">"),
+            std::string::npos)
+      << xml;
   EXPECT_NE(xml.find("<testsuite name=\"frr\" tests=\"3\" failures=\"1\" errors=\"0\" "
-                     "skipped=\"0\">"),
+                     "skipped=\"0\" time=\"0.000\">"),
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<testcase classname=\"frr\" name=\"R10 flag=off\">\n      "
@@ -179,18 +183,29 @@ TEST(Matrix, JunitHasATestsuitePerTargetAndATestcasePerRuleAndFlag) {
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<testcase classname=\"frr\" name=\"X-7 flag=off\">\n      <failure "
-                     "message=\"fail\">s / ids: "),
+                     "type=\"failed\" message=\"fail\">s / ids: "),
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<testcase classname=\"bird\" name=\"R10 flag=off\">\n      <error "
-                     "message=\"inconclusive\">"),
+                     "type=\"inconclusive\" message=\"inconclusive\">"),
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<testsuite name=\"gobgp\" tests=\"3\" failures=\"0\" errors=\"0\" "
-                     "skipped=\"3\">"),
+                     "skipped=\"3\" time=\"0.000\">"),
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("not expressible on gobgp"), std::string::npos) << xml;
+
+  // --inconclusive-ok: the inconclusive entry is skipped, not an error.
+  const std::string ok = matrix_junit(m, {.inconclusive_ok = true});
+  EXPECT_NE(ok.find("<testsuites name=\"rsconform matrix\" tests=\"9\" failures=\"1\" "
+                    "errors=\"0\" skipped=\"4\""),
+            std::string::npos)
+      << ok;
+  EXPECT_NE(ok.find("<testcase classname=\"bird\" name=\"R10 flag=off\">\n      <skipped "
+                    "type=\"inconclusive\" message=\"inconclusive\">"),
+            std::string::npos)
+      << ok;
 }
 
 TEST(Deviations, LoadedWithPositionedErrors) {
