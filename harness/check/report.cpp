@@ -6,6 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#ifndef RSCONFORM_VERSION
+#error "RSCONFORM_VERSION comes from the CMake project version (harness/check/CMakeLists.txt)"
+#endif
+
 namespace rsconform::check {
 namespace {
 
@@ -188,6 +192,10 @@ void print_console(std::ostream& out, const std::vector<CellResult>& cells,
   out << "\n";
 }
 
+nlohmann::json tool_json() {
+  return {{"name", "rsconform"}, {"version", RSCONFORM_VERSION}};
+}
+
 nlohmann::json report_json(const std::vector<CellResult>& cells, const Interruption* interruption) {
   using nlohmann::json;
   json list = json::array();
@@ -235,13 +243,19 @@ nlohmann::json report_json(const std::vector<CellResult>& cells, const Interrupt
     json not_run = json::array();
     for (const auto& c : interruption->not_run)
       not_run.push_back({{"suite", c.suite}, {"cell", c.cell}});
-    return json{{"verdict", "interrupted"},
+    return json{{"format_version", kReportFormatVersion},
+                {"tool", tool_json()},
+                {"verdict", "interrupted"},
                 {"exit_code", interruption->exit_code},
                 {"interrupted", {{"signal", interruption->signal}, {"not_run", not_run}}},
                 {"cells", std::move(list)}};
   }
   const Verdict v = overall(cells);
-  return json{{"verdict", to_string(v)}, {"exit_code", exit_code(v)}, {"cells", std::move(list)}};
+  return json{{"format_version", kReportFormatVersion},
+              {"tool", tool_json()},
+              {"verdict", to_string(v)},
+              {"exit_code", exit_code(v)},
+              {"cells", std::move(list)}};
 }
 
 void JunitCounts::add(const JunitCounts& other) {

@@ -39,10 +39,19 @@ std::string xml_escape(const std::string& text);
 void print_console(std::ostream& out, const std::vector<CellResult>& cells,
                    const Interruption* interruption = nullptr);
 
-// {"verdict": ..., "exit_code": ..., "cells": [{suite, file, cell, verdict,
-//  convergence_ms, converged, results: [{case, rules, kind, session, prefix, expected,
-//  seen, closest, reason, verdict, pointer}]}]}; after an interruption the verdict and the
-// interrupted cell's verdict are "interrupted", plus "interrupted": {signal, not_run: [...]}.
+// The report.json format (docs/json-outputs.md, docs/schema/report.schema.json): bumped on any
+// change a reader of the previous one could trip on (a key removed or renamed, a meaning changed).
+constexpr int kReportFormatVersion = 1;
+
+// {"name": "rsconform", "version": "0.1.0"}: the tool that wrote a report or a run.json, its
+// version the one `rsconform --version` prints.
+nlohmann::json tool_json();
+
+// {"format_version": 1, "tool": {...}, "verdict": ..., "exit_code": ..., "cells": [{suite,
+//  file, cell, verdict, convergence_ms, converged, results: [{case, rules, kind, session,
+//  prefix, expected, seen, closest, reason, verdict, pointer}]}]}; after an interruption the
+// verdict and the interrupted cell's verdict are "interrupted", plus "interrupted": {signal,
+// not_run: [...]}.
 nlohmann::json report_json(const std::vector<CellResult>& cells,
                            const Interruption* interruption = nullptr);
 

@@ -4,6 +4,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "check/report.hpp"
+
 namespace rsconform::run {
 namespace {
 
@@ -39,7 +41,9 @@ std::string address(const Value& value) {
 }  // namespace
 
 nlohmann::json to_json(const RunRecord& r) {
-  nlohmann::json j{{"suite_file", r.suite_file},
+  nlohmann::json j{{"format_version", kRunFormatVersion},
+                   {"tool", check::tool_json()},
+                   {"suite_file", r.suite_file},
                    {"cell",
                     {{"branch_to_branch", r.cell.branch_to_branch},
                      {"preference", topology::to_string(r.cell.preference)},
@@ -58,9 +62,16 @@ nlohmann::json to_json(const RunRecord& r) {
 }
 
 RunRecord run_record_from_json(const Value& root) {
-  jsonio::Object o = root.object({"suite_file", "cell", "capture", "capture_source", "ports",
-                                  "step_started", "convergence_ms", "deadline_reached", "addresses",
-                                  "attribute_addresses", "capture_problem", "sessions_not_up"});
+  jsonio::Object o =
+      root.object({"format_version", "tool", "suite_file", "cell", "capture", "capture_source",
+                   "ports", "step_started", "convergence_ms", "deadline_reached", "addresses",
+                   "attribute_addresses", "capture_problem", "sessions_not_up"});
+  if (auto v = o.find("format_version")) (void)v->uint(1, kRunFormatVersion);
+  if (auto v = o.find("tool")) {
+    jsonio::Object tool = v->object({"name", "version"});
+    if (auto name = tool.find("name")) (void)name->string();
+    if (auto version = tool.find("version")) (void)version->string();
+  }
   RunRecord r;
   if (auto v = o.find("suite_file")) r.suite_file = v->string();
   jsonio::Object cell = o.require("cell").object({"branch_to_branch", "preference", "name"});

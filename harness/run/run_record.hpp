@@ -39,6 +39,11 @@ struct RunRecord {
 // held; a record without them leaves placeholders to the session addresses.
 void use_attribute_addresses(const RunRecord& record, check::AddressBook& book);
 
+// The run.json format (docs/json-outputs.md, docs/schema/run.schema.json), bumped on any change
+// a reader of the previous one could trip on. Records written before it existed have neither
+// `format_version` nor `tool` and read as version 1; a later version is refused.
+constexpr int kRunFormatVersion = 1;
+
 nlohmann::json to_json(const RunRecord& record);
 // Throws jsonio::InputError at the offending value.
 RunRecord run_record_from_json(const jsonio::Value& root);

@@ -85,6 +85,22 @@ TEST(RunRecord, AttributeAddressesReadBackAndOldRecordsFallBack) {
   EXPECT_TRUE(book.attribute_entries().empty());
 }
 
+// A record names its format and the rsconform that wrote it; records written before either
+// existed still read (as format 1), and a later format is refused rather than misread.
+TEST(RunRecord, FormatVersionAndToolAreWrittenAndOptionalOnRead) {
+  const nlohmann::json written = to_json(sample());
+  EXPECT_EQ(written["format_version"], kRunFormatVersion);
+  EXPECT_EQ(written["tool"]["name"], "rsconform");
+  EXPECT_FALSE(written["tool"]["version"].get<std::string>().empty());
+  nlohmann::json old = written;
+  old.erase("format_version");
+  old.erase("tool");
+  EXPECT_EQ(to_json(load_run_record_text(old.dump(2), "run.json")), written);
+  EXPECT_THAT(error_of(with("/format_version", kRunFormatVersion + 1)),
+              HasSubstr("/format_version: expected an integer in 1..1"));
+  EXPECT_THAT(error_of(with("/tool/colour", "red")), HasSubstr("/tool/colour: unknown key"));
+}
+
 TEST(RunRecord, AnUnknownPreferenceIsRefusedNotReadAsExpressRoute) {
   EXPECT_THAT(
       error_of(with("/cell/preference", "Fastest")),
