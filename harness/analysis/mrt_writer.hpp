@@ -44,18 +44,10 @@
 namespace rsconform::analysis {
 
 namespace mrt {
-inline constexpr std::uint16_t kTypeBgp4mp = 16;
 inline constexpr std::uint16_t kTypeBgp4mpEt = 17;
-inline constexpr std::uint16_t kSubtypeStateChange = 0;
-inline constexpr std::uint16_t kSubtypeMessage = 1;
 inline constexpr std::uint16_t kSubtypeMessageAs4 = 4;
 inline constexpr std::uint16_t kSubtypeStateChangeAs4 = 5;
-inline constexpr std::uint16_t kSubtypeMessageLocal = 6;
-inline constexpr std::uint16_t kSubtypeMessageAs4Local = 7;
-inline constexpr std::uint16_t kSubtypeMessageAddpath = 8;
 inline constexpr std::uint16_t kSubtypeMessageAs4Addpath = 9;
-inline constexpr std::uint16_t kSubtypeMessageLocalAddpath = 10;
-inline constexpr std::uint16_t kSubtypeMessageAs4LocalAddpath = 11;
 // RFC 6396 4.4.1 (the RFC 4271 FSM states).
 inline constexpr std::uint16_t kStateIdle = 1;
 inline constexpr std::uint16_t kStateOpenConfirm = 5;
