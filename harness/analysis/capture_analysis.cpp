@@ -1,8 +1,19 @@
 #include "analysis/capture_analysis.hpp"
 
+#include <algorithm>
+#include <vector>
+
 namespace rsconform::analysis {
 
 namespace {
+
+bool starts_with_marker(captures::ByteView payload) {
+  constexpr std::size_t kMarker = 16;
+  if (payload.size() < kMarker + 3) return false;  // a marker, then length and type
+  for (std::size_t i = 0; i < kMarker; ++i)
+    if (payload[i] != 0xFF) return false;
+  return true;
+}
 
 CaptureAnalysis walk(const std::string& path, const AnalysisOptions& options,
                      captures::BgpSink& sink, bool decode_updates) {
@@ -13,8 +24,14 @@ CaptureAnalysis walk(const std::string& path, const AnalysisOptions& options,
   captures::TcpReassembler reassembler(decoder);
   captures::WalkOptions walk;
   if (!options.ports.empty()) {
-    walk.accept = [&ports = options.ports](const captures::TcpSegment& s) {
-      return ports.count(s.src.port) != 0 || ports.count(s.dst.port) != 0;
+    walk.accept = [&ports = options.ports,
+                   &elsewhere = result.marker_ports_elsewhere](const captures::TcpSegment& s) {
+      if (ports.count(s.src.port) != 0 || ports.count(s.dst.port) != 0) return true;
+      if (starts_with_marker(s.payload)) {
+        ++elsewhere[s.src.port];
+        ++elsewhere[s.dst.port];
+      }
+      return false;
     };
   }
   if (options.last_packet)
@@ -37,6 +54,30 @@ CaptureAnalysis walk(const std::string& path, const AnalysisOptions& options,
 CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& options,
                                 captures::BgpSink& sink) {
   return walk(path, options, sink, true);
+}
+
+std::string other_ports_hint(const CaptureAnalysis& analysis,
+                             const std::set<std::uint16_t>& ports) {
+  if (analysis.stream.messages != 0 || analysis.marker_ports_elsewhere.empty()) return "";
+  // The server's port is in every segment of its connections, a client's only in one
+  // connection's: the most frequent port (the lower on a tie) is the one to try.
+  std::vector<std::pair<std::uint16_t, std::uint64_t>> by_count(
+      analysis.marker_ports_elsewhere.begin(), analysis.marker_ports_elsewhere.end());
+  std::stable_sort(by_count.begin(), by_count.end(),
+                   [](const auto& x, const auto& y) { return x.second > y.second; });
+  std::string looked;
+  for (std::uint16_t p : ports)
+    looked += (looked.empty() ? "" : ",") + std::to_string(p);
+  constexpr std::size_t kShown = 4;
+  std::string seen;
+  for (std::size_t i = 0; i < by_count.size() && i < kShown; ++i)
+    seen += (i ? ", " : "") + std::to_string(by_count[i].first) + " (" +
+            std::to_string(by_count[i].second) +
+            (by_count[i].second == 1 ? " segment)" : " segments)");
+  if (by_count.size() > kShown) seen += ", ...";
+  return "no BGP message on TCP port " + looked +
+         ", but segments starting with a BGP marker were seen on ports " + seen + ": try --port " +
+         std::to_string(by_count.front().first);
 }
 
 CaptureSurvey survey_capture(const std::string& path, const std::set<std::uint16_t>& ports) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,6 +31,9 @@ struct CaptureAnalysis {
   captures::BgpStreamStats stream;
   // Set when the file ended with a read error (what came before still counts).
   std::optional<captures::CaptureError> read_error;
+  // TCP segments on ports outside AnalysisOptions::ports whose payload starts with a BGP
+  // marker, counted per port (both ends): where to look when nothing was found.
+  std::map<std::uint16_t, std::uint64_t> marker_ports_elsewhere;
   bool uncertain() const { return read_error.has_value(); }
 };
 
@@ -38,6 +42,10 @@ struct CaptureAnalysis {
 // cannot be opened or is not a capture.
 CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& options,
                                 captures::BgpSink& sink);
+
+// When no BGP message was found on the ports looked at but BGP markers were seen on others:
+// which port to try, in a sentence ending with the --port suggestion; empty otherwise.
+std::string other_ports_hint(const CaptureAnalysis& analysis, const std::set<std::uint16_t>& ports);
 
 // A quick first pass for placing moments: every packet's time and the
 // sessions, without decoding UPDATEs or building tables. Throws as above.

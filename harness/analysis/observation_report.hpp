@@ -11,6 +11,10 @@
 
 namespace rsconform::analysis {
 
+// The version of decode's JSON outputs (docs/json-outputs.md, docs/schema/decode.schema.json,
+// message.schema.json, timeline-event.schema.json), raised on an incompatible change.
+constexpr int kDecodeFormatVersion = 1;
+
 void print_summary(std::ostream& out, const Observation& observation);
 void print_tables(std::ostream& out, const Observation& observation);
 nlohmann::json summary_json(const Observation& observation);

@@ -17,6 +17,7 @@
 #include "analysis/timeline_report.hpp"
 #include "app/command.hpp"
 #include "app/signal_watch.hpp"
+#include "check/report.hpp"
 #include "json/json_stream.hpp"
 #include "run/run_record.hpp"
 
@@ -46,6 +47,37 @@ void print_read_stats(std::ostream& out, const analysis::CaptureAnalysis& a) {
   if (a.stream.decode_errors) out << ", " << a.stream.decode_errors << " with errors";
   out << "\n";
   if (a.read_error) out << "  read error: " << a.read_error->to_string() << "\n";
+}
+
+// Says on stderr when the capture held no BGP message where we looked, and where it seems to
+// be instead; true in that case (nothing was decoded, yet there is BGP to decode: inconclusive).
+bool report_nothing_found(const analysis::CaptureAnalysis& read,
+                          const analysis::AnalysisOptions& options) {
+  if (read.stream.messages != 0 || options.ports.empty()) return false;
+  const std::string hint = analysis::other_ports_hint(read, options.ports);
+  if (hint.empty()) {
+    std::string looked;
+    for (std::uint16_t p : options.ports)
+      looked += (looked.empty() ? "" : ",") + std::to_string(p);
+    std::cerr << "rsconform decode: " << read.file << ": no BGP message on TCP port " << looked
+              << "\n";
+    return false;
+  }
+  std::cerr << "rsconform decode: " << read.file << ": " << hint << "\n";
+  return true;
+}
+
+// What every JSON document of decode starts with: its format and the file it read.
+nlohmann::json document_head(const std::string& file) {
+  return {{"format_version", analysis::kDecodeFormatVersion},
+          {"tool", check::tool_json()},
+          {"file", file}};
+}
+
+// A jsonl line stands alone (grep, split, tail), so each carries the format version.
+nlohmann::json versioned(nlohmann::json record) {
+  record["format_version"] = analysis::kDecodeFormatVersion;
+  return record;
 }
 
 // The messages of a JSON document, written as they are decoded to a temporary
@@ -98,10 +130,8 @@ ExitCode print_timeline(const std::string& file, const DecodeFlags& flags,
                         analysis::AnalysisOptions options) {
   std::optional<jsonio::JsonStream> json;
   if (flags.format == "json") {
-    json.emplace(std::cout, 2);
+    json.emplace(std::cout, flags.pretty ? 2 : -1);
     json->begin_object();
-    json->key("file");
-    json->value(file);
     json->key("events");
     json->begin_array();
   }
@@ -110,7 +140,7 @@ ExitCode print_timeline(const std::string& file, const DecodeFlags& flags,
                                         if (json)
                                           json->value(e.json);
                                         else if (flags.format == "jsonl")
-                                          std::cout << e.json.dump() << "\n";
+                                          std::cout << versioned(e.json).dump() << "\n";
                                         else
                                           std::cout << e.text << "\n";
                                       });
@@ -129,11 +159,17 @@ ExitCode print_timeline(const std::string& file, const DecodeFlags& flags,
   if (last) recorder.finish(*last);
   if (json) {
     json->end_array();
+    const nlohmann::json head = document_head(file);
+    for (const auto& [key, value] : head.items()) {  // after "events" in key order
+      json->key(key);
+      json->value(value);
+    }
     json->end_object();
     std::cout << "\n";
   }
   if (read.read_error) std::cerr << "rsconform decode: " << read.read_error->to_string() << "\n";
-  const bool inconclusive = read.uncertain() || recorder.observation().uncertain();
+  const bool inconclusive =
+      report_nothing_found(read, options) || read.uncertain() || recorder.observation().uncertain();
   return inconclusive ? ExitCode::inconclusive : ExitCode::pass;
 }
 
@@ -202,7 +238,7 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
       if (flags.format == "text")
         std::cout << analysis::message_text(e) << "\n";
       else if (flags.format == "jsonl")
-        std::cout << analysis::message_json(e).dump() << "\n";
+        std::cout << versioned(analysis::message_json(e)).dump() << "\n";
       else
         spool->add(analysis::message_json(e));
     };
@@ -230,10 +266,10 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
     if (moment) std::cout << "moment: " << moment_text << "\n";
     if (flags.tables) analysis::print_tables(std::cout, observation);
   } else {
-    nlohmann::json doc{{"file", file},
-                       {"packets", read.walk.packets},
-                       {"bgp_messages", read.stream.messages},
-                       {"tcp_gaps", read.reassembly.gaps}};
+    nlohmann::json doc = document_head(file);
+    doc.update({{"packets", read.walk.packets},
+                {"bgp_messages", read.stream.messages},
+                {"tcp_gaps", read.reassembly.gaps}});
     if (read.read_error) doc["read_error"] = read.read_error->to_string();
     if (moment)
       doc["moment"] = {{"name", moment->name},
@@ -264,7 +300,8 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
     }
   }
   if (read.read_error) std::cerr << "rsconform decode: " << read.read_error->to_string() << "\n";
-  bool inconclusive = read.uncertain() || observation.uncertain();
+  const bool inconclusive =
+      report_nothing_found(read, options) || read.uncertain() || observation.uncertain();
   return inconclusive ? ExitCode::inconclusive : ExitCode::pass;
 }
 
@@ -289,7 +326,8 @@ ExitCode write_mrt(const std::string& file, const DecodeFlags& flags, std::ostre
     return ExitCode::usage;
   }
   if (read.read_error) std::cerr << "rsconform decode: " << read.read_error->to_string() << "\n";
-  const bool inconclusive = read.uncertain() || observer.observation().uncertain();
+  const bool inconclusive =
+      report_nothing_found(read, options) || read.uncertain() || observer.observation().uncertain();
   return inconclusive ? ExitCode::inconclusive : ExitCode::pass;
 }
 

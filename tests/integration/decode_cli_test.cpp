@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "captures/bgp/synthetic.hpp"
+#include "support/corpus.hpp"
 #include "support/tshark_oracle.hpp"
 
 namespace rsconform {
@@ -76,7 +77,11 @@ TEST_F(DecodeCli, JsonMessagesAreTheJsonlObjectsInOrder) {
   ASSERT_GT(messages.size(), 2000u);
   while (std::getline(lines, line)) {
     ASSERT_LT(i, messages.size());
-    ASSERT_EQ(nlohmann::json::parse(line), messages[i]) << "message " << i;
+    // A line stands alone, so it names its format; the document says it once for all.
+    auto record = nlohmann::json::parse(line);
+    ASSERT_EQ(record["format_version"], 1) << line;
+    record.erase("format_version");
+    ASSERT_EQ(record, messages[i]) << "message " << i;
     ++i;
   }
   EXPECT_EQ(i, messages.size());
@@ -181,6 +186,31 @@ TEST(DecodeMoments, TablesDefaultToBeforeTheShutdown) {
   auto bad = rsconform({"decode", "--tables", "--at", "packet:9999", kLab});
   EXPECT_EQ(bad.exit_status, 2);
   EXPECT_NE(bad.err.find("the capture has 347 packets"), std::string::npos) << bad.err;
+}
+
+// A capture whose BGP ran on other ports than the ones looked at: decode says where the BGP
+// markers were and which --port to try, and exits inconclusive instead of printing nothing.
+TEST(DecodeHints, NamesThePortWhenNothingWasFoundOnTheOnesLookedAt) {
+  const std::string capture = test_support::recorded_file("bird-rs.pcap");  // BIRD on 46785
+  auto blind = rsconform({"decode", "--summary", capture});
+  EXPECT_EQ(blind.exit_status, 3) << blind.out << blind.err;
+  EXPECT_NE(blind.err.find("no BGP message on TCP port 179, but segments starting with a BGP "
+                           "marker were seen on ports 46785 ("),
+            std::string::npos)
+      << blind.err;
+  EXPECT_NE(blind.err.find("try --port 46785\n"), std::string::npos) << blind.err;
+
+  auto told = rsconform({"decode", "--summary", "--port", "46785", capture});
+  EXPECT_EQ(told.exit_status, 0) << told.err;
+  EXPECT_EQ(told.err, "");
+
+  // Messages and the timeline say the same.
+  auto messages = rsconform({"decode", "--port", "9", capture});
+  EXPECT_EQ(messages.exit_status, 3) << messages.err;
+  EXPECT_NE(messages.err.find("no BGP message on TCP port 9, but"), std::string::npos);
+  auto timeline = rsconform({"decode", "--timeline", capture});
+  EXPECT_EQ(timeline.exit_status, 3);
+  EXPECT_NE(timeline.err.find("try --port 46785"), std::string::npos) << timeline.err;
 }
 
 }  // namespace

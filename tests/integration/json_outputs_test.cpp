@@ -1,17 +1,21 @@
-// report.json and run.json, as a real `rsconform run` leaves them, against the schemas in
-// docs/schema (docs/json-outputs.md). The schemas refuse unknown keys, so a field added to an
-// output without the schema (and the page) knowing it fails here.
+// report.json and run.json, as a real `rsconform run` leaves them, and decode's JSON outputs
+// (messages, summary, tables, timeline) over the recorded captures of real daemons, against the
+// schemas in docs/schema (docs/json-outputs.md). The schemas refuse unknown keys, so a field
+// added to an output without the schema (and the page) knowing it fails here.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "support/corpus.hpp"
 #include "support/mini_schema.hpp"
 #include "support/rsconform_cli.hpp"
 
@@ -26,8 +30,35 @@ nlohmann::json read_json(const fs::path& path) {
   return nlohmann::json::parse(in);
 }
 
+fs::path schema_path(const std::string& name) {
+  return fs::path(RSCONFORM_SOURCE_DIR) / "docs" / "schema" / name;
+}
+
 MiniSchema schema(const char* name) {
-  return MiniSchema(read_json(fs::path(RSCONFORM_SOURCE_DIR) / "docs" / "schema" / name));
+  return MiniSchema(read_json(schema_path(name)));
+}
+
+// decode's schemas refer to one another: each is given the others by file name.
+MiniSchema decode_schema(const char* name) {
+  std::map<std::string, nlohmann::json> siblings;
+  for (const char* sibling :
+       {"decode.schema.json", "message.schema.json", "timeline-event.schema.json"})
+    siblings[sibling] = read_json(schema_path(sibling));
+  return MiniSchema(siblings.at(name), siblings);
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+test_support::RunResult decode(std::vector<std::string> args) {
+  args.insert(args.begin(), "decode");
+  return test_support::run_rsconform(args, std::chrono::seconds{120});
 }
 
 std::string seed(const char* file) {
@@ -126,6 +157,156 @@ TEST(JsonOutputSchemas, RefuseWhatTheyDoNotDescribe) {
   auto negative = record;
   negative["convergence_ms"]["initial"] = -1.5;
   EXPECT_FALSE(run_schema.validate(negative).empty());
+}
+
+// Every output of decode over every capture the repository keeps (real BIRD, FRR, GoBGP and
+// OpenBGPD route servers with real peers, and rsconform's own runs): each jsonl line and each
+// document follows its schema, and the documents carry what they promise.
+TEST(DecodeJsonOutputs, FollowTheSchemasOnRecordedCaptures) {
+  const MiniSchema message_schema = decode_schema("message.schema.json");
+  const MiniSchema event_schema = decode_schema("timeline-event.schema.json");
+  const MiniSchema document_schema = decode_schema("decode.schema.json");
+  // The manifest names each capture's BGP ports (some runs listened elsewhere than 179).
+  const nlohmann::json manifest = read_json(test_support::recorded_dir() / "MANIFEST.json");
+  std::size_t captures = 0;
+  std::set<std::string> message_types, events;
+  std::size_t routes = 0;
+  for (const auto& entry : manifest["files"]) {
+    if (entry["format"] != "pcap") continue;
+    const std::string capture = test_support::recorded_file(entry["path"].get<std::string>());
+    SCOPED_TRACE(capture);
+    ++captures;
+    std::vector<std::string> ports;
+    for (const auto& port : entry["bgp_tcp_port"].is_array()
+                                ? entry["bgp_tcp_port"]
+                                : nlohmann::json{entry["bgp_tcp_port"]})
+      ports.insert(ports.end(), {"--port", std::to_string(port.get<int>())});
+    auto decode_ported = [&ports](std::vector<std::string> args) {
+      args.insert(args.end() - 1, ports.begin(), ports.end());
+      return decode(args);
+    };
+    auto jsonl = decode_ported({"--format", "jsonl", capture});
+    ASSERT_EQ(jsonl.exit_status, 0) << jsonl.err;
+    const auto records = json_lines(jsonl.out);
+    ASSERT_FALSE(records.empty());
+    for (const auto& record : records) {
+      ASSERT_EQ(message_schema.validate(record), std::vector<std::string>{}) << record.dump();
+      message_types.insert(record["type"].get<std::string>());
+    }
+
+    auto whole =
+        decode_ported({"--format", "json", "--messages", "--summary", "--tables", capture});
+    ASSERT_EQ(whole.exit_status, 0) << whole.err;
+    const auto document = nlohmann::json::parse(whole.out);
+    ASSERT_EQ(document_schema.validate(document), std::vector<std::string>{})
+        << whole.out.substr(0, 2000);
+    EXPECT_EQ(document["format_version"], 1);
+    EXPECT_EQ(document["tool"]["version"], RSCONFORM_VERSION);
+    // The tables are judged before the shutdown: the messages read stop there too.
+    EXPECT_EQ(document["messages"].size(), document["bgp_messages"].get<std::size_t>());
+    EXPECT_LE(document["messages"].size(), records.size());
+    EXPECT_FALSE(document["summary"]["sessions"].empty());
+    for (const auto& table : document["tables"])
+      routes += table["routes"].size();
+
+    auto timeline = decode_ported({"--timeline", "--format", "jsonl", capture});
+    ASSERT_EQ(timeline.exit_status, 0) << timeline.err;
+    for (const auto& event : json_lines(timeline.out)) {
+      ASSERT_EQ(event_schema.validate(event), std::vector<std::string>{}) << event.dump();
+      events.insert(event["event"].get<std::string>());
+    }
+    auto timeline_document = decode_ported({"--timeline", "--format", "json", capture});
+    ASSERT_EQ(timeline_document.exit_status, 0) << timeline_document.err;
+    EXPECT_EQ(document_schema.validate(nlohmann::json::parse(timeline_document.out)),
+              std::vector<std::string>{});
+  }
+  EXPECT_GE(captures, 8u);
+  // What the recorded set exercises, so that the schemas were really put to work.
+  EXPECT_EQ(message_types, (std::set<std::string>{"OPEN", "UPDATE", "KEEPALIVE", "NOTIFICATION"}));
+  for (const char* event : {"connect", "established", "update", "end_of_rib", "closed"})
+    EXPECT_TRUE(events.count(event)) << event;
+  EXPECT_GT(routes, 20u);
+}
+
+// The public corpus carries what our own captures do not (flowspec, VPN, EVPN, BGP-LS, malformed
+// messages with their errors, route refresh, many capabilities): its messages follow the schema.
+TEST(DecodeJsonOutputs, MessagesFollowTheSchemaOnThePublicCorpus) {
+  RSCONFORM_SKIP_WITHOUT_CORPUS();
+  const MiniSchema message_schema = decode_schema("message.schema.json");
+  std::size_t records = 0, with_errors = 0;
+  std::set<std::string> attributes;
+  for (const auto& entry : fs::recursive_directory_iterator(*test_support::corpus_dir())) {
+    const std::string name = entry.path().filename().string();
+    const bool capture =
+        name.find(".pcap") != std::string::npos || name.find(".cap") != std::string::npos;
+    if (!entry.is_regular_file() || !capture || name.find("randpkt") != std::string::npos) continue;
+    SCOPED_TRACE(entry.path().string());
+    auto jsonl =
+        decode({"--format", "jsonl", "--port", "179", "--port", "1179", entry.path().string()});
+    ASSERT_NE(jsonl.exit_status, 2) << jsonl.err;  // decodes (gaps and cut files: exit 3)
+    for (const auto& record : json_lines(jsonl.out)) {
+      ASSERT_EQ(message_schema.validate(record), std::vector<std::string>{}) << record.dump();
+      ++records;
+      if (record.contains("errors")) ++with_errors;
+      if (record.contains("message") && record["message"]["type"] == "UPDATE")
+        for (const auto& a : record["message"]["attributes"])
+          attributes.insert(a["type"].get<std::string>());
+    }
+  }
+  EXPECT_GT(records, 1000u);
+  EXPECT_GT(with_errors, 0u);
+  for (const char* a : {"MP_REACH_NLRI", "EXTENDED_COMMUNITIES", "LARGE_COMMUNITY", "AS4_PATH"})
+    EXPECT_TRUE(attributes.count(a)) << a;
+}
+
+// decode's schemas are strict too: an unknown key, a wrong type name or a missing version fails.
+TEST(DecodeJsonOutputs, SchemasRefuseWhatTheyDoNotDescribe) {
+  const MiniSchema message_schema = decode_schema("message.schema.json");
+  const nlohmann::json record = {{"format_version", 1},
+                                 {"packet", 4},
+                                 {"time", "2026-12-07T06:01:20.807935000Z"},
+                                 {"from", "127.66.0.20:179"},
+                                 {"to", "127.66.7.1:50401"},
+                                 {"index", 2},
+                                 {"stream_offset", 53},
+                                 {"length", 19},
+                                 {"type", "KEEPALIVE"},
+                                 {"message", {{"type", "KEEPALIVE"}}}};
+  EXPECT_EQ(message_schema.validate(record), std::vector<std::string>{});
+  auto unknown = record;
+  unknown["colour"] = "red";
+  EXPECT_FALSE(message_schema.validate(unknown).empty());
+  auto unversioned = record;
+  unversioned.erase("format_version");
+  EXPECT_FALSE(message_schema.validate(unversioned).empty());
+  auto bad_type = record;
+  bad_type["message"]["type"] = "HELLO";
+  EXPECT_FALSE(message_schema.validate(bad_type).empty());
+  auto bad_attribute = record;
+  bad_attribute["type"] = "UPDATE";
+  bad_attribute["message"] = {{"type", "UPDATE"},
+                              {"withdrawn", nlohmann::json::array()},
+                              {"nlri", {"10.0.0.0/8"}},
+                              {"attributes", {{{"type", "ORIGIN"}, {"code", 1}, {"flags", 300}}}}};
+  EXPECT_FALSE(message_schema.validate(bad_attribute).empty());
+  bad_attribute["message"]["attributes"][0]["flags"] = 64;
+  EXPECT_EQ(message_schema.validate(bad_attribute), std::vector<std::string>{});
+
+  const MiniSchema document_schema = decode_schema("decode.schema.json");
+  const nlohmann::json document = {{"format_version", 1},
+                                   {"tool", {{"name", "rsconform"}, {"version", "0.1.0"}}},
+                                   {"file", "x.pcap"},
+                                   {"packets", 0},
+                                   {"bgp_messages", 0},
+                                   {"tcp_gaps", 0},
+                                   {"tables", nlohmann::json::array()}};
+  EXPECT_EQ(document_schema.validate(document), std::vector<std::string>{});
+  auto bad_route = document;
+  bad_route["tables"] = {{{"from", "127.0.0.1"},
+                          {"to", "127.0.0.2"},
+                          {"uncertain", false},
+                          {"routes", {{{"prefix", "10.0.0.0/8"}}}}}};
+  EXPECT_FALSE(document_schema.validate(bad_route).empty());
 }
 
 }  // namespace

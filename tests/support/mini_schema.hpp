@@ -2,10 +2,13 @@
 // (suites/schema/suite.schema.json, docs/schema/*.schema.json): type (one or a list), const,
 // enum, pattern, minLength, minimum/maximum, required, properties, additionalProperties (false
 // or a schema), min/maxProperties, items, min/maxItems, uniqueItems, oneOf/anyOf/allOf/not and
-// $ref into #/$defs. Any other keyword is ignored, so a schema using one is not checked by it.
+// $ref into #/$defs, of this schema or of a sibling file ("message.schema.json#/$defs/x", the
+// siblings given by file name). Any other keyword is ignored, so a schema using one is not checked
+// by it.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
@@ -16,11 +19,12 @@ namespace rsconform::test_support {
 
 class MiniSchema {
  public:
-  explicit MiniSchema(nlohmann::json root) : root_(std::move(root)) {}
+  explicit MiniSchema(nlohmann::json root, std::map<std::string, nlohmann::json> siblings = {})
+      : root_(std::move(root)), siblings_(std::move(siblings)) {}
   // "/json/pointer: what is wrong" per violation; empty when `doc` is valid.
   std::vector<std::string> validate(const nlohmann::json& doc) const {
     std::vector<std::string> errors;
-    check(root_, doc, "", errors);
+    check(root_, root_, doc, "", errors);
     return errors;
   }
 
@@ -32,13 +36,17 @@ class MiniSchema {
            (t == "number" && v.is_number());
   }
 
-  void check(const nlohmann::json& s, const nlohmann::json& v, const std::string& at,
-             std::vector<std::string>& errors) const {
+  // `doc` is the schema file `s` belongs to, for its "#/$defs/..." references.
+  void check(const nlohmann::json& doc, const nlohmann::json& s, const nlohmann::json& v,
+             const std::string& at, std::vector<std::string>& errors) const {
     using nlohmann::json;
     auto fail = [&](const std::string& why) { errors.push_back(at + ": " + why); };
     if (s.contains("$ref")) {
       const std::string ref = s["$ref"];
-      check(root_["$defs"][ref.substr(std::string("#/$defs/").size())], v, at, errors);
+      const std::size_t hash = ref.find('#');
+      const json& target = hash == 0 ? doc : siblings_.at(ref.substr(0, hash));
+      check(target, target["$defs"][ref.substr(hash + std::string("#/$defs/").size())], v, at,
+            errors);
     }
     if (s.contains("type")) {
       const json types = s["type"].is_array() ? s["type"] : json::array({s["type"]});
@@ -76,11 +84,11 @@ class MiniSchema {
       const json additional = s.value("additionalProperties", json(true));
       for (auto it = v.begin(); it != v.end(); ++it) {
         if (s.contains("properties") && s["properties"].contains(it.key()))
-          check(s["properties"][it.key()], it.value(), at + "/" + it.key(), errors);
+          check(doc, s["properties"][it.key()], it.value(), at + "/" + it.key(), errors);
         else if (additional == false)
           fail("unknown key " + it.key());
         else if (additional.is_object())
-          check(additional, it.value(), at + "/" + it.key(), errors);
+          check(doc, additional, it.value(), at + "/" + it.key(), errors);
       }
     }
     if (v.is_array()) {
@@ -92,11 +100,11 @@ class MiniSchema {
             if (v[i] == v[j]) fail("uniqueItems");
       if (s.contains("items"))
         for (std::size_t i = 0; i < v.size(); ++i)
-          check(s["items"], v[i], at + "/" + std::to_string(i), errors);
+          check(doc, s["items"], v[i], at + "/" + std::to_string(i), errors);
     }
     auto passes = [&](const json& sub) {
       std::vector<std::string> e;
-      check(sub, v, at, e);
+      check(doc, sub, v, at, e);
       return e.empty();
     };
     if (s.contains("oneOf")) {
@@ -113,11 +121,12 @@ class MiniSchema {
     }
     if (s.contains("allOf"))
       for (const auto& sub : s["allOf"])
-        check(sub, v, at, errors);
+        check(doc, sub, v, at, errors);
     if (s.contains("not") && passes(s["not"])) fail("not");
   }
 
   nlohmann::json root_;
+  std::map<std::string, nlohmann::json> siblings_;
 };
 
 }  // namespace rsconform::test_support
