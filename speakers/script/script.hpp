@@ -18,7 +18,8 @@
 //      "extended_communities": ["rt:65001:100", "0002fde900000064"]},
 //     {"op": "wait_route", "speaker": "b", "prefix": "10.0.0.0/24", "as_path": [65001]},
 //     ("next_hop": "$self" in announce and wait_route: the speaker's attribute address)
-//     {"op": "bulk_announce", "speaker": "a", "first": "20.0.0.0/24", "count": 100000},
+//     {"op": "bulk_announce", "speaker": "a", "first": "20.0.0.0/24", "count": 100000,
+//      "fresh_path_every": 10},
 //     {"op": "wait_absent" | "withdraw" | "bulk_withdraw" | "wait_bulk" | "flap" | "send_raw"
 //          | "notification" | "route_refresh" | "close" | "accept", ...}
 //   ]
@@ -91,6 +92,7 @@ struct Step {
   AttributeSpec attributes;
   wire::Prefix first;  // bulk
   std::uint64_t count = 0;
+  std::uint64_t fresh_path_every = 0;  // bulk_announce: a new AS_PATH every N prefixes
   std::chrono::milliseconds timeout{10000};
   session::State state = session::State::established;
   std::chrono::milliseconds down{100};  // flap

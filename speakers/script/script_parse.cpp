@@ -154,6 +154,7 @@ const std::vector<std::string_view>& step_keys() {
                                                      "extended_communities",
                                                      "first",
                                                      "count",
+                                                     "fresh_path_every",
                                                      "state",
                                                      "down_ms",
                                                      "hex",
@@ -245,7 +246,10 @@ Step parse_step(const Value& v, const std::string& speaker) {
       } catch (const std::invalid_argument& e) {
         count.fail(e.what());
       }
-      if (step.kind == StepKind::bulk_announce) check_sendable(o, {step.first}, step.attributes);
+      if (step.kind == StepKind::bulk_announce) {
+        check_sendable(o, {step.first}, step.attributes);
+        if (auto f = o.find("fresh_path_every")) step.fresh_path_every = get_uint(*f, 16'000'000);
+      }
       break;
     }
     case StepKind::wait_state: {

@@ -304,6 +304,7 @@ void ScriptRunner::execute(const Step& step) {
         spec.first = step.first;
         spec.count = step.count;
         spec.withdraw = step.kind == StepKind::bulk_withdraw;
+        spec.fresh_path_every = step.fresh_path_every;
         spec.attributes = build_attributes(step.attributes, sp.def().config.my_as, n->internal,
                                            sp.def().own_next_hop());
         p->bulk(std::move(spec));

@@ -13,6 +13,23 @@ wire::Prefix bulk_prefix(const wire::Prefix& first, std::uint64_t n) {
   return wire::Prefix{wire::IpAddress::v4(static_cast<std::uint32_t>(value)), first.length, {}};
 }
 
+std::vector<wire::PathAttribute> bulk_attributes(const BulkSpec& spec, std::uint64_t n) {
+  std::vector<wire::PathAttribute> attributes = spec.attributes;
+  if (spec.fresh_path_every == 0) return attributes;
+  const std::uint64_t block = n / spec.fresh_path_every;
+  const auto transit = static_cast<std::uint32_t>(3000 + (block / 1000) % 1000);
+  const auto origin = static_cast<std::uint32_t>(20000 + block % 1000);
+  for (auto& a : attributes)
+    if (auto* path = std::get_if<wire::AsPathAttr>(&a.value)) {
+      if (path->path.segments.empty() ||
+          path->path.segments.back().type != wire::SegmentType::as_sequence)
+        path->path.segments.push_back({wire::SegmentType::as_sequence, {}});
+      path->path.segments.back().asns.insert(path->path.segments.back().asns.end(),
+                                             {transit, origin});
+    }
+  return attributes;
+}
+
 namespace {
 
 void put16(wire::Bytes& out, std::size_t at, std::size_t value) {
@@ -27,23 +44,34 @@ std::uint64_t pack_updates(const BulkSpec& spec, const wire::DecodeContext& cont
   if (cursor.next >= spec.count) return 0;
   const bool add_path = context.has_add_path(wire::kIpv4Unicast);
   const std::size_t max = context.max_message_size();
-  // The UPDATE without prefixes: header, withdrawn length, attributes.
-  wire::Update empty;
-  if (!spec.withdraw) empty.attributes = spec.attributes;
-  const wire::Bytes head = wire::encode(empty, context);
   const std::uint8_t len = spec.first.length;
   const std::size_t octets = (len + 7u) / 8u;
   const std::size_t entry = (add_path ? 4u : 0u) + 1u + octets;
-  if (head.size() + entry > max) throw std::invalid_argument("attributes leave no room for NLRI");
-  const std::size_t per_message = (max - head.size()) / entry;
+  // The UPDATE without prefixes (header, withdrawn length, attributes) of the current block.
+  wire::Bytes head;
+  std::size_t per_message = 0;
+  std::uint64_t block_end = 0;  // the first prefix of the next block
+  auto start_block = [&] {
+    wire::Update empty;
+    if (!spec.withdraw) empty.attributes = bulk_attributes(spec, cursor.next);
+    head = wire::encode(empty, context);
+    if (head.size() + entry > max) throw std::invalid_argument("attributes leave no room for NLRI");
+    per_message = (max - head.size()) / entry;
+    block_end = spec.fresh_path_every == 0 || spec.withdraw
+                    ? spec.count
+                    : std::min(spec.count,
+                               (cursor.next / spec.fresh_path_every + 1) * spec.fresh_path_every);
+  };
+  start_block();
   const std::size_t start_size = out.size();
 
   std::uint64_t packed = 0;
   std::uint32_t value = bulk_prefix(spec.first, cursor.next).address.v4_value();
   const std::uint32_t step = len == 0 ? 0 : static_cast<std::uint32_t>(1ULL << (32 - len));
   while (cursor.next < spec.count && out.size() - start_size < budget) {
+    if (cursor.next >= block_end) start_block();
     const std::size_t n =
-        static_cast<std::size_t>(std::min<std::uint64_t>(per_message, spec.count - cursor.next));
+        static_cast<std::size_t>(std::min<std::uint64_t>(per_message, block_end - cursor.next));
     const std::size_t msg_at = out.size();
     out.insert(out.end(), head.begin(), head.end());
     const std::size_t nlri_at = out.size();

@@ -20,7 +20,17 @@ struct BulkSpec {
   std::uint64_t count = 0;
   std::vector<wire::PathAttribute> attributes;  // ignored for withdraw
   bool withdraw = false;
+  // A fresh AS_PATH every this many prefixes (0: one for all): a realistic load for decoders
+  // and route servers, which group prefixes by attribute set. Block b appends two ASNs to the
+  // AS_PATH of `attributes`: 3000 + (b / 1000) % 1000 and 20000 + b % 1000 (public numbers, as
+  // in a real table, away from the private ones test peers use: a route server must not drop
+  // a block for an AS_PATH that holds its receiver's ASN).
+  std::uint64_t fresh_path_every = 0;
 };
+
+// The attributes of the block of prefixes `n` is in: spec.attributes, with the block's AS_PATH
+// when spec.fresh_path_every is set.
+std::vector<wire::PathAttribute> bulk_attributes(const BulkSpec& spec, std::uint64_t n);
 
 // Where a pack stopped: the index of the next prefix to generate.
 struct BulkCursor {
@@ -31,8 +41,8 @@ struct BulkCursor {
 // Throws std::invalid_argument for an IPv6 prefix or when n overruns 2^32.
 wire::Prefix bulk_prefix(const wire::Prefix& first, std::uint64_t n);
 
-// Appends whole UPDATEs (each up to context.max_message_size() octets) for
-// the prefixes from `cursor` on, until about `budget` octets were appended or
+// Appends whole UPDATEs (each up to context.max_message_size() octets, and within one
+// fresh-path block) for the prefixes from `cursor` on, until about `budget` octets were appended or
 // every prefix is packed. Path identifiers (1) are added when the context has
 // ADD-PATH for IPv4 unicast. Returns the number of prefixes packed.
 std::uint64_t pack_updates(const BulkSpec& spec, const wire::DecodeContext& context,

@@ -8,11 +8,18 @@
 //
 //   rsconform_record_capture bird|frr|gobgp OUT.pcap
 //
+// The benchmark captures (captures/bench/generate.sh runs this) are one sender and one receiver
+// around the route server: a bulk-announces COUNT /24s with a fresh AS_PATH every 10 prefixes,
+// the capture ends once b holds them all and both sessions closed with a Cease:
+//
+//   rsconform_record_capture bench bird|frr|gobgp COUNT OUT.pcap
+//
 // Prints the daemon's listening port (the capture's BGP port) on success; exits 1 with the
 // daemon's log tail when the exchange fails or the capture is incomplete.
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -153,6 +160,55 @@ class RouteServer {
   std::string log_path_;
 };
 
+// Captures the route server's listener on lo into `out_path` from now on.
+std::unique_ptr<captures::LiveCapture> start_capture(const std::string& out_path,
+                                                     const daemons::RouteServerConfig& config) {
+  captures::LiveCaptureOptions live_options;
+  live_options.output_path = out_path;
+  live_options.filter =
+      captures::build_endpoint_filter({{config.listen_address, config.listen_port}});
+  return captures::LiveCapture::start(live_options);
+}
+
+// Runs `io` until `done` holds; false when `limit` passed first.
+bool run_io_until(boost::asio::io_context& io, const std::function<bool()>& done,
+                  std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!done() && std::chrono::steady_clock::now() < end) {
+    io.restart();
+    io.run_one_for(end - std::chrono::steady_clock::now());
+  }
+  return done();
+}
+
+// The clients close (Cease) one after the other, in order, each once the one before is down
+// (so that the route server does not first withdraw a leaving client's routes from the others);
+// the capture ends once all are down, and the route server stops. Prints the capture's BGP port;
+// 0 when the capture is whole.
+int close_and_finish(const std::string& daemon, boost::asio::io_context& io,
+                     speakers::ScriptRunner& runner, const std::vector<std::string>& clients,
+                     captures::LiveCapture& live, RouteServer& rs, std::uint16_t port) {
+  for (const auto& name : clients) {
+    runner.speaker(name)->stop_all();
+    auto down = [&] {
+      return runner.speaker(name)->find("rs")->session().state() == session::State::idle;
+    };
+    if (!run_io_until(io, down, 10s)) {
+      std::cerr << "record: " << daemon << ": " << name << " still up 10 s after its Cease\n";
+      return 1;
+    }
+  }
+  const captures::LiveCaptureStats stats = live.stop();
+  rs.stop();
+  if (!stats.complete()) {
+    std::cerr << "record: " << daemon << ": capture incomplete (dropped " << stats.dropped
+              << ", error '" << stats.error << "')\n";
+    return 1;
+  }
+  std::cout << port << "\n";
+  return 0;
+}
+
 int record(const std::string& daemon, const std::string& out_path) {
   const Topology t = topology_for(daemon);
   daemons::RouteServerConfig config;
@@ -170,11 +226,7 @@ int record(const std::string& daemon, const std::string& out_path) {
   }
   RouteServer rs(daemon, config);
 
-  captures::LiveCaptureOptions live_options;
-  live_options.output_path = out_path;
-  live_options.filter =
-      captures::build_endpoint_filter({{config.listen_address, config.listen_port}});
-  std::unique_ptr<captures::LiveCapture> live = captures::LiveCapture::start(live_options);
+  std::unique_ptr<captures::LiveCapture> live = start_capture(out_path, config);
 
   boost::asio::io_context io;
   session::AsioTransport net(io);
@@ -187,49 +239,77 @@ int record(const std::string& daemon, const std::string& out_path) {
     return 1;
   }
 
-  // Every client closes (Cease); the capture ends once the sessions are down.
-  for (const char* name : {"a", "b", "c"})
-    runner->speaker(name)->stop_all();
-  auto all_down = [&] {
-    for (const char* name : {"a", "b", "c"})
-      if (runner->speaker(name)->find("rs")->session().state() != session::State::idle)
-        return false;
-    return true;
-  };
-  const auto end = std::chrono::steady_clock::now() + 10s;
-  while (!all_down() && std::chrono::steady_clock::now() < end) {
-    io.restart();
-    io.run_one_for(end - std::chrono::steady_clock::now());
+  return close_and_finish(daemon, io, *runner, {"a", "b", "c"}, *live, rs, config.listen_port);
+}
+
+// The benchmark recording: a sends `count` prefixes with a fresh AS_PATH every 10, b receives.
+int record_bench(const std::string& daemon, std::uint64_t count, const std::string& out_path) {
+  const Topology t = topology_for(daemon);
+  daemons::RouteServerConfig config;
+  config.router_id = ip(t.rs);
+  config.listen_address = ip(t.rs);
+  config.listen_port = daemons::pick_free_port(config.listen_address);
+  std::map<std::string, std::string> vars{
+      {"rs", t.rs}, {"port", std::to_string(config.listen_port)}, {"count", std::to_string(count)}};
+  for (std::size_t i = 0; i < 2; ++i) {
+    config.neighbors.push_back({ip(t.clients[i].address), t.clients[i].asn, 179, true});
+    const std::string name(1, static_cast<char>('a' + i));
+    vars[name] = t.clients[i].address;
   }
-  if (!all_down()) {
-    std::cerr << "record: " << daemon << ": sessions still up 10 s after Cease\n";
+  vars["a_nh"] = daemon == "gobgp" ? "10.0.0.2" : vars["a"];
+  RouteServer rs(daemon, config);
+  std::unique_ptr<captures::LiveCapture> live = start_capture(out_path, config);
+
+  boost::asio::io_context io;
+  session::AsioTransport net(io);
+  session::AsioTime time(io);
+  auto runner =
+      std::make_unique<speakers::ScriptRunner>(io, net, time,
+                                               speakers::parse_script(fill(nva_clients_script(2, R"(
+    {"op": "connect", "speaker": "a"},
+    {"op": "connect", "speaker": "b"},
+    {"op": "wait_state", "speaker": "a", "state": "Established", "timeout_ms": 30000},
+    {"op": "wait_state", "speaker": "b", "state": "Established", "timeout_ms": 30000},
+    {"op": "bulk_announce", "speaker": "a", "first": "20.0.0.0/24", "count": ${count},
+     "fresh_path_every": 10, "next_hop": "${a_nh}"})"),
+                                                                           vars)));
+  const speakers::ScriptResult result = runner->run(60s);
+  if (!result.ok) {
+    std::cerr << "record: " << daemon << ": " << result.error << "\n" << rs.log_tail() << "\n";
     return 1;
   }
-  const captures::LiveCaptureStats stats = live->stop();
-  runner.reset();
-  rs.stop();
-  if (!stats.complete()) {
-    std::cerr << "record: " << daemon << ": capture incomplete (dropped " << stats.dropped
-              << ", error '" << stats.error << "')\n";
+  const rib::AdjRibIn& received = runner->speaker("b")->find("rs")->rib_in();
+  // A route server relays a million routes in a minute or two on this machine; ten is a hang.
+  if (!run_io_until(
+          io, [&] { return received.size() >= count; }, 600s)) {
+    std::cerr << "record: " << daemon << ": b holds " << received.size() << " of " << count
+              << " routes after 600 s\n"
+              << rs.log_tail() << "\n";
     return 1;
   }
-  std::cout << config.listen_port << "\n";
-  return 0;
+  return close_and_finish(daemon, io, *runner, {"b", "a"}, *live, rs, config.listen_port);
 }
 
 }  // namespace
 }  // namespace rsconform::testing
 
 int main(int argc, char** argv) {
-  if (argc != 3 || (std::string(argv[1]) != "bird" && std::string(argv[1]) != "frr" &&
-                    std::string(argv[1]) != "gobgp")) {
-    std::cerr << "usage: rsconform_record_capture bird|frr|gobgp OUT.pcap\n";
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto is_daemon = [](const std::string& d) { return d == "bird" || d == "frr" || d == "gobgp"; };
+  const bool bench = args.size() == 4 && args[0] == "bench" && is_daemon(args[1]);
+  if (!bench && !(args.size() == 2 && is_daemon(args[0]))) {
+    std::cerr << "usage: rsconform_record_capture bird|frr|gobgp OUT.pcap\n"
+                 "       rsconform_record_capture bench bird|frr|gobgp COUNT OUT.pcap\n";
     return 2;
   }
+  const std::string& daemon = bench ? args[1] : args[0];
   try {
-    return rsconform::testing::record(argv[1], argv[2]);
+    if (!bench) return rsconform::testing::record(daemon, args[1]);
+    const unsigned long long count = std::stoull(args[2]);
+    if (count == 0 || count > 16'000'000) throw std::invalid_argument("COUNT is 1..16000000");
+    return rsconform::testing::record_bench(daemon, count, args[3]);
   } catch (const std::exception& e) {
-    std::cerr << "record: " << argv[1] << ": " << e.what() << "\n";
+    std::cerr << "record: " << daemon << ": " << e.what() << "\n";
     return 1;
   }
 }

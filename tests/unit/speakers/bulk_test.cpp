@@ -117,5 +117,42 @@ TEST(Bulk, BudgetBoundsEachPack) {
   EXPECT_LT(cursor.next, spec.count);
 }
 
+// A fresh AS_PATH every N prefixes: each UPDATE stays within one block, every prefix is sent
+// once and in order, and each block's path is the base path with its own two private ASNs.
+TEST(Bulk, FreshPathEveryNPrefixes) {
+  BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), 2505, attrs(), false};
+  spec.fresh_path_every = 10;
+  wire::DecodeContext ctx;
+  BulkCursor cursor;
+  wire::Bytes out;
+  while (pack_updates(spec, ctx, cursor, 4096, out) > 0) {
+  }
+  wire::ByteView rest(out);
+  std::uint64_t next = 0;
+  std::size_t messages = 0;
+  while (!rest.empty()) {
+    auto f = wire::frame(rest, ctx.max_message_size());
+    ASSERT_EQ(f.status, wire::FrameStatus::complete);
+    auto r = wire::decode(rest.subspan(0, f.length), ctx);
+    ASSERT_TRUE(r.ok());
+    const auto& u = std::get<wire::Update>(*r.message);
+    const std::uint64_t block = next / 10;
+    ASSERT_EQ(u.nlri.size(), std::min<std::uint64_t>(10, 2505 - next)) << "message " << messages;
+    const auto expected =
+        wire::AsPath::sequence({65001, static_cast<std::uint32_t>(3000 + block / 1000),
+                                static_cast<std::uint32_t>(20000 + block % 1000)});
+    ASSERT_EQ(u.get<wire::AsPathAttr>()->path, expected) << "block " << block;
+    for (const auto& p : u.nlri)
+      ASSERT_EQ(p, bulk_prefix(spec.first, next++));
+    rest = rest.subspan(f.length);
+    ++messages;
+  }
+  EXPECT_EQ(next, 2505u);
+  EXPECT_EQ(messages, 251u);
+  // Blocks 1000 apart differ in the transit ASN, not only the origin.
+  EXPECT_NE(bulk_attributes(spec, 0), bulk_attributes(spec, 10'000));
+  EXPECT_EQ(bulk_attributes(spec, 0), bulk_attributes(spec, 9));
+}
+
 }  // namespace
 }  // namespace rsconform::speakers
