@@ -1,5 +1,8 @@
 // The offline pipeline in one call: capture file -> packets -> TCP streams ->
-// BGP messages -> per-direction tables (an Observation).
+// BGP messages -> per-direction tables (an Observation). An MRT file (RFC 6396, plain or
+// gzip-compressed, told from pcap and pcapng by its first header) goes in at the BGP
+// messages: its records take the place of packets (packet N is record N) and MrtFeed that of
+// TCP reassembly (captures/bgp/mrt_feed.hpp).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +13,7 @@
 
 #include "analysis/moment.hpp"
 #include "analysis/observer.hpp"
+#include "captures/bgp/mrt_feed.hpp"
 #include "captures/capture_walk.hpp"
 
 namespace rsconform::analysis {
@@ -30,6 +34,8 @@ struct CaptureAnalysis {
   captures::BgpStreamStats stream;
   // Set when the file ended with a read error (what came before still counts).
   std::optional<captures::CaptureError> read_error;
+  // Set for an MRT file: what its records held.
+  std::optional<captures::MrtFeedStats> mrt;
   bool uncertain() const { return read_error.has_value(); }
 };
 

@@ -15,16 +15,28 @@
 
 namespace rsconform::speakers {
 
+// Prefixes (IPv4) announced with one set of attributes: routes read from an MRT RIB.
+struct BulkGroup {
+  std::vector<wire::PathAttribute> attributes;
+  std::vector<wire::Prefix> prefixes;
+};
+
 struct BulkSpec {
   wire::Prefix first;  // the first prefix; the next ones follow at the same length
   std::uint64_t count = 0;
   std::vector<wire::PathAttribute> attributes;  // ignored for withdraw
   bool withdraw = false;
+  // When not empty: these routes are announced instead of generated ones (`count` must be
+  // their number of prefixes; `first` and `attributes` are unused).
+  std::vector<BulkGroup> groups;
 };
 
-// Where a pack stopped: the index of the next prefix to generate.
+// Where a pack stopped: the index of the next prefix to generate (for groups: also which
+// group and how far into it).
 struct BulkCursor {
   std::uint64_t next = 0;
+  std::size_t group = 0;
+  std::size_t in_group = 0;
 };
 
 // The n-th generated prefix (IPv4 only): first + n * 2^(32 - length).
