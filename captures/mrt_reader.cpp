@@ -340,6 +340,26 @@ void put_nlri(std::vector<std::uint8_t>& out, const wire::Prefix& prefix, bool w
              prefix.address.bytes.begin() + static_cast<std::ptrdiff_t>(octets));
 }
 
+// The flags an attribute of this type is sent with (RFC 4271 5, RFC 4760, 4360, 6793, 8092, 9234).
+std::uint8_t standard_flags(std::uint8_t type) {
+  switch (type) {
+    case 1:  // ORIGIN
+    case 2:  // AS_PATH
+    case 3:  // NEXT_HOP
+    case 5:  // LOCAL_PREF
+    case 6:  // ATOMIC_AGGREGATE
+      return 0x40;
+    case 4:   // MULTI_EXIT_DISC
+    case 9:   // ORIGINATOR_ID
+    case 10:  // CLUSTER_LIST
+    case 14:  // MP_REACH_NLRI
+    case 15:  // MP_UNREACH_NLRI
+      return 0x80;
+    default:  // AGGREGATOR, COMMUNITIES, extended and large communities, AS4_*, OTC, unknown
+      return 0xC0;
+  }
+}
+
 // The next hop of an MP_REACH_NLRI value, abbreviated (length, next hop) or, as some dumps
 // write it, full (AFI, SAFI, length, next hop, ...).
 ByteView mp_next_hop(ByteView value) {
@@ -385,8 +405,13 @@ bool rib_entry_update(const MrtRib& rib, const MrtRibEntry& entry, std::vector<s
       break;
     }
     if (type != kMpReach) {
+      const std::size_t flags_at = out.size();
       out.insert(out.end(), attributes.begin() + static_cast<std::ptrdiff_t>(at),
                  attributes.begin() + static_cast<std::ptrdiff_t>(at + header + length));
+      // Neither optional nor transitive fits no attribute: BIRD 2.0.12 writes its table dumps'
+      // attributes with flags 0. They get the flags their type is always sent with.
+      if ((flags & 0xC0) == 0)
+        out[flags_at] = static_cast<std::uint8_t>(standard_flags(type) | (flags & kExtendedLength));
     } else if (v6 && !wrote_mp_reach) {
       // Full form: AFI 2, SAFI 1, the next hop, a reserved octet, the prefix.
       ByteView next_hop = mp_next_hop(attributes.subspan(at + header, length));

@@ -137,7 +137,9 @@ bool plausible_mrt_header(ByteView header);
 // is malformed or of a type this reader does not know.
 bool parse_mrt_record(ByteView record, MrtRecord& out, MrtParseError& error);
 
-// A RIB entry as the UPDATE its peer would have sent: the recorded attributes, the prefix as
+// A RIB entry as the UPDATE its peer would have sent: the recorded attributes (those recorded
+// with neither the optional nor the transitive flag, as BIRD 2.0.12 writes them, with the flags
+// of their type), the prefix as
 // NLRI (IPv4) or in a full MP_REACH_NLRI built from the abbreviated one (IPv6; RFC 6396 4.3.4),
 // with the entry's path identifier when the RIB is an ADD-PATH one. Replaces `out`. Returns
 // false when the message would exceed 65535 bytes.

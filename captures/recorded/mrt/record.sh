@@ -45,7 +45,7 @@ wait_for() {
   echo "protocol device { }"
   echo "ipv4 table t4; ipv6 table t6;"
   echo "protocol static s4 { ipv4 { table t4; import filter {"
-  echo "  bgp_origin = ORIGIN_IGP; bgp_med = net.len;"
+  echo "  bgp_origin = ORIGIN_IGP; bgp_med = net.len; bgp_next_hop = 10.100.1.4;"
   echo "  if net.len = 24 then bgp_path.prepend(64512);"
   echo "  bgp_path.prepend(64500); bgp_community.add((65001, net.len));"
   echo "  if net.len = 23 then bgp_large_community.add((65001, 1, 23));"
@@ -54,7 +54,7 @@ wait_for() {
   for i in $(seq 0 2 18); do echo "  route 100.64.$i.0/23 blackhole;"; done
   echo "}"
   echo "protocol static s6 { ipv6 { table t6; import filter {"
-  echo "  bgp_origin = ORIGIN_IGP; bgp_path.prepend(64501); accept; }; };"
+  echo "  bgp_origin = ORIGIN_IGP; bgp_next_hop = 2001:db8::4; bgp_path.prepend(64501); accept; }; };"
   for i in 1 2 3 4; do echo "  route 2001:db8:$i::/48 blackhole;"; done
   echo "}"
   echo "protocol bgp frr {"
