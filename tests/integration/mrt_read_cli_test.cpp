@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -273,6 +274,69 @@ TEST(MrtRecorded, BirdRibShowsItsRoutesAsTablesAsBgpdumpReadsThem) {
   }
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(ours, expected);
+}
+
+// ===== bulk_announce from an MRT RIB =====
+
+// A suite whose NVA announces the IPv4 routes of BIRD's RIB (the file beside the suite, named
+// relative to it), run against the built-in route server: the ExpressRoute gateway receives
+// all 40 of them (the 4 IPv6 records are skipped), with the NVA's AS in front of the recorded
+// AS_PATH and the NVA's address as next hop.
+TEST(MrtBulk, SuiteAnnouncesARibThroughTheBuiltinRouteServer) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("rsconform-mrt-bulk-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "ribs");
+  fs::copy_file(recorded("mrt/bird-rib.mrt.gz"), dir / "ribs" / "bird-rib.mrt.gz");
+  const nlohmann::json established = {{"op", "wait_state"}, {"state", "Established"}};
+  const nlohmann::json suite = {
+      {"name", "mrt-bulk"},
+      {"matrix", {{"branch_to_branch", {"on"}}}},
+      {"peers",
+       {{{"name", "nva1"},
+         {"role", "nva"},
+         {"script",
+          {{{"op", "connect"}},
+           established,
+           {{"op", "bulk_announce"}, {"mrt", "ribs/bird-rib.mrt.gz"}, {"limit", 100}}}}},
+        {{"name", "er"},
+         {"role", "expressroute"},
+         {"script", {{{"op", "connect"}}, established}}}}},
+      {"cases",
+       {{{"name", "rib-reaches-er"},
+         {"rules", {"R26"}},
+         {"expect",
+          {{{"to", {"er"}},
+            {"min_routes", 40},
+            {"present",
+             {{{"prefix", "198.18.0.0/24"},
+               {"as_path", "65001 64500 64512"},
+               {"next_hop", "$nva1"}},
+              {{"prefix", "100.64.18.0/23"}, {"as_path", "65001 64500"}, {"next_hop", "$nva1"}}}},
+            {"absent", {"198.18.30.0/24"}}}}}}}}};
+  const fs::path suite_file = dir / "mrt-bulk.json";
+  {
+    std::ofstream out(suite_file);
+    out << suite.dump(2);
+  }
+  const auto r = ts::run_rsconform({"run", suite_file.string(), "--out", (dir / "run").string()},
+                                   std::chrono::seconds{120});
+  EXPECT_EQ(r.exit_status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("1 passed"), std::string::npos) << r.out;
+
+  // What the ER instances received, from the run's capture.
+  const auto jsonl = ts::run_rsconform({"decode", "--tables", "--format", "json",
+                                        (dir / "run/mrt-bulk/flag=on/capture.pcap").string()});
+  ASSERT_TRUE(jsonl.exit_status == 0 || jsonl.exit_status == 3) << jsonl.err;
+  std::size_t from_nva = 0;
+  const auto decoded = nlohmann::json::parse(jsonl.out);
+  for (const auto& table : decoded.at("tables"))
+    for (const auto& route : table.at("routes"))
+      if (route.at("as_path").get<std::string>().rfind("65001 64500", 0) == 0) ++from_nva;
+  // The NVA -> each of the two route-server instances, each instance -> each of the two ER
+  // instances.
+  EXPECT_EQ(from_nva, (2u + 4u) * 40u);
+  fs::remove_all(dir);
 }
 
 // ===== The public corpus =====
