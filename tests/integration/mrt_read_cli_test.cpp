@@ -199,6 +199,27 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+// `replay` judges an MRT file as it judges the capture it came from: the seed suite's run,
+// written as MRT, passes with the roles inferred from the OPENs and AS paths.
+TEST(MrtReplay, SeedRunAsMrtPassesItsSuite) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("rsconform-mrt-replay-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string mrt = (dir / "scenario-a.mrt").string();
+  const auto converted =
+      ts::run_rsconform({"decode", "--format", "mrt", "-o", mrt, "--port", "40559", "--port",
+                         "43609", recorded("rsconform-scenario-a-on/capture.pcap")});
+  ASSERT_EQ(converted.exit_status, 0) << converted.err;
+  const std::string suite = std::string(RSCONFORM_SOURCE_DIR) + "/suites/scenario-a.json";
+  const auto on = ts::run_rsconform({"replay", mrt, "--suite", suite, "--flag", "on"});
+  EXPECT_EQ(on.exit_status, 0) << on.out << on.err;
+  EXPECT_NE(on.out.find("rs0 = 127.65.0.4"), std::string::npos) << on.out;
+  // The same messages judged as the other cell must fail: the verdict rests on the routes.
+  const auto off = ts::run_rsconform({"replay", mrt, "--suite", suite, "--flag", "off"});
+  EXPECT_EQ(off.exit_status, 1) << off.out << off.err;
+  fs::remove_all(dir);
+}
+
 // ===== MRT files of real daemons =====
 
 // bgpdump -m lines as route lines without time: "peer|A|prefix|as path|next hop", "peer|W|prefix".

@@ -6,6 +6,8 @@
 // Runs under ASan+UBSan in CI.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -47,6 +49,20 @@ Totals run_pipeline(const fs::path& dir, std::set<std::uint16_t> ports, bool cle
     well_formed.insert(c.path);
     ports.insert(c.bgp_ports.begin(), c.bgp_ports.end());
   }
+  // MRT files (format "mrt"): one that is not well-formed must say so with a read error.
+  std::set<std::string> damaged_mrt;
+  {
+    std::ifstream in(dir / "MANIFEST.json");
+    const auto manifest = nlohmann::json::parse(in);
+    for (const auto& file : manifest.at("files"))
+      if (file.value("format", "") == "mrt") {
+        const std::string path = file.at("path");
+        if (file.value("well_formed", "") == "yes")
+          well_formed.insert(path);
+        else
+          damaged_mrt.insert(path);
+      }
+  }
   Totals totals;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file() || !is_capture(entry.path())) continue;
@@ -68,7 +84,10 @@ Totals run_pipeline(const fs::path& dir, std::set<std::uint16_t> ports, bool cle
         // A well-formed capture must yield BGP messages.
         EXPECT_GT(analysis.stream.messages, 0u);
       }
-      if (clean) {
+      if (clean && damaged_mrt.count(relative)) {
+        EXPECT_TRUE(analysis.read_error);
+        EXPECT_GT(analysis.stream.messages, 0u);
+      } else if (clean) {
         EXPECT_TRUE(well_formed.count(relative)) << "not listed as well-formed in the manifest";
         EXPECT_FALSE(findings);
         EXPECT_EQ(analysis.reassembly.gaps, 0u);
