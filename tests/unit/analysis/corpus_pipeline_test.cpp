@@ -80,9 +80,13 @@ Totals run_pipeline(const fs::path& dir, std::set<std::uint16_t> ports, bool cle
         for (const auto& d : s.directions)
           findings = findings || !d.findings.empty();
       totals.with_findings += findings;
-      if (well_formed.count(relative)) {
-        // A well-formed capture must yield BGP messages.
+      if (well_formed.count(relative) && !(analysis.mrt && analysis.read_error)) {
+        // A well-formed capture must yield BGP messages (an MRT file of a type the reader
+        // refuses, such as the deprecated type 5, says where instead).
         EXPECT_GT(analysis.stream.messages, 0u);
+      }
+      if (analysis.mrt && analysis.read_error) {
+        EXPECT_NE(analysis.read_error->to_string().find(": at byte "), std::string::npos);
       }
       if (clean && damaged_mrt.count(relative)) {
         EXPECT_TRUE(analysis.read_error);
