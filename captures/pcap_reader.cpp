@@ -23,7 +23,7 @@ pcap_t* as_pcap(void* handle) {
 }
 
 [[noreturn]] void open_failed(const std::string& file, std::string message) {
-  throw CaptureOpenError(CaptureError{file, 0, std::move(message)});
+  throw CaptureOpenError(CaptureError{file, 0, std::move(message), "packet"});
 }
 
 #ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
@@ -148,7 +148,7 @@ bool plain_pcap_magic(const std::array<unsigned char, 4>& magic, bool& nanosecon
 
 std::string CaptureError::to_string() const {
   std::string s = file + ": ";
-  if (packet_number != 0) s += "packet " + std::to_string(packet_number) + ": ";
+  if (packet_number != 0) s += std::string(unit) + " " + std::to_string(packet_number) + ": ";
   return s + message;
 }
 
@@ -273,7 +273,7 @@ bool PcapReader::next_from(Source& source, RawPacket& out) {
     case Source::Result::end:
       return at_end();
     case Source::Result::error:
-      error_ = CaptureError{name_, packets_read_ + 1, explained(message)};
+      error_ = CaptureError{name_, packets_read_ + 1, explained(message), "packet"};
       return false;
   }
   return false;
@@ -301,14 +301,15 @@ bool PcapReader::next(RawPacket& out) {
     return true;
   }
   if (rc == PCAP_ERROR_BREAK) return at_end();  // clean end of file
-  error_ = CaptureError{name_, packets_read_ + 1, explained(pcap_geterr(as_pcap(handle_)))};
+  error_ =
+      CaptureError{name_, packets_read_ + 1, explained(pcap_geterr(as_pcap(handle_))), "packet"};
   return false;
 }
 
 bool PcapReader::at_end() {
   // A gzip file cut between two records ends cleanly for the record reader.
   if (stream_error_ != nullptr && !stream_error_->empty())
-    error_ = CaptureError{name_, packets_read_ + 1, *stream_error_};
+    error_ = CaptureError{name_, packets_read_ + 1, *stream_error_, "packet"};
   return false;
 }
 

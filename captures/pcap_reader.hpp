@@ -23,11 +23,13 @@ class PcapRecordSource;
 }  // namespace detail
 
 // A problem with a capture file, positioned: `packet_number` is the 1-based number of the packet
-// that could not be read (0: the file itself could not be opened).
+// (or, in an MRT file, the record: `unit`) that could not be read (0: the file itself could not
+// be opened).
 struct CaptureError {
   std::string file;
   std::uint64_t packet_number = 0;
   std::string message;
+  const char* unit = "packet";
 
   std::string to_string() const;  // "<file>: packet 12: truncated dump file; ..."
 };

@@ -14,10 +14,11 @@ rsconform_add_module(daemons SOURCES ${daemons_sources} DEPS rsconform::wire rsc
                      INCLUDE_ROOT ${PROJECT_SOURCE_DIR})
 
 # rsconform::speakers: fake speakers (sessions + Adj-RIB-In), bulk injection, scripts, roles.
+# captures: the MRT reader, for bulk_announce from a TABLE_DUMP_V2 RIB.
 file(GLOB speakers_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/speaker/*.cpp
      ${CMAKE_CURRENT_SOURCE_DIR}/script/*.cpp ${CMAKE_CURRENT_SOURCE_DIR}/roles/*.cpp)
 rsconform_add_module(speakers SOURCES ${speakers_sources}
-                     DEPS rsconform::session rsconform::rib rsconform::topology rsconform::json
+                     DEPS rsconform::session rsconform::rib rsconform::captures rsconform::topology rsconform::json
                           nlohmann_json::nlohmann_json
                           Boost::headers Threads::Threads
                      INCLUDE_ROOT ${PROJECT_SOURCE_DIR})

@@ -128,6 +128,27 @@ void BgpStreamDecoder::learn_open(Session& s, Direction direction, const wire::O
   }
 }
 
+void BgpStreamDecoder::declare_context(const ConnectionInfo& connection, Direction direction,
+                                       const wire::DecodeContext& context) {
+  Session& s = session(connection);
+  if (s.flows[0].open && s.flows[1].open) return;  // the OPENs said
+  Flow& flow = s.flows[index(direction)];
+  flow.context = context;
+  flow.context_known = true;
+  flow.guess.clear();
+}
+
+void BgpStreamDecoder::end_of_unit(const ConnectionInfo& connection, Direction direction,
+                                   const PacketRef& at) {
+  Flow& flow = session(connection).flows[index(direction)];
+  if (!flow.buffer.empty())
+    problem(connection, direction, flow.buffer_offset, flow.buffer.size(), at,
+            "the MRT record ended inside a BGP message");
+  flow.buffer_offset += flow.buffer.size();
+  flow.buffer.clear();
+  flow.resync = false;
+}
+
 void BgpStreamDecoder::emit(const ConnectionInfo& connection, Direction direction, Flow& flow,
                             ByteView message, std::uint64_t stream_offset,
                             const PacketRef& packet) {

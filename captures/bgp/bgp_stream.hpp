@@ -89,6 +89,14 @@ class BgpStreamDecoder : public StreamSink {
   void on_close(const ConnectionInfo& connection, Direction direction, CloseReason why,
                 std::uint64_t stream_length, const PacketRef& at) override;
 
+  // For messages that come with their encoding (MRT records): decode this direction with
+  // `context` instead of guessing, until both OPENs of the connection are seen.
+  void declare_context(const ConnectionInfo& connection, Direction direction,
+                       const wire::DecodeContext& context);
+  // The end of a unit that holds whole messages (an MRT record): bytes of a message left
+  // unframed are reported and dropped, so that the next unit starts afresh.
+  void end_of_unit(const ConnectionInfo& connection, Direction direction, const PacketRef& at);
+
   const BgpStreamStats& stats() const { return stats_; }
 
  private:

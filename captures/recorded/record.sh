@@ -7,6 +7,7 @@
 #
 #   bash captures/recorded/record.sh            # all of them
 #   bash captures/recorded/record.sh bird frr   # some: rsconform, bird, frr, gobgp
+#   bash captures/recorded/mrt/record.sh        # the MRT files (then this, for MANIFEST.json)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -78,6 +79,17 @@ ports_of() {
       "$separator" "$path"
     printf '"well_formed": "yes", "bgp_tcp_port": %s, "size": %s}' "$(ports_of "$path")" \
       "$(stat -c %s "$here/$path")"
+    separator=$',\n'
+  done
+  # mrt/: MRT files of real daemons (mrt/record.sh records them).
+  for path in $(cd "$here" && ls mrt/*.mrt.gz 2>/dev/null); do
+    case $path in
+      mrt/frr-bgp4mp.mrt.gz) well_formed=no ;;  # FRR cuts its last STATE_CHANGE short
+      *) well_formed=yes ;;
+    esac
+    printf '%s    {"path": "%s", "format": "mrt", "link_type": null, "well_formed": "%s", ' \
+      "$separator" "$path" "$well_formed"
+    printf '"size": %s}' "$(stat -c %s "$here/$path")"
     separator=$',\n'
   done
   printf '\n  ]\n}\n'

@@ -15,8 +15,42 @@ bool starts_with_marker(captures::ByteView payload) {
   return true;
 }
 
+// An MRT file: records for packets, MrtFeed for TCP reassembly. Ports do not apply (every
+// MRT session is given port 179).
+CaptureAnalysis walk_mrt(const std::string& path, const AnalysisOptions& options,
+                         captures::BgpSink& sink, bool decode_updates) {
+  CaptureAnalysis result;
+  result.file = path;
+  auto reader = captures::MrtReader::open(path);
+  captures::BgpStreamDecoder decoder(sink, decode_updates);
+  captures::MrtFeed feed(decoder);
+  captures::MrtRecord record;
+  captures::RawPacket packet;  // what on_packet sees: the record's number and time
+  captures::PacketRef last;
+  while (reader.next(record)) {
+    packet.number = reader.records_read();
+    packet.timestamp_ns = record.timestamp;
+    if (options.last_packet && packet.number > *options.last_packet) {
+      result.walk.stopped = true;
+      break;
+    }
+    ++result.walk.packets;
+    if (options.on_packet) options.on_packet(packet);
+    feed.add(record, packet.number);
+    last = {packet.number, record.timestamp};
+  }
+  result.walk.bytes = reader.bytes_read();
+  if (!result.walk.stopped) result.walk.error = reader.error();
+  feed.finish(last);
+  result.stream = decoder.stats();
+  result.read_error = result.walk.error;
+  result.mrt = feed.stats();
+  return result;
+}
+
 CaptureAnalysis walk(const std::string& path, const AnalysisOptions& options,
                      captures::BgpSink& sink, bool decode_updates) {
+  if (captures::looks_like_mrt(path)) return walk_mrt(path, options, sink, decode_updates);
   CaptureAnalysis result;
   result.file = path;
   auto reader = captures::PcapReader::open(path);

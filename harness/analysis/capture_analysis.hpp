@@ -1,5 +1,8 @@
 // The offline pipeline in one call: capture file -> packets -> TCP streams ->
-// BGP messages -> per-direction tables (an Observation).
+// BGP messages -> per-direction tables (an Observation). An MRT file (RFC 6396, plain or
+// gzip-compressed, told from pcap and pcapng by its first header) goes in at the BGP
+// messages: its records take the place of packets (packet N is record N) and MrtFeed that of
+// TCP reassembly (captures/bgp/mrt_feed.hpp).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +14,7 @@
 
 #include "analysis/moment.hpp"
 #include "analysis/observer.hpp"
+#include "captures/bgp/mrt_feed.hpp"
 #include "captures/capture_walk.hpp"
 
 namespace rsconform::analysis {
@@ -34,6 +38,8 @@ struct CaptureAnalysis {
   // TCP segments on ports outside AnalysisOptions::ports whose payload starts with a BGP
   // marker, counted per port (both ends): where to look when nothing was found.
   std::map<std::uint16_t, std::uint64_t> marker_ports_elsewhere;
+  // Set for an MRT file: what its records held.
+  std::optional<captures::MrtFeedStats> mrt;
   bool uncertain() const { return read_error.has_value(); }
 };
 

@@ -91,7 +91,8 @@ void MrtWriter::on_close(const captures::ConnectionInfo& connection, captures::D
   Connection& c = connection_of(connection);
   // No OPEN can come any more.
   c.as_final[captures::index(direction)] = true;
-  if (!c.ended) {
+  // The end of the capture is not the end of the session: no state change for it.
+  if (!c.ended && why != captures::CloseReason::end_of_capture) {
     c.ended = true;
     if (c.established)
       state_change(connection.id, c, at.timestamp_ns, mrt::kStateEstablished, mrt::kStateIdle);

@@ -1,6 +1,7 @@
 // The messages of a capture as MRT (RFC 6396, with RFC 8050 for ADD-PATH):
 // one BGP4MP_ET record per framed BGP message, and BGP4MP_STATE_CHANGE_AS4
-// records where a connection reaches Established and where it ends. A BgpSink
+// records where a connection reaches Established and where it ends (not at the end of
+// the capture, which does not end a session). A BgpSink
 // that writes to a stream and passes every event on to a next sink (the
 // Observer that decides the exit code).
 //

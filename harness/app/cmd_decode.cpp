@@ -41,8 +41,21 @@ struct DecodeFlags {
 };
 
 void print_read_stats(std::ostream& out, const analysis::CaptureAnalysis& a) {
-  out << a.file << ": " << a.walk.packets << " packets, " << a.walk.segments_accepted
-      << " BGP-port TCP segments, " << a.stream.messages << " BGP messages";
+  if (a.mrt) {
+    // An MRT file: records, not packets (packet N in what follows is record N).
+    out << a.file << ": MRT, " << a.walk.packets << " records (" << a.mrt->messages
+        << " BGP4MP messages, " << a.mrt->state_changes << " state changes, " << a.mrt->rib_entries
+        << " RIB entries";
+    if (a.mrt->skipped) out << ", " << a.mrt->skipped << " without unicast BGP routes, skipped";
+    if (a.mrt->orphan_entries)
+      out << ", " << a.mrt->orphan_entries << " RIB entries naming no known peer";
+    if (a.mrt->oversized_entries)
+      out << ", " << a.mrt->oversized_entries << " RIB entries too large for an UPDATE";
+    out << "), " << a.stream.messages << " BGP messages";
+  } else {
+    out << a.file << ": " << a.walk.packets << " packets, " << a.walk.segments_accepted
+        << " BGP-port TCP segments, " << a.stream.messages << " BGP messages";
+  }
   if (a.reassembly.gaps) out << ", " << a.reassembly.gaps << " gaps";
   if (a.stream.decode_errors) out << ", " << a.stream.decode_errors << " with errors";
   out << "\n";
@@ -53,7 +66,7 @@ void print_read_stats(std::ostream& out, const analysis::CaptureAnalysis& a) {
 // be instead; true in that case (nothing was decoded, yet there is BGP to decode: inconclusive).
 bool report_nothing_found(const analysis::CaptureAnalysis& read,
                           const analysis::AnalysisOptions& options) {
-  if (read.stream.messages != 0 || options.ports.empty()) return false;
+  if (read.stream.messages != 0 || options.ports.empty() || read.mrt) return false;
   const std::string hint = analysis::other_ports_hint(read, options.ports);
   if (hint.empty()) {
     std::string looked;
@@ -270,6 +283,14 @@ ExitCode decode_one(const std::string& file, const DecodeFlags& flags) {
     doc.update({{"packets", read.walk.packets},
                 {"bgp_messages", read.stream.messages},
                 {"tcp_gaps", read.reassembly.gaps}});
+    if (read.mrt)
+      doc["mrt"] = {{"records", read.walk.packets},
+                    {"bgp4mp_messages", read.mrt->messages},
+                    {"state_changes", read.mrt->state_changes},
+                    {"rib_entries", read.mrt->rib_entries},
+                    {"skipped_records", read.mrt->skipped},
+                    {"orphan_rib_entries", read.mrt->orphan_entries},
+                    {"oversized_rib_entries", read.mrt->oversized_entries}};
     if (read.read_error) doc["read_error"] = read.read_error->to_string();
     if (moment)
       doc["moment"] = {{"name", moment->name},

@@ -19,7 +19,9 @@
 //     {"op": "wait_route", "speaker": "b", "prefix": "10.0.0.0/24", "as_path": [65001]},
 //     ("next_hop": "$self" in announce and wait_route: the speaker's attribute address)
 //     {"op": "bulk_announce", "speaker": "a", "first": "20.0.0.0/24", "count": 100000,
-//      "fresh_path_every": 10},
+//      "fresh_path_every": 10},                          // a new AS_PATH every 10 prefixes
+//     {"op": "bulk_announce", "speaker": "a", "mrt": "rib.mrt.gz", "limit": 100000,
+//      "peer_index": 0},                                 // a TABLE_DUMP_V2 RIB's IPv4 routes
 //     {"op": "wait_absent" | "withdraw" | "bulk_withdraw" | "wait_bulk" | "flap" | "send_raw"
 //          | "notification" | "route_refresh" | "close" | "accept", ...}
 //   ]
@@ -93,6 +95,9 @@ struct Step {
   wire::Prefix first;  // bulk
   std::uint64_t count = 0;
   std::uint64_t fresh_path_every = 0;  // bulk_announce: a new AS_PATH every N prefixes
+  std::string mrt;  // bulk_announce from an MRT RIB: the file (resolved against the script's)
+  std::uint64_t limit = 0;
+  std::optional<std::uint16_t> peer_index;
   std::chrono::milliseconds timeout{10000};
   session::State state = session::State::established;
   std::chrono::milliseconds down{100};  // flap

@@ -1,6 +1,7 @@
 // JSON -> Script. Errors are jsonio::InputError: file:line:column and the JSON
 // pointer of the bad value.
 #include <algorithm>
+#include <filesystem>
 #include <stdexcept>
 
 #include "json/document.hpp"
@@ -163,7 +164,10 @@ const std::vector<std::string_view>& step_keys() {
                                                      "data_hex",
                                                      "restart",
                                                      "afi",
-                                                     "safi"};
+                                                     "safi",
+                                                     "mrt",
+                                                     "limit",
+                                                     "peer_index"};
   return keys;
 }
 
@@ -236,6 +240,26 @@ Step parse_step(const Value& v, const std::string& speaker) {
       break;
     case StepKind::bulk_announce:
     case StepKind::bulk_withdraw: {
+      if (auto mrt = o.find("mrt")) {
+        if (step.kind != StepKind::bulk_announce) mrt->fail("\"mrt\" is for bulk_announce only");
+        for (const char* key :
+             {"first", "count", "fresh_path_every", "prefixes", "prefix", "as_path", "next_hop"})
+          if (o.has(key)) o.require(key).fail("not with \"mrt\": the routes come from the file");
+        // Relative to the file the script was read from (the suite's).
+        std::filesystem::path path = mrt->string();
+        if (path.is_relative())
+          path = std::filesystem::path(v.document().file()).parent_path() / path;
+        if (!std::filesystem::is_regular_file(path))
+          mrt->fail("no such MRT file: " + path.string());
+        step.mrt = path.string();
+        step.limit = 1'000'000;
+        if (auto f = o.find("limit")) step.limit = get_uint(*f, 16'000'000);
+        if (auto f = o.find("peer_index"))
+          step.peer_index = static_cast<std::uint16_t>(get_uint(*f, 65535));
+        break;
+      }
+      for (const char* key : {"limit", "peer_index"})
+        if (o.has(key)) o.require(key).fail("for bulk_announce with \"mrt\" only");
       const Value first = o.require("first");
       step.first = jsonio::prefix(first);
       if (!step.first.address.is_v4()) first.fail("bulk prefixes are IPv4 only");

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "speakers/script/script.hpp"
+#include "speakers/speaker/mrt_routes.hpp"
 
 namespace rsconform::speakers {
 
@@ -249,6 +250,15 @@ void ScriptRunner::advance() {
 
 void ScriptRunner::execute(const Step& step) {
   FakeSpeaker& sp = *speaker(step.speaker);
+  std::optional<MrtRoutes> mrt_routes;  // read once for every session of the step
+  if (step.kind == StepKind::bulk_announce && !step.mrt.empty()) {
+    try {
+      mrt_routes = load_mrt_routes(step.mrt, step.limit, step.peer_index);
+    } catch (const std::exception& e) {
+      fail(std::string("bulk_announce: ") + e.what());
+      return;
+    }
+  }
   for (PeerSession* p : targets(step)) {
     session::BgpSession& s = p->session();
     const session::NegotiatedSession* n = s.negotiated();
@@ -301,6 +311,22 @@ void ScriptRunner::execute(const Step& step) {
       case StepKind::bulk_withdraw: {
         if (!need_established()) return;
         BulkSpec spec;
+        if (mrt_routes) {
+          // Only IPv4 unicast is read from the RIB: a session without it cannot carry them.
+          if (!n->families.count(wire::kIpv4Unicast)) {
+            fail("session " + s.config().name +
+                 " did not negotiate ipv4/unicast for the MRT routes");
+            return;
+          }
+          for (const MrtRouteGroup& group : mrt_routes->groups)
+            spec.groups.push_back(
+                BulkGroup{session_attributes(group.attributes, sp.def().config.my_as, n->internal,
+                                             sp.def().own_next_hop()),
+                          group.prefixes});
+          spec.count = mrt_routes->routes;
+          p->bulk(std::move(spec));
+          break;
+        }
         spec.first = step.first;
         spec.count = step.count;
         spec.withdraw = step.kind == StepKind::bulk_withdraw;

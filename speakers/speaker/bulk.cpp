@@ -37,11 +37,51 @@ void put16(wire::Bytes& out, std::size_t at, std::size_t value) {
   out[at + 1] = static_cast<std::uint8_t>(value & 0xFF);
 }
 
+// pack_updates for routes given in groups: each group's prefixes in as few UPDATEs as fit.
+std::uint64_t pack_groups(const BulkSpec& spec, const wire::DecodeContext& context,
+                          BulkCursor& cursor, std::size_t budget, wire::Bytes& out) {
+  const bool add_path = context.has_add_path(wire::kIpv4Unicast);
+  const std::size_t max = context.max_message_size();
+  const std::size_t start_size = out.size();
+  std::uint64_t packed = 0;
+  while (cursor.group < spec.groups.size() && out.size() - start_size < budget) {
+    const BulkGroup& group = spec.groups[cursor.group];
+    wire::Update empty;
+    empty.attributes = group.attributes;
+    const wire::Bytes head = wire::encode(empty, context);
+    if (head.size() + (add_path ? 4u : 0u) + 5u > max)
+      throw std::invalid_argument("attributes leave no room for NLRI");
+    while (cursor.in_group < group.prefixes.size() && out.size() - start_size < budget) {
+      const std::size_t msg_at = out.size();
+      out.insert(out.end(), head.begin(), head.end());
+      while (cursor.in_group < group.prefixes.size()) {
+        const wire::Prefix& prefix = group.prefixes[cursor.in_group];
+        const std::size_t octets = (prefix.length + 7u) / 8u;
+        if (out.size() - msg_at + (add_path ? 4u : 0u) + 1u + octets > max) break;
+        if (add_path) out.insert(out.end(), {0, 0, 0, 1});
+        out.push_back(prefix.length);
+        out.insert(out.end(), prefix.address.bytes.begin(),
+                   prefix.address.bytes.begin() + static_cast<std::ptrdiff_t>(octets));
+        ++cursor.in_group;
+        ++cursor.next;
+        ++packed;
+      }
+      put16(out, msg_at + 16, out.size() - msg_at);
+    }
+    if (cursor.in_group >= group.prefixes.size()) {
+      ++cursor.group;
+      cursor.in_group = 0;
+    }
+  }
+  return packed;
+}
+
 }  // namespace
 
 std::uint64_t pack_updates(const BulkSpec& spec, const wire::DecodeContext& context,
                            BulkCursor& cursor, std::size_t budget, wire::Bytes& out) {
   if (cursor.next >= spec.count) return 0;
+  if (!spec.groups.empty()) return pack_groups(spec, context, cursor, budget, out);
   const bool add_path = context.has_add_path(wire::kIpv4Unicast);
   const std::size_t max = context.max_message_size();
   const std::uint8_t len = spec.first.length;

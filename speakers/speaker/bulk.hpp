@@ -15,6 +15,12 @@
 
 namespace rsconform::speakers {
 
+// Prefixes (IPv4) announced with one set of attributes: routes read from an MRT RIB.
+struct BulkGroup {
+  std::vector<wire::PathAttribute> attributes;
+  std::vector<wire::Prefix> prefixes;
+};
+
 struct BulkSpec {
   wire::Prefix first;  // the first prefix; the next ones follow at the same length
   std::uint64_t count = 0;
@@ -26,15 +32,21 @@ struct BulkSpec {
   // in a real table, away from the private ones test peers use: a route server must not drop
   // a block for an AS_PATH that holds its receiver's ASN).
   std::uint64_t fresh_path_every = 0;
+  // When not empty: these routes are announced instead of generated ones (`count` must be
+  // their number of prefixes; `first`, `attributes` and `fresh_path_every` are unused).
+  std::vector<BulkGroup> groups;
 };
 
 // The attributes of the block of prefixes `n` is in: spec.attributes, with the block's AS_PATH
 // when spec.fresh_path_every is set.
 std::vector<wire::PathAttribute> bulk_attributes(const BulkSpec& spec, std::uint64_t n);
 
-// Where a pack stopped: the index of the next prefix to generate.
+// Where a pack stopped: the index of the next prefix to generate (for groups: also which
+// group and how far into it).
 struct BulkCursor {
   std::uint64_t next = 0;
+  std::size_t group = 0;
+  std::size_t in_group = 0;
 };
 
 // The n-th generated prefix (IPv4 only): first + n * 2^(32 - length).

@@ -77,7 +77,7 @@ TEST(HostileInputs, RecordedCapturesThroughEveryCaptureCommand) {
     through_capture_commands(file);
 }
 
-// Damaged copies of the recorded captures: cut at a third and at two thirds
+// Damaged copies of the recorded captures and MRT files: cut at a third and at two thirds
 // (mid-record, mid-message), and with one octet in 97 flipped after the file
 // header (broken lengths, checksums, BGP markers and attributes).
 TEST(HostileInputs, DamagedCapturesThroughDecodeAndReplay) {
@@ -87,7 +87,7 @@ TEST(HostileInputs, DamagedCapturesThroughDecodeAndReplay) {
   std::size_t made = 0;
   for (const auto& file : files_under(test_support::recorded_dir())) {
     const auto ext = file.extension().string();
-    if (ext != ".pcap" && ext != ".pcapng") continue;
+    if (ext != ".pcap" && ext != ".pcapng" && ext != ".gz") continue;  // .gz: MRT files
     std::ifstream in(file, std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::string flipped = bytes;
