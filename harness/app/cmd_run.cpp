@@ -14,6 +14,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -293,6 +294,13 @@ bool write_html(const char* command, const std::vector<check::CellResult>& resul
   report_html::ReportModel model;
   model.title = std::string("rsconform ") + command;
   model.metadata = run_metadata(command, details);
+  std::set<std::string> targets;
+  for (const auto& cell : results)
+    if (!cell.target.empty() && targets.insert(cell.target).second) {
+      const std::string version = target_version(cell.target);
+      model.metadata.emplace_back("target " + cell.target,
+                                  version.empty() ? "not known to rsconform" : version);
+    }
   model.cells = results;
   model.exchanges = std::move(exchanges);
   model.interruption = interruption;
@@ -345,7 +353,7 @@ bool prepare_run_dir(const RunFlags& flags) {
     return fail("cannot create it: " + ec.message());
   }
   std::ofstream(dir / kRunDirMarker) << "written by rsconform run: emptied by the next run\n";
-  for (const std::string* report : {&flags.json, &flags.junit})
+  for (const std::string* report : {&flags.json, &flags.junit, &flags.html})
     if (!report->empty() && fs::is_regular_file(*report, ec)) fs::remove(*report, ec);
   return true;
 }

@@ -3,12 +3,15 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 
 #include "check/report.hpp"
+#include "speakers/daemons/ars_route_server.hpp"
+#include "speakers/daemons/route_server_config.hpp"
 
 namespace rsconform::app {
 namespace {
@@ -24,7 +27,29 @@ void names_in_session(const std::string& session,
     if (seen.insert((*it)[2]).second) names.emplace_back((*it)[2], (*it)[1]);
 }
 
+// The installed version of a Debian package, from dpkg's status file (no child process);
+// empty when it is not installed or the file cannot be read.
+std::string package_version(const std::string& package) {
+  std::ifstream status("/var/lib/dpkg/status");
+  std::string line;
+  bool in_package = false;
+  while (std::getline(status, line)) {
+    if (line.rfind("Package: ", 0) == 0) in_package = line.substr(9) == package;
+    if (in_package && line.rfind("Version: ", 0) == 0) return line.substr(9);
+  }
+  return "";
+}
+
 }  // namespace
+
+std::string target_version(const std::string& target) {
+  if (target == "builtin") return "rsconform " + check::tool_json()["version"].get<std::string>();
+  const auto kind = daemons::parse_daemon_kind(target);
+  if (!kind) return "";
+  const std::string package = daemons::debian_package(*kind);
+  const std::string version = package_version(package);
+  return package + " " + (version.empty() ? "(version unknown)" : version);
+}
 
 std::optional<report_html::Exchange> cell_exchange(const check::CellResult& cell,
                                                    const run::RunRecord& record) {

@@ -18,6 +18,9 @@ namespace rsconform::app {
 std::optional<report_html::Exchange> cell_exchange(const check::CellResult& cell,
                                                    const run::RunRecord& record);
 
+// "bird2 2.0.12-7", "rsconform 0.1.0" for the builtin; empty for an external target.
+std::string target_version(const std::string& target);
+
 // The run-wide facts: tool and version, command, where, when written.
 std::vector<std::pair<std::string, std::string>> run_metadata(const std::string& command,
                                                               const std::string& details);

@@ -53,6 +53,7 @@ constexpr const char* kStyle = R"css(
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
 header{background:#1d2330;color:#fff;padding:14px 24px}
 header h1{margin:0 0 6px;font-size:22px}
+header p.headline{margin:8px 0 0;font-size:15px;color:#ffd7d2}
 main{padding:12px 24px 40px}
 .summary{display:flex;gap:12px;flex-wrap:wrap;align-items:center;margin:6px 0}
 .count{background:#fff;border-radius:6px;padding:6px 12px;border:1px solid #d6dae1;color:#1d2330}
@@ -681,8 +682,21 @@ std::string render_html(const ReportModel& model, const HtmlLimits& limits) {
     if (expectation_counts.contains(v))
       expectations +=
           (expectations.empty() ? "" : ", ") + std::to_string(expectation_counts[v]) + " " + v;
-  out += "<span class=\"count\">expectations: " + html_escape(expectations) +
-         "</span></div></header><main>";
+  out += "<span class=\"count\">expectations: " + html_escape(expectations) + "</span></div>";
+  // The first failure in the order below, so that the page says what went wrong at once.
+  for (auto i : failures_first(cells)) {
+    const auto& results = cells[i].results;
+    const auto order = failures_first(results);
+    if (order.empty() || results[order.front()].verdict == Verdict::pass) continue;
+    const auto& r = results[order.front()];
+    out += "<p class=\"headline\">First " + html_escape(check::to_string(r.verdict)) + ": <b>" +
+           html_escape(cells[i].suite + " [" + cells[i].cell.name + "]") + "</b> " +
+           html_escape(r.case_name) + ": " + html_escape(check::to_string(r.kind)) + " " +
+           html_escape(r.prefix) + " " + html_escape(session_of(r)) + " \u2014 " +
+           html_escape(r.reason.empty() ? "seen " + r.seen : r.reason) + "</p>";
+    break;
+  }
+  out += "</header><main>";
   out +=
       "<p><button data-action=\"expand\">expand all</button><button "
       "data-action=\"collapse\">collapse all</button><button data-action=\"failures\">"
