@@ -369,8 +369,8 @@ void ladder_svg(std::string& out, std::size_t cell_index, const Exchange& exchan
              "\" height=\"14\" rx=\"3\"/>";
       out += "<text x=\"" + number((x1 + x2) / 2, 1) + "\" y=\"" + number(y + 4, 1) +
              "\" text-anchor=\"middle\">" +
-             html_escape(a.label + " (+" + std::to_string(a.announced) + " -" +
-                         std::to_string(a.withdrawn) + ")") +
+             html_escape(a.label + " +" + std::to_string(a.announced) +
+                         (a.withdrawn ? " -" + std::to_string(a.withdrawn) : "")) +
              "</text>";
     } else {
       out += "<line x1=\"" + number(x1, 1) + "\" y1=\"" + number(y, 1) + "\" x2=\"" +
@@ -434,24 +434,37 @@ void timeline_svg(std::string& out, const Exchange& exchange, const HtmlLimits& 
                        std::to_string(expected) + " arrived") +
            "</text>";
   }
-  std::size_t drawn = 0;
+  // Each session's arrivals in time order; past the limit, evenly sampled (the first and the
+  // last kept), so that every session shows its spread.
+  std::vector<std::vector<const Arrival*>> of_row(sessions.size());
   std::vector<const Arrival*> never;
-  for (const auto& a : exchange.arrivals) {
-    if (!a.t) {
+  for (const auto& a : exchange.arrivals)
+    if (a.t)
+      of_row[row_of[a.from + " \u2192 " + a.to]].push_back(&a);
+    else
       never.push_back(&a);
-      continue;
+  const std::size_t per_row = std::max<std::size_t>(2, limits.arrivals_per_cell / sessions.size());
+  std::size_t sampled = 0;
+  for (std::size_t row = 0; row < of_row.size(); ++row) {
+    auto& list = of_row[row];
+    std::stable_sort(list.begin(), list.end(),
+                     [](const Arrival* a, const Arrival* b) { return *a->t < *b->t; });
+    const std::size_t n = list.size(), shown = std::min(n, per_row);
+    if (shown < n) sampled += n - shown;
+    const double y = 16 + 20.0 * static_cast<double>(row);
+    for (std::size_t k = 0; k < shown; ++k) {
+      const Arrival& a = *list[shown == 1 ? 0 : k * (n - 1) / (shown - 1)];
+      const double x = kLabel + kAxis * (*a.t / t_max);
+      out += "<circle class=\"arrived\" data-arrival=\"1\" cx=\"" + number(x, 1) + "\" cy=\"" +
+             number(y, 0) + "\" r=\"3\"><title>" +
+             html_escape(a.prefix + " at +" + number(*a.t, 6) + " s") + "</title></circle>";
     }
-    if (drawn++ >= limits.arrivals_per_cell) continue;
-    const double x = kLabel + kAxis * (*a.t / t_max);
-    const double y = 16 + 20.0 * static_cast<double>(row_of[a.from + " \u2192 " + a.to]);
-    out += "<circle class=\"arrived\" data-arrival=\"1\" cx=\"" + number(x, 1) + "\" cy=\"" +
-           number(y, 0) + "\" r=\"3\"><title>" +
-           html_escape(a.prefix + " at +" + number(*a.t, 6) + " s") + "</title></circle>";
   }
   out += "</svg></div>";
-  if (drawn > limits.arrivals_per_cell)
-    out += "<p class=\"note\">" + std::to_string(drawn - limits.arrivals_per_cell) +
-           " later arrival(s) not drawn.</p>";
+  if (sampled)
+    out += "<p class=\"note\">Large sessions are sampled: " + std::to_string(sampled) +
+           " arrival(s) not drawn (at most " + std::to_string(per_row) +
+           " per session, evenly spread, the first and the last included).</p>";
   if (!never.empty()) {
     out += "<p class=\"note\"><b>Never arrived (" + std::to_string(never.size()) + "):</b> ";
     for (std::size_t i = 0; i < never.size() && i < 50; ++i)
@@ -521,9 +534,11 @@ void propagation_matrix(std::string& out, std::span<const CellResult> cells,
     for (auto index : group)
       out += "<th>" + html_escape(cells[index].cell.name) + "</th>";
   out += "</tr>";
-  std::size_t shown = 0;
+  std::size_t shown = 0, passing = 0;
   for (const auto& key : rows) {
-    if (shown++ >= limits.matrix_rows) break;
+    if (shown >= limits.matrix_rows) break;
+    if (!row_bad(key) && passing++ >= limits.matrix_passing_rows) break;
+    ++shown;
     out += "<tr><td class=\"mono\">" + html_escape(key.second) +
            (key.first.empty() ? "" : " <i>after " + html_escape(key.first) + "</i>") + "</td>";
     for (const auto& column : columns)
@@ -541,9 +556,9 @@ void propagation_matrix(std::string& out, std::span<const CellResult> cells,
     out += "</tr>";
   }
   out += "</table></div>";
-  if (rows.size() > limits.matrix_rows)
-    out += "<p class=\"note\">" + std::to_string(rows.size() - limits.matrix_rows) +
-           " more prefix row(s), all as expected or later, not shown.</p>";
+  if (rows.size() > shown)
+    out += "<p class=\"note\">" + std::to_string(rows.size() - shown) +
+           " more prefix row(s) not shown (report.json has every expectation).</p>";
 }
 
 // Cells of one suite that differ only in the branch-to-branch flag, flag off first.

@@ -32,9 +32,10 @@ struct ReportModel {
 
 // How much of a large run is written out (the rest is counted, and report.json has it all).
 struct HtmlLimits {
-  std::size_t failed_per_cell = 500;  // failed or inconclusive expectations listed per cell
-  std::size_t passed_per_cell = 200;  // passing ones listed per cell
-  std::size_t matrix_rows = 200;      // prefixes per propagation matrix (failing rows first)
+  std::size_t failed_per_cell = 500;     // failed or inconclusive expectations listed per cell
+  std::size_t passed_per_cell = 200;     // passing ones listed per cell
+  std::size_t matrix_rows = 200;         // prefixes per propagation matrix (failing rows first)
+  std::size_t matrix_passing_rows = 40;  // of which rows where all is as expected
   std::size_t arrivals_per_cell = 2000;
   LadderLimits ladder;
 };
