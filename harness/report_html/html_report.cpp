@@ -102,7 +102,8 @@ button{margin-right:6px}
 body.only-failures li.exp[data-verdict=pass],body.only-failures details.case[data-case-verdict=pass],body.only-failures details.cell[data-cell-verdict=pass]{display:none}
 )css";
 
-// Collapse / expand, "failures only", and an arrow's decoded message on click. Sets
+// Collapse / expand, "failures only", and an arrow's decoded message on click or when the
+// page's address names the arrow (#aCELL-ROW, which a click also sets). Sets
 // data-js="ready" on <body> so that a test sees the script ran.
 constexpr const char* kScript = R"js(
 (function(){
@@ -118,6 +119,13 @@ constexpr const char* kScript = R"js(
     pane.hidden=false;
     all('g.arrow.sel',cell).forEach(function(x){x.classList.remove('sel');});
     g.classList.add('sel');
+    if(history.replaceState)history.replaceState(null,'','#'+g.id);
+  }
+  // A link to an arrow (report.html#a1-7: cell 1, row 7) opens its cell and shows its message.
+  var linked=location.hash?document.getElementById(location.hash.slice(1)):null;
+  if(linked&&linked.matches('g.arrow')){
+    for(var d=linked.closest('details');d;d=d.parentElement.closest('details'))d.open=true;
+    show(linked);
   }
   document.addEventListener('click',function(e){
     var g=e.target.closest?e.target.closest('g.arrow'):null;if(g){show(g);return;}
@@ -355,10 +363,10 @@ void ladder_svg(std::string& out, std::size_t cell_index, const Exchange& exchan
     const std::string kind = to_string(a.kind);
     const auto& first = exchange.messages[a.first_message];
     const std::string id = "c" + std::to_string(cell_index) + "m" + std::to_string(a.first_message);
-    out += "<g class=\"arrow k-" + kind + "\" tabindex=\"0\" data-arrow=\"" + kind +
-           "\" data-count=\"" + std::to_string(a.count) + "\" data-msg=\"" +
-           (first.detail ? id : "") + "\" data-head=\"" + html_escape(arrow_head(a, exchange)) +
-           "\">";
+    out += "<g class=\"arrow k-" + kind + "\" id=\"a" + std::to_string(cell_index) + "-" +
+           std::to_string(r) + "\" tabindex=\"0\" data-arrow=\"" + kind + "\" data-count=\"" +
+           std::to_string(a.count) + "\" data-msg=\"" + (first.detail ? id : "") +
+           "\" data-head=\"" + html_escape(arrow_head(a, exchange)) + "\">";
     std::string time = "+" + number(a.first_t, 6);
     if (a.count > 1) time += "\u2013" + number(a.last_t, 3);
     out += "<text class=\"time\" x=\"4\" y=\"" + number(y + 4, 1) + "\">" + time + "</text>";
@@ -670,10 +678,13 @@ std::vector<std::size_t> failures_first(const std::vector<ExpectationResult>& re
 
 std::string render_html(const ReportModel& model, const HtmlLimits& limits) {
   const auto& cells = model.cells;
-  std::vector<CellResult> all(cells.begin(), cells.end());
-  const std::string overall =
-      model.interruption ? "interrupted" : check::to_string(check::overall(all));
-  all.clear();
+  // check::overall, without copying the cells into a vector.
+  Verdict run_verdict = cells.empty() ? Verdict::pass : Verdict::skipped;
+  for (const auto& c : cells)
+    if (c.verdict != Verdict::skipped)
+      run_verdict =
+          check::worst(run_verdict == Verdict::skipped ? Verdict::pass : run_verdict, c.verdict);
+  const std::string overall = model.interruption ? "interrupted" : check::to_string(run_verdict);
   std::map<std::string, std::size_t> cell_counts, expectation_counts;
   for (const auto& cell : cells) {
     ++cell_counts[verdict_text(cell)];

@@ -2,7 +2,8 @@
 // route server with the branch-to-branch flag ignored) writes report.html;
 // headless Chromium loads it from disk, runs its script and dumps the DOM; the
 // DOM holds every verdict of report.json, the propagation matrix, the ladder's
-// arrows, the failing expectation first, and the mark the script sets. A
+// arrows, the failing expectation first, and the mark the script sets; a link
+// to an arrow shows its decoded message. A
 // screenshot is kept in the build tree. Skipped without /usr/bin/chromium.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -32,7 +33,8 @@ std::size_t occurrences(const std::string& text, const std::string& what) {
 
 // Headless Chromium on `page` with its own empty profile, no network services, killed at 90 s.
 test_support::RunResult chromium(const fs::path& page, const fs::path& profile,
-                                 const std::vector<std::string>& what) {
+                                 const std::vector<std::string>& what,
+                                 const std::string& fragment = "") {
   std::vector<std::string> argv{kChromium,
                                 "--headless",
                                 "--no-sandbox",
@@ -44,7 +46,7 @@ test_support::RunResult chromium(const fs::path& page, const fs::path& profile,
                                 "--disable-sync",
                                 "--user-data-dir=" + profile.string()};
   argv.insert(argv.end(), what.begin(), what.end());
-  argv.push_back("file://" + fs::absolute(page).string());
+  argv.push_back("file://" + fs::absolute(page).string() + fragment);
   return test_support::run_with_deadline(argv, std::chrono::seconds{90});
 }
 
@@ -100,6 +102,16 @@ TEST(ReportHtmlBrowser, FailingSeedRunReadsAtAGlance) {
             0u);
   EXPECT_GT(occurrences(html, "<th>flag=off</th><th>flag=on</th>"), 0u);
   EXPECT_NE(html.find("data-verdict-overall=\"failed\""), std::string::npos);
+
+  // A link to an arrow shows its decoded message: the first arrow of the first cell, an OPEN.
+  const auto linked = chromium(page, dir / "profile-link", {"--dump-dom"}, "#a0-0");
+  ASSERT_EQ(linked.exit_status, 0) << linked.err;
+  const std::regex pane("<pre class=\"msg-pane\">([^<]*)</pre>");
+  std::smatch shown;
+  ASSERT_TRUE(std::regex_search(linked.out, shown, pane)) << "the message pane is not shown";
+  EXPECT_NE(shown[1].str().find("OPEN AS"), std::string::npos) << shown[1];
+  EXPECT_NE(shown[1].str().find("bgp_id"), std::string::npos) << shown[1];
+  EXPECT_NE(linked.out.find("class=\"arrow k-open sel\" id=\"a0-0\""), std::string::npos);
 
   const fs::path screenshot = fs::path(RSCONFORM_BINARY_DIR) / "report-screenshot.png";
   fs::remove(screenshot);
