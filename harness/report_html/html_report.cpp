@@ -99,6 +99,7 @@ svg text.time,svg g.arrow text.time{fill:#555;font-family:ui-monospace,Menlo,Con
 svg circle.arrived{fill:#2e7d32}svg .axis{stroke:#9aa3b0}
 pre.msg-pane{background:#1d2330;color:#e8eaf0;padding:8px;border-radius:6px;max-height:360px;overflow:auto;white-space:pre-wrap}
 button{margin-right:6px}
+nav.contents{margin:8px 0;line-height:2}nav.contents a{margin-right:10px;color:#1d2330;text-decoration:none;white-space:nowrap}
 body.only-failures li.exp[data-verdict=pass],body.only-failures details.case[data-case-verdict=pass],body.only-failures details.cell[data-cell-verdict=pass]{display:none}
 )css";
 
@@ -749,12 +750,25 @@ std::string render_html(const ReportModel& model, const HtmlLimits& limits) {
     it->second.push_back(i);
   }
   if (cells.empty()) out += "<p>No cell was run.</p>";
-  for (const auto& suite : suites) {
+  // Contents: every suite with its verdict, a link to its section.
+  if (suites.size() > 1) {
+    out += "<nav class=\"contents\">";
+    for (std::size_t n = 0; n < suites.size(); ++n)
+      out += "<a href=\"#suite-" + std::to_string(n) + "\">" +
+             badge(verdict_text(cells[of_suite[suites[n]].front()])) + " " +
+             html_escape(suites[n]) + "</a> ";
+    out += "</nav>";
+  }
+  // The diagrams of the first failing cell are open; the others' are a click away, so that the
+  // verdicts of a large run stay in view.
+  bool diagrams_shown = false;
+  for (std::size_t n = 0; n < suites.size(); ++n) {
+    const std::string& suite = suites[n];
     const auto& indexes = of_suite[suite];
     const CellResult& worst = cells[indexes.front()];
-    out += "<section class=\"suite\" data-suite=\"" + html_escape(suite) + "\"><h2>" +
-           badge(verdict_text(worst)) + " " + html_escape(suite) + " <span class=\"note\">" +
-           html_escape(worst.file) + "</span></h2>";
+    out += "<section class=\"suite\" id=\"suite-" + std::to_string(n) + "\" data-suite=\"" +
+           html_escape(suite) + "\"><h2>" + badge(verdict_text(worst)) + " " + html_escape(suite) +
+           " <span class=\"note\">" + html_escape(worst.file) + "</span></h2>";
     std::vector<std::size_t> in_file_order = indexes;
     std::sort(in_file_order.begin(), in_file_order.end());
     for (const auto& group : flag_groups(cells, in_file_order))
@@ -778,10 +792,12 @@ std::string render_html(const ReportModel& model, const HtmlLimits& limits) {
       cell_metadata(out, cell, exchange);
       out += "</details>";
       if (exchange) {
-        out += std::string("<details class=\"box\"") + (open ? " open" : "") +
+        const bool diagrams = open && !diagrams_shown;
+        diagrams_shown |= diagrams;
+        out += std::string("<details class=\"box\"") + (diagrams ? " open" : "") +
                "><summary>Convergence timeline: when each expected route arrived</summary>";
         timeline_svg(out, *exchange, limits);
-        out += std::string("</details><details class=\"box\"") + (open ? " open" : "") +
+        out += std::string("</details><details class=\"box\"") + (diagrams ? " open" : "") +
                "><summary>Exchange (ladder diagram of the capture)</summary>";
         ladder_svg(out, i, *exchange, limits);
         out += "</details>";
