@@ -1,5 +1,6 @@
 #include "app/html_output.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>

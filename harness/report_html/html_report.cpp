@@ -220,20 +220,21 @@ void verdict_tree(std::string& out, const CellResult& cell, const HtmlLimits& li
   std::size_t failed_shown = 0, passed_shown = 0, failed_cut = 0, passed_cut = 0;
   for (const auto& name : names) {
     const Verdict v = case_verdict[name];
-    std::vector<ExpectationResult> results;
-    for (auto i : of_case[name])
-      results.push_back(cell.results[i]);
-    const auto order = failures_first(results);
-    std::size_t pass = 0, not_pass = 0;
-    for (const auto& r : results)
-      (r.verdict == Verdict::pass ? pass : not_pass)++;
+    // This case's results, failures first (indexes into cell.results: no copies).
+    std::vector<std::size_t> order = of_case[name];
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
+      return rank(cell.results[a].verdict) < rank(cell.results[b].verdict);
+    });
+    std::size_t not_pass = 0;
+    for (auto i : order)
+      not_pass += cell.results[i].verdict != Verdict::pass;
     out += "<details class=\"case\" data-case-verdict=\"" + std::string(check::to_string(v)) +
            "\"" + (v == Verdict::pass ? "" : " open") + "><summary>" + badge(check::to_string(v)) +
-           " " + html_escape(name) + " <span class=\"note\">" + std::to_string(results.size()) +
+           " " + html_escape(name) + " <span class=\"note\">" + std::to_string(order.size()) +
            " expectation(s)" + (not_pass ? ", " + std::to_string(not_pass) + " not passing" : "") +
            "</span></summary><ul class=\"exps\">";
     for (auto i : order) {
-      const auto& r = results[i];
+      const auto& r = cell.results[i];
       const bool passed = r.verdict == Verdict::pass;
       std::size_t& shown = passed ? passed_shown : failed_shown;
       if (shown >= (passed ? limits.passed_per_cell : limits.failed_per_cell)) {
