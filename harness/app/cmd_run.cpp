@@ -290,7 +290,7 @@ bool write_user_reports(const char* command, const std::vector<check::CellResult
 bool write_html(const char* command, const std::vector<check::CellResult>& results,
                 std::vector<std::optional<report_html::Exchange>> exchanges,
                 const std::string& details, const check::Interruption* interruption,
-                const std::vector<std::string>& paths) {
+                const std::vector<std::string>& paths, const check::Matrix* conformance = nullptr) {
   report_html::ReportModel model;
   model.title = std::string("rsconform ") + command;
   model.metadata = run_metadata(command, details);
@@ -304,6 +304,7 @@ bool write_html(const char* command, const std::vector<check::CellResult>& resul
   model.cells = results;
   model.exchanges = std::move(exchanges);
   model.interruption = interruption;
+  model.conformance = conformance;
   const std::string page = report_html::render_html(model);
   bool ok = true;
   for (const auto& path : paths)
@@ -361,9 +362,7 @@ bool prepare_run_dir(const RunFlags& flags) {
 // The matrix of `results`: printed, written beside the run's reports and to --markdown. Its
 // exit code counts what no known deviation explains: 1 for a failure, 3 for an inconclusive
 // or skipped-only row, else 0.
-ExitCode report_matrix(const std::vector<check::CellResult>& results,
-                       const std::vector<check::Deviation>& deviations, const RunFlags& flags) {
-  const check::Matrix matrix = check::build_matrix(results, deviations);
+ExitCode report_matrix(const check::Matrix& matrix, const RunFlags& flags) {
   const std::string markdown = check::matrix_markdown(matrix);
   std::cout << "\n" << markdown;
   bool ok = write_atomically("matrix", fs::path(flags.out) / "matrix.md", markdown);
@@ -528,6 +527,8 @@ ExitCode run_suites(const RunFlags& flags) {
   std::cout << "\n";
   check::print_console(std::cout, results, stopped);
   if (!write_reports(results, flags, stopped)) return ExitCode::usage;
+  std::optional<check::Matrix> matrix;
+  if (flags.matrix && !stopped) matrix = check::build_matrix(results, deviations);
   if (!flags.no_html || !flags.html.empty()) {
     std::string details = "suites:";
     for (const auto& p : flags.paths)
@@ -535,11 +536,11 @@ ExitCode run_suites(const RunFlags& flags) {
     details += "; --target " + flags.target + "; --flag " + flags.flag + "; --out " + flags.out;
     const std::string in_out = flags.no_html ? "" : (fs::path(flags.out) / "report.html").string();
     if (!write_html(flags.matrix ? "matrix" : "run", results, std::move(exchanges), details,
-                    stopped, {in_out, flags.html}))
+                    stopped, {in_out, flags.html}, matrix ? &*matrix : nullptr))
       return ExitCode::usage;
   }
   if (stopped) return static_cast<ExitCode>(stopped->exit_code);
-  if (flags.matrix) return report_matrix(results, deviations, flags);
+  if (matrix) return report_matrix(*matrix, flags);
   return static_cast<ExitCode>(check::exit_code(check::overall(results)));
 }
 

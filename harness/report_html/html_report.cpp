@@ -82,6 +82,8 @@ table.meta td:first-child{color:#555;font-weight:600;white-space:nowrap}
 td.p-present{background:#e3f3e4;color:#1b5e20}td.p-absent{background:#f1f3f5;color:#555}
 td.p-missing,td.p-wrong,td.p-leaked{background:#fbd5d1;color:#8e1a13;font-weight:700}
 td.p-inconclusive{background:#fff0cc;color:#7a4a00}td.p-none{color:#bbb}
+td.o-pass{background:#e3f3e4}td.o-fail{background:#fbd5d1;font-weight:700}
+td.o-inconclusive{background:#fff0cc}td.o-deviates{background:#e8e0f5}td.o-skipped,td.o-not-covered{color:#888}
 .legend span{margin-right:10px}
 .note{color:#555;font-size:13px}
 .scroll{overflow-x:auto}
@@ -571,6 +573,42 @@ void propagation_matrix(std::string& out, std::span<const CellResult> cells,
            " more prefix row(s) not shown (report.json has every expectation).</p>";
 }
 
+// The conformance matrix of `rsconform matrix`: rules x (target, flag), known deviations named.
+void conformance_matrix(std::string& out, const check::Matrix& matrix) {
+  out +=
+      "<section class=\"suite\" id=\"conformance\"><h2>Conformance matrix</h2><div "
+      "class=\"scroll\"><table class=\"conformance\"><tr><th>rule</th>";
+  for (const auto& column : matrix.columns)
+    out += "<th>" + html_escape(column.label()) + "</th>";
+  out += "</tr>";
+  for (const auto& row : matrix.rules) {
+    out += "<tr><td>" + html_escape(row.key) + "</td>";
+    for (const auto& e : row.entries) {
+      std::string text = check::to_string(e.outcome);
+      std::string title;
+      for (const auto& d : e.deviations)
+        text += " (" + d + ")";
+      for (const auto& d : e.details)
+        title += (title.empty() ? "" : "\n") + d;
+      for (const auto& d : e.also_skipped)
+        title += (title.empty() ? "" : "\n") + std::string("also skipped: ") + d;
+      std::string css = check::to_string(e.outcome);
+      std::replace(css.begin(), css.end(), ' ', '-');
+      out += "<td class=\"o-" + css + "\" data-outcome=\"" + css + "\" title=\"" +
+             html_escape(title) + "\">" + html_escape(text) + "</td>";
+    }
+    out += "</tr>";
+  }
+  out += "</table></div>";
+  for (const auto& used : matrix.used) {
+    out += "<p class=\"note\"><b>" +
+           html_escape(used.deviation.target + " deviates: " + used.deviation.name) + "</b> " +
+           html_escape(used.deviation.why) + " (" + std::to_string(used.evidence.size()) +
+           " result(s))</p>";
+  }
+  out += "</section>";
+}
+
 // Cells of one suite that differ only in the branch-to-branch flag, flag off first.
 std::vector<std::vector<std::size_t>> flag_groups(std::span<const CellResult> cells,
                                                   const std::vector<std::size_t>& of_suite) {
@@ -751,6 +789,7 @@ std::string render_html(const ReportModel& model, const HtmlLimits& limits) {
     it->second.push_back(i);
   }
   if (cells.empty()) out += "<p>No cell was run.</p>";
+  if (model.conformance) conformance_matrix(out, *model.conformance);
   // Contents: every suite with its verdict, a link to its section.
   if (suites.size() > 1) {
     out += "<nav class=\"contents\">";

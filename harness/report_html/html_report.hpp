@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "check/checker.hpp"
+#include "check/matrix.hpp"
 #include "check/report.hpp"
 #include "report_html/exchange.hpp"
 
@@ -28,6 +29,8 @@ struct ReportModel {
   // By cell index; nullopt (or a shorter vector) when a cell has no capture to draw.
   std::vector<std::optional<Exchange>> exchanges;
   const check::Interruption* interruption = nullptr;
+  // `matrix`: the conformance matrix (rules x target x flag), shown first.
+  const check::Matrix* conformance = nullptr;
 };
 
 // How much of a large run is written out (the rest is counted, and report.json has it all).

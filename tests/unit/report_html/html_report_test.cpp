@@ -261,3 +261,29 @@ TEST(RenderHtml, LadderDrawsArrowsAndBandsWithTheirMessages) {
 
 }  // namespace
 }  // namespace rsconform::report_html
+
+namespace rsconform::report_html {
+namespace {
+
+TEST(RenderHtml, ConformanceMatrixOfTheMatrixCommand) {
+  check::Matrix matrix;
+  matrix.columns = {{"builtin", false}, {"bird", true}};
+  check::MatrixRow row;
+  row.key = "R11";
+  row.entries.resize(2);
+  row.entries[0].outcome = check::Outcome::pass;
+  row.entries[1].outcome = check::Outcome::deviates;
+  row.entries[1].deviations = {"echoes-<own>"};
+  matrix.rules.push_back(row);
+  ReportModel model;
+  model.conformance = &matrix;
+  const std::string page = render_html(model);
+  EXPECT_EQ(occurrences(page, "data-outcome=\""), 2u);
+  EXPECT_NE(page.find("<th>bird flag=on</th>"), std::string::npos);
+  EXPECT_NE(page.find("data-outcome=\"deviates\" title=\"\">deviates (echoes-&lt;own&gt;)</td>"),
+            std::string::npos);
+  EXPECT_EQ(render_html({}).find("Conformance matrix"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rsconform::report_html
