@@ -145,6 +145,10 @@ ExchangeRecorder::ExchangeRecorder(ExchangeOptions options) : options_(std::move
   for (const auto& [address, name] : options_.names)
     address_of[name] = address;
   for (const auto& [from, to, prefix] : options_.expected) {
+    if (!address_of.contains(from) || !address_of.contains(to)) {
+      ++exchange_.arrivals_unplaced;  // no address for a name: its arrival cannot be timed
+      continue;
+    }
     const auto key = std::make_tuple(address_of[from], address_of[to], prefix);
     if (wanted_.contains(key)) continue;
     wanted_[key] = exchange_.arrivals.size();

@@ -94,6 +94,7 @@ struct Exchange {
   std::vector<MessageRecord> messages;
   std::uint64_t details_left_out = 0;  // messages whose decoded form was not kept
   std::vector<Arrival> arrivals;       // in the order asked
+  std::size_t arrivals_unplaced = 0;   // expected routes of a session whose addresses are unknown
   double duration = 0;                 // seconds from the first packet to the last message
 };
 

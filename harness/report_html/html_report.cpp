@@ -405,6 +405,9 @@ void ladder_svg(std::string& out, std::size_t cell_index, const Exchange& exchan
 
 // When each expected route first arrived, per session, on one time axis.
 void timeline_svg(std::string& out, const Exchange& exchange, const HtmlLimits& limits) {
+  if (exchange.arrivals_unplaced)
+    out += "<p class=\"note\">" + std::to_string(exchange.arrivals_unplaced) +
+           " expected route(s) not timed: the capture address of their session is not known.</p>";
   if (exchange.arrivals.empty()) {
     out += "<p class=\"note\">No route expected present in this cell.</p>";
     return;

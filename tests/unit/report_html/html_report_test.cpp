@@ -287,3 +287,23 @@ TEST(RenderHtml, ConformanceMatrixOfTheMatrixCommand) {
 
 }  // namespace
 }  // namespace rsconform::report_html
+
+namespace rsconform::report_html {
+namespace {
+
+TEST(ExchangeRecorder, NamesWithoutAnAddressAreNotTimed) {
+  ExchangeOptions options;
+  options.names = {{"127.65.0.4", "rs0"}, {"127.65.1.4", "nva1"}};
+  options.expected = {{"rs0", "nva1", "10.0.0.0/8"}, {"rs0", "ghost", "10.0.0.0/8"}};
+  ExchangeRecorder recorder(options);
+  const Exchange exchange = recorder.finish();
+  ASSERT_EQ(exchange.lanes.size(), 2u);
+  EXPECT_EQ(exchange.lanes[0].title(), "rs0 (127.65.0.4)");
+  ASSERT_EQ(exchange.arrivals.size(), 1u);
+  EXPECT_EQ(exchange.arrivals[0].to, "nva1");
+  EXPECT_FALSE(exchange.arrivals[0].t);
+  EXPECT_EQ(exchange.arrivals_unplaced, 1u);
+}
+
+}  // namespace
+}  // namespace rsconform::report_html
