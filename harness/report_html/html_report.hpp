@@ -39,7 +39,7 @@ struct HtmlLimits {
   std::size_t passed_per_cell = 200;     // passing ones listed per cell
   std::size_t matrix_rows = 200;         // prefixes per propagation matrix (failing rows first)
   std::size_t matrix_passing_rows = 40;  // of which rows where all is as expected
-  std::size_t arrivals_per_cell = 2000;
+  std::size_t arrivals_per_cell = 2000;  // drawn; past it each session is evenly sampled
   LadderLimits ladder;
 };
 
