@@ -14,15 +14,18 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string_view>
 
 #include "analysis/moment.hpp"
 #include "app/command.hpp"
+#include "app/html_output.hpp"
 #include "app/signal_watch.hpp"
 #include "captures/pcap_reader.hpp"
 #include "check/matrix.hpp"
 #include "check/report.hpp"
+#include "report_html/html_report.hpp"
 #include "run/runner.hpp"
 
 namespace rsconform::app {
@@ -49,6 +52,8 @@ struct RunFlags {
   bool matrix = false;
   std::string deviations = "suites/profiles/deviations.json";
   std::string markdown;  // also write the matrix's Markdown here
+  bool no_html = false;  // no report.html in --out
+  std::string html;      // also write report.html here
 };
 
 // "NAME=ADDR[:PORT]" (PORT 1..65535, default 179) -> (name, address, port); nullopt with
@@ -212,8 +217,9 @@ bool directly_in(const std::string& path, const std::string& dir) {
 // Checks the report paths before anything runs; prints the problem. A report
 // directly in `run_dir` is fine: that directory is made for the run.
 bool report_paths_usable(const char* command, const std::string& junit, const std::string& json,
-                         const std::string& run_dir = "") {
-  for (const auto& [flag, path] : {std::pair{"--junit", &junit}, std::pair{"--json", &json}}) {
+                         const std::string& run_dir = "", const std::string& html = "") {
+  for (const auto& [flag, path] :
+       {std::pair{"--junit", &junit}, std::pair{"--json", &json}, std::pair{"--html", &html}}) {
     if (path->empty() || directly_in(*path, run_dir)) continue;
     if (auto why = unwritable(*path)) {
       std::cerr << "rsconform " << command << ": " << flag << " " << *path
@@ -280,6 +286,32 @@ bool write_user_reports(const char* command, const std::vector<check::CellResult
   return ok;
 }
 
+// report.html (report_html/html_report.hpp) to each of `paths` (empty ones skipped).
+bool write_html(const char* command, const std::vector<check::CellResult>& results,
+                std::vector<std::optional<report_html::Exchange>> exchanges,
+                const std::string& details, const check::Interruption* interruption,
+                const std::vector<std::string>& paths, const check::Matrix* conformance = nullptr) {
+  report_html::ReportModel model;
+  model.title = std::string("rsconform ") + command;
+  model.metadata = run_metadata(command, details);
+  std::set<std::string> targets;
+  for (const auto& cell : results)
+    if (!cell.target.empty() && targets.insert(cell.target).second) {
+      const std::string version = target_version(cell.target);
+      model.metadata.emplace_back("target " + cell.target,
+                                  version.empty() ? "not known to rsconform" : version);
+    }
+  model.cells = results;
+  model.exchanges = std::move(exchanges);
+  model.interruption = interruption;
+  model.conformance = conformance;
+  const std::string page = report_html::render_html(model);
+  bool ok = true;
+  for (const auto& path : paths)
+    if (!path.empty()) ok &= write_atomically(command, path, page);
+  return ok;
+}
+
 bool write_reports(const std::vector<check::CellResult>& results, const RunFlags& flags,
                    const check::Interruption* interruption) {
   bool ok = write_atomically("run", fs::path(flags.out) / "report.json",
@@ -322,7 +354,7 @@ bool prepare_run_dir(const RunFlags& flags) {
     return fail("cannot create it: " + ec.message());
   }
   std::ofstream(dir / kRunDirMarker) << "written by rsconform run: emptied by the next run\n";
-  for (const std::string* report : {&flags.json, &flags.junit})
+  for (const std::string* report : {&flags.json, &flags.junit, &flags.html})
     if (!report->empty() && fs::is_regular_file(*report, ec)) fs::remove(*report, ec);
   return true;
 }
@@ -330,9 +362,7 @@ bool prepare_run_dir(const RunFlags& flags) {
 // The matrix of `results`: printed, written beside the run's reports and to --markdown. Its
 // exit code counts what no known deviation explains: 1 for a failure, 3 for an inconclusive
 // or skipped-only row, else 0.
-ExitCode report_matrix(const std::vector<check::CellResult>& results,
-                       const std::vector<check::Deviation>& deviations, const RunFlags& flags) {
-  const check::Matrix matrix = check::build_matrix(results, deviations);
+ExitCode report_matrix(const check::Matrix& matrix, const RunFlags& flags) {
   const std::string markdown = check::matrix_markdown(matrix);
   std::cout << "\n" << markdown;
   bool ok = write_atomically("matrix", fs::path(flags.out) / "matrix.md", markdown);
@@ -390,7 +420,8 @@ ExitCode run_suites(const RunFlags& flags) {
     }
     shard = *parsed;
   }
-  if (!report_paths_usable("run", flags.junit, flags.json, flags.out)) return ExitCode::usage;
+  if (!report_paths_usable("run", flags.junit, flags.json, flags.out, flags.html))
+    return ExitCode::usage;
   const auto targets = parse_targets(flags.target);
   if (!targets) return ExitCode::usage;
   for (const auto kind : *targets)
@@ -457,6 +488,7 @@ ExitCode run_suites(const RunFlags& flags) {
   // Every selected cell against each target in turn; with several targets each has its own
   // folder in the run directory.
   std::vector<check::CellResult> results;
+  std::vector<std::optional<report_html::Exchange>> exchanges;  // for report.html
   const std::size_t total = selected.size() * targets->size();
   std::size_t next = 0;  // the first (target, cell) not run
   while (next < total && !stop.requested()) {
@@ -474,6 +506,8 @@ ExitCode run_suites(const RunFlags& flags) {
                                                   : run.result.skip_reasons.front())
               << "\n"
               << std::flush;
+    if (!flags.no_html || !flags.html.empty())
+      exchanges.push_back(cell_exchange(run.result, run.record));
     results.push_back(std::move(run.result));
   }
   // A signal after the last cell ended leaves the run whole.
@@ -493,8 +527,20 @@ ExitCode run_suites(const RunFlags& flags) {
   std::cout << "\n";
   check::print_console(std::cout, results, stopped);
   if (!write_reports(results, flags, stopped)) return ExitCode::usage;
+  std::optional<check::Matrix> matrix;
+  if (flags.matrix && !stopped) matrix = check::build_matrix(results, deviations);
+  if (!flags.no_html || !flags.html.empty()) {
+    std::string details = "suites:";
+    for (const auto& p : flags.paths)
+      details += " " + p;
+    details += "; --target " + flags.target + "; --flag " + flags.flag + "; --out " + flags.out;
+    const std::string in_out = flags.no_html ? "" : (fs::path(flags.out) / "report.html").string();
+    if (!write_html(flags.matrix ? "matrix" : "run", results, std::move(exchanges), details,
+                    stopped, {in_out, flags.html}, matrix ? &*matrix : nullptr))
+      return ExitCode::usage;
+  }
   if (stopped) return static_cast<ExitCode>(stopped->exit_code);
-  if (flags.matrix) return report_matrix(results, deviations, flags);
+  if (matrix) return report_matrix(*matrix, flags);
   return static_cast<ExitCode>(check::exit_code(check::overall(results)));
 }
 
@@ -510,6 +556,7 @@ struct ReplayFlags {
   std::string steps_file;
   std::string junit;
   std::string json;
+  std::string html;
   bool inconclusive_ok = false;
 };
 
@@ -592,9 +639,11 @@ ExitCode replay(const ReplayFlags& flags) {
     std::cerr << "rsconform replay: " << e.what() << "\n";
     return ExitCode::usage;
   }
-  if (!report_paths_usable("replay", flags.junit, flags.json)) return ExitCode::usage;
+  if (!report_paths_usable("replay", flags.junit, flags.json, "", flags.html))
+    return ExitCode::usage;
   const check::AddressBook defaults = check::AddressBook::from_suite(suite);
   std::vector<check::CellResult> results;
+  std::vector<std::optional<report_html::Exchange>> exchanges;  // for --html
   for (const auto& capture : flags.captures) {
     run::RunRecord record;
     fs::path run_json = flags.run_record.empty() ? fs::path(capture).parent_path() / "run.json"
@@ -645,6 +694,7 @@ ExitCode replay(const ReplayFlags& flags) {
       results.back().wall_ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
               .count();
+      if (!flags.html.empty()) exchanges.push_back(cell_exchange(results.back(), record));
     } catch (const captures::CaptureOpenError& e) {
       std::cerr << "rsconform replay: " << e.what() << "\n";
       return ExitCode::usage;
@@ -656,6 +706,14 @@ ExitCode replay(const ReplayFlags& flags) {
   check::print_console(std::cout, results);
   if (!write_user_reports("replay", results, flags.junit, flags.json, {flags.inconclusive_ok}))
     return ExitCode::usage;
+  if (!flags.html.empty()) {
+    std::string details = "suite: " + flags.suite + "; captures:";
+    for (const auto& c : flags.captures)
+      details += " " + c;
+    if (!flags.at.empty()) details += "; --at " + flags.at;
+    if (!write_html("replay", results, std::move(exchanges), details, nullptr, {flags.html}))
+      return ExitCode::usage;
+  }
   return static_cast<ExitCode>(check::exit_code(check::overall(results)));
 }
 
@@ -697,6 +755,10 @@ void add_run_options(CLI::App* cmd, RunFlags& flags) {
                   "misconfigure the route server under test (not external): ignore-flag, no-vnet")
       ->check(CLI::IsMember({"ignore-flag", "no-vnet"}));
   cmd->add_flag("--verbose", flags.verbose, "print the route server's and runner's log");
+  cmd->add_flag("--no-html", flags.no_html,
+                "do not write report.html (the page of the run: verdicts, propagation, ladder "
+                "diagrams) into --out");
+  cmd->add_option("--html", flags.html, "also write report.html here");
   cmd->footer(kExitCodes);
 }
 
@@ -756,6 +818,9 @@ CommandRunner add_replay_command(CLI::App& parent) {
   cmd->add_option("--junit", flags->junit, "write a JUnit XML report here");
   cmd->add_flag("--inconclusive-ok", flags->inconclusive_ok, kInconclusiveOk);
   cmd->add_option("--json", flags->json, "write a JSON report here");
+  cmd->add_option("--html", flags->html,
+                  "write report.html here: verdicts, propagation matrix, ladder diagram of each "
+                  "capture");
   cmd->footer(kExitCodes);
   return [flags] { return replay(*flags); };
 }

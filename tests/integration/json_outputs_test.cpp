@@ -228,6 +228,28 @@ TEST(DecodeJsonOutputs, FollowTheSchemasOnRecordedCaptures) {
   EXPECT_GT(routes, 20u);
 }
 
+// The MRT files kept in the repository (BIRD's TABLE_DUMP_V2 RIB, FRR's BGP4MP dump) go through
+// the same pipeline: their documents follow the schema and say what the records held.
+TEST(DecodeJsonOutputs, FollowTheSchemaOnRecordedMrt) {
+  const MiniSchema message_schema = decode_schema("message.schema.json");
+  const MiniSchema document_schema = decode_schema("decode.schema.json");
+  for (const char* file : {"mrt/bird-rib.mrt.gz", "mrt/frr-bgp4mp.mrt.gz"}) {
+    SCOPED_TRACE(file);
+    const std::string path = test_support::recorded_file(file);
+    auto whole = decode({"--format", "json", "--messages", "--summary", "--tables", path});
+    ASSERT_NE(whole.exit_status, 2) << whole.err;  // FRR's dump ends cut short: exit 3
+    const auto document = nlohmann::json::parse(whole.out);
+    ASSERT_EQ(document_schema.validate(document), std::vector<std::string>{})
+        << whole.out.substr(0, 2000);
+    ASSERT_TRUE(document.contains("mrt"));
+    EXPECT_GT(document["mrt"]["records"].get<int>(), 0);
+    EXPECT_FALSE(document["tables"].empty());
+    auto jsonl = decode({"--format", "jsonl", path});
+    for (const auto& record : json_lines(jsonl.out))
+      ASSERT_EQ(message_schema.validate(record), std::vector<std::string>{}) << record.dump();
+  }
+}
+
 // The public corpus carries what our own captures do not (flowspec, VPN, EVPN, BGP-LS, malformed
 // messages with their errors, route refresh, many capabilities): its messages follow the schema.
 TEST(DecodeJsonOutputs, MessagesFollowTheSchemaOnThePublicCorpus) {
