@@ -24,7 +24,7 @@ std::vector<wire::PathAttribute> attributes() {
 
 void BM_PackUpdates(benchmark::State& state) {
   const auto n = static_cast<std::uint64_t>(state.range(0));
-  speakers::BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), n, attributes(), false, {}};
+  speakers::BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), n, attributes(), false, 0, {}};
   wire::Bytes out;
   for (auto _ : state) {
     speakers::BulkCursor cursor;
@@ -93,7 +93,7 @@ void BM_InjectLoopback(benchmark::State& state) {
     while (!sender.established() && std::chrono::steady_clock::now() < give_up)
       io.run_one_for(std::chrono::milliseconds(100));
     speakers::BulkSender bulk(sender,
-                              {*wire::Prefix::parse("10.0.0.0/24"), n, attributes(), false, {}});
+                              {*wire::Prefix::parse("10.0.0.0/24"), n, attributes(), false, 0, {}});
     writable.bulk = &bulk;
     state.ResumeTiming();
 

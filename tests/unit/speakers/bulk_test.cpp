@@ -40,7 +40,7 @@ TEST(Bulk, PrefixGeneration) {
 }
 
 TEST(Bulk, PacksFullSizeUpdatesAndEveryPrefixOnce) {
-  BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), 5000, attrs(), false, {}};
+  BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), 5000, attrs(), false, 0, {}};
   wire::DecodeContext ctx;
   BulkCursor cursor;
   wire::Bytes out;
@@ -57,7 +57,7 @@ TEST(Bulk, PacksFullSizeUpdatesAndEveryPrefixOnce) {
 }
 
 TEST(Bulk, WithdrawAndAddPath) {
-  BulkSpec spec{*wire::Prefix::parse("20.0.0.0/16"), 3000, {}, true, {}};
+  BulkSpec spec{*wire::Prefix::parse("20.0.0.0/16"), 3000, {}, true, 0, {}};
   wire::DecodeContext ctx;
   ctx.add_path.insert(wire::kIpv4Unicast);
   BulkCursor cursor;
@@ -86,7 +86,7 @@ TEST(Bulk, FillsUpToTheNegotiatedMaximum) {
     wire::DecodeContext ctx;
     ctx.extended_message = row.extended;
     if (row.add_path) ctx.add_path.insert(wire::kIpv4Unicast);
-    BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), 40000, attrs(), false, {}};
+    BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), 40000, attrs(), false, 0, {}};
     BulkCursor cursor;
     wire::Bytes out;
     while (pack_updates(spec, ctx, cursor, 1 << 20, out) > 0) {
@@ -109,7 +109,7 @@ TEST(Bulk, FillsUpToTheNegotiatedMaximum) {
 }
 
 TEST(Bulk, BudgetBoundsEachPack) {
-  BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), 1'000'000, attrs(), false, {}};
+  BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), 1'000'000, attrs(), false, 0, {}};
   BulkCursor cursor;
   wire::Bytes out;
   pack_updates(spec, wire::DecodeContext{}, cursor, 64 * 1024, out);
@@ -120,8 +120,7 @@ TEST(Bulk, BudgetBoundsEachPack) {
 // A fresh AS_PATH every N prefixes: each UPDATE stays within one block, every prefix is sent
 // once and in order, and each block's path is the base path with its own two private ASNs.
 TEST(Bulk, FreshPathEveryNPrefixes) {
-  BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), 2505, attrs(), false};
-  spec.fresh_path_every = 10;
+  BulkSpec spec{*wire::Prefix::parse("10.0.0.0/24"), 2505, attrs(), false, 10, {}};
   wire::DecodeContext ctx;
   BulkCursor cursor;
   wire::Bytes out;
