@@ -30,5 +30,6 @@ std::string default_control_path(std::uint16_t port);
 CommandRunner add_run_command(CLI::App& parent);
 CommandRunner add_matrix_command(CLI::App& parent);
 CommandRunner add_replay_command(CLI::App& parent);
+CommandRunner add_redrive_command(CLI::App& parent);
 
 }  // namespace rsconform::app
