@@ -18,6 +18,7 @@
 #include "redrive/diff.hpp"
 #include "redrive/plan.hpp"
 #include "redrive/report.hpp"
+#include "redrive/save_suite.hpp"
 #include "run/judge.hpp"
 #include "run/redrive_live.hpp"
 #include "run/suite_plan.hpp"
@@ -44,6 +45,7 @@ struct RedriveFlags {
   std::vector<std::uint16_t> ports;
   std::string out = "runs/redrive";
   std::string json;
+  std::string save_suite;
   std::string capture_mode = "auto";
   int deadline_ms = 0;
   int quiet_ms = 0;
@@ -223,6 +225,25 @@ int redrive_capture(const RedriveFlags& flags) {
                        " in the capture, but " + flags.suite + " gives it AS " +
                        std::to_string(p.asn) + ": the target would refuse it");
   }
+  // The original's tables as a suite: written only when they can be trusted.
+  if (!flags.save_suite.empty()) {
+    if (original->read_error || !original_side.uncertain.empty()) {
+      std::cerr << "rsconform redrive: --save-suite: not written, the capture's tables cannot be "
+                   "trusted (see below)\n";
+    } else {
+      std::ifstream in(flags.suite);
+      const nlohmann::json document = nlohmann::json::parse(in);
+      std::ofstream out(flags.save_suite);
+      out << redrive::saved_suite(
+                 document, original_side, roles.names,
+                 fs::path(flags.capture).filename().string() + " (" + original->moment.name + ")")
+                 .dump(2)
+          << "\n";
+      if (!out) return usage("--save-suite " + flags.save_suite + ": cannot write");
+      report.notes.push_back("wrote " + flags.save_suite +
+                             ": the original's tables as a suite (replay or redrive with it)");
+    }
+  }
   // Never a made-up diff: a capture that cannot be said again, or whose tables cannot be
   // trusted, is inconclusive before anything is sent.
   std::vector<std::string> unfit = plan.unfit;
@@ -371,6 +392,8 @@ CommandRunner add_redrive_command(CLI::App& parent) {
   cmd->add_option("--out", flags->out, "where the redrive's capture, log and run.json go")
       ->capture_default_str();
   cmd->add_option("--json", flags->json, "also write the diff as JSON here (docs/redrive.md)");
+  cmd->add_option("--save-suite", flags->save_suite,
+                  "write a suite whose expectations are the original's tables (a regression test)");
   cmd->add_option("--capture", flags->capture_mode, "live (libpcap on lo), inproc, or auto")
       ->check(CLI::IsMember({"live", "inproc", "auto"}));
   cmd->add_option("--deadline", flags->deadline_ms, "ms to wait for each session and the end");

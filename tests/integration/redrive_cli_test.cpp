@@ -185,6 +185,43 @@ TEST_F(RedriveCli, CapturesWithoutOpensOrWithGapsAreInconclusive) {
   EXPECT_NE(g.out.find("rs0 -> er.in0 were lost in the capture"), std::string::npos) << g.out;
 }
 
+// --save-suite: the original's tables as a suite. The capture passes it when replayed; a redrive
+// against another route server is judged by it too.
+TEST_F(RedriveCli, SavedSuiteIsTheOriginalsTables) {
+  const std::string saved = (dir_ / "frr-saved.suite.json").string();
+  const Redrive r = redrive(capture("frr"), suite("frr"), {"--save-suite", saved});
+  ASSERT_EQ(r.exit_status, 1) << r.out << r.err;
+  ASSERT_TRUE(fs::exists(saved));
+  const json document = json::parse(std::ifstream(saved));
+  ASSERT_EQ(document["cases"].size(), 1u);
+  EXPECT_EQ(document["cases"][0]["expect"].size(), 10u);  // every rs -> peer direction
+  // FRR's echo of the NVA's own prefixes and its MED 0 are in the NVA's table as captured.
+  bool echo = false;
+  for (const auto& e : document["cases"][0]["expect"])
+    if (e["from"] == "rs0" && e["to"] == "nva1")
+      for (const auto& route : e["present"])
+        if (route["prefix"] == "192.168.1.0/24") {
+          echo = true;
+          EXPECT_EQ(route["as_path"], "65515 65001");
+          EXPECT_EQ(route["next_hop"], "$rs0");
+        }
+  EXPECT_TRUE(echo) << document.dump(2);
+  auto replayed = test_support::run_rsconform({"replay", capture("frr"), "--suite", saved});
+  EXPECT_EQ(replayed.exit_status, 0) << replayed.out << replayed.err;
+  // The built-in route server does not echo: the saved suite fails on the redrive.
+  const Redrive judged = redrive(capture("frr"), saved);
+  EXPECT_EQ(judged.exit_status, 1) << judged.out;
+  EXPECT_EQ(judged.report["suite_verdict"], "failed");
+
+  // serve's tables, saved and redriven against the built-in: identical, and the suite passes.
+  const std::string serve_saved = (dir_ / "serve-saved.suite.json").string();
+  ASSERT_EQ(redrive(capture("serve"), suite("serve"), {"--save-suite", serve_saved}).exit_status,
+            0);
+  const Redrive same = redrive(capture("serve"), serve_saved);
+  EXPECT_EQ(same.exit_status, 0) << same.out << same.err;
+  EXPECT_EQ(same.report["suite_verdict"], "pass");
+}
+
 TEST_F(RedriveCli, BadInputIsExitTwo) {
   const Redrive colour = redrive(capture("bird"), suite("bird"), {"--ignore", "colour"});
   EXPECT_EQ(colour.exit_status, 2);
