@@ -61,31 +61,53 @@ int usage(const std::string& message) {
   return to_int(ExitCode::usage);
 }
 
-// The original capture read once: its tables at the moment (an Observer) and every peer's
-// messages up to it (a Collector).
+// The original capture at its moment: its route servers' tables (an Observer) and every peer's
+// messages (a Collector), with who is who. Read twice: the roles are found from every table
+// (a gateway is told by its AS_PATHs), then only the route servers' tables are kept, so that
+// memory holds one side of each session.
 struct Original {
-  analysis::Observer observer;
+  std::unique_ptr<analysis::Observer> observer;
   redrive::Exchange exchange;
+  check::RoleInference roles;
   analysis::Moment moment;
   std::string moment_text;
   std::optional<std::string> read_error;
+  bool empty = false;  // no BGP session at all
 };
 
-std::unique_ptr<Original> read_original(const RedriveFlags& flags,
+std::unique_ptr<Original> read_original(const RedriveFlags& flags, const check::Suite& suite,
+                                        const check::AddressBook& fixed,
                                         const std::set<std::uint16_t>& ports) {
   auto original = std::make_unique<Original>();
   const analysis::CaptureSurvey survey = analysis::survey_capture(flags.capture, ports);
   original->moment = analysis::resolve_moment(analysis::parse_moment(flags.at), survey);
-  redrive::Collector collector;
-  redrive::TeeSink tee(original->observer, collector);
+  original->moment_text =
+      original->moment.name + ": " + analysis::position_text(original->moment, survey);
   analysis::AnalysisOptions options;
   options.ports = ports;
   if (!original->moment.whole_capture()) options.last_packet = original->moment.last_packet;
+  std::set<wire::IpAddress> route_servers;
+  {
+    analysis::Observer everything;
+    analysis::analyse_capture(flags.capture, options, everything);
+    if (everything.observation().sessions().empty()) {
+      original->empty = true;
+      return original;
+    }
+    original->roles = check::infer_roles(suite, everything.observation(), fixed);
+    for (const auto& rs : suite.route_servers)
+      if (auto a = original->roles.book.find(rs.name)) route_servers.insert(*a);
+  }
+  analysis::ObservationOptions observation;
+  observation.keep_table_from = [route_servers](const wire::IpAddress& sender) {
+    return route_servers.count(sender) > 0;
+  };
+  original->observer = std::make_unique<analysis::Observer>(observation);
+  redrive::Collector collector;
+  redrive::TeeSink tee(*original->observer, collector);
   const auto analysis = analysis::analyse_capture(flags.capture, options, tee);
   if (analysis.read_error) original->read_error = analysis.read_error->to_string();
   original->exchange = std::move(collector).take();
-  original->moment_text =
-      original->moment.name + ": " + analysis::position_text(original->moment, survey);
   return original;
 }
 
@@ -169,18 +191,8 @@ int redrive_capture(const RedriveFlags& flags) {
       flags.ports.empty() ? std::set<std::uint16_t>{suite.port}
                           : std::set<std::uint16_t>(flags.ports.begin(), flags.ports.end());
   std::unique_ptr<Original> original;
-  check::RoleInference inferred;
   try {
-    original = read_original(flags, ports);
-    if (original->observer.observation().sessions().empty()) {
-      std::cout << "redrive of " << flags.capture << ": inconclusive: the capture holds no BGP "
-                << "session on port(s)";
-      for (auto p : ports)
-        std::cout << " " << p;
-      std::cout << "\n";
-      return to_int(ExitCode::inconclusive);
-    }
-    inferred = check::infer_roles(suite, original->observer.observation(), fixed);
+    original = read_original(flags, suite, fixed, ports);
   } catch (const captures::CaptureOpenError& e) {
     return usage(e.what());
   } catch (const std::invalid_argument& e) {
@@ -188,13 +200,23 @@ int redrive_capture(const RedriveFlags& flags) {
   } catch (const check::RoleInferenceError& e) {
     return usage(flags.capture + ": " + e.what());
   }
+  if (original->empty) {
+    std::cout << "redrive of " << flags.capture << ": inconclusive: the capture holds no BGP "
+              << "session on port(s)";
+    for (auto p : ports)
+      std::cout << " " << p;
+    std::cout << "\n";
+    return to_int(ExitCode::inconclusive);
+  }
+  const check::RoleInference& inferred = original->roles;
   redrive::Roles roles;
   for (const auto& [name, address] : inferred.book.entries())
     roles.names[address] = name;
   for (const auto& rs : suite.route_servers)
     roles.route_servers.insert(rs.name);
   redrive::RedrivePlan plan = redrive::build_plan(original->exchange, roles);
-  const analysis::Observation& seen = original->observer.observation();
+  original->exchange = {};  // the plan holds what is sent
+  const analysis::Observation& seen = original->observer->observation();
   redrive::Side original_side = redrive::side_of(seen, roles);
 
   redrive::RedriveReport report;
@@ -303,7 +325,16 @@ int redrive_capture(const RedriveFlags& flags) {
 
   // The redrive's capture, read as the original was, and the comparison.
   const auto diff_start = SteadyClock::now();
-  analysis::Observer redriven;
+  // Only the route servers' answers are compared: keep no table of what the speakers sent.
+  std::set<wire::IpAddress> route_server_addresses;
+  for (const auto& [name, address] : result.record.addresses)
+    if (auto a = wire::IpAddress::parse(address); a && roles.route_servers.count(name))
+      route_server_addresses.insert(*a);
+  analysis::ObservationOptions redriven_options;
+  redriven_options.keep_table_from = [&route_server_addresses](const wire::IpAddress& sender) {
+    return route_server_addresses.count(sender) > 0;
+  };
+  analysis::Observer redriven(redriven_options);
   redrive::Roles new_roles;
   std::map<wire::IpAddress, std::string> attribute_names;
   for (const auto& [name, address] : result.record.addresses)

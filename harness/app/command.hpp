@@ -21,6 +21,7 @@ CommandRunner add_bench_decode_command(CLI::App& bench);
 CommandRunner add_bench_replay_command(CLI::App& bench);
 CommandRunner add_bench_routeserver_command(CLI::App& bench);
 CommandRunner add_bench_matrix_command(CLI::App& bench);
+CommandRunner add_bench_redrive_command(CLI::App& bench);
 CommandRunner add_validate_command(CLI::App& parent);
 CommandRunner add_list_command(CLI::App& parent);
 CommandRunner add_serve_command(CLI::App& parent);

@@ -365,7 +365,13 @@ void Redrive::run() {
   CellCapture capture = CellCapture::start(options_.capture, listeners, record.capture_path,
                                            [this](const std::string& line) { log(line); });
   record.capture_source = capture.source();
-  observer_ = std::make_unique<TapObserver>(analysis::ObservationOptions{}, capture.tap());
+  // Only the route servers' answers are compared: the peers' own tables would double the memory.
+  analysis::ObservationOptions observation;
+  observation.keep_table_from = [endpoints = listeners](const wire::IpAddress& sender) {
+    return std::any_of(endpoints.begin(), endpoints.end(),
+                       [&sender](const captures::Endpoint& e) { return e.address == sender; });
+  };
+  observer_ = std::make_unique<TapObserver>(observation, capture.tap());
 
   if (start_speakers(route_servers) && play()) settle();
   if (stopping()) {
