@@ -234,6 +234,10 @@ int redrive_capture(const RedriveFlags& flags) {
   report.peers = peers.size();
   report.sessions = plan.sessions.size();
   report.updates = plan.updates;
+  if (plan.phases > 1 && flags.speed == 0)
+    report.notes.push_back(std::to_string(plan.phases) +
+                           " phases in the capture (a second without a peer's message ends one): "
+                           "the route server settled between them");
   for (const auto& i : plan.ignored)
     report.notes.push_back("not a name of the suite, ignored: " + i);
 

@@ -196,7 +196,13 @@ RedrivePlan build_plan(const Exchange& exchange, const Roles& roles) {
         step.kind = StepKind::close;
         break;
     }
-    if (plan.steps.empty()) plan.first_at = step.at;
+    if (plan.steps.empty()) {
+      plan.first_at = step.at;
+      plan.phases = 1;
+    } else if (step.at - plan.steps.back().at >= kPhaseGap) {
+      step.new_phase = true;
+      ++plan.phases;
+    }
     plan.steps.push_back(std::move(step));
   }
   for (const auto& s : plan.sessions)

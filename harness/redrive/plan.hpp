@@ -94,6 +94,10 @@ struct PlanSession {
 enum class StepKind : std::uint8_t { connect, send, close };
 const char* to_string(StepKind kind);
 
+// A second in which no peer said anything ends a phase of the capture: the redrive lets the
+// route server settle there before going on, as the original's had time to.
+inline constexpr wire::Nanos kPhaseGap = 1'000'000'000;
+
 struct PlanStep {
   StepKind kind = StepKind::send;
   std::size_t session = 0;  // index into RedrivePlan::sessions
@@ -101,6 +105,7 @@ struct PlanStep {
   std::uint64_t packet = 0;
   wire::Bytes bytes;                               // send: the UPDATE to send
   std::optional<wire::Notification> notification;  // close: the peer's, if it sent one
+  bool new_phase = false;                          // kPhaseGap or more after the step before it
 };
 
 struct RedrivePlan {
@@ -111,6 +116,7 @@ struct RedrivePlan {
   // Capture endpoints that are neither a named peer nor a route server (ignored).
   std::vector<std::string> ignored;
   std::uint64_t updates = 0;
+  std::uint64_t phases = 0;  // 1 + the steps that start a new phase
   wire::Nanos first_at = 0;  // of the first step
 };
 

@@ -118,6 +118,10 @@ class Redrive {
   std::optional<std::string> encoding_mismatch(std::size_t index);
   bool start_speakers(const std::vector<RsEndpoint>& route_servers);
   bool play();
+  // Waits until every session's queue is empty and no UPDATE crossed for `quiet` (or the
+  // deadline).
+  void wait_quiet(Millis quiet);
+  Millis short_quiet() const;
   void settle();
 
   const SuitePlan& suite_plan_;
@@ -213,6 +217,24 @@ std::optional<std::string> Redrive::encoding_mismatch(std::size_t index) {
          "): its UPDATE bytes would not mean the same, so none was sent";
 }
 
+Millis Redrive::short_quiet() const {
+  return options_.target.kind == TargetKind::builtin ? kBuiltinQuiet
+                                                     : Millis(suite_plan_.suite.quiet_ms);
+}
+
+void Redrive::wait_quiet(Millis quiet) {
+  const wire::Nanos start_wall = time_.wall_now();
+  wait_until(
+      [&] {
+        for (auto* s : sessions_)
+          if (s->session().buffered() > 0) return false;
+        const Millis since((time_.wall_now() - std::max(observer_->last_update(), start_wall)) /
+                           1'000'000);
+        return since >= quiet;
+      },
+      deadline());
+}
+
 bool Redrive::play() {
   std::vector<bool> checked(plan_.sessions.size(), false);
   std::vector<bool> started(plan_.sessions.size(), false);
@@ -221,6 +243,8 @@ bool Redrive::play() {
   for (const auto& step : plan_.steps) {
     if (stopping()) return false;
     speakers::PeerSession& s = session_of(step.session);
+    // A phase of the capture ends: the route server settles first, as it had time to then.
+    if (step.new_phase && !options_.speed) wait_quiet(short_quiet());
     switch (step.kind) {
       case redrive::StepKind::connect:
         if (!started[step.session]) s.session().start();
@@ -296,8 +320,7 @@ bool Redrive::play() {
 void Redrive::settle() {
   const bool builtin = options_.target.kind == TargetKind::builtin;
   const Millis long_quiet = options_.quiet.value_or(builtin ? Millis(200) : Millis(2000));
-  const Millis short_quiet =
-      std::min(long_quiet, builtin ? kBuiltinQuiet : Millis(suite_plan_.suite.quiet_ms));
+  const Millis quick = std::min(long_quiet, short_quiet());
   auto counts_match = [this] {
     for (const auto& [key, expected] : options_.expected_routes) {
       std::size_t held = 0;
@@ -319,7 +342,7 @@ void Redrive::settle() {
       [&] {
         const Millis since((time_.wall_now() - std::max(observer_->last_update(), start_wall)) /
                            1'000'000);
-        return since >= long_quiet || (since >= short_quiet && counts_match());
+        return since >= long_quiet || (since >= quick && counts_match());
       },
       deadline());
   out_.settle_ms = ms_between(start, SteadyClock::now());

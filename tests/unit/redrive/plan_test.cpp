@@ -188,6 +188,12 @@ TEST(BuildPlan, ForeignBirdCapture) {
   for (const auto& s : plan.sessions)
     if (s.peer == "nva1") nva_updates += s.updates;
   EXPECT_GE(nva_updates, 6u);
+  // Announcements, then the withdrawal and the re-announcement seconds apart: phases.
+  EXPECT_GE(plan.phases, 3u);
+  std::size_t starts = 0;
+  for (const auto& s : plan.steps)
+    starts += s.new_phase;
+  EXPECT_EQ(starts + 1, plan.phases);
 }
 
 }  // namespace
