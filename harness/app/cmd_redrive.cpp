@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "analysis/capture_analysis.hpp"
 #include "analysis/moment.hpp"
@@ -21,6 +22,7 @@
 #include "redrive/save_suite.hpp"
 #include "run/judge.hpp"
 #include "run/redrive_live.hpp"
+#include "run/run_record.hpp"
 #include "run/suite_plan.hpp"
 
 namespace rsconform::app {
@@ -126,8 +128,37 @@ std::optional<check::MatrixCell> cell_of(const RedriveFlags& flags, const check:
   return cell;
 }
 
-int redrive_capture(const RedriveFlags& flags) {
+// The suite when --suite is not given: CAPTURE's stem with .suite.json beside it (a lab's
+// capture kept with its suite), else the suite_file of a run.json beside it (a capture of
+// `rsconform run`, with that record: its cell and ports). Empty when neither exists.
+std::pair<std::string, std::optional<run::RunRecord>> suite_beside(const std::string& capture) {
+  const fs::path path(capture);
+  const fs::path beside = path.parent_path() / (path.stem().string() + ".suite.json");
+  if (fs::exists(beside)) return {beside.string(), std::nullopt};
+  const fs::path record = path.parent_path() / "run.json";
+  if (fs::exists(record)) {
+    try {
+      const run::RunRecord r = run::load_run_record_file(record.string());
+      if (!r.suite_file.empty() && fs::exists(r.suite_file)) return {r.suite_file, r};
+    } catch (const std::exception&) {
+      return {};
+    }
+  }
+  return {};
+}
+
+int redrive_capture(RedriveFlags flags) {
   const auto start = SteadyClock::now();
+  std::optional<run::RunRecord> recorded;
+  if (flags.suite.empty()) {
+    std::tie(flags.suite, recorded) = suite_beside(flags.capture);
+    if (recorded && flags.ports.empty()) flags.ports = recorded->ports;
+    if (flags.suite.empty())
+      return usage(flags.capture + ": no suite given and none beside it (" +
+                   fs::path(flags.capture).stem().string() +
+                   ".suite.json, or a run.json naming one); say which with --suite: it names the "
+                   "capture's peers and configures the target");
+  }
   // Inputs: the suite (topology, the target's configuration), the target, the options.
   run::SuitePlan suite_plan;
   try {
@@ -136,7 +167,8 @@ int redrive_capture(const RedriveFlags& flags) {
     return usage(e.what());
   }
   const check::Suite& suite = suite_plan.suite;
-  const auto cell = cell_of(flags, suite);
+  const auto cell =
+      recorded && flags.flag.empty() ? std::optional(recorded->cell) : cell_of(flags, suite);
   if (!cell)
     return usage(flags.suite + " has " + std::to_string(suite.cells().size()) +
                  " matrix cells; say which with --flag on|off");
@@ -397,8 +429,8 @@ CommandRunner add_redrive_command(CLI::App& parent) {
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--suite", flags->suite,
-                  "the suite that names the capture's peers and configures the target")
-      ->required()
+                  "the suite that names the capture's peers and configures the target (default: "
+                  "CAPTURE's stem + .suite.json beside it, or the suite of a run.json beside it)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--target", flags->target,
                   "the route server to redrive against: builtin, bird, frr, gobgp, openbgpd or "

@@ -44,14 +44,15 @@ class RedriveCli : public ::testing::Test {
     json report;  // --json (null when none was written)
   };
 
-  // `rsconform redrive CAPTURE --suite SUITE --capture inproc --out DIR --json FILE ARGS...`.
+  // `rsconform redrive CAPTURE --capture inproc --out DIR --json FILE [--suite SUITE] ARGS...`.
   Redrive redrive(const std::string& capture, const std::string& suite,
                   const std::vector<std::string>& args = {}) {
     const std::string report = (dir_ / "redrive.json").string();
     fs::remove(report);
-    std::vector<std::string> argv{"redrive",   capture,  "--suite", suite,
-                                  "--capture", "inproc", "--out",   (dir_ / "out").string(),
-                                  "--json",    report};
+    std::vector<std::string> argv{"redrive", capture, "--capture",
+                                  "inproc",  "--out", (dir_ / "out").string(),
+                                  "--json",  report};
+    if (!suite.empty()) argv.insert(argv.end(), {"--suite", suite});
     argv.insert(argv.end(), args.begin(), args.end());
     auto run = test_support::run_rsconform(argv);
     Redrive r{run.exit_status, run.out, run.err, nullptr};
@@ -234,6 +235,33 @@ TEST_F(RedriveCli, SavedSuiteIsTheOriginalsTables) {
   const Redrive same = redrive(capture("serve"), serve_saved);
   EXPECT_EQ(same.exit_status, 0) << same.out << same.err;
   EXPECT_EQ(same.report["suite_verdict"], "pass");
+}
+
+// Without --suite: the suite beside the capture (bird.suite.json beside bird.pcap), or the one a
+// run.json beside it names, with its cell and ports. The scenario-a capture predates attribute
+// addresses: its peers' NEXT_HOPs are their session addresses, rewritten to the new attribute
+// addresses, and the built-in route server answers as it did then.
+TEST_F(RedriveCli, SuiteBesideTheCaptureOrNamedByItsRunJson) {
+  const Redrive beside = redrive(capture("bird"), "");
+  EXPECT_EQ(beside.exit_status, 1) << beside.out << beside.err;
+  EXPECT_EQ(beside.report["differences_by_attribute"],
+            json({{"cluster-list", 12}, {"originator-id", 12}}));
+
+  const fs::path recorded = test_support::recorded_dir() / "rsconform-scenario-a-on";
+  fs::create_directories(dir_ / "run");
+  fs::copy_file(recorded / "capture.pcap", dir_ / "run" / "capture.pcap");
+  json record = json::parse(std::ifstream(recorded / "run.json"));
+  record["suite_file"] = (fs::path(RSCONFORM_SOURCE_DIR) / "suites" / "scenario-a.json").string();
+  std::ofstream(dir_ / "run" / "run.json") << record.dump(2);
+  const Redrive r = redrive((dir_ / "run" / "capture.pcap").string(), "");
+  EXPECT_EQ(r.exit_status, 0) << r.out << r.err;
+  EXPECT_EQ(r.report["outcome"], "identical");
+  EXPECT_NE(r.out.find("rewrote nva1: 2 NEXT_HOPs 127.65.1.4 -> 10.100.1.4"), std::string::npos)
+      << r.out;
+
+  const Redrive none = redrive((test_support::recorded_dir() / "frr-rs.pcap").string(), "");
+  EXPECT_EQ(none.exit_status, 2);
+  EXPECT_NE(none.err.find("no suite given and none beside it"), std::string::npos) << none.err;
 }
 
 TEST_F(RedriveCli, BadInputIsExitTwo) {
