@@ -23,9 +23,12 @@ SessionView& Observer::session_of(const captures::ConnectionInfo& connection) {
   if (inserted) {
     s.a = key.first;
     s.b = key.second;
-    for (int i = 0; i < 2; ++i)
-      s.directions.emplace_back(options_.keep_tables ? rib::AdjRibIn(options_.keep_timeline)
-                                                     : rib::AdjRibIn::counting_only());
+    for (const auto& sender : {s.a, s.b}) {
+      const bool keep =
+          options_.keep_tables && (!options_.keep_table_from || options_.keep_table_from(sender));
+      s.directions.emplace_back(keep ? rib::AdjRibIn(options_.keep_timeline)
+                                     : rib::AdjRibIn::counting_only());
+    }
     s.directions[0].from = s.a;
     s.directions[0].to = s.b;
     s.directions[1].from = s.b;

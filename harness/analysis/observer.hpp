@@ -19,6 +19,10 @@ struct ObservationOptions {
   // Off, the tables keep counters and no route, so that memory does not grow
   // with the prefixes: for readers that print messages or counts only.
   bool keep_tables = true;
+  // When set, only the directions whose sender it accepts keep their routes; the others keep
+  // their counters only (a reader that needs one side's tables, such as redrive's route
+  // server -> peer ones, keeps its memory to those).
+  std::function<bool(const wire::IpAddress& sender)> keep_table_from;
   bool keep_timeline = false;
   std::size_t max_findings = 50;  // per direction
   // Called for every message (for streaming output), before it is applied.

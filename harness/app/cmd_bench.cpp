@@ -10,7 +10,7 @@ CommandRunner add_bench_command(CLI::App& parent) {
   std::vector<std::pair<CLI::App*, CommandRunner>> benches;
   for (CommandFactory factory :
        {&add_bench_decode_command, &add_bench_replay_command, &add_bench_routeserver_command,
-        &add_bench_matrix_command, &add_bench_report_command}) {
+        &add_bench_matrix_command, &add_bench_report_command, &add_bench_redrive_command}) {
     auto runner = factory(*bench);
     benches.emplace_back(bench->get_subcommands({}).back(), std::move(runner));
   }

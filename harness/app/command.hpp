@@ -22,6 +22,7 @@ CommandRunner add_bench_replay_command(CLI::App& bench);
 CommandRunner add_bench_routeserver_command(CLI::App& bench);
 CommandRunner add_bench_matrix_command(CLI::App& bench);
 CommandRunner add_bench_report_command(CLI::App& bench);
+CommandRunner add_bench_redrive_command(CLI::App& bench);
 CommandRunner add_validate_command(CLI::App& parent);
 CommandRunner add_list_command(CLI::App& parent);
 CommandRunner add_serve_command(CLI::App& parent);
@@ -31,5 +32,6 @@ std::string default_control_path(std::uint16_t port);
 CommandRunner add_run_command(CLI::App& parent);
 CommandRunner add_matrix_command(CLI::App& parent);
 CommandRunner add_replay_command(CLI::App& parent);
+CommandRunner add_redrive_command(CLI::App& parent);
 
 }  // namespace rsconform::app

@@ -6,9 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/capture_analysis.hpp"
-#include "captures/live/bpf_filter.hpp"
-#include "captures/live/inproc_recorder.hpp"
-#include "captures/live/live_capture.hpp"
+#include "run/cell_capture.hpp"
 #include "run/live_sessions.hpp"
 #include "run/tap_observer.hpp"
 #include "session/asio_transport.hpp"
@@ -135,27 +133,10 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
   record.ports.erase(std::unique(record.ports.begin(), record.ports.end()), record.ports.end());
 
   // Capture: libpcap on lo when permitted, else the in-process recorder.
-  std::unique_ptr<captures::LiveCapture> live;
-  std::unique_ptr<captures::InprocRecorder> recorder;
-  if (options.capture != CaptureMode::inproc) {
-    try {
-      captures::LiveCaptureOptions capture_options;
-      capture_options.filter = captures::build_endpoint_filter(listeners);
-      capture_options.output_path = record.capture_path;
-      // Loopback delivers within microseconds: a short drain window is plenty.
-      capture_options.quiet = Millis(20);
-      live = captures::LiveCapture::start(capture_options);
-      record.capture_source = "live (lo)";
-    } catch (const captures::LiveCaptureError& e) {
-      if (options.capture == CaptureMode::live) throw;
-      log.line(std::string("live capture unavailable, recording in process: ") + e.what());
-    }
-  }
-  if (!live) {
-    recorder = captures::InprocRecorder::create(record.capture_path);
-    record.capture_source = "inproc";
-  }
-  TapObserver observer({}, recorder.get());
+  CellCapture capture = CellCapture::start(options.capture, listeners, record.capture_path,
+                                           [&log](const std::string& line) { log.line(line); });
+  record.capture_source = capture.source();
+  TapObserver observer({}, capture.tap());
 
   // The fake speakers.
   std::vector<std::unique_ptr<speakers::ScriptRunner>> runners;
@@ -267,12 +248,7 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
 
   // Stop the capture while the sessions are still up, so that the capture
   // ends with the tables as they were (a teardown would flush them).
-  if (live) {
-    auto stats = live->stop();
-    if (!stats.complete()) record.capture_problem = stats.problem();
-  }
-  if (recorder)
-    if (auto error = recorder->close()) record.capture_problem = "recorder: " + *error;
+  if (auto problem = capture.stop()) record.capture_problem = *problem;
 
   for (std::size_t i = 0; i < runners.size(); ++i)
     if (auto* speaker = runners[i]->speaker(instance_names[i])) speaker->stop_all();

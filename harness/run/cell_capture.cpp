@@ -1,0 +1,43 @@
+#include "run/cell_capture.hpp"
+
+#include "captures/live/bpf_filter.hpp"
+
+namespace rsconform::run {
+
+CellCapture CellCapture::start(CaptureMode mode, const std::vector<captures::Endpoint>& listeners,
+                               const std::string& path,
+                               const std::function<void(const std::string&)>& log) {
+  CellCapture capture;
+  if (mode != CaptureMode::inproc) {
+    try {
+      captures::LiveCaptureOptions options;
+      options.filter = captures::build_endpoint_filter(listeners);
+      options.output_path = path;
+      // Loopback delivers within microseconds: a short drain window is plenty.
+      options.quiet = std::chrono::milliseconds(20);
+      capture.live_ = captures::LiveCapture::start(options);
+      capture.source_ = "live (lo)";
+    } catch (const captures::LiveCaptureError& e) {
+      if (mode == CaptureMode::live) throw;
+      log(std::string("live capture unavailable, recording in process: ") + e.what());
+    }
+  }
+  if (!capture.live_) {
+    capture.recorder_ = captures::InprocRecorder::create(path);
+    capture.source_ = "inproc";
+  }
+  return capture;
+}
+
+std::optional<std::string> CellCapture::stop() {
+  std::optional<std::string> problem;
+  if (live_) {
+    auto stats = live_->stop();
+    if (!stats.complete()) problem = stats.problem();
+  }
+  if (recorder_)
+    if (auto error = recorder_->close()) problem = "recorder: " + *error;
+  return problem;
+}
+
+}  // namespace rsconform::run
