@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "analysis/capture_analysis.hpp"
 #include "app/command.hpp"
@@ -31,7 +33,10 @@ struct BenchFlags {
   bool tshark = true;
   bool keep = false;
   std::size_t repeat = 3;
-  std::string stage = "all";  // all, tables or messages: which timings to run
+  std::string stage = "all";           // all, tables or messages: which timings to run
+  std::set<std::uint16_t> ports{179};  // --file: the TCP ports that carry BGP
+  std::string set;   // a directory of captures/bench/generate.sh: every command on each
+  std::string json;  // --set: the rows as JSON here
 };
 
 using Clock = std::chrono::steady_clock;
@@ -101,10 +106,16 @@ ChildRun run_child(std::vector<std::string> args) {
   return run;
 }
 
-// Runs tshark over the file the way the issue specifies; seconds, or -1.
+// tshark printing every NLRI prefix of the file's BGP (on `port` when it is not 179): the peer
+// tool every ratio is taken against.
+ChildRun run_tshark(const std::string& path, std::uint16_t port = 179) {
+  std::vector<std::string> args{"tshark", "-r", path};
+  if (port != 179) args.insert(args.end(), {"-d", "tcp.port==" + std::to_string(port) + ",bgp"});
+  args.insert(args.end(), {"-Y", "bgp", "-T", "fields", "-e", "bgp.nlri_prefix"});
+  return run_child(args);
+}
 double time_tshark(const std::string& path) {
-  return run_child({"tshark", "-r", path, "-Y", "bgp", "-T", "fields", "-e", "bgp.nlri_prefix"})
-      .seconds;
+  return run_tshark(path).seconds;
 }
 
 // The message-decode stage alone: pcap -> TCP streams -> decoded BGP messages,
@@ -125,23 +136,30 @@ struct StageRun {
   CountingSink counts;
 };
 
-StageRun decode_only(const std::string& path) {
+analysis::AnalysisOptions on_ports(const std::set<std::uint16_t>& ports) {
+  analysis::AnalysisOptions options;
+  options.ports = ports;
+  return options;
+}
+
+StageRun decode_only(const std::string& path, const std::set<std::uint16_t>& ports) {
   StageRun run;
   auto start = Clock::now();
-  analysis::analyse_capture(path, analysis::AnalysisOptions{}, run.counts);
+  analysis::analyse_capture(path, on_ports(ports), run.counts);
   run.seconds = seconds_since(start);
   return run;
 }
 
 // The pipeline to tables, best of `repeat` runs.
-double bench_tables(const std::string& path, double bytes, std::size_t repeat) {
+double bench_tables(const std::string& path, double bytes, std::size_t repeat,
+                    const std::set<std::uint16_t>& ports = {179}) {
   double best = 1e30;
   analysis::CaptureAnalysis last;
   std::uint64_t prefixes = 0, held = 0;
   for (std::size_t i = 0; i < repeat; ++i) {
     analysis::Observer observer;
     auto start = Clock::now();
-    last = analysis::analyse_capture(path, analysis::AnalysisOptions{}, observer);
+    last = analysis::analyse_capture(path, on_ports(ports), observer);
     best = std::min(best, seconds_since(start));
     prefixes = held = 0;
     for (const auto& [key, s] : observer.observation().sessions())
@@ -164,11 +182,12 @@ double bench_tables(const std::string& path, double bytes, std::size_t repeat) {
 }
 
 // The message-decode stage, best of `repeat` runs.
-double bench_messages(const std::string& path, double bytes, std::size_t repeat) {
+double bench_messages(const std::string& path, double bytes, std::size_t repeat,
+                      const std::set<std::uint16_t>& ports = {179}) {
   StageRun stage;
   stage.seconds = 1e30;
   for (std::size_t i = 0; i < repeat; ++i) {
-    StageRun run = decode_only(path);
+    StageRun run = decode_only(path, ports);
     if (run.seconds < stage.seconds) stage = run;
   }
   std::printf(
@@ -196,8 +215,10 @@ ExitCode run_bench(const BenchFlags& flags) {
   auto bytes = static_cast<double>(std::filesystem::file_size(path));
 
   // Messages first: its peak RSS is then that stage's own.
-  double messages = flags.stage != "tables" ? bench_messages(path, bytes, flags.repeat) : 0;
-  double tables = flags.stage != "messages" ? bench_tables(path, bytes, flags.repeat) : 0;
+  double messages =
+      flags.stage != "tables" ? bench_messages(path, bytes, flags.repeat, flags.ports) : 0;
+  double tables =
+      flags.stage != "messages" ? bench_tables(path, bytes, flags.repeat, flags.ports) : 0;
   if (flags.tshark) {
     double t = time_tshark(path);
     if (t < 0) {
@@ -282,6 +303,132 @@ ExitCode run_replay_bench(const ReplayBenchFlags& flags) {
   return ExitCode::pass;
 }
 
+// `bench decode --set DIR`: every command a user types, on every capture of a real route server
+// that captures/bench/generate.sh recorded (DIR/SET.json), against tshark on the same file.
+struct SetCapture {
+  std::string file, daemon, route_server, sender, receiver;
+  std::uint64_t prefixes = 0;
+  std::uint16_t port = 179;
+};
+
+std::vector<SetCapture> read_set(const std::filesystem::path& dir) {
+  const auto list = dir / "SET.json";
+  std::ifstream in(list);
+  if (!in)
+    throw std::runtime_error(list.string() + ": cannot read (run captures/bench/generate.sh)");
+  std::vector<SetCapture> set;
+  try {
+    const auto doc = nlohmann::json::parse(in);
+    for (const auto& c : doc.at("captures"))
+      set.push_back({c.at("file").get<std::string>(), c.at("daemon").get<std::string>(),
+                     c.at("route_server").get<std::string>(), c.at("sender").get<std::string>(),
+                     c.at("receiver").get<std::string>(), c.at("prefixes").get<std::uint64_t>(),
+                     c.at("port").get<std::uint16_t>()});
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(list.string() + ": " + e.what());
+  }
+  if (set.empty()) throw std::runtime_error(list.string() + ": no captures listed");
+  return set;
+}
+
+// The suite replay judges a set capture with: the receiver holds every prefix the sender sent
+// (R12: an NVA's routes go to the other NVAs).
+void write_set_suite(const std::string& path, const SetCapture& c) {
+  nlohmann::json suite = {
+      {"name", "bench-" + c.daemon},
+      {"topology",
+       {{"asn", 65515}, {"route_servers", {{{"name", "rs0"}, {"address", c.route_server}}}}}},
+      {"matrix", {{"branch_to_branch", {"off"}}}},
+      {"peers",
+       {{{"name", "nva1"}, {"role", "nva"}, {"asn", 65001}, {"addresses", {c.sender}}},
+        {{"name", "nva2"}, {"role", "nva"}, {"asn", 65002}, {"addresses", {c.receiver}}}}},
+      {"cases",
+       {{{"name", "relayed"},
+         {"rules", {"R12"}},
+         {"expect", {{{"from", "rs0"}, {"to", "nva2"}, {"min_routes", c.prefixes}}}}}}}};
+  std::ofstream(path) << suite.dump(2) << "\n";
+}
+
+struct SetRow {
+  std::string capture, command;
+  ChildRun run;
+  double tshark_seconds = -1;
+};
+
+ExitCode run_set_bench(const std::string& dir, const BenchFlags& flags, const std::string& json) {
+  std::vector<SetCapture> set;
+  try {
+    set = read_set(dir);
+  } catch (const std::exception& e) {
+    std::cerr << "bench decode: " << e.what() << "\n";
+    return ExitCode::usage;
+  }
+  const std::string suite = (std::filesystem::temp_directory_path() /
+                             ("rsconform-bench-set-" + std::to_string(getpid()) + ".json"))
+                                .string();
+  std::vector<SetRow> rows;
+  bool failed = false;
+  std::printf("%-16s %-28s %9s %9s %12s %9s %8s %9s\n", "capture", "command", "seconds", "MB/s",
+              "prefixes/s", "RSS MB", "tshark s", "ratio");
+  for (const SetCapture& c : set) {
+    const std::string path = (std::filesystem::path(dir) / c.file).string();
+    const double mb = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
+    const ChildRun tshark = [&] {
+      ChildRun best;
+      for (std::size_t i = 0; i < std::max<std::size_t>(flags.repeat, 1); ++i) {
+        ChildRun run = run_tshark(path, c.port);
+        if (run.seconds < 0) return run;
+        if (best.seconds < 0 || run.seconds < best.seconds) best = run;
+      }
+      return best;
+    }();
+    write_set_suite(suite, c);
+    const std::string port = std::to_string(c.port);
+    const std::vector<std::pair<std::string, std::vector<std::string>>> commands = {
+        {"decode --summary", {"decode", "--summary", "--port", port, path}},
+        {"decode --tables", {"decode", "--tables", "--port", port, path}},
+        {"decode --format jsonl", {"decode", "--format", "jsonl", "--port", port, path}},
+        {"decode --tables --format json",
+         {"decode", "--tables", "--format", "json", "--port", port, path}},
+        {"replay --suite", {"replay", path, "--suite", suite, "--port", port}},
+    };
+    auto print = [&](const SetRow& row) {
+      // The relayed capture carries every prefix twice: in to the route server, out to b.
+      const double prefixes = 2.0 * static_cast<double>(c.prefixes);
+      std::printf("%-16s %-28s %9.3f %9.1f %12.0f %9.1f %8.3f %8.1fx\n", c.file.c_str(),
+                  row.command.c_str(), row.run.seconds, mb / row.run.seconds,
+                  prefixes / row.run.seconds, row.run.peak_mb, tshark.seconds,
+                  tshark.seconds / row.run.seconds);
+    };
+    for (const auto& [name, args] : commands) {
+      SetRow row{c.file, name, best_of(flags.repeat, args), tshark.seconds};
+      if (row.run.seconds < 0) {
+        std::printf("%-16s %-28s failed: run `rsconform %s` by hand\n", c.file.c_str(),
+                    name.c_str(), name.c_str());
+        failed = true;
+        continue;
+      }
+      print(row);
+      rows.push_back(row);
+    }
+    std::printf("%-16s %-28s %9.3f %9.1f %12s %9.1f\n", c.file.c_str(), "tshark (nlri fields)",
+                tshark.seconds, mb / tshark.seconds, "", tshark.peak_mb);
+  }
+  std::filesystem::remove(suite);
+  if (!json.empty()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const SetRow& r : rows)
+      out.push_back({{"capture", r.capture},
+                     {"command", r.command},
+                     {"seconds", r.run.seconds},
+                     {"peak_rss_mb", r.run.peak_mb},
+                     {"tshark_seconds", r.tshark_seconds},
+                     {"ratio_to_tshark", r.tshark_seconds / r.run.seconds}});
+    std::ofstream(json) << out.dump(2) << "\n";
+  }
+  return failed ? ExitCode::usage : ExitCode::pass;
+}
+
 }  // namespace
 
 CommandRunner add_bench_replay_command(CLI::App& bench) {
@@ -301,6 +448,7 @@ CommandRunner add_bench_decode_command(CLI::App& bench) {
   CLI::App* decode = bench.add_subcommand("decode", "Offline decode + table rebuild vs tshark");
   decode->add_option("--file", flags->file, "decode this capture instead of a generated one")
       ->check(CLI::ExistingFile);
+  decode->add_option("--port", flags->ports, "with --file: the TCP ports that carry BGP (179)");
   decode->add_option("--prefixes", flags->prefixes, "prefixes in the generated capture");
   decode->add_option("--sessions", flags->sessions, "sessions in the generated capture");
   decode->add_option("--max-per-update", flags->max_per_update, "prefixes per UPDATE, at most");
@@ -309,7 +457,15 @@ CommandRunner add_bench_decode_command(CLI::App& bench) {
   decode->add_flag("--keep", flags->keep, "keep the generated capture");
   decode->add_option("--stage", flags->stage, "what to time: both stages, or one")
       ->check(CLI::IsMember({"all", "tables", "messages"}));
-  return [flags] { return run_bench(*flags); };
+  decode
+      ->add_option("--set", flags->set,
+                   "every user command on each capture of this set (captures/bench/generate.sh)")
+      ->check(CLI::ExistingDirectory)
+      ->excludes("--file");
+  decode->add_option("--json", flags->json, "with --set: write the rows here as JSON");
+  return [flags] {
+    return flags->set.empty() ? run_bench(*flags) : run_set_bench(flags->set, *flags, flags->json);
+  };
 }
 
 }  // namespace rsconform::app

@@ -160,10 +160,14 @@ class RouteServer {
   std::string log_path_;
 };
 
-// Captures the route server's listener on lo into `out_path` from now on.
+// Captures the route server's listener on lo into `out_path` from now on. A million small
+// packets (GoBGP sends one prefix per UPDATE) outrun the default kernel buffer when the machine is
+// busy: the benchmark recordings take a larger one.
 std::unique_ptr<captures::LiveCapture> start_capture(const std::string& out_path,
-                                                     const daemons::RouteServerConfig& config) {
+                                                     const daemons::RouteServerConfig& config,
+                                                     int buffer_bytes = 32 * 1024 * 1024) {
   captures::LiveCaptureOptions live_options;
+  live_options.buffer_bytes = buffer_bytes;
   live_options.output_path = out_path;
   live_options.filter =
       captures::build_endpoint_filter({{config.listen_address, config.listen_port}});
