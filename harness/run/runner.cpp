@@ -1,5 +1,6 @@
 #include "run/runner.hpp"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <fstream>
@@ -286,9 +287,16 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
   for (auto& f : script_failures)
     run.result.notes.push_back("script: " + f);
   // A peer that could not play its script never gave the route server every
-  // input the cases assume: neither a pass nor a failure would be the route server's.
-  if (!script_failures.empty() && (run.result.verdict == check::Verdict::pass ||
-                                   run.result.verdict == check::Verdict::failed)) {
+  // input the cases assume: neither a pass nor a failure would be the route server's. Unless
+  // the route server ended an Established session itself: that failure is its own, and a
+  // script step that then found its session down follows from it.
+  const bool route_server_broke_a_session =
+      std::any_of(run.result.results.begin(), run.result.results.end(), [](const auto& r) {
+        return r.kind == check::ResultKind::session && r.verdict == check::Verdict::failed;
+      });
+  if (!script_failures.empty() &&
+      (run.result.verdict == check::Verdict::pass ||
+       (run.result.verdict == check::Verdict::failed && !route_server_broke_a_session))) {
     run.result.verdict = check::Verdict::inconclusive;
     run.result.notes.insert(run.result.notes.begin(),
                             "inconclusive: a peer's script failed (see \"script:\"), so the route "
