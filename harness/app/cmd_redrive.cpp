@@ -2,7 +2,9 @@
 // another route server, and the two route servers' answers compared direction by direction
 // (docs/redrive.md). The pure parts are redrive/ (plan, diff, report); the live part is
 // run/redrive_live; this file reads the flags and wires them.
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -74,21 +76,51 @@ struct Original {
   analysis::Moment moment;
   std::string moment_text;
   std::optional<std::string> read_error;
-  bool empty = false;  // no BGP session at all
+  bool empty = false;                       // no BGP session at all
+  std::set<wire::IpAddress> route_servers;  // their addresses in the capture
+  std::vector<rib::Nanos> timestamps;       // of packet N at [N - 1]
 };
+
+// "packet 57 (+1.204 s)": where a phase end lies in a capture.
+std::string packet_text(std::uint64_t packet, const std::vector<rib::Nanos>& timestamps) {
+  std::string out = "packet " + std::to_string(packet);
+  if (packet == 0 || packet > timestamps.size()) return out;
+  const double seconds = static_cast<double>(timestamps[packet - 1] - timestamps.front()) / 1e9;
+  char text[32];
+  std::snprintf(text, sizeof text, " (+%.3f s)", seconds);
+  return out + text;
+}
+
+// The route servers' tables (those of `route_servers` only) after packets 1..last_packet.
+std::unique_ptr<analysis::Observer> observe_until(const std::string& path,
+                                                  const std::set<std::uint16_t>& ports,
+                                                  std::uint64_t last_packet,
+                                                  const std::set<wire::IpAddress>& route_servers) {
+  analysis::ObservationOptions observation;
+  observation.keep_table_from = [route_servers](const wire::IpAddress& sender) {
+    return route_servers.count(sender) > 0;
+  };
+  auto observer = std::make_unique<analysis::Observer>(observation);
+  analysis::AnalysisOptions options;
+  options.ports = ports;
+  options.last_packet = last_packet;
+  analysis::analyse_capture(path, options, *observer);
+  return observer;
+}
 
 std::unique_ptr<Original> read_original(const RedriveFlags& flags, const check::Suite& suite,
                                         const check::AddressBook& fixed,
                                         const std::set<std::uint16_t>& ports) {
   auto original = std::make_unique<Original>();
-  const analysis::CaptureSurvey survey = analysis::survey_capture(flags.capture, ports);
+  analysis::CaptureSurvey survey = analysis::survey_capture(flags.capture, ports);
   original->moment = analysis::resolve_moment(analysis::parse_moment(flags.at), survey);
   original->moment_text =
       original->moment.name + ": " + analysis::position_text(original->moment, survey);
+  original->timestamps = std::move(survey.timestamps);
   analysis::AnalysisOptions options;
   options.ports = ports;
   if (!original->moment.whole_capture()) options.last_packet = original->moment.last_packet;
-  std::set<wire::IpAddress> route_servers;
+  std::set<wire::IpAddress>& route_servers = original->route_servers;
   {
     analysis::Observer everything;
     analysis::analyse_capture(flags.capture, options, everything);
@@ -316,7 +348,7 @@ int redrive_capture(RedriveFlags flags) {
     report.wall_ms = ms_since(start);
     redrive::print_report(std::cout, report);
     if (!flags.json.empty()) std::ofstream(flags.json) << redrive::to_json(report).dump(2) << "\n";
-    return redrive::exit_code(report.diff.outcome());
+    return redrive::exit_code(report.outcome());
   }
 
   // NEXT_HOPs that were the peer's own session address become its attribute address.
@@ -391,6 +423,34 @@ int redrive_capture(RedriveFlags flags) {
   }
   redrive::Side redrive_side = redrive::side_of(redriven.observation(), new_roles, attribute_names);
   report.diff = redrive::diff_sides(original_side, redrive_side, ignore);
+  // The earlier phases' ends, each compared as the moment is: the original just before the
+  // next phase's first peer message, the redrive where it waited for quiet there.
+  const std::vector<std::uint64_t> original_ends = redrive::phase_end_packets(plan);
+  if (!original_ends.empty() && !redrive_read_error) {
+    std::set<std::uint16_t> redrive_ports(result.record.ports.begin(), result.record.ports.end());
+    const std::vector<rib::Nanos> redrive_times =
+        analysis::survey_capture(result.record.capture_path, redrive_ports).timestamps;
+    std::vector<std::unique_ptr<analysis::Observer>> kept;  // the tables the sides point into
+    std::vector<redrive::PhaseSides> phases;
+    for (std::size_t i = 0; i < original_ends.size(); ++i) {
+      redrive::PhaseSides phase;
+      kept.push_back(
+          observe_until(flags.capture, ports, original_ends[i], original->route_servers));
+      phase.original = redrive::side_of(kept.back()->observation(), roles);
+      phase.original_at = packet_text(original_ends[i], original->timestamps);
+      if (i < result.phase_ends.size()) {
+        const std::uint64_t last = static_cast<std::uint64_t>(
+            std::upper_bound(redrive_times.begin(), redrive_times.end(), result.phase_ends[i]) -
+            redrive_times.begin());
+        kept.push_back(
+            observe_until(result.record.capture_path, redrive_ports, last, route_server_addresses));
+        phase.redrive = redrive::side_of(kept.back()->observation(), new_roles, attribute_names);
+        phase.redrive_at = packet_text(last, redrive_times);
+      }
+      phases.push_back(std::move(phase));
+    }
+    report.phases = redrive::diff_phases(phases, ignore);
+  }
   for (const auto& p : result.problems)
     report.diff.inconclusive.push_back("redrive: " + p);
   if (redrive_read_error)
@@ -413,7 +473,7 @@ int redrive_capture(RedriveFlags flags) {
     j["suite_verdict"] = check::to_string(judged.verdict);
     out << j.dump(2) << "\n";
   }
-  const int code = redrive::exit_code(report.diff.outcome());
+  const int code = redrive::exit_code(report.outcome());
   if (code == 0 && judged.verdict == check::Verdict::failed) return to_int(ExitCode::failed);
   return code;
 }

@@ -244,7 +244,10 @@ bool Redrive::play() {
     if (stopping()) return false;
     speakers::PeerSession& s = session_of(step.session);
     // A phase of the capture ends: the route server settles first, as it had time to then.
-    if (step.new_phase && !options_.speed) wait_quiet(short_quiet());
+    if (step.new_phase) {
+      if (!options_.speed) wait_quiet(short_quiet());
+      out_.phase_ends.push_back(time_.wall_now());
+    }
     switch (step.kind) {
       case redrive::StepKind::connect:
         if (!started[step.session]) s.session().start();

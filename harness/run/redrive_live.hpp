@@ -46,6 +46,11 @@ struct RedriveLive {
   std::vector<std::string> problems;
   std::vector<std::string> notes;
   std::uint64_t updates_sent = 0;
+  // Capture (wall) time at each phase boundary of the plan, once the route server was quiet
+  // there (with --speed: just before the next phase began): where the redrive's tables are
+  // compared with the original's at that phase's end. Fewer than the plan's boundaries when
+  // the redrive stopped early.
+  std::vector<wire::Nanos> phase_ends;
   double inject_ms = 0;  // from the first UPDATE queued to the last one written
   double settle_ms = 0;  // from then until the route server was quiet
   double wall_ms = 0;
