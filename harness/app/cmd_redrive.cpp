@@ -15,6 +15,7 @@
 #include "analysis/moment.hpp"
 #include "app/cli_values.hpp"
 #include "app/command.hpp"
+#include "app/html_output.hpp"
 #include "app/signal_watch.hpp"
 #include "check/report.hpp"
 #include "check/role_inference.hpp"
@@ -22,6 +23,7 @@
 #include "redrive/plan.hpp"
 #include "redrive/report.hpp"
 #include "redrive/save_suite.hpp"
+#include "report_html/html_report.hpp"
 #include "run/judge.hpp"
 #include "run/redrive_live.hpp"
 #include "run/run_record.hpp"
@@ -49,6 +51,7 @@ struct RedriveFlags {
   std::vector<std::uint16_t> ports;
   std::string out = "runs/redrive";
   std::string json;
+  std::string html;  // also here; report.html is always written in --out
   std::string save_suite;
   std::string capture_mode = "auto";
   int deadline_ms = 0;
@@ -466,6 +469,34 @@ int redrive_capture(RedriveFlags flags) {
                          " on the redrive: " + check::to_string(judged.verdict));
   report.wall_ms = ms_since(start);
   redrive::print_report(std::cout, report);
+  // report.html: the diff per phase and direction, the suite's verdict on the redrive, both
+  // captures' ladders.
+  {
+    run::RunRecord original_record;
+    original_record.capture_path = flags.capture;
+    original_record.capture_source = "file";
+    original_record.ports.assign(ports.begin(), ports.end());
+    for (const auto& [name, address] : inferred.book.entries())
+      original_record.addresses[name] = address.to_string();
+    const auto original_exchange = app::cell_exchange(judged, original_record);
+    std::vector<check::CellResult> cells{judged};
+    report_html::ReportModel model;
+    model.title = "rsconform redrive";
+    model.metadata =
+        run_metadata("redrive", "capture: " + flags.capture + "; --suite " + flags.suite +
+                                    "; --target " + flags.target + "; --out " + flags.out);
+    model.cells = cells;
+    model.exchanges.push_back(cell_exchange(judged, result.record));
+    model.redrive = &report;
+    model.redrive_original = original_exchange ? &*original_exchange : nullptr;
+    const std::string page = report_html::render_html(model);
+    for (const auto& path : {(fs::path(flags.out) / "report.html").string(), flags.html}) {
+      if (path.empty()) continue;
+      std::ofstream out(path);
+      out << page;
+      if (!out) return usage("report.html: cannot write " + path);
+    }
+  }
   if (!flags.json.empty()) {
     std::ofstream out(flags.json);
     if (!out) return usage("--json " + flags.json + ": cannot write");
@@ -519,6 +550,9 @@ CommandRunner add_redrive_command(CLI::App& parent) {
   cmd->add_option("--out", flags->out, "where the redrive's capture, log and run.json go")
       ->capture_default_str();
   cmd->add_option("--json", flags->json, "also write the diff as JSON here (docs/redrive.md)");
+  cmd->add_option("--html", flags->html,
+                  "also write report.html here (it is always written in --out): the diff per "
+                  "phase and direction, the suite's verdict, both captures' ladders");
   cmd->add_option("--save-suite", flags->save_suite,
                   "write a suite whose expectations are the original's tables (a regression test)");
   cmd->add_option("--capture", flags->capture_mode, "live (libpcap on lo), inproc, or auto")

@@ -129,8 +129,10 @@ TEST_F(RedriveCli, BirdLabAgainstTheBuiltinDiffersOnlyInRouteReflectorAttributes
 // route (only in the redrive), phases 3 and 4 are identical, and the end differs only in the
 // route-reflector attributes ignored here: the whole redrive differs (exit 1).
 TEST_F(RedriveCli, BirdLabPhasesDifferOnlyWhileTheLabsBirdHeldItsVnetPrefix) {
-  const Redrive r = redrive(capture("bird"), suite("bird"),
-                            {"--ignore", "originator-id", "--ignore", "cluster-list"});
+  const fs::path html = dir_ / "elsewhere.html";
+  const Redrive r =
+      redrive(capture("bird"), suite("bird"),
+              {"--ignore", "originator-id", "--ignore", "cluster-list", "--html", html.string()});
   ASSERT_EQ(r.exit_status, 1) << r.out << r.err;
   ASSERT_TRUE(r.report.is_object()) << r.out;
   EXPECT_EQ(r.report["outcome"], "different");
@@ -169,6 +171,33 @@ TEST_F(RedriveCli, BirdLabPhasesDifferOnlyWhileTheLabsBirdHeldItsVnetPrefix) {
                        "  10.1.0.0/16: only in the redrive"),
             std::string::npos)
       << r.out;
+
+  // report.html in --out and at --html: the same page, with the diff rows of phases 1 and 2
+  // (3 routes), the suite's verdict on the redrive and both captures' ladders.
+  const fs::path in_out = dir_ / "out" / "report.html";
+  ASSERT_TRUE(fs::exists(in_out));
+  ASSERT_TRUE(fs::exists(html));
+  std::stringstream page;
+  page << std::ifstream(in_out).rdbuf();
+  const std::string text = page.str();
+  std::stringstream other;
+  other << std::ifstream(html).rdbuf();
+  EXPECT_EQ(other.str(), text);
+  EXPECT_NE(text.find("data-redrive-outcome=\"different\""), std::string::npos);
+  EXPECT_NE(text.find("<tr class=\"diff\" data-diff-phase=\"1\" data-diff-direction=\"rs0 "
+                      "-&gt; nva1\" data-diff-prefix=\"10.1.0.0/16\" data-diff-kind=\"extra\">"),
+            std::string::npos);
+  EXPECT_NE(text.find("<tr class=\"diff\" data-diff-phase=\"2\" data-diff-direction=\"rs1 "
+                      "-&gt; er.in0\" data-diff-prefix=\"10.1.0.0/16\" data-diff-kind=\"extra\">"),
+            std::string::npos);
+  std::size_t rows = 0;
+  for (auto at = text.find("<tr class=\"diff\""); at != std::string::npos;
+       at = text.find("<tr class=\"diff\"", at + 1))
+    ++rows;
+  EXPECT_EQ(rows, 3u);
+  EXPECT_NE(text.find("data-phase=\"3\" data-phase-outcome=\"identical\""), std::string::npos);
+  EXPECT_NE(text.find("data-cell-verdict=\"pass\""), std::string::npos);  // the suite, redriven
+  EXPECT_NE(text.find("The original capture (ladder diagram)"), std::string::npos);
 }
 
 // `rsconform serve` is the built-in route server: its lab capture redriven against the
