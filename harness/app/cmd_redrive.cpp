@@ -182,6 +182,21 @@ std::pair<std::string, std::optional<run::RunRecord>> suite_beside(const std::st
   return {};
 }
 
+// --json (docs/schema/redrive.schema.json): the report, the program that wrote it, the exit
+// status the command returns and the suite's verdict when the redrive ran. True when `path` is
+// empty or written.
+bool write_json(const std::string& path, const redrive::RedriveReport& report, int exit_code,
+                const std::optional<std::string>& suite_verdict = std::nullopt) {
+  if (path.empty()) return true;
+  nlohmann::json j = redrive::to_json(report);
+  j["tool"] = check::tool_json();
+  j["exit_code"] = exit_code;
+  if (suite_verdict) j["suite_verdict"] = *suite_verdict;
+  std::ofstream out(path);
+  out << j.dump(2) << "\n";
+  return static_cast<bool>(out);
+}
+
 int redrive_capture(RedriveFlags flags) {
   const auto start = SteadyClock::now();
   std::optional<run::RunRecord> recorded;
@@ -350,8 +365,10 @@ int redrive_capture(RedriveFlags flags) {
       report.diff.inconclusive.push_back("original: " + u);
     report.wall_ms = ms_since(start);
     redrive::print_report(std::cout, report);
-    if (!flags.json.empty()) std::ofstream(flags.json) << redrive::to_json(report).dump(2) << "\n";
-    return redrive::exit_code(report.outcome());
+    const int code = redrive::exit_code(report.outcome());
+    if (!write_json(flags.json, report, code))
+      return usage("--json " + flags.json + ": cannot write");
+    return code;
   }
 
   // NEXT_HOPs that were the peer's own session address become its attribute address.
@@ -497,15 +514,10 @@ int redrive_capture(RedriveFlags flags) {
       if (!out) return usage("report.html: cannot write " + path);
     }
   }
-  if (!flags.json.empty()) {
-    std::ofstream out(flags.json);
-    if (!out) return usage("--json " + flags.json + ": cannot write");
-    nlohmann::json j = redrive::to_json(report);
-    j["suite_verdict"] = check::to_string(judged.verdict);
-    out << j.dump(2) << "\n";
-  }
-  const int code = redrive::exit_code(report.outcome());
-  if (code == 0 && judged.verdict == check::Verdict::failed) return to_int(ExitCode::failed);
+  int code = redrive::exit_code(report.outcome());
+  if (code == 0 && judged.verdict == check::Verdict::failed) code = to_int(ExitCode::failed);
+  if (!write_json(flags.json, report, code, check::to_string(judged.verdict)))
+    return usage("--json " + flags.json + ": cannot write");
   return code;
 }
 
