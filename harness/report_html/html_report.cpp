@@ -837,6 +837,12 @@ std::string render_html(const ReportModel& model, const HtmlLimits& limits) {
     if (c.verdict != Verdict::skipped)
       run_verdict =
           check::worst(run_verdict == Verdict::skipped ? Verdict::pass : run_verdict, c.verdict);
+  // A redrive whose answers differ fails the page, whatever the suite said of the redrive.
+  if (model.redrive && model.redrive->outcome() != redrive::Outcome::identical)
+    run_verdict = check::worst(run_verdict == Verdict::skipped ? Verdict::pass : run_verdict,
+                               model.redrive->outcome() == redrive::Outcome::different
+                                   ? Verdict::failed
+                                   : Verdict::inconclusive);
   const std::string overall = model.interruption ? "interrupted" : check::to_string(run_verdict);
   std::map<std::string, std::size_t> cell_counts, expectation_counts;
   for (const auto& cell : cells) {

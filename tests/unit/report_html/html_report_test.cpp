@@ -328,6 +328,7 @@ TEST(RenderHtml, RedriveDiffRowsPerPhaseAndDirection) {
   model.redrive = &report;
   const std::string page = render_html(model);
   EXPECT_NE(page.find("data-redrive-outcome=\"different\""), std::string::npos);
+  EXPECT_NE(page.find("data-verdict-overall=\"failed\""), std::string::npos);
   EXPECT_NE(page.find("data-phase=\"1\" data-phase-outcome=\"identical\">"), std::string::npos)
       << page;
   EXPECT_NE(page.find("data-phase=\"2\" data-phase-outcome=\"different\" open>"),
