@@ -381,6 +381,22 @@ int redrive_capture(RedriveFlags flags) {
            new_addresses))
     report.notes.push_back("rewrote " + line);
 
+  // The original's tables at the end of each earlier phase (the packet before the next phase's
+  // first one): compared with the redrive's there, and their route counts are what the redrive
+  // waits for at each phase boundary.
+  std::vector<std::unique_ptr<analysis::Observer>> kept;  // the tables the sides point into
+  std::vector<redrive::PhaseSides> phases;
+  for (const std::uint64_t end : redrive::phase_end_packets(plan)) {
+    redrive::PhaseSides phase;
+    kept.push_back(observe_until(flags.capture, ports, end, original->route_servers));
+    phase.original = redrive::side_of(kept.back()->observation(), roles);
+    phase.original_at = packet_text(end, original->timestamps);
+    auto& counts = live.phase_expected_routes.emplace_back();
+    for (const auto& [key, table] : phase.original.tables)
+      counts[key] = table->size();
+    phases.push_back(std::move(phase));
+  }
+
   // The redrive itself.
   for (const auto& [key, table] : original_side.tables)
     live.expected_routes[key] = table->size();
@@ -443,31 +459,19 @@ int redrive_capture(RedriveFlags flags) {
   }
   redrive::Side redrive_side = redrive::side_of(redriven.observation(), new_roles, attribute_names);
   report.diff = redrive::diff_sides(original_side, redrive_side, ignore);
-  // The earlier phases' ends, each compared as the moment is: the original just before the
-  // next phase's first peer message, the redrive where it waited for quiet there.
-  const std::vector<std::uint64_t> original_ends = redrive::phase_end_packets(plan);
-  if (!original_ends.empty() && !redrive_read_error) {
+  // The redrive's tables at each earlier phase end, where it settled there.
+  if (!phases.empty() && !redrive_read_error) {
     std::set<std::uint16_t> redrive_ports(result.record.ports.begin(), result.record.ports.end());
     const std::vector<rib::Nanos> redrive_times =
         analysis::survey_capture(result.record.capture_path, redrive_ports).timestamps;
-    std::vector<std::unique_ptr<analysis::Observer>> kept;  // the tables the sides point into
-    std::vector<redrive::PhaseSides> phases;
-    for (std::size_t i = 0; i < original_ends.size(); ++i) {
-      redrive::PhaseSides phase;
+    for (std::size_t i = 0; i < phases.size() && i < result.phase_ends.size(); ++i) {
+      const std::uint64_t last = static_cast<std::uint64_t>(
+          std::upper_bound(redrive_times.begin(), redrive_times.end(), result.phase_ends[i]) -
+          redrive_times.begin());
       kept.push_back(
-          observe_until(flags.capture, ports, original_ends[i], original->route_servers));
-      phase.original = redrive::side_of(kept.back()->observation(), roles);
-      phase.original_at = packet_text(original_ends[i], original->timestamps);
-      if (i < result.phase_ends.size()) {
-        const std::uint64_t last = static_cast<std::uint64_t>(
-            std::upper_bound(redrive_times.begin(), redrive_times.end(), result.phase_ends[i]) -
-            redrive_times.begin());
-        kept.push_back(
-            observe_until(result.record.capture_path, redrive_ports, last, route_server_addresses));
-        phase.redrive = redrive::side_of(kept.back()->observation(), new_roles, attribute_names);
-        phase.redrive_at = packet_text(last, redrive_times);
-      }
-      phases.push_back(std::move(phase));
+          observe_until(result.record.capture_path, redrive_ports, last, route_server_addresses));
+      phases[i].redrive = redrive::side_of(kept.back()->observation(), new_roles, attribute_names);
+      phases[i].redrive_at = packet_text(last, redrive_times);
     }
     report.phases = redrive::diff_phases(phases, ignore);
   }

@@ -35,6 +35,9 @@ struct RedriveLiveOptions {
   // Routes per (route server, peer) direction in the original: once the redrive holds as many
   // everywhere, a short quiet window suffices.
   std::map<std::pair<std::string, std::string>, std::size_t> expected_routes;
+  // The same at the end of each phase but the last (by phase): there too the redrive waits for
+  // those counts (or the long quiet window) before the next phase begins.
+  std::vector<std::map<std::pair<std::string, std::string>, std::size_t>> phase_expected_routes;
   std::ostream* log = nullptr;
   StopRequest* stop = nullptr;
 };
