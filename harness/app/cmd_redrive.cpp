@@ -465,9 +465,11 @@ int redrive_capture(RedriveFlags flags) {
     const std::vector<rib::Nanos> redrive_times =
         analysis::survey_capture(result.record.capture_path, redrive_ports).timestamps;
     for (std::size_t i = 0; i < phases.size() && i < result.phase_ends.size(); ++i) {
-      const std::uint64_t last = static_cast<std::uint64_t>(
-          std::upper_bound(redrive_times.begin(), redrive_times.end(), result.phase_ends[i]) -
-          redrive_times.begin());
+      // The last packet stamped at or before the boundary (a capture's stamps are not always
+      // in order across connections, so no binary search).
+      std::uint64_t last = 0;
+      for (std::size_t n = 0; n < redrive_times.size(); ++n)
+        if (redrive_times[n] <= result.phase_ends[i]) last = n + 1;
       kept.push_back(
           observe_until(result.record.capture_path, redrive_ports, last, route_server_addresses));
       phases[i].redrive = redrive::side_of(kept.back()->observation(), new_roles, attribute_names);

@@ -251,11 +251,15 @@ bool Redrive::play() {
       // As at the end: quiet with the original's route counts there, or the long quiet window
       // (a route server that holds its first exports back is not done when it is silent).
       const std::size_t phase = out_.phase_ends.size();
+      const auto settle_start = SteadyClock::now();
       if (!options_.speed && phase < options_.phase_expected_routes.size())
         settle_at(options_.phase_expected_routes[phase]);
       else if (!options_.speed)
         wait_quiet(short_quiet());
       out_.phase_ends.push_back(time_.wall_now());
+      log("phase " + std::to_string(phase + 1) + " ends at " +
+          std::to_string(out_.phase_ends.back()) + " after settling " +
+          std::to_string(ms_between(settle_start, SteadyClock::now())) + " ms");
     }
     switch (step.kind) {
       case redrive::StepKind::connect:
