@@ -2,7 +2,9 @@
 // another route server, and the two route servers' answers compared direction by direction
 // (docs/redrive.md). The pure parts are redrive/ (plan, diff, report); the live part is
 // run/redrive_live; this file reads the flags and wires them.
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,6 +15,7 @@
 #include "analysis/moment.hpp"
 #include "app/cli_values.hpp"
 #include "app/command.hpp"
+#include "app/html_output.hpp"
 #include "app/signal_watch.hpp"
 #include "check/report.hpp"
 #include "check/role_inference.hpp"
@@ -20,6 +23,7 @@
 #include "redrive/plan.hpp"
 #include "redrive/report.hpp"
 #include "redrive/save_suite.hpp"
+#include "report_html/html_report.hpp"
 #include "run/judge.hpp"
 #include "run/redrive_live.hpp"
 #include "run/run_record.hpp"
@@ -47,6 +51,7 @@ struct RedriveFlags {
   std::vector<std::uint16_t> ports;
   std::string out = "runs/redrive";
   std::string json;
+  std::string html;  // also here; report.html is always written in --out
   std::string save_suite;
   std::string capture_mode = "auto";
   int deadline_ms = 0;
@@ -74,21 +79,51 @@ struct Original {
   analysis::Moment moment;
   std::string moment_text;
   std::optional<std::string> read_error;
-  bool empty = false;  // no BGP session at all
+  bool empty = false;                       // no BGP session at all
+  std::set<wire::IpAddress> route_servers;  // their addresses in the capture
+  std::vector<rib::Nanos> timestamps;       // of packet N at [N - 1]
 };
+
+// "packet 57 (+1.204 s)": where a phase end lies in a capture.
+std::string packet_text(std::uint64_t packet, const std::vector<rib::Nanos>& timestamps) {
+  std::string out = "packet " + std::to_string(packet);
+  if (packet == 0 || packet > timestamps.size()) return out;
+  const double seconds = static_cast<double>(timestamps[packet - 1] - timestamps.front()) / 1e9;
+  char text[32];
+  std::snprintf(text, sizeof text, " (+%.3f s)", seconds);
+  return out + text;
+}
+
+// The route servers' tables (those of `route_servers` only) after packets 1..last_packet.
+std::unique_ptr<analysis::Observer> observe_until(const std::string& path,
+                                                  const std::set<std::uint16_t>& ports,
+                                                  std::uint64_t last_packet,
+                                                  const std::set<wire::IpAddress>& route_servers) {
+  analysis::ObservationOptions observation;
+  observation.keep_table_from = [route_servers](const wire::IpAddress& sender) {
+    return route_servers.count(sender) > 0;
+  };
+  auto observer = std::make_unique<analysis::Observer>(observation);
+  analysis::AnalysisOptions options;
+  options.ports = ports;
+  options.last_packet = last_packet;
+  analysis::analyse_capture(path, options, *observer);
+  return observer;
+}
 
 std::unique_ptr<Original> read_original(const RedriveFlags& flags, const check::Suite& suite,
                                         const check::AddressBook& fixed,
                                         const std::set<std::uint16_t>& ports) {
   auto original = std::make_unique<Original>();
-  const analysis::CaptureSurvey survey = analysis::survey_capture(flags.capture, ports);
+  analysis::CaptureSurvey survey = analysis::survey_capture(flags.capture, ports);
   original->moment = analysis::resolve_moment(analysis::parse_moment(flags.at), survey);
   original->moment_text =
       original->moment.name + ": " + analysis::position_text(original->moment, survey);
+  original->timestamps = std::move(survey.timestamps);
   analysis::AnalysisOptions options;
   options.ports = ports;
   if (!original->moment.whole_capture()) options.last_packet = original->moment.last_packet;
-  std::set<wire::IpAddress> route_servers;
+  std::set<wire::IpAddress>& route_servers = original->route_servers;
   {
     analysis::Observer everything;
     analysis::analyse_capture(flags.capture, options, everything);
@@ -145,6 +180,21 @@ std::pair<std::string, std::optional<run::RunRecord>> suite_beside(const std::st
     }
   }
   return {};
+}
+
+// --json (docs/schema/redrive.schema.json): the report, the program that wrote it, the exit
+// status the command returns and the suite's verdict when the redrive ran. True when `path` is
+// empty or written.
+bool write_json(const std::string& path, const redrive::RedriveReport& report, int exit_code,
+                const std::optional<std::string>& suite_verdict = std::nullopt) {
+  if (path.empty()) return true;
+  nlohmann::json j = redrive::to_json(report);
+  j["tool"] = check::tool_json();
+  j["exit_code"] = exit_code;
+  if (suite_verdict) j["suite_verdict"] = *suite_verdict;
+  std::ofstream out(path);
+  out << j.dump(2) << "\n";
+  return static_cast<bool>(out);
 }
 
 int redrive_capture(RedriveFlags flags) {
@@ -315,8 +365,10 @@ int redrive_capture(RedriveFlags flags) {
       report.diff.inconclusive.push_back("original: " + u);
     report.wall_ms = ms_since(start);
     redrive::print_report(std::cout, report);
-    if (!flags.json.empty()) std::ofstream(flags.json) << redrive::to_json(report).dump(2) << "\n";
-    return redrive::exit_code(report.diff.outcome());
+    const int code = redrive::exit_code(report.outcome());
+    if (!write_json(flags.json, report, code))
+      return usage("--json " + flags.json + ": cannot write");
+    return code;
   }
 
   // NEXT_HOPs that were the peer's own session address become its attribute address.
@@ -328,6 +380,22 @@ int redrive_capture(RedriveFlags flags) {
            plan, flags.rewrite == "none" ? redrive::Rewrite::none : redrive::Rewrite::next_hop,
            new_addresses))
     report.notes.push_back("rewrote " + line);
+
+  // The original's tables at the end of each earlier phase (the packet before the next phase's
+  // first one): compared with the redrive's there, and their route counts are what the redrive
+  // waits for at each phase boundary.
+  std::vector<std::unique_ptr<analysis::Observer>> kept;  // the tables the sides point into
+  std::vector<redrive::PhaseSides> phases;
+  for (const std::uint64_t end : redrive::phase_end_packets(plan)) {
+    redrive::PhaseSides phase;
+    kept.push_back(observe_until(flags.capture, ports, end, original->route_servers));
+    phase.original = redrive::side_of(kept.back()->observation(), roles);
+    phase.original_at = packet_text(end, original->timestamps);
+    auto& counts = live.phase_expected_routes.emplace_back();
+    for (const auto& [key, table] : phase.original.tables)
+      counts[key] = table->size();
+    phases.push_back(std::move(phase));
+  }
 
   // The redrive itself.
   for (const auto& [key, table] : original_side.tables)
@@ -391,6 +459,24 @@ int redrive_capture(RedriveFlags flags) {
   }
   redrive::Side redrive_side = redrive::side_of(redriven.observation(), new_roles, attribute_names);
   report.diff = redrive::diff_sides(original_side, redrive_side, ignore);
+  // The redrive's tables at each earlier phase end, where it settled there.
+  if (!phases.empty() && !redrive_read_error) {
+    std::set<std::uint16_t> redrive_ports(result.record.ports.begin(), result.record.ports.end());
+    const std::vector<rib::Nanos> redrive_times =
+        analysis::survey_capture(result.record.capture_path, redrive_ports).timestamps;
+    for (std::size_t i = 0; i < phases.size() && i < result.phase_ends.size(); ++i) {
+      // The last packet stamped at or before the boundary (a capture's stamps are not always
+      // in order across connections, so no binary search).
+      std::uint64_t last = 0;
+      for (std::size_t n = 0; n < redrive_times.size(); ++n)
+        if (redrive_times[n] <= result.phase_ends[i]) last = n + 1;
+      kept.push_back(
+          observe_until(result.record.capture_path, redrive_ports, last, route_server_addresses));
+      phases[i].redrive = redrive::side_of(kept.back()->observation(), new_roles, attribute_names);
+      phases[i].redrive_at = packet_text(last, redrive_times);
+    }
+    report.phases = redrive::diff_phases(phases, ignore);
+  }
   for (const auto& p : result.problems)
     report.diff.inconclusive.push_back("redrive: " + p);
   if (redrive_read_error)
@@ -406,15 +492,38 @@ int redrive_capture(RedriveFlags flags) {
                          " on the redrive: " + check::to_string(judged.verdict));
   report.wall_ms = ms_since(start);
   redrive::print_report(std::cout, report);
-  if (!flags.json.empty()) {
-    std::ofstream out(flags.json);
-    if (!out) return usage("--json " + flags.json + ": cannot write");
-    nlohmann::json j = redrive::to_json(report);
-    j["suite_verdict"] = check::to_string(judged.verdict);
-    out << j.dump(2) << "\n";
+  // report.html: the diff per phase and direction, the suite's verdict on the redrive, both
+  // captures' ladders.
+  {
+    run::RunRecord original_record;
+    original_record.capture_path = flags.capture;
+    original_record.capture_source = "file";
+    original_record.ports.assign(ports.begin(), ports.end());
+    for (const auto& [name, address] : inferred.book.entries())
+      original_record.addresses[name] = address.to_string();
+    const auto original_exchange = app::cell_exchange(judged, original_record);
+    std::vector<check::CellResult> cells{judged};
+    report_html::ReportModel model;
+    model.title = "rsconform redrive";
+    model.metadata =
+        run_metadata("redrive", "capture: " + flags.capture + "; --suite " + flags.suite +
+                                    "; --target " + flags.target + "; --out " + flags.out);
+    model.cells = cells;
+    model.exchanges.push_back(cell_exchange(judged, result.record));
+    model.redrive = &report;
+    model.redrive_original = original_exchange ? &*original_exchange : nullptr;
+    const std::string page = report_html::render_html(model);
+    for (const auto& path : {(fs::path(flags.out) / "report.html").string(), flags.html}) {
+      if (path.empty()) continue;
+      std::ofstream out(path);
+      out << page;
+      if (!out) return usage("report.html: cannot write " + path);
+    }
   }
-  const int code = redrive::exit_code(report.diff.outcome());
-  if (code == 0 && judged.verdict == check::Verdict::failed) return to_int(ExitCode::failed);
+  int code = redrive::exit_code(report.outcome());
+  if (code == 0 && judged.verdict == check::Verdict::failed) code = to_int(ExitCode::failed);
+  if (!write_json(flags.json, report, code, check::to_string(judged.verdict)))
+    return usage("--json " + flags.json + ": cannot write");
   return code;
 }
 
@@ -459,6 +568,9 @@ CommandRunner add_redrive_command(CLI::App& parent) {
   cmd->add_option("--out", flags->out, "where the redrive's capture, log and run.json go")
       ->capture_default_str();
   cmd->add_option("--json", flags->json, "also write the diff as JSON here (docs/redrive.md)");
+  cmd->add_option("--html", flags->html,
+                  "also write report.html here (it is always written in --out): the diff per "
+                  "phase and direction, the suite's verdict, both captures' ladders");
   cmd->add_option("--save-suite", flags->save_suite,
                   "write a suite whose expectations are the original's tables (a regression test)");
   cmd->add_option("--capture", flags->capture_mode, "live (libpcap on lo), inproc, or auto")

@@ -220,6 +220,22 @@ Outcome RedriveDiff::outcome() const {
   return Outcome::identical;
 }
 
+std::vector<PhaseDiff> diff_phases(const std::vector<PhaseSides>& phases,
+                                   const std::set<std::string>& ignore) {
+  std::vector<PhaseDiff> out;
+  for (std::size_t i = 0; i < phases.size(); ++i) {
+    const PhaseSides& p = phases[i];
+    PhaseDiff d{i + 1, p.original_at, p.redrive_at, {}};
+    if (p.redrive)
+      d.diff = diff_sides(p.original, *p.redrive, ignore);
+    else
+      d.diff.inconclusive.push_back("the redrive did not reach the end of phase " +
+                                    std::to_string(i + 1));
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 std::map<std::string, std::uint64_t> RedriveDiff::by_attribute() const {
   std::map<std::string, std::uint64_t> out;
   for (const auto& d : directions)

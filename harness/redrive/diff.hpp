@@ -99,4 +99,25 @@ struct RedriveDiff {
 RedriveDiff diff_sides(const Side& original, const Side& redrive,
                        const std::set<std::string>& ignore = {});
 
+// One phase end of the capture on both sides: the original's tables just before the next
+// phase's first peer message, the redrive's where it waited for the route server to go quiet
+// there (nullopt: the redrive never got there).
+struct PhaseSides {
+  std::string original_at;  // "packet 57 (+1.204 s)"
+  std::string redrive_at;
+  Side original;
+  std::optional<Side> redrive;
+};
+
+struct PhaseDiff {
+  std::size_t phase = 0;  // 1-based
+  std::string original_at;
+  std::string redrive_at;
+  RedriveDiff diff;
+};
+
+// Compares every phase end, in order; a phase the redrive did not reach is inconclusive.
+std::vector<PhaseDiff> diff_phases(const std::vector<PhaseSides>& phases,
+                                   const std::set<std::string>& ignore = {});
+
 }  // namespace rsconform::redrive

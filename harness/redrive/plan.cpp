@@ -21,6 +21,7 @@ void Collector::on_message(const captures::BgpMessageEvent& event) {
   e.to = to;
   e.at = event.packet.timestamp_ns;
   e.packet = event.packet.number;
+  e.connection_packet = event.connection->first_packet.number;
   e.after_gap = event.after_gap;
   switch (static_cast<wire::MessageType>(event.type)) {
     case wire::MessageType::open:
@@ -155,6 +156,7 @@ RedrivePlan build_plan(const Exchange& exchange, const Roles& roles) {
     step.session = it->second;
     step.at = e.at;
     step.packet = e.packet;
+    step.first_packet = e.packet;
     switch (e.kind) {
       case EventKind::open:
         if (!e.open) {
@@ -166,6 +168,7 @@ RedrivePlan build_plan(const Exchange& exchange, const Roles& roles) {
         ++session.connections;
         connection.opened = true;
         step.kind = StepKind::connect;
+        if (e.connection_packet > 0) step.first_packet = std::min(e.packet, e.connection_packet);
         break;
       case EventKind::update:
         if (!connection.opened && !connection.unseen_reported) {
@@ -290,6 +293,13 @@ std::vector<std::string> apply_rewrite(RedrivePlan& plan, Rewrite rewrite,
                     " (its session address in the capture; --rewrite none keeps it)");
   }
   return lines;
+}
+
+std::vector<std::uint64_t> phase_end_packets(const RedrivePlan& plan) {
+  std::vector<std::uint64_t> out;
+  for (const auto& step : plan.steps)
+    if (step.new_phase) out.push_back(step.first_packet > 0 ? step.first_packet - 1 : 0);
+  return out;
 }
 
 }  // namespace rsconform::redrive

@@ -33,6 +33,7 @@ struct ExchangeEvent {
   wire::IpAddress to;
   wire::Nanos at = 0;
   std::uint64_t packet = 0;
+  std::uint64_t connection_packet = 0;       // the connection's first packet (its SYN)
   wire::Bytes bytes;                         // update: the whole message
   std::optional<wire::Open> open;            // open
   std::optional<wire::Notification> notice;  // notification
@@ -103,6 +104,8 @@ struct PlanStep {
   std::size_t session = 0;  // index into RedrivePlan::sessions
   wire::Nanos at = 0;       // capture time
   std::uint64_t packet = 0;
+  // Where the step began on the wire: a connect's first packet (its SYN), else `packet`.
+  std::uint64_t first_packet = 0;
   wire::Bytes bytes;                               // send: the UPDATE to send
   std::optional<wire::Notification> notification;  // close: the peer's, if it sent one
   bool new_phase = false;                          // kPhaseGap or more after the step before it
@@ -119,6 +122,10 @@ struct RedrivePlan {
   std::uint64_t phases = 0;  // 1 + the steps that start a new phase
   wire::Nanos first_at = 0;  // of the first step
 };
+
+// Where each phase but the last ends in the capture: the packet just before the first step of
+// the next phase began on the wire (the tables compared there).
+std::vector<std::uint64_t> phase_end_packets(const RedrivePlan& plan);
 
 // Who is who: capture address -> suite name, and which names are route servers.
 struct Roles {

@@ -34,7 +34,106 @@ std::string direction_summary(const DirectionDiff& d) {
   return out + ")";
 }
 
+void print_directions(std::ostream& out, const RedriveDiff& diff) {
+  for (const auto& d : diff.directions) {
+    out << d.rs << " -> " << d.peer << ": " << direction_summary(d) << "\n";
+    for (const auto& route : d.routes) {
+      out << "  " << route_key_text(route.key) << ": ";
+      if (!route.redrive) {
+        out << "missing in the redrive\n      original: " << *route.original << "\n";
+        continue;
+      }
+      if (!route.original) {
+        out << "only in the redrive\n      redrive:  " << *route.redrive << "\n";
+        continue;
+      }
+      std::string sep;
+      for (const auto& a : route.attributes) {
+        out << sep << a.name << " " << a.original << " -> " << a.redrive;
+        sep = "; ";
+      }
+      out << "\n      original: " << *route.original << "\n      redrive:  " << *route.redrive
+          << "\n";
+    }
+    if (d.different > d.routes.size())
+      out << "  ... and " << (d.different - d.routes.size()) << " more (--json lists "
+          << DirectionDiff::kMaxListed << " per direction)\n";
+  }
+  for (const auto& s : diff.sessions)
+    out << "session " << s.rs << " - " << s.peer
+        << " behaved differently:\n      original: " << s.original
+        << "\n      redrive:  " << s.redrive << "\n";
+  for (const auto& reason : diff.inconclusive)
+    out << "inconclusive: " << reason << "\n";
+}
+
+// An identical phase in one line; a differing one with its directions that differ.
+void print_phase(std::ostream& out, const PhaseDiff& p, std::size_t phases) {
+  std::uint64_t routes = 0;
+  for (const auto& d : p.diff.directions)
+    routes += d.original_routes;
+  const Outcome outcome = p.diff.outcome();
+  out << "phase " << p.phase << " of " << phases << " ends (original " << p.original_at
+      << "; redrive " << p.redrive_at << "): " << to_string(outcome);
+  if (outcome == Outcome::identical) {
+    out << " (" << p.diff.directions.size() << " directions, " << routes << " routes)\n";
+    return;
+  }
+  out << "\n";
+  RedriveDiff differing = p.diff;
+  std::erase_if(differing.directions, [](const DirectionDiff& d) { return d.identical(); });
+  print_directions(out, differing);
+}
+
+nlohmann::json directions_json(const RedriveDiff& diff) {
+  nlohmann::json directions = nlohmann::json::array();
+  for (const auto& d : diff.directions) {
+    nlohmann::json routes = nlohmann::json::array();
+    for (const auto& route : d.routes) {
+      nlohmann::json attributes = nlohmann::json::array();
+      for (const auto& a : route.attributes)
+        attributes.push_back({{"name", a.name}, {"original", a.original}, {"redrive", a.redrive}});
+      routes.push_back({{"family", wire::to_string(route.key.family)},
+                        {"prefix", route.key.prefix.to_string()},
+                        {"original", route.original ? nlohmann::json(*route.original) : nullptr},
+                        {"redrive", route.redrive ? nlohmann::json(*route.redrive) : nullptr},
+                        {"attributes", attributes}});
+    }
+    directions.push_back({{"route_server", d.rs},
+                          {"peer", d.peer},
+                          {"identical", d.identical()},
+                          {"in_original", d.in_original},
+                          {"in_redrive", d.in_redrive},
+                          {"original_routes", d.original_routes},
+                          {"redrive_routes", d.redrive_routes},
+                          {"different", d.different},
+                          {"ignored", d.ignored},
+                          {"routes", routes}});
+  }
+  return directions;
+}
+
+nlohmann::json sessions_json(const RedriveDiff& diff) {
+  nlohmann::json sessions = nlohmann::json::array();
+  for (const auto& s : diff.sessions)
+    sessions.push_back({{"route_server", s.rs},
+                        {"peer", s.peer},
+                        {"original", s.original},
+                        {"redrive", s.redrive}});
+  return sessions;
+}
+
 }  // namespace
+
+Outcome RedriveReport::outcome() const {
+  Outcome worst = diff.outcome();
+  for (const auto& p : phases) {
+    const Outcome o = p.diff.outcome();
+    if (o == Outcome::inconclusive || (o == Outcome::different && worst == Outcome::identical))
+      worst = o;
+  }
+  return worst;
+}
 
 int exit_code(Outcome outcome) {
   switch (outcome) {
@@ -69,36 +168,12 @@ void print_report(std::ostream& out, const RedriveReport& r) {
     out << "\n";
   }
   out << "  redrive capture: " << r.redrive_capture << "\n";
-  for (const auto& d : r.diff.directions) {
-    out << d.rs << " -> " << d.peer << ": " << direction_summary(d) << "\n";
-    for (const auto& route : d.routes) {
-      out << "  " << route_key_text(route.key) << ": ";
-      if (!route.redrive) {
-        out << "missing in the redrive\n      original: " << *route.original << "\n";
-        continue;
-      }
-      if (!route.original) {
-        out << "only in the redrive\n      redrive:  " << *route.redrive << "\n";
-        continue;
-      }
-      std::string sep;
-      for (const auto& a : route.attributes) {
-        out << sep << a.name << " " << a.original << " -> " << a.redrive;
-        sep = "; ";
-      }
-      out << "\n      original: " << *route.original << "\n      redrive:  " << *route.redrive
-          << "\n";
-    }
-    if (d.different > d.routes.size())
-      out << "  ... and " << (d.different - d.routes.size()) << " more (--json lists "
-          << DirectionDiff::kMaxListed << " per direction)\n";
-  }
-  for (const auto& s : r.diff.sessions)
-    out << "session " << s.rs << " - " << s.peer
-        << " behaved differently:\n      original: " << s.original
-        << "\n      redrive:  " << s.redrive << "\n";
-  for (const auto& reason : r.diff.inconclusive)
-    out << "inconclusive: " << reason << "\n";
+  for (const auto& p : r.phases)
+    print_phase(out, p, r.phases.size() + 1);
+  if (!r.phases.empty())
+    out << "phase " << r.phases.size() + 1 << " of " << r.phases.size() + 1
+        << " ends at the moment compared:\n";
+  print_directions(out, r.diff);
   const auto counts = r.diff.by_attribute();
   if (!counts.empty()) {
     out << "differences by attribute:";
@@ -106,43 +181,23 @@ void print_report(std::ostream& out, const RedriveReport& r) {
       out << " " << name << " " << n;
     out << "\n";
   }
-  const Outcome outcome = r.diff.outcome();
+  const Outcome outcome = r.outcome();
   out << "outcome: " << to_string(outcome) << " (exit " << exit_code(outcome) << "; diff "
       << fixed(r.diff_ms, 1) << " ms, wall " << fixed(r.wall_ms, 0) << " ms)\n";
 }
 
 nlohmann::json to_json(const RedriveReport& r) {
-  nlohmann::json directions = nlohmann::json::array();
-  for (const auto& d : r.diff.directions) {
-    nlohmann::json routes = nlohmann::json::array();
-    for (const auto& route : d.routes) {
-      nlohmann::json attributes = nlohmann::json::array();
-      for (const auto& a : route.attributes)
-        attributes.push_back({{"name", a.name}, {"original", a.original}, {"redrive", a.redrive}});
-      routes.push_back({{"family", wire::to_string(route.key.family)},
-                        {"prefix", route.key.prefix.to_string()},
-                        {"original", route.original ? nlohmann::json(*route.original) : nullptr},
-                        {"redrive", route.redrive ? nlohmann::json(*route.redrive) : nullptr},
-                        {"attributes", attributes}});
-    }
-    directions.push_back({{"route_server", d.rs},
-                          {"peer", d.peer},
-                          {"identical", d.identical()},
-                          {"in_original", d.in_original},
-                          {"in_redrive", d.in_redrive},
-                          {"original_routes", d.original_routes},
-                          {"redrive_routes", d.redrive_routes},
-                          {"different", d.different},
-                          {"ignored", d.ignored},
-                          {"routes", routes}});
-  }
-  nlohmann::json sessions = nlohmann::json::array();
-  for (const auto& s : r.diff.sessions)
-    sessions.push_back({{"route_server", s.rs},
-                        {"peer", s.peer},
-                        {"original", s.original},
-                        {"redrive", s.redrive}});
-  const Outcome outcome = r.diff.outcome();
+  nlohmann::json phases = nlohmann::json::array();
+  for (const auto& p : r.phases)
+    phases.push_back({{"phase", p.phase},
+                      {"original_at", p.original_at},
+                      {"redrive_at", p.redrive_at},
+                      {"outcome", to_string(p.diff.outcome())},
+                      {"inconclusive", p.diff.inconclusive},
+                      {"differences_by_attribute", p.diff.by_attribute()},
+                      {"directions", directions_json(p.diff)},
+                      {"sessions", sessions_json(p.diff)}});
+  const Outcome outcome = r.outcome();
   return {{"format_version", kReportFormatVersion},
           {"outcome", to_string(outcome)},
           {"exit_code", exit_code(outcome)},
@@ -166,8 +221,9 @@ nlohmann::json to_json(const RedriveReport& r) {
             {"wall", r.wall_ms}}},
           {"inconclusive", r.diff.inconclusive},
           {"differences_by_attribute", r.diff.by_attribute()},
-          {"directions", directions},
-          {"sessions", sessions}};
+          {"directions", directions_json(r.diff)},
+          {"sessions", sessions_json(r.diff)},
+          {"phases", phases}};
 }
 
 }  // namespace rsconform::redrive

@@ -32,7 +32,11 @@ struct RedriveReport {
   double settle_ms = 0;
   double diff_ms = 0;
   double wall_ms = 0;
-  RedriveDiff diff;
+  RedriveDiff diff;  // at the moment compared (the end of the last phase)
+  // The ends of the earlier phases, compared as the moment is (empty: one phase).
+  std::vector<PhaseDiff> phases;
+  // Inconclusive when any comparison is, else different when any is, else identical.
+  Outcome outcome() const;
 };
 
 int exit_code(Outcome outcome);  // 0 identical, 1 different, 3 inconclusive

@@ -102,6 +102,11 @@ svg circle.arrived{fill:#2e7d32}svg .axis{stroke:#9aa3b0}
 pre.msg-pane{background:#1d2330;color:#e8eaf0;padding:8px;border-radius:6px;max-height:360px;overflow:auto;white-space:pre-wrap}
 button{margin-right:6px}
 nav.contents{margin:8px 0;line-height:2}nav.contents a{margin-right:10px;color:#1d2330;text-decoration:none;white-space:nowrap}
+section.redrive{background:#fff;border:1px solid #d6dae1;border-radius:8px;margin:14px 0;padding:8px 16px}
+section.redrive>h2{font-size:18px;margin:8px 0}
+details.phase>summary{font-weight:600}
+tr.diff td.route{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
+tr.diff mark{background:#fbd5d1;color:#8e1a13;font-weight:700;padding:0 2px;border-radius:3px}
 body.only-failures li.exp[data-verdict=pass],body.only-failures details.case[data-case-verdict=pass],body.only-failures details.cell[data-cell-verdict=pass]{display:none}
 )css";
 
@@ -612,6 +617,111 @@ void conformance_matrix(std::string& out, const check::Matrix& matrix) {
   out += "</section>";
 }
 
+// One phase end of a redrive: its differing routes as rows (direction, prefix, the original
+// route, the new one, the attributes that differ marked), identical directions in one line.
+void redrive_phase(std::string& out, const std::string& title, const std::string& phase,
+                   const redrive::RedriveDiff& diff) {
+  const std::string outcome = redrive::to_string(diff.outcome());
+  const std::string verdict = outcome == "identical"   ? "pass"
+                              : outcome == "different" ? "failed"
+                                                       : "inconclusive";
+  out += "<details class=\"box phase\" data-phase=\"" + html_escape(phase) +
+         "\" data-phase-outcome=\"" + outcome + "\"" + (outcome == "identical" ? "" : " open") +
+         "><summary>" + badge(verdict) + " " + html_escape(title) + ": " + outcome + "</summary>";
+  std::string identical;
+  for (const auto& d : diff.directions)
+    if (d.identical())
+      identical += (identical.empty() ? "" : ", ") + d.rs + " -> " + d.peer + " (" +
+                   std::to_string(d.original_routes) + ")";
+  if (!identical.empty()) out += "<p class=\"note\">identical: " + html_escape(identical) + "</p>";
+  bool table = false;
+  for (const auto& d : diff.directions) {
+    if (d.identical()) continue;
+    if (!table) {
+      out +=
+          "<div class=\"scroll\"><table class=\"diff\"><tr><th>direction</th><th>prefix</th>"
+          "<th>differs in</th><th>original route</th><th>redrive route</th></tr>";
+      table = true;
+    }
+    const std::string direction = d.rs + " -> " + d.peer;
+    if (d.routes.empty())
+      out += "<tr class=\"diff\" data-diff-phase=\"" + html_escape(phase) +
+             "\" data-diff-direction=\"" + html_escape(direction) +
+             "\" data-diff-kind=\"direction\"><td>" + html_escape(direction) +
+             "</td><td colspan=\"4\">" +
+             (d.in_original ? "only in the original" : "only in the redrive") + " (" +
+             std::to_string(d.in_original ? d.original_routes : d.redrive_routes) +
+             " routes)</td></tr>";
+    for (const auto& route : d.routes) {
+      const std::string kind = !route.redrive ? "missing" : !route.original ? "extra" : "changed";
+      std::string what;
+      if (kind == "missing") what = "<mark>missing in the redrive</mark>";
+      if (kind == "extra") what = "<mark>only in the redrive</mark>";
+      for (const auto& a : route.attributes)
+        what += (what.empty() ? "" : "<br>") + std::string("<mark>") + html_escape(a.name) +
+                "</mark> " + html_escape(a.original) + " \u2192 " + html_escape(a.redrive);
+      out += "<tr class=\"diff\" data-diff-phase=\"" + html_escape(phase) +
+             "\" data-diff-direction=\"" + html_escape(direction) + "\" data-diff-prefix=\"" +
+             html_escape(route.key.prefix.to_string()) + "\" data-diff-kind=\"" + kind + "\"><td>" +
+             html_escape(direction) + "</td><td class=\"mono\">" +
+             html_escape(route.key.prefix.to_string()) + "</td><td>" + what +
+             "</td><td class=\"route\">" + html_escape(route.original.value_or("(none)")) +
+             "</td><td class=\"route\">" + html_escape(route.redrive.value_or("(none)")) +
+             "</td></tr>";
+    }
+    if (d.different > d.routes.size())
+      out += "<tr><td colspan=\"5\" class=\"note\">" + html_escape(direction) + ": " +
+             std::to_string(d.different - d.routes.size()) +
+             " more differing routes (the --json report lists " +
+             std::to_string(redrive::DirectionDiff::kMaxListed) + " per direction)</td></tr>";
+  }
+  if (table) out += "</table></div>";
+  for (const auto& s : diff.sessions)
+    out += "<p data-diff-session=\"" + html_escape(s.rs + " - " + s.peer) + "\">session " +
+           html_escape(s.rs + " - " + s.peer) + " behaved differently: original " +
+           html_escape(s.original) + "; redrive " + html_escape(s.redrive) + "</p>";
+  for (const auto& reason : diff.inconclusive)
+    out += "<p>" + badge("inconclusive") + " " + html_escape(reason) + "</p>";
+  out += "</details>";
+}
+
+// `rsconform redrive`: where the route servers' answers differ, each phase end in turn, and
+// the original capture's ladder (the redrive's is its cell's).
+void redrive_section(std::string& out, const redrive::RedriveReport& report,
+                     const Exchange* original, std::size_t ladder_index, const HtmlLimits& limits) {
+  const std::string outcome = redrive::to_string(report.outcome());
+  out += "<section class=\"redrive\" id=\"redrive\" data-redrive-outcome=\"" + outcome + "\"><h2>" +
+         badge(outcome == "identical"   ? "pass"
+               : outcome == "different" ? "failed"
+                                        : "inconclusive") +
+         " Redrive of " + html_escape(report.capture) + " against " + html_escape(report.target) +
+         ": " + outcome + "</h2><p class=\"note\">compared at " + html_escape(report.moment) +
+         "; the redrive's capture: " + html_escape(report.redrive_capture) + "</p>";
+  const std::size_t phases = report.phases.size() + 1;
+  for (const auto& p : report.phases)
+    redrive_phase(out,
+                  "Phase " + std::to_string(p.phase) + " of " + std::to_string(phases) +
+                      " ends (original " + p.original_at + "; redrive " + p.redrive_at + ")",
+                  std::to_string(p.phase), p.diff);
+  redrive_phase(out,
+                phases > 1 ? "Phase " + std::to_string(phases) + " of " + std::to_string(phases) +
+                                 " ends at the moment compared"
+                           : "At the moment compared",
+                "end", report.diff);
+  if (!report.notes.empty()) {
+    out += "<details class=\"box\"><summary>Notes</summary><ul>";
+    for (const auto& n : report.notes)
+      out += "<li>" + html_escape(n) + "</li>";
+    out += "</ul></details>";
+  }
+  if (original) {
+    out += "<details class=\"box\"><summary>The original capture (ladder diagram)</summary>";
+    ladder_svg(out, ladder_index, *original, limits);
+    out += "</details>";
+  }
+  out += "</section>";
+}
+
 // Cells of one suite that differ only in the branch-to-branch flag, flag off first.
 std::vector<std::vector<std::size_t>> flag_groups(std::span<const CellResult> cells,
                                                   const std::vector<std::size_t>& of_suite) {
@@ -727,6 +837,12 @@ std::string render_html(const ReportModel& model, const HtmlLimits& limits) {
     if (c.verdict != Verdict::skipped)
       run_verdict =
           check::worst(run_verdict == Verdict::skipped ? Verdict::pass : run_verdict, c.verdict);
+  // A redrive whose answers differ fails the page, whatever the suite said of the redrive.
+  if (model.redrive && model.redrive->outcome() != redrive::Outcome::identical)
+    run_verdict = check::worst(run_verdict == Verdict::skipped ? Verdict::pass : run_verdict,
+                               model.redrive->outcome() == redrive::Outcome::different
+                                   ? Verdict::failed
+                                   : Verdict::inconclusive);
   const std::string overall = model.interruption ? "interrupted" : check::to_string(run_verdict);
   std::map<std::string, std::size_t> cell_counts, expectation_counts;
   for (const auto& cell : cells) {
@@ -791,6 +907,8 @@ std::string render_html(const ReportModel& model, const HtmlLimits& limits) {
     if (added) suites.push_back(cells[i].suite);
     it->second.push_back(i);
   }
+  if (model.redrive)
+    redrive_section(out, *model.redrive, model.redrive_original, cells.size(), limits);
   if (cells.empty()) out += "<p>No cell was run.</p>";
   if (model.conformance) conformance_matrix(out, *model.conformance);
   // Contents: every suite with its verdict, a link to its section.

@@ -3,8 +3,9 @@
 // case -> expectation, failures first), a propagation matrix per suite (prefix
 // x route-server instance -> peer, flag off and on side by side), and per cell
 // a ladder diagram of the captured exchange, a convergence timeline and the
-// cell's metadata. Pure: a report model in, the page out; the commands (run,
-// replay, matrix, and redrive later) read captures and write the file.
+// cell's metadata; for a redrive, the diff of the two route servers' answers. Pure:
+// a report model in, the page out; the commands (run, replay, matrix, redrive)
+// read captures and write the file.
 #pragma once
 
 #include <optional>
@@ -17,6 +18,7 @@
 #include "check/checker.hpp"
 #include "check/matrix.hpp"
 #include "check/report.hpp"
+#include "redrive/report.hpp"
 #include "report_html/exchange.hpp"
 
 namespace rsconform::report_html {
@@ -31,6 +33,10 @@ struct ReportModel {
   const check::Interruption* interruption = nullptr;
   // `matrix`: the conformance matrix (rules x target x flag), shown first.
   const check::Matrix* conformance = nullptr;
+  // `redrive`: the diff of the two route servers' answers, per phase and direction, shown
+  // first; the cells are the suite's verdict on the redrive, with the redrive's capture.
+  const redrive::RedriveReport* redrive = nullptr;
+  const Exchange* redrive_original = nullptr;  // the original capture, drawn in that section
 };
 
 // How much of a large run is written out (the rest is counted, and report.json has it all).

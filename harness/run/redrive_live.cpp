@@ -122,6 +122,9 @@ class Redrive {
   // deadline).
   void wait_quiet(Millis quiet);
   Millis short_quiet() const;
+  // Waits until the sessions' queues are empty and the route server has been quiet for the
+  // short window with as many routes per direction as `expected`, or for the long window.
+  void settle_at(const std::map<std::pair<std::string, std::string>, std::size_t>& expected);
   void settle();
 
   const SuitePlan& suite_plan_;
@@ -244,7 +247,20 @@ bool Redrive::play() {
     if (stopping()) return false;
     speakers::PeerSession& s = session_of(step.session);
     // A phase of the capture ends: the route server settles first, as it had time to then.
-    if (step.new_phase && !options_.speed) wait_quiet(short_quiet());
+    if (step.new_phase) {
+      // As at the end: quiet with the original's route counts there, or the long quiet window
+      // (a route server that holds its first exports back is not done when it is silent).
+      const std::size_t phase = out_.phase_ends.size();
+      const auto settle_start = SteadyClock::now();
+      if (!options_.speed && phase < options_.phase_expected_routes.size())
+        settle_at(options_.phase_expected_routes[phase]);
+      else if (!options_.speed)
+        wait_quiet(short_quiet());
+      out_.phase_ends.push_back(time_.wall_now());
+      log("phase " + std::to_string(phase + 1) + " ends at " +
+          std::to_string(out_.phase_ends.back()) + " after settling " +
+          std::to_string(ms_between(settle_start, SteadyClock::now())) + " ms");
+    }
     switch (step.kind) {
       case redrive::StepKind::connect:
         if (!started[step.session]) s.session().start();
@@ -317,12 +333,13 @@ bool Redrive::play() {
   return true;
 }
 
-void Redrive::settle() {
+void Redrive::settle_at(
+    const std::map<std::pair<std::string, std::string>, std::size_t>& expected) {
   const bool builtin = options_.target.kind == TargetKind::builtin;
   const Millis long_quiet = options_.quiet.value_or(builtin ? Millis(200) : Millis(2000));
   const Millis quick = std::min(long_quiet, short_quiet());
-  auto counts_match = [this] {
-    for (const auto& [key, expected] : options_.expected_routes) {
+  auto counts_match = [this, &expected] {
+    for (const auto& [key, routes] : expected) {
       std::size_t held = 0;
       for (const auto& [pair, session] : observer_->observation().sessions())
         for (const auto& d : session.directions) {
@@ -332,19 +349,25 @@ void Redrive::settle() {
               to->second == key.second)
             held += d.table.size();
         }
-      if (held != expected) return false;
+      if (held != routes) return false;
     }
     return true;
   };
-  const auto start = SteadyClock::now();
   const wire::Nanos start_wall = time_.wall_now();
   wait_until(
       [&] {
+        for (auto* s : sessions_)
+          if (s->session().buffered() > 0) return false;
         const Millis since((time_.wall_now() - std::max(observer_->last_update(), start_wall)) /
                            1'000'000);
         return since >= long_quiet || (since >= quick && counts_match());
       },
       deadline());
+}
+
+void Redrive::settle() {
+  const auto start = SteadyClock::now();
+  settle_at(options_.expected_routes);
   out_.settle_ms = ms_between(start, SteadyClock::now());
 }
 

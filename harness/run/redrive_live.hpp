@@ -35,6 +35,9 @@ struct RedriveLiveOptions {
   // Routes per (route server, peer) direction in the original: once the redrive holds as many
   // everywhere, a short quiet window suffices.
   std::map<std::pair<std::string, std::string>, std::size_t> expected_routes;
+  // The same at the end of each phase but the last (by phase): there too the redrive waits for
+  // those counts (or the long quiet window) before the next phase begins.
+  std::vector<std::map<std::pair<std::string, std::string>, std::size_t>> phase_expected_routes;
   std::ostream* log = nullptr;
   StopRequest* stop = nullptr;
 };
@@ -46,6 +49,11 @@ struct RedriveLive {
   std::vector<std::string> problems;
   std::vector<std::string> notes;
   std::uint64_t updates_sent = 0;
+  // Capture (wall) time at each phase boundary of the plan, once the route server was quiet
+  // there (with --speed: just before the next phase began): where the redrive's tables are
+  // compared with the original's at that phase's end. Fewer than the plan's boundaries when
+  // the redrive stopped early.
+  std::vector<wire::Nanos> phase_ends;
   double inject_ms = 0;  // from the first UPDATE queued to the last one written
   double settle_ms = 0;  // from then until the route server was quiet
   double wall_ms = 0;

@@ -1,7 +1,7 @@
-// report.json and run.json, as a real `rsconform run` leaves them, and decode's JSON outputs
-// (messages, summary, tables, timeline) over the recorded captures of real daemons, against the
-// schemas in docs/schema (docs/json-outputs.md). The schemas refuse unknown keys, so a field
-// added to an output without the schema (and the page) knowing it fails here.
+// report.json and run.json, as a real `rsconform run` leaves them, `redrive --json`, and
+// decode's JSON outputs (messages, summary, tables, timeline) over the recorded captures of real
+// daemons, against the schemas in docs/schema (docs/json-outputs.md). The schemas refuse unknown
+// keys, so a field added to an output without the schema (and the page) knowing it fails here.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -119,6 +119,43 @@ TEST_F(JsonOutputs, RunReportAndRecordsFollowTheSchemas) {
     EXPECT_EQ(record["tool"]["version"], RSCONFORM_VERSION);
   }
   EXPECT_EQ(records, report["cells"].size());
+}
+
+// `redrive --json` on the bird lab capture against the built-in: a diff at the moment (the
+// route-reflector attributes), phases that differ and phases that do not, all in the schema;
+// and the schema refuses a key it does not know, at the top and inside a phase.
+TEST_F(JsonOutputs, RedriveReportFollowsTheSchema) {
+  const fs::path foreign = test_support::recorded_dir() / "foreign";
+  const fs::path json = dir_ / "redrive.json";
+  auto r =
+      test_support::run_rsconform({"redrive", (foreign / "bird.pcap").string(), "--suite",
+                                   (foreign / "bird.suite.json").string(), "--capture", "inproc",
+                                   "--out", (dir_ / "out").string(), "--json", json.string()},
+                                  std::chrono::seconds{120});
+  ASSERT_EQ(r.exit_status, 1) << r.out << r.err;
+  const nlohmann::json report = read_json(json);
+  const MiniSchema redrive_schema = schema("redrive.schema.json");
+  EXPECT_EQ(redrive_schema.validate(report), std::vector<std::string>{}) << report.dump(2);
+  EXPECT_EQ(report["format_version"], 1);
+  EXPECT_EQ(report["tool"]["version"], RSCONFORM_VERSION);
+  EXPECT_EQ(report["exit_code"], 1);
+  EXPECT_EQ(report["suite_verdict"], "pass");
+  ASSERT_EQ(report["phases"].size(), 4u);
+  EXPECT_FALSE(report["phases"][0]["directions"][0]["routes"].empty());
+  EXPECT_FALSE(report["directions"].empty());
+
+  auto bad = report;
+  bad["colour"] = "red";
+  EXPECT_FALSE(redrive_schema.validate(bad).empty());
+  bad = report;
+  bad["phases"][0]["colour"] = "red";
+  EXPECT_FALSE(redrive_schema.validate(bad).empty());
+  bad = report;
+  bad["outcome"] = "maybe";
+  EXPECT_FALSE(redrive_schema.validate(bad).empty());
+  bad = report;
+  bad.erase("tool");
+  EXPECT_FALSE(redrive_schema.validate(bad).empty());
 }
 
 // The schemas are strict: a key they do not know, or a verdict they do not list, is refused.

@@ -3,8 +3,8 @@
 // headless Chromium loads it from disk, runs its script and dumps the DOM; the
 // DOM holds every verdict of report.json, the propagation matrix, the ladder's
 // arrows, the failing expectation first, and the mark the script sets; a link
-// to an arrow shows its decoded message. A
-// screenshot is kept in the build tree. Skipped without /usr/bin/chromium.
+// to an arrow shows its decoded message. A redrive's page shows its diff rows and both
+// captures' ladders. Screenshots are kept in the build tree. Skipped without /usr/bin/chromium.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -121,6 +121,49 @@ TEST(ReportHtmlBrowser, FailingSeedRunReadsAtAGlance) {
   ASSERT_FALSE(shot.timed_out) << "chromium --screenshot did not finish in 90 s";
   ASSERT_TRUE(fs::exists(screenshot)) << shot.err;
   EXPECT_GT(fs::file_size(screenshot), 20000u);
+  std::cout << "screenshot: " << screenshot.string() << "\n";
+  fs::remove_all(dir);
+}
+
+// The redrive's page in Chromium: the script runs, the diff rows of each differing phase are
+// there, and both captures' ladders draw (the original's in the redrive section, the redrive's
+// in the suite's cell). A screenshot is kept in the build tree.
+TEST(ReportHtmlBrowser, RedriveDiffAndBothLadders) {
+  if (!fs::exists(kChromium))
+    GTEST_SKIP() << kChromium << " is absent (Debian package chromium; .ci/setup-test installs it)";
+  const fs::path dir =
+      fs::temp_directory_path() / ("rsconform-redrive-html-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path foreign = fs::path(RSCONFORM_SOURCE_DIR) / "captures" / "recorded" / "foreign";
+  auto r = test_support::run_rsconform({"redrive", (foreign / "bird.pcap").string(), "--capture",
+                                        "inproc", "--out", (dir / "out").string()},
+                                       std::chrono::seconds{120});
+  ASSERT_EQ(r.exit_status, 1) << r.out << r.err;
+  const fs::path page = dir / "out" / "report.html";
+  ASSERT_TRUE(fs::exists(page)) << r.out;
+  const auto dom = chromium(page, dir / "profile-dom", {"--dump-dom"});
+  ASSERT_FALSE(dom.timed_out) << "chromium --dump-dom did not finish in 90 s";
+  ASSERT_EQ(dom.exit_status, 0) << dom.err;
+  const std::string& html = dom.out;
+  EXPECT_NE(html.find("data-js=\"ready\""), std::string::npos);
+  EXPECT_NE(html.find("data-redrive-outcome=\"different\""), std::string::npos);
+  // The suite passes on the redrive, but the answers differ: the page says failed.
+  EXPECT_NE(html.find("data-verdict-overall=\"failed\""), std::string::npos);
+  // Phases 1 and 2: the VNet prefix only in the redrive (3 rows); the RR attributes from
+  // phase 3 on.
+  EXPECT_EQ(occurrences(html, "data-diff-prefix=\"10.1.0.0/16\" data-diff-kind=\"extra\""), 3u);
+  EXPECT_GT(occurrences(html, "data-diff-kind=\"changed\""), 0u);
+  // Both ladders: arrows of the original (ids a1-N) and of the redrive's cell (a0-N).
+  EXPECT_NE(html.find("id=\"a0-0\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"a1-0\""), std::string::npos);
+  const fs::path screenshot = fs::path(RSCONFORM_BINARY_DIR) / "redrive-report-screenshot.png";
+  fs::remove(screenshot);
+  const auto shot = chromium(
+      page, dir / "profile-shot",
+      {"--screenshot=" + screenshot.string(), "--window-size=1400,2000", "--hide-scrollbars"});
+  ASSERT_FALSE(shot.timed_out);
+  EXPECT_TRUE(fs::exists(screenshot)) << shot.err;
   std::cout << "screenshot: " << screenshot.string() << "\n";
   fs::remove_all(dir);
 }

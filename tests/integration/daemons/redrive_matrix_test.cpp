@@ -148,7 +148,14 @@ TEST(RedriveMatrix, EveryLabCaptureAgainstEveryTargetDiffersByTheKnownBehaviours
     ASSERT_TRUE(fs::exists(report)) << run.out << run.err;
     const json j = json::parse(std::ifstream(report));
     const Counts seen = j["differences_by_attribute"].get<Counts>();
-    EXPECT_EQ(run.exit_status, pair.differences.empty() ? 0 : 1) << run.out << run.err;
+    // The phase ends are compared too (docs/redrive.md); they are reported, not asserted here:
+    // a boundary that falls while BIRD still holds back its first exports (about two seconds
+    // after it starts) differs by timing alone now and then.
+    std::size_t phases_differing = 0;
+    for (const auto& p : j["phases"])
+      if (p["outcome"] != "identical") ++phases_differing;
+    EXPECT_EQ(run.exit_status, pair.differences.empty() && phases_differing == 0 ? 0 : 1)
+        << run.out << run.err;
     EXPECT_EQ(seen, pair.differences) << run.out;
     EXPECT_TRUE(j["sessions"].empty()) << run.out;
     std::string differences;
@@ -157,7 +164,8 @@ TEST(RedriveMatrix, EveryLabCaptureAgainstEveryTargetDiffersByTheKnownBehaviours
     table << std::left << std::setw(10) << pair.capture << std::setw(10) << pair.target
           << std::setw(14) << j["outcome"].get<std::string>() << std::setw(9)
           << static_cast<int>(wall) << (differences.empty() ? "-" : differences) << " ("
-          << pair.named << ")\n";
+          << pair.named << "); phase ends differing " << phases_differing << " of "
+          << j["phases"].size() << "\n";
   }
   std::cout << "redrive matrix (captures/recorded/foreign x targets):\n" << table.str();
   fs::remove_all(dir);

@@ -146,6 +146,78 @@ TEST(RedriveDiff, UncertainTablesMakeItInconclusive) {
   EXPECT_EQ(exit_code(diff.outcome()), 3);
 }
 
+// Three phases: the middle one differs (the redrive's route server had not withdrawn yet),
+// the first and the end do not. The report lists the first briefly, the middle with its
+// per-prefix diff, and the whole redrive differs (exit 1) though the end is identical.
+TEST(RedriveDiff, AMiddlePhaseThatDiffersMakesTheRedriveDifferent) {
+  auto both =
+      table({{"10.1.0.0/16", {65515}, "127.66.0.20"}, {"192.168.9.0/24", {65515}, "127.66.0.20"}});
+  auto both_redrive =
+      table({{"10.1.0.0/16", {65515}, "10.1.0.4"}, {"192.168.9.0/24", {65515}, "10.1.0.4"}});
+  auto withdrawn = table({{"10.1.0.0/16", {65515}, "127.66.0.20"}});
+  std::vector<PhaseSides> phases;
+  phases.push_back(
+      {"packet 10", "packet 12", side(both, "127.66.0.20"), side(both_redrive, "10.1.0.4")});
+  phases.push_back(
+      {"packet 20", "packet 25", side(withdrawn, "127.66.0.20"), side(both_redrive, "10.1.0.4")});
+  const std::vector<PhaseDiff> diffs = diff_phases(phases);
+  ASSERT_EQ(diffs.size(), 2u);
+  EXPECT_EQ(diffs[0].phase, 1u);
+  EXPECT_EQ(diffs[0].diff.outcome(), Outcome::identical);
+  EXPECT_EQ(diffs[1].phase, 2u);
+  EXPECT_EQ(diffs[1].original_at, "packet 20");
+  EXPECT_EQ(diffs[1].redrive_at, "packet 25");
+  ASSERT_EQ(diffs[1].diff.outcome(), Outcome::different);
+  const DirectionDiff& d = diffs[1].diff.directions.at(0);
+  ASSERT_EQ(d.routes.size(), 1u);
+  EXPECT_EQ(d.routes[0].key.prefix.to_string(), "192.168.9.0/24");
+  EXPECT_FALSE(d.routes[0].original);
+  EXPECT_TRUE(d.routes[0].redrive);
+
+  RedriveReport report;
+  report.diff = diff_sides(side(both, "127.66.0.20"), side(both_redrive, "10.1.0.4"));
+  report.phases = diffs;
+  EXPECT_EQ(report.diff.outcome(), Outcome::identical);  // the end alone would pass
+  EXPECT_EQ(report.outcome(), Outcome::different);
+  std::ostringstream text;
+  print_report(text, report);
+  const std::string out = text.str();
+  EXPECT_NE(out.find("phase 1 of 3 ends (original packet 10; redrive packet 12): identical "
+                     "(1 directions, 2 routes)"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("phase 2 of 3 ends (original packet 20; redrive packet 25): different\n"
+                     "rs0 -> nva1: 1 route differ (original 1, redrive 2)\n"
+                     "  192.168.9.0/24: only in the redrive"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("phase 3 of 3 ends at the moment compared:\nrs0 -> nva1: identical"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("outcome: different (exit 1"), std::string::npos) << out;
+  const nlohmann::json j = to_json(report);
+  EXPECT_EQ(j["outcome"], "different");
+  EXPECT_EQ(j["exit_code"], 1);
+  ASSERT_EQ(j["phases"].size(), 2u);
+  EXPECT_EQ(j["phases"][0]["outcome"], "identical");
+  EXPECT_EQ(j["phases"][1]["outcome"], "different");
+  EXPECT_EQ(j["phases"][1]["directions"][0]["routes"][0]["prefix"], "192.168.9.0/24");
+  EXPECT_TRUE(j["phases"][1]["directions"][0]["routes"][0]["original"].is_null());
+  EXPECT_EQ(j["directions"][0]["identical"], true);
+}
+
+TEST(RedriveDiff, APhaseTheRedriveDidNotReachIsInconclusive) {
+  auto a = table({{"10.1.0.0/16", {65515}, "127.66.0.20"}});
+  std::vector<PhaseSides> phases;
+  phases.push_back({"packet 10", "", side(a, "127.66.0.20"), std::nullopt});
+  const auto diffs = diff_phases(phases);
+  ASSERT_EQ(diffs.size(), 1u);
+  EXPECT_EQ(diffs[0].diff.outcome(), Outcome::inconclusive);
+  RedriveReport report;
+  report.phases = diffs;
+  EXPECT_EQ(report.outcome(), Outcome::inconclusive);
+}
+
 TEST(RedriveDiff, AttributeNamesAreNormalised) {
   EXPECT_EQ(attribute_name("ORIGINATOR_ID"), "originator-id");
   EXPECT_EQ(attribute_name("NEXT_HOP"), "next-hop");

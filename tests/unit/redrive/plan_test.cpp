@@ -194,6 +194,15 @@ TEST(BuildPlan, ForeignBirdCapture) {
   for (const auto& s : plan.steps)
     starts += s.new_phase;
   EXPECT_EQ(starts + 1, plan.phases);
+  // Each earlier phase ends on the packet just before the next phase's first step (its SYN).
+  const std::vector<std::uint64_t> ends = phase_end_packets(plan);
+  ASSERT_EQ(ends.size() + 1, plan.phases);
+  std::size_t next = 0;
+  for (const auto& s : plan.steps)
+    if (s.new_phase) {
+      EXPECT_EQ(ends.at(next++), s.first_packet - 1);
+      EXPECT_LE(s.first_packet, s.packet);
+    }
 }
 
 }  // namespace

@@ -291,6 +291,70 @@ TEST(RenderHtml, ConformanceMatrixOfTheMatrixCommand) {
 namespace rsconform::report_html {
 namespace {
 
+// The redrive section: per phase, per direction, a row per differing route with the original
+// and the new route and the differing attributes marked; identical phases closed; text from
+// the captures (routes, names, reasons) escaped.
+TEST(RenderHtml, RedriveDiffRowsPerPhaseAndDirection) {
+  auto prefix = [](const char* text) {
+    rib::RouteKey key;
+    key.prefix = wire::Prefix{*wire::IpAddress::parse(text), 24, std::nullopt};
+    return key;
+  };
+  redrive::RedriveReport report;
+  report.capture = "lab<1>.pcap";
+  report.target = "frr";
+  report.moment = "before-shutdown: packet 57";
+  redrive::DirectionDiff same;
+  same.rs = "rs0";
+  same.peer = "nva1";
+  same.original_routes = same.redrive_routes = 3;
+  redrive::DirectionDiff changed;
+  changed.rs = "rs0";
+  changed.peer = "er.in<0>";
+  changed.original_routes = changed.redrive_routes = 2;
+  changed.different = 2;
+  changed.routes.push_back(
+      {prefix("192.168.2.0"), "as-path 12076 med 5", "as-path 12076 med 0", {{"med", "5", "0"}}});
+  changed.routes.push_back({prefix("192.168.9.0"), "as-path <script>", std::nullopt, {}});
+  redrive::PhaseDiff phase1{1, "packet 10", "packet 7", {}};
+  phase1.diff.directions = {same};
+  redrive::PhaseDiff phase2{2, "packet 20", "packet 14", {}};
+  phase2.diff.directions = {same, changed};
+  report.phases = {phase1, phase2};
+  report.diff.directions = {same};
+
+  ReportModel model;
+  model.title = "rsconform redrive";
+  model.redrive = &report;
+  const std::string page = render_html(model);
+  EXPECT_NE(page.find("data-redrive-outcome=\"different\""), std::string::npos);
+  EXPECT_NE(page.find("data-verdict-overall=\"failed\""), std::string::npos);
+  EXPECT_NE(page.find("data-phase=\"1\" data-phase-outcome=\"identical\">"), std::string::npos)
+      << page;
+  EXPECT_NE(page.find("data-phase=\"2\" data-phase-outcome=\"different\" open>"),
+            std::string::npos);
+  EXPECT_NE(page.find("data-phase=\"end\" data-phase-outcome=\"identical\">"), std::string::npos);
+  EXPECT_NE(page.find("Phase 2 of 3 ends (original packet 20; redrive packet 14)"),
+            std::string::npos);
+  EXPECT_EQ(occurrences(page, "<tr class=\"diff\""), 2u);
+  EXPECT_NE(page.find("<tr class=\"diff\" data-diff-phase=\"2\" data-diff-direction=\"rs0 "
+                      "-&gt; er.in&lt;0&gt;\" data-diff-prefix=\"192.168.2.0/24\" "
+                      "data-diff-kind=\"changed\">"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(page.find("<mark>med</mark> 5 \u2192 0</td><td class=\"route\">as-path 12076 med "
+                      "5</td><td class=\"route\">as-path 12076 med 0</td>"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(page.find("data-diff-prefix=\"192.168.9.0/24\" data-diff-kind=\"missing\">"),
+            std::string::npos);
+  EXPECT_NE(page.find("as-path &lt;script&gt;</td><td class=\"route\">(none)</td>"),
+            std::string::npos);
+  EXPECT_NE(page.find("identical: rs0 -&gt; nva1 (3)"), std::string::npos);
+  EXPECT_EQ(page.find("<script>", page.find("<main>")), page.rfind("<script>"));  // the page's own
+  EXPECT_NE(page.find("lab&lt;1&gt;.pcap"), std::string::npos);
+}
+
 TEST(ExchangeRecorder, NamesWithoutAnAddressAreNotTimed) {
   ExchangeOptions options;
   options.names = {{"127.65.0.4", "rs0"}, {"127.65.1.4", "nva1"}};
