@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "support/bgpdump_text.hpp"
 #include "support/rsconform_cli.hpp"
 
 namespace rsconform {
@@ -79,30 +80,9 @@ std::string epoch_micros(const std::string& iso) {
   return std::to_string(seconds) + "." + fraction;
 }
 
-std::string as_path_text(const nlohmann::json& segments) {
-  std::string out;
-  for (const auto& segment : segments) {
-    std::string asns;
-    const bool set = segment.at("type") == "set";
-    for (const auto& asn : segment.at("asns")) {
-      if (!asns.empty()) asns += set ? "," : " ";
-      asns += std::to_string(asn.get<std::uint32_t>());
-    }
-    if (!out.empty()) out += " ";
-    out += set ? "{" + asns + "}" : asns;
-  }
-  return out;
-}
-
-std::string prefix_text(const nlohmann::json& prefix) {
-  return prefix.is_string() ? prefix.get<std::string>() : prefix.at("prefix").get<std::string>();
-}
-
-std::string address_of(const std::string& endpoint) {  // "1.2.3.4:179" or "[::1]:179"
-  if (!endpoint.empty() && endpoint.front() == '[')
-    return endpoint.substr(1, endpoint.find(']') - 1);
-  return endpoint.substr(0, endpoint.rfind(':'));
-}
+using test_support::address_of;
+using test_support::as_path_text;
+using test_support::prefix_text;
 
 struct JsonlView {
   std::size_t updates = 0;

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "support/bgpdump_text.hpp"
 #include "support/corpus.hpp"
 #include "support/rsconform_cli.hpp"
 
@@ -56,30 +57,9 @@ std::vector<std::string> split(const std::string& line, char separator) {
   return out;
 }
 
-std::string as_path_text(const nlohmann::json& segments) {
-  std::string out;
-  for (const auto& segment : segments) {
-    std::string asns;
-    const bool set = segment.at("type") == "set";
-    for (const auto& asn : segment.at("asns")) {
-      if (!asns.empty()) asns += set ? "," : " ";
-      asns += std::to_string(asn.get<std::uint32_t>());
-    }
-    if (!out.empty()) out += " ";
-    out += set ? "{" + asns + "}" : asns;
-  }
-  return out;
-}
-
-std::string prefix_text(const nlohmann::json& prefix) {
-  return prefix.is_string() ? prefix.get<std::string>() : prefix.at("prefix").get<std::string>();
-}
-
-std::string address_of(const std::string& endpoint) {  // "1.2.3.4:179" or "[::1]:179"
-  if (!endpoint.empty() && endpoint.front() == '[')
-    return endpoint.substr(1, endpoint.find(']') - 1);
-  return endpoint.substr(0, endpoint.rfind(':'));
-}
+using test_support::address_of;
+using test_support::as_path_text;
+using test_support::prefix_text;
 
 // Every UPDATE's routes as "sender|time to the microsecond|A|prefix|as path|next hop" and
 // "sender|time|W|prefix" lines, sorted; `time` false leaves the time out.
