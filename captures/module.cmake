@@ -4,4 +4,3 @@ file(GLOB captures_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
 find_package(ZLIB REQUIRED)
 rsconform_add_module(captures SOURCES ${captures_sources}
                      DEPS rsconform::wire PkgConfig::PCAP ZLIB::ZLIB INCLUDE_ROOT ${PROJECT_SOURCE_DIR})
-target_compile_definitions(rsconform_captures PRIVATE RSCONFORM_CAPTURES_HAVE_ZLIB=1)

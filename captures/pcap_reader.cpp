@@ -11,9 +11,7 @@
 #include <cstring>
 #include <utility>
 
-#ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
 #include <zlib.h>
-#endif
 
 namespace rsconform::captures {
 namespace {
@@ -26,7 +24,6 @@ pcap_t* as_pcap(void* handle) {
   throw CaptureOpenError(CaptureError{file, 0, std::move(message), "packet"});
 }
 
-#ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
 // A stdio stream over a gzip file, so that libpcap reads it like any other FILE*. stdio
 // carries no reason for a failed read: zlib's is kept here.
 struct GzipStream {
@@ -76,7 +73,6 @@ std::FILE* open_gzip(const std::string& path, const std::string*& error) {
   error = &stream->error;
   return f;
 }
-#endif
 
 std::FILE* open_file(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -155,14 +151,6 @@ std::string CaptureError::to_string() const {
 CaptureOpenError::CaptureOpenError(CaptureError error)
     : std::runtime_error(error.to_string()), error_(std::move(error)) {}
 
-bool gzip_supported() {
-#ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
-  return true;
-#else
-  return false;
-#endif
-}
-
 PcapReader PcapReader::open(const std::string& path) {
   std::FILE* f = open_file(path);
   std::FILE* opened = f;
@@ -176,13 +164,9 @@ PcapReader PcapReader::open(const std::string& path) {
     open_failed(path,
                 "gzip-compressed input that cannot be read twice (a pipe?): decompress it first, "
                 "e.g. zcat FILE | rsconform decode /dev/stdin");
-#ifdef RSCONFORM_CAPTURES_HAVE_ZLIB
   const std::string* stream_error = nullptr;
   std::FILE* gz = open_gzip(path, stream_error);
   return PcapReader(gz, path, true, stream_error);
-#else
-  open_failed(path, "gzip-compressed capture, but this build has no zlib");
-#endif
 }
 
 PcapReader PcapReader::open_memory(ByteView bytes, const std::string& name) {

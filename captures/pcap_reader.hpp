@@ -95,7 +95,4 @@ class PcapReader {
   std::optional<CaptureError> error_;
 };
 
-// True when this build can read gzip-compressed captures.
-bool gzip_supported();
-
 }  // namespace rsconform::captures

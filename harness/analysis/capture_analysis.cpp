@@ -90,28 +90,28 @@ CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& 
   return walk(path, options, sink, true);
 }
 
-std::string other_ports_hint(const CaptureAnalysis& analysis,
-                             const std::set<std::uint16_t>& ports) {
-  if (analysis.stream.messages != 0 || analysis.marker_ports_elsewhere.empty()) return "";
+std::string nothing_found_text(const CaptureAnalysis& analysis,
+                               const std::set<std::uint16_t>& ports) {
+  if (analysis.stream.messages != 0) return "";
+  std::string looked;
+  for (std::uint16_t p : ports)
+    looked += (looked.empty() ? "" : ",") + std::to_string(p);
+  std::string text = "no BGP message on TCP port " + looked;
+  if (analysis.marker_ports_elsewhere.empty()) return text;
   // The server's port is in every segment of its connections, a client's only in one
   // connection's: the most frequent port (the lower on a tie) is the one to try.
   std::vector<std::pair<std::uint16_t, std::uint64_t>> by_count(
       analysis.marker_ports_elsewhere.begin(), analysis.marker_ports_elsewhere.end());
   std::stable_sort(by_count.begin(), by_count.end(),
                    [](const auto& x, const auto& y) { return x.second > y.second; });
-  std::string looked;
-  for (std::uint16_t p : ports)
-    looked += (looked.empty() ? "" : ",") + std::to_string(p);
   constexpr std::size_t kShown = 4;
-  std::string seen;
+  text += ", but segments starting with a BGP marker were seen on ports ";
   for (std::size_t i = 0; i < by_count.size() && i < kShown; ++i)
-    seen += (i ? ", " : "") + std::to_string(by_count[i].first) + " (" +
+    text += (i ? ", " : "") + std::to_string(by_count[i].first) + " (" +
             std::to_string(by_count[i].second) +
             (by_count[i].second == 1 ? " segment)" : " segments)");
-  if (by_count.size() > kShown) seen += ", ...";
-  return "no BGP message on TCP port " + looked +
-         ", but segments starting with a BGP marker were seen on ports " + seen + ": try --port " +
-         std::to_string(by_count.front().first);
+  if (by_count.size() > kShown) text += ", ...";
+  return text + ": try --port " + std::to_string(by_count.front().first);
 }
 
 CaptureSurvey survey_capture(const std::string& path, const std::set<std::uint16_t>& ports) {

@@ -49,9 +49,11 @@ struct CaptureAnalysis {
 CaptureAnalysis analyse_capture(const std::string& path, const AnalysisOptions& options,
                                 captures::BgpSink& sink);
 
-// When no BGP message was found on the ports looked at but BGP markers were seen on others:
-// which port to try, in a sentence ending with the --port suggestion; empty otherwise.
-std::string other_ports_hint(const CaptureAnalysis& analysis, const std::set<std::uint16_t>& ports);
+// When no BGP message was found on the ports looked at: that, in a sentence ("no BGP message on
+// TCP port 179"), and when BGP markers were seen on other ports, which they were and the --port
+// to try. Empty when messages were found.
+std::string nothing_found_text(const CaptureAnalysis& analysis,
+                               const std::set<std::uint16_t>& ports);
 
 // A quick first pass for placing moments: every packet's time and the
 // sessions, without decoding UPDATEs or building tables. Throws as above.

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -250,17 +251,22 @@ void write_generated_suite(const std::string& path) {
 )";
 }
 
-// The best of `repeat` runs of `rsconform ARGS`.
-ChildRun best_of(std::size_t repeat, const std::vector<std::string>& args) {
+// The best of `repeat` runs of `once`; the first failure ends it.
+ChildRun best_run(std::size_t repeat, const std::function<ChildRun()>& once) {
   ChildRun best;
   for (std::size_t i = 0; i < std::max<std::size_t>(repeat, 1); ++i) {
-    std::vector<std::string> argv{"/proc/self/exe"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    ChildRun run = run_child(argv);
+    ChildRun run = once();
     if (run.seconds < 0) return run;
     if (best.seconds < 0 || run.seconds < best.seconds) best = run;
   }
   return best;
+}
+
+// The best of `repeat` runs of `rsconform ARGS`.
+ChildRun best_of(std::size_t repeat, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"/proc/self/exe"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return best_run(repeat, [&argv] { return run_child(argv); });
 }
 
 ExitCode run_replay_bench(const ReplayBenchFlags& flags) {
@@ -373,15 +379,7 @@ ExitCode run_set_bench(const std::string& dir, const BenchFlags& flags, const st
   for (const SetCapture& c : set) {
     const std::string path = (std::filesystem::path(dir) / c.file).string();
     const double mb = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
-    const ChildRun tshark = [&] {
-      ChildRun best;
-      for (std::size_t i = 0; i < std::max<std::size_t>(flags.repeat, 1); ++i) {
-        ChildRun run = run_tshark(path, c.port);
-        if (run.seconds < 0) return run;
-        if (best.seconds < 0 || run.seconds < best.seconds) best = run;
-      }
-      return best;
-    }();
+    const ChildRun tshark = best_run(flags.repeat, [&] { return run_tshark(path, c.port); });
     write_set_suite(suite, c);
     const std::string port = std::to_string(c.port);
     const std::vector<std::pair<std::string, std::vector<std::string>>> commands = {

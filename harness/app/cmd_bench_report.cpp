@@ -21,6 +21,7 @@
 #include "app/command.hpp"
 #include "captures/bgp/synthetic.hpp"
 #include "captures/pcap_writer.hpp"
+#include "report_html/headless_chromium.hpp"
 #include "report_html/html_report.hpp"
 
 extern char** environ;
@@ -35,7 +36,7 @@ struct ReportBenchFlags {
   std::size_t prefixes = 100000;
   std::size_t sessions = 4;
   std::size_t repeat = 3;
-  std::string chromium = "/usr/bin/chromium";
+  std::string chromium = report_html::kChromium;
   double deadline_s = 60;
   std::string keep;  // also write the report here
 };
@@ -92,18 +93,9 @@ std::string synthetic_report(const fs::path& capture, const ReportBenchFlags& fl
 // when it could not start, failed or ran out of time (`problem` says which).
 std::optional<double> time_chromium(const ReportBenchFlags& flags, const fs::path& profile,
                                     const std::string& url, std::string& problem) {
-  std::vector<std::string> args{flags.chromium,
-                                "--headless",
-                                "--no-sandbox",
-                                "--disable-gpu",
-                                "--disable-quic",
-                                "--no-first-run",
-                                "--disable-background-networking",
-                                "--disable-component-update",
-                                "--disable-sync",
-                                "--user-data-dir=" + profile.string(),
-                                "--dump-dom",
-                                url};
+  std::vector<std::string> args =
+      report_html::headless_chromium_args(flags.chromium, profile.string());
+  args.insert(args.end(), {"--dump-dom", url});
   std::vector<char*> argv;
   for (auto& a : args)
     argv.push_back(a.data());

@@ -66,18 +66,11 @@ void print_read_stats(std::ostream& out, const analysis::CaptureAnalysis& a) {
 // be instead; true in that case (nothing was decoded, yet there is BGP to decode: inconclusive).
 bool report_nothing_found(const analysis::CaptureAnalysis& read,
                           const analysis::AnalysisOptions& options) {
-  if (read.stream.messages != 0 || options.ports.empty() || read.mrt) return false;
-  const std::string hint = analysis::other_ports_hint(read, options.ports);
-  if (hint.empty()) {
-    std::string looked;
-    for (std::uint16_t p : options.ports)
-      looked += (looked.empty() ? "" : ",") + std::to_string(p);
-    std::cerr << "rsconform decode: " << read.file << ": no BGP message on TCP port " << looked
-              << "\n";
-    return false;
-  }
-  std::cerr << "rsconform decode: " << read.file << ": " << hint << "\n";
-  return true;
+  if (options.ports.empty() || read.mrt) return false;
+  const std::string text = analysis::nothing_found_text(read, options.ports);
+  if (text.empty()) return false;
+  std::cerr << "rsconform decode: " << read.file << ": " << text << "\n";
+  return !read.marker_ports_elsewhere.empty();
 }
 
 // What every JSON document of decode starts with: its format and the file it read.

@@ -18,6 +18,7 @@
 
 #include "captures/pcap_reader.hpp"
 #include "captures/pcap_writer.hpp"
+#include "support/capture_copy.hpp"
 #include "support/corpus.hpp"
 #include "support/tshark_oracle.hpp"
 
@@ -292,18 +293,7 @@ TEST_F(ForeignReplay, MomentsAndStepsTheCaptureCannotHoldAreUsageErrors) {
   }
 }
 
-// Copies `from` without the packets `drop` says to leave out, renumbered.
-void copy_without(const std::string& from, const std::string& to,
-                  const std::function<bool(std::uint64_t)>& drop) {
-  auto reader = captures::PcapReader::open(from);
-  captures::RawPacket p;
-  std::optional<captures::PcapWriter> writer;
-  while (reader.next(p)) {
-    if (!writer) writer.emplace(captures::PcapWriter::create(to, p.link_type));
-    if (!drop(p.number)) writer->write(p.timestamp_ns, p.data);
-  }
-  writer->close();
-}
+using test_support::copy_without;
 
 TEST_F(ForeignReplay, GapsAndMidSessionStartsAreInconclusiveAtEveryMoment) {
   const json c = expected()["captures"]["bird"];

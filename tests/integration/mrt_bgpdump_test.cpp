@@ -81,8 +81,6 @@ std::string epoch_micros(const std::string& iso) {
 }
 
 using test_support::address_of;
-using test_support::as_path_text;
-using test_support::prefix_text;
 
 struct JsonlView {
   std::size_t updates = 0;
@@ -97,30 +95,8 @@ JsonlView routes_from_jsonl(const std::string& jsonl) {
     ++view.updates;
     const auto key = std::make_pair(epoch_micros(m.at("time")), address_of(m.at("from")));
     auto& lines = view.routes[key];
-    const auto& update = m.at("message");
-    std::string as_path, next_hop;
-    std::vector<std::string> announced, withdrawn;
-    for (const auto& p : update.at("withdrawn"))
-      withdrawn.push_back(prefix_text(p));
-    for (const auto& p : update.at("nlri"))
-      announced.push_back(prefix_text(p));
-    for (const auto& a : update.at("attributes")) {
-      const int code = a.at("code");
-      if (code == 2) as_path = as_path_text(a.at("segments"));
-      if (code == 3) next_hop = a.at("address");
-      if (code == 14) {
-        if (!a.at("next_hops").empty()) next_hop = a.at("next_hops").at(0);
-        for (const auto& p : a.at("nlri"))
-          announced.push_back(prefix_text(p));
-      }
-      if (code == 15)
-        for (const auto& p : a.at("withdrawn"))
-          withdrawn.push_back(prefix_text(p));
-    }
-    for (const auto& p : withdrawn)
-      lines.push_back("W|" + p);
-    for (const auto& p : announced)
-      lines.push_back("A|" + p + "|" + as_path + "|" + next_hop);
+    const auto routes = test_support::update_route_lines(m.at("message"));
+    lines.insert(lines.end(), routes.begin(), routes.end());
   }
   sort_lines(view.routes);
   return view;

@@ -58,8 +58,6 @@ std::vector<std::string> split(const std::string& line, char separator) {
 }
 
 using test_support::address_of;
-using test_support::as_path_text;
-using test_support::prefix_text;
 
 // Every UPDATE's routes as "sender|time to the microsecond|A|prefix|as path|next hop" and
 // "sender|time|W|prefix" lines, sorted; `time` false leaves the time out.
@@ -71,30 +69,8 @@ std::vector<std::string> route_lines(const std::string& jsonl, bool time = true)
     const std::string iso = m.at("time");
     const std::string key =
         address_of(m.at("from")) + (time ? "|" + iso.substr(0, 26) : std::string()) + "|";
-    const auto& update = m.at("message");
-    std::string as_path, next_hop;
-    std::vector<std::string> announced, withdrawn;
-    for (const auto& p : update.at("withdrawn"))
-      withdrawn.push_back(prefix_text(p));
-    for (const auto& p : update.at("nlri"))
-      announced.push_back(prefix_text(p));
-    for (const auto& a : update.at("attributes")) {
-      const int code = a.at("code");
-      if (code == 2) as_path = as_path_text(a.at("segments"));
-      if (code == 3) next_hop = a.at("address");
-      if (code == 14) {
-        if (!a.at("next_hops").empty()) next_hop = a.at("next_hops").at(0);
-        for (const auto& p : a.at("nlri"))
-          announced.push_back(prefix_text(p));
-      }
-      if (code == 15)
-        for (const auto& p : a.at("withdrawn"))
-          withdrawn.push_back(prefix_text(p));
-    }
-    for (const auto& p : withdrawn)
-      out.push_back(key + "W|" + p);
-    for (const auto& p : announced)
-      out.push_back(key + "A|" + p + "|" + as_path + "|" + next_hop);
+    for (const auto& route : test_support::update_route_lines(m.at("message")))
+      out.push_back(key + route);
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -16,6 +16,7 @@
 
 #include "captures/pcap_reader.hpp"
 #include "captures/pcap_writer.hpp"
+#include "support/capture_copy.hpp"
 #include "support/corpus.hpp"
 #include "support/rsconform_cli.hpp"
 
@@ -222,18 +223,7 @@ TEST_F(RedriveCli, ServeLabAgainstTheBuiltinIsIdentical) {
   EXPECT_NE(r.out.find("phase 1 of 5 ends (original packet "), std::string::npos) << r.out;
 }
 
-// Copies `from` without the packets `drop` says to leave out.
-void copy_without(const std::string& from, const std::string& to,
-                  const std::function<bool(std::uint64_t)>& drop) {
-  auto reader = captures::PcapReader::open(from);
-  captures::RawPacket p;
-  std::optional<captures::PcapWriter> writer;
-  while (reader.next(p)) {
-    if (!writer) writer.emplace(captures::PcapWriter::create(to, p.link_type));
-    if (!drop(p.number)) writer->write(p.timestamp_ns, p.data);
-  }
-  writer->close();
-}
+using test_support::copy_without;
 
 // Never a made-up diff: a capture that began after the sessions were up (no OPEN: the
 // capabilities are not known) or that lost bytes is inconclusive, with the reason, and nothing

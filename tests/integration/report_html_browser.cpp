@@ -15,6 +15,7 @@
 #include <regex>
 #include <sstream>
 
+#include "report_html/headless_chromium.hpp"
 #include "support/rsconform_cli.hpp"
 
 namespace rsconform {
@@ -22,7 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kChromium = "/usr/bin/chromium";
+using report_html::kChromium;
 
 std::size_t occurrences(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -35,16 +36,7 @@ std::size_t occurrences(const std::string& text, const std::string& what) {
 test_support::RunResult chromium(const fs::path& page, const fs::path& profile,
                                  const std::vector<std::string>& what,
                                  const std::string& fragment = "") {
-  std::vector<std::string> argv{kChromium,
-                                "--headless",
-                                "--no-sandbox",
-                                "--disable-gpu",
-                                "--disable-quic",
-                                "--no-first-run",
-                                "--disable-background-networking",
-                                "--disable-component-update",
-                                "--disable-sync",
-                                "--user-data-dir=" + profile.string()};
+  std::vector<std::string> argv = report_html::headless_chromium_args(kChromium, profile.string());
   argv.insert(argv.end(), what.begin(), what.end());
   argv.push_back("file://" + fs::absolute(page).string() + fragment);
   return test_support::run_with_deadline(argv, std::chrono::seconds{90});

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace rsconform::test_support {
 
@@ -32,6 +33,37 @@ inline std::string address_of(const std::string& endpoint) {  // "1.2.3.4:179" o
   if (!endpoint.empty() && endpoint.front() == '[')
     return endpoint.substr(1, endpoint.find(']') - 1);
   return endpoint.substr(0, endpoint.rfind(':'));
+}
+
+// One decoded UPDATE (the `message` of a jsonl record) as bgpdump's route lines without their
+// head: "W|prefix" for each withdrawal, then "A|prefix|as path|next hop" for each announcement,
+// MP_REACH_NLRI / MP_UNREACH_NLRI included.
+inline std::vector<std::string> update_route_lines(const nlohmann::json& update) {
+  std::string as_path, next_hop;
+  std::vector<std::string> announced, withdrawn;
+  for (const auto& p : update.at("withdrawn"))
+    withdrawn.push_back(prefix_text(p));
+  for (const auto& p : update.at("nlri"))
+    announced.push_back(prefix_text(p));
+  for (const auto& a : update.at("attributes")) {
+    const int code = a.at("code");
+    if (code == 2) as_path = as_path_text(a.at("segments"));
+    if (code == 3) next_hop = a.at("address");
+    if (code == 14) {
+      if (!a.at("next_hops").empty()) next_hop = a.at("next_hops").at(0);
+      for (const auto& p : a.at("nlri"))
+        announced.push_back(prefix_text(p));
+    }
+    if (code == 15)
+      for (const auto& p : a.at("withdrawn"))
+        withdrawn.push_back(prefix_text(p));
+  }
+  std::vector<std::string> lines;
+  for (const auto& p : withdrawn)
+    lines.push_back("W|" + p);
+  for (const auto& p : announced)
+    lines.push_back("A|" + p + "|" + as_path + "|" + next_hop);
+  return lines;
 }
 
 }  // namespace rsconform::test_support
