@@ -134,10 +134,11 @@ void validate(const StandinNvaConfig& c) {
 // ----- BIRD 2 -----
 
 // Protocols rs0, rs1 (route_servers index). The 10.x NEXT_HOPs of the route server resolve
-// recursively through a device route on lo (multihop sessions use `gateway recursive`); there is
-// no `kernel` protocol, so nothing reaches the FIB. The export filter lets out only the `own`
-// statics (and, readvertising, what BGP learned); BIRD never sends a route back to the protocol
-// it came from.
+// recursively (multihop sessions use `gateway recursive`) through a device route on lo kept in a
+// table of its own: in the main table 10.1.0.4 would resolve through 10.1.0.0/16 itself, and
+// BIRD marks such a route unreachable. There is no `kernel` protocol, so nothing reaches the FIB.
+// The export filter lets out only the `own` statics (and, readvertising, what BGP learned); BIRD
+// never sends a route back to the protocol it came from.
 std::string render_bird(const StandinNvaConfig& c, std::uint16_t listen_port,
                         const std::string& dir) {
   std::ostringstream out;
@@ -145,8 +146,10 @@ std::string render_bird(const StandinNvaConfig& c, std::uint16_t listen_port,
       << "log \"" << dir << "/bird.log\" all;\n"
       << "router id " << c.router_id.to_string() << ";\n\n"
       << "protocol device { }\n\n"
-      << "# Resolves the route server's NEXT_HOPs (10.x); never exported, no kernel protocol.\n"
-      << "protocol static resolve {\n  ipv4;\n  route 0.0.0.0/0 via \"lo\";\n}\n\n"
+      << "# Resolves the route server's NEXT_HOPs (10.x): its own table, never exported.\n"
+      << "ipv4 table resolve4;\n"
+      << "protocol static resolve {\n  ipv4 { table resolve4; };\n  route 0.0.0.0/0 via "
+         "\"lo\";\n}\n\n"
       << "protocol static own {\n  ipv4;\n";
   for (const wire::Prefix& p : c.announce)
     out << "  route " << p.to_string() << " blackhole;\n";
@@ -166,7 +169,8 @@ std::string render_bird(const StandinNvaConfig& c, std::uint16_t listen_port,
       << "  connect delay time 1;\n"
       << "  connect retry time 1;\n"
       << "  error wait time 1, 5;\n"
-      << "  ipv4 {\n    import all;\n    export filter to_route_server;\n  };\n"
+      << "  ipv4 {\n    igp table resolve4;\n    import all;\n    export filter to_route_server;\n "
+         " };\n"
       << "}\n";
   const std::vector<wire::Endpoint> servers = peered(c);
   for (std::size_t i = 0; i < servers.size(); ++i)

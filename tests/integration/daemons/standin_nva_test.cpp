@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,12 @@
 #include "support/standin_nva.hpp"
 
 namespace rsconform::test_support {
+
+// Test names and messages say "bird", not "4-byte object <00-00 00-00>".
+void PrintTo(StandinKind kind, std::ostream* out) {
+  *out << to_string(kind);
+}
+
 namespace {
 
 using namespace std::chrono_literals;
