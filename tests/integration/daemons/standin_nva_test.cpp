@@ -142,8 +142,8 @@ class StandinNvaTest : public ::testing::TestWithParam<StandinKind> {
     if (route_server_connects) start_route_server(nva_->listen_port());
   }
 
-  // Runs the route server until `done` (checked after every event, and the CLI-backed
-  // `learned_ready` at most every 100 ms) or `limit`.
+  // Runs the route server until `done` (checked after every event, and at least every 100 ms so
+  // that the daemon's CLI, through learned(), is asked again) or `limit`.
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
     const auto end = Clock::now() + limit;
     while (!done()) {
