@@ -1,7 +1,10 @@
 // `rsconform run`: the seed (or any) suites against a route server under
 // test, live, with capture; `rsconform replay`: the same checks on captures.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +30,7 @@
 #include "check/matrix.hpp"
 #include "check/report.hpp"
 #include "report_html/html_report.hpp"
+#include "run/external_peers.hpp"
 #include "run/runner.hpp"
 
 namespace rsconform::app {
@@ -55,7 +59,72 @@ struct RunFlags {
   std::string markdown;  // also write the matrix's Markdown here
   bool no_html = false;  // no report.html in --out
   std::string html;      // also write report.html here
+  // Vendor NVA mode (run/external_peers.hpp).
+  std::vector<std::string> peers;    // PEER=external[:ASN][@ADDR]
+  std::vector<std::string> listens;  // RS=ADDR
+  std::string peer_cmd;
+  double peer_wait_s = 30;
+  std::string interface;  // capture interface; default: lo
 };
+
+// The interface that holds `address` (getifaddrs), or "" when none does.
+std::string interface_holding(const wire::IpAddress& address) {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return "";
+  std::string found;
+  for (const ifaddrs* i = list; i && found.empty(); i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
+    const auto* in = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+    if (wire::IpAddress::v4(ntohl(in->sin_addr.s_addr)) == address) found = i->ifa_name;
+  }
+  freeifaddrs(list);
+  return found;
+}
+
+// Loads the suites and adapts them to the lab (--peer, --listen). Each override must apply to
+// some suite. Prints the problem and returns false.
+bool load_plans(const RunFlags& flags, std::vector<run::SuitePlan>& plans) {
+  try {
+    std::vector<run::ExternalPeer> peers;
+    for (const auto& text : flags.peers)
+      peers.push_back(run::parse_external_peer(text));
+    std::vector<run::ListenAddress> listens;
+    for (const auto& text : flags.listens)
+      listens.push_back(run::parse_listen_address(text));
+    std::set<std::string> used;
+    for (const auto& file : check::find_suite_files(
+             flags.paths.empty() ? std::vector<std::string>{"suites"} : flags.paths)) {
+      check::Suite suite = check::load_suite_file(file);
+      for (const auto& peer : peers)
+        if (suite.find_peer(peer.peer)) {
+          run::apply(suite, peer);
+          used.insert("--peer " + peer.peer);
+        }
+      for (const auto& listen : listens)
+        for (const auto& rs : suite.route_servers)
+          if (rs.name == listen.route_server) {
+            run::apply(suite, listen);
+            used.insert("--listen " + listen.route_server);
+            break;
+          }
+      plans.push_back(run::plan_suite(std::move(suite)));
+    }
+    for (const auto& peer : peers)
+      if (!used.count("--peer " + peer.peer))
+        throw run::OverrideError("--peer: no selected suite has a peer named \"" + peer.peer +
+                                 "\"");
+    for (const auto& listen : listens)
+      if (!used.count("--listen " + listen.route_server))
+        throw run::OverrideError(
+            "--listen: no selected suite has a route-server instance "
+            "named \"" +
+            listen.route_server + "\"");
+  } catch (const std::exception& e) {
+    std::cerr << "rsconform run: " << e.what() << "\n";
+    return false;
+  }
+  return true;
+}
 
 // The --rs values for the route-server instances of the selected suites: each
 // well-formed, each naming an instance, every instance named exactly when
@@ -357,14 +426,7 @@ ExitCode report_matrix(const check::Matrix& matrix, const RunFlags& flags) {
 
 ExitCode run_suites(const RunFlags& flags) {
   std::vector<run::SuitePlan> plans;
-  try {
-    for (const auto& file : check::find_suite_files(
-             flags.paths.empty() ? std::vector<std::string>{"suites"} : flags.paths))
-      plans.push_back(run::load_plan(file));
-  } catch (const std::exception& e) {
-    std::cerr << "rsconform run: " << e.what() << "\n";
-    return ExitCode::usage;
-  }
+  if (!load_plans(flags, plans)) return ExitCode::usage;
   std::vector<check::Deviation> deviations;
   if (flags.matrix && !flags.deviations.empty()) {
     std::error_code ec;
@@ -424,6 +486,20 @@ ExitCode run_suites(const RunFlags& flags) {
     else if (fault == "no-vnet")
       options.target.faults.no_vnet = true;
   if (flags.verbose) options.log = &std::cerr;
+  options.peer_cmd = flags.peer_cmd;
+  options.peer_wait = std::chrono::milliseconds(static_cast<long>(flags.peer_wait_s * 1000));
+  if (!flags.interface.empty()) {
+    options.interface = flags.interface;
+  } else if (!flags.listens.empty()) {
+    // Capture where the route server's addresses are.
+    const auto listen = run::parse_listen_address(flags.listens.front());
+    options.interface = interface_holding(listen.address);
+    if (options.interface.empty()) {
+      std::cerr << "rsconform run: --listen " << flags.listens.front() << ": no interface holds "
+                << listen.address.to_string() << " (give --interface)\n";
+      return ExitCode::usage;
+    }
+  }
 
   // The cells this invocation runs: none selected is an input error.
   std::vector<std::pair<const run::SuitePlan*, check::MatrixCell>> selected;
@@ -721,6 +797,22 @@ void add_run_options(CLI::App* cmd, RunFlags& flags) {
                 "do not write report.html (the page of the run: verdicts, propagation, ladder "
                 "diagrams) into --out");
   cmd->add_option("--html", flags.html, "also write report.html here");
+  cmd->add_option("--peer", flags.peers,
+                  "PEER=external[:ASN][@ADDR]: a real BGP speaker (your NVA) plays the suite's "
+                  "PEER: no fake speaker runs for it, the route server is configured for it "
+                  "(at ADDR, speaking ASN), and both directions of its sessions are judged");
+  cmd->add_option("--listen", flags.listens,
+                  "RS=ADDR: the route-server instance RS listens at ADDR (your lab's address; "
+                  "default: the suite's topology)");
+  cmd->add_option("--peer-cmd", flags.peer_cmd,
+                  "a program run for a real peer's script step as CMD script PEER STEPS-JSON; "
+                  "without it such steps, and the cases after them, are skipped");
+  cmd->add_option("--peer-wait", flags.peer_wait_s,
+                  "seconds to wait for a real peer's sessions to every instance (default 30)")
+      ->check(CLI::Range(0.1, 3600.0));
+  cmd->add_option("--interface", flags.interface,
+                  "capture on this interface (default lo; the one that carries --listen "
+                  "addresses in a lab)");
   cmd->footer(kExitCodes);
 }
 

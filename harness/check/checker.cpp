@@ -1,6 +1,7 @@
 #include "check/checker.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "check/direction_history.hpp"
 #include "check/session_faults.hpp"
@@ -114,14 +115,20 @@ bool set_matches(const std::vector<T>& expected, const std::vector<T>* seen, Set
   return true;
 }
 
-// Everything needed to judge one direction.
+// Everything needed to judge one direction: route server -> peer, or, for an
+// expectation toward the route server, peer -> route server.
 struct DirectionContext {
   std::string from_name;
   std::string to_name;
   wire::IpAddress from;
   wire::IpAddress to;
-  const PeerSpec* peer = nullptr;  // the receiving peer
+  std::string rs_name;    // the route-server instance of the pair
+  std::string peer_name;  // the peer instance of the pair
+  const PeerSpec* peer = nullptr;
+  bool toward_route_server = false;
   std::string session;
+  const wire::IpAddress& rs() const { return toward_route_server ? to : from; }
+  const wire::IpAddress& peer_address() const { return toward_route_server ? from : to; }
 };
 
 class Judge {
@@ -140,28 +147,37 @@ class Judge {
   // from x to for one expectation; instances the address book cannot place
   // are skipped (the loader guarantees names exist, --map may not).
   std::vector<DirectionContext> directions(const Expectation& e) const {
-    std::vector<std::string> from = e.from;
-    if (from.empty())
+    std::vector<std::string> route_servers = e.toward_route_server ? e.to : e.from;
+    if (route_servers.empty())
       for (const auto& rs : suite_.route_servers)
-        from.push_back(rs.name);
-    std::vector<std::pair<std::string, const PeerSpec*>> to;
-    for (const auto& name : e.to) {
+        route_servers.push_back(rs.name);
+    std::vector<std::pair<std::string, const PeerSpec*>> peers;
+    for (const auto& name : e.toward_route_server ? e.from : e.to) {
       if (const PeerSpec* p = suite_.find_peer(name)) {
         for (const auto& i : p->instances)
-          to.emplace_back(i.name, p);
+          peers.emplace_back(i.name, p);
       } else {
         for (const auto& candidate : suite_.peers)
           for (const auto& i : candidate.instances)
-            if (i.name == name) to.emplace_back(i.name, &candidate);
+            if (i.name == name) peers.emplace_back(i.name, &candidate);
       }
     }
     std::vector<DirectionContext> out;
-    for (const auto& f : from)
-      for (const auto& [t, peer] : to) {
-        auto fa = book_.find(f);
-        auto ta = book_.find(t);
-        if (!fa || !ta) continue;
-        DirectionContext d{f, t, *fa, *ta, peer, label(f) + " -> " + label(t)};
+    for (const auto& rs : route_servers)
+      for (const auto& [instance, peer] : peers) {
+        auto rs_address = book_.find(rs);
+        auto peer_address = book_.find(instance);
+        if (!rs_address || !peer_address) continue;
+        DirectionContext d;
+        d.rs_name = rs;
+        d.peer_name = instance;
+        d.peer = peer;
+        d.toward_route_server = e.toward_route_server;
+        d.from_name = e.toward_route_server ? instance : rs;
+        d.to_name = e.toward_route_server ? rs : instance;
+        d.from = e.toward_route_server ? *peer_address : *rs_address;
+        d.to = e.toward_route_server ? *rs_address : *peer_address;
+        d.session = label(d.from_name) + " -> " + label(d.to_name);
         out.push_back(d);
       }
     return out;
@@ -174,8 +190,8 @@ class Judge {
     }
     // Placeholders stand for attribute addresses (what NEXT_HOP carries).
     std::string name = text.substr(1);
-    if (name == "rs") name = d.from_name;
-    if (name == "self") name = d.to_name;
+    if (name == "rs") name = d.rs_name;
+    if (name == "self") name = d.peer_name;
     if (const PeerSpec* p = suite_.find_peer(name)) {
       std::vector<wire::IpAddress> out;
       for (const auto& i : p->instances)
@@ -252,7 +268,8 @@ class Judge {
 
   // R23: a route whose next hop is one of the receiving gateway's own instances.
   bool sibling_copy(const rib::RouteAttributes& a, const DirectionContext& d) const {
-    if (!d.peer || d.peer->role == topology::Role::nva || !a.next_hop()) return false;
+    if (d.toward_route_server || !d.peer || d.peer->role == topology::Role::nva || !a.next_hop())
+      return false;
     for (const auto& i : d.peer->instances)
       if (auto addr = book_.find_attribute(i.name); addr && *addr == *a.next_hop()) return true;
     return false;
@@ -584,6 +601,8 @@ class Judge {
         return "no End-of-RIB sent by the " + who;
       case EventKind::connected:
         return "a connection opened by the " + who + " reached Established";
+      case EventKind::updates:
+        return "UPDATEs sent by the " + who;
     }
     return "?";
   }
@@ -595,8 +614,8 @@ class Judge {
 
   std::pair<bool, std::string> event_holds(const EventSpec& ev, const DirectionContext& d,
                                            const PhaseWindow& w) const {
-    const analysis::DirectionView* down = observation_.find(d.from, d.to);  // route server -> peer
-    const analysis::DirectionView* up = observation_.find(d.to, d.from);    // peer -> route server
+    const analysis::DirectionView* down = observation_.find(d.rs(), d.peer_address());
+    const analysis::DirectionView* up = observation_.find(d.peer_address(), d.rs());
     const analysis::DirectionView* sender = ev.by_route_server ? down : up;
     auto in_window = [&](rib::Nanos at) { return at >= w.start && (!w.end || at < *w.end); };
     switch (ev.kind) {
@@ -668,8 +687,16 @@ class Judge {
         if (!sender) seen = "no session observed";
         return {ev.kind == EventKind::end_of_rib ? n > 0 : n == 0, seen};
       }
+      case EventKind::updates: {
+        std::size_t n = 0;
+        if (sender)
+          for (const auto& c : sender->table.timeline())
+            if (c.kind != rib::ChangeKind::flush && in_window(c.at)) ++n;
+        return {n > 0, sender ? std::to_string(n) + " route(s) announced or withdrawn"
+                              : "no session observed"};
+      }
       case EventKind::connected: {
-        const wire::IpAddress& opener = ev.by_route_server ? d.from : d.to;
+        const wire::IpAddress& opener = ev.by_route_server ? d.rs() : d.peer_address();
         const analysis::SessionView* s = session_of(d);
         if (!s) return {false, "no session observed"};
         std::size_t by_opener = 0, by_other = 0, unknown = 0;
@@ -789,12 +816,13 @@ void explain_by_sessions(const Suite& suite, const AddressBook& book,
         if (!rs_address || !peer_address) continue;
         const std::string name = rs.name + " -> " + instance.name;
         const auto note = options.sessions_not_up.find(name);
-        const auto fault =
-            session_fault(observation, {rs.name, *rs_address, instance.name, *peer_address},
-                          note == options.sessions_not_up.end() ? nullptr : &note->second);
+        const auto fault = session_fault(
+            observation, {rs.name, *rs_address, instance.name, *peer_address, peer.external},
+            note == options.sessions_not_up.end() ? nullptr : &note->second);
         if (!fault) continue;
         auto on_session = [&](const ExpectationResult& r) {
-          return r.from == rs.name && r.to == instance.name;
+          return (r.from == rs.name && r.to == instance.name) ||
+                 (r.from == instance.name && r.to == rs.name);
         };
         std::vector<std::string> cases;
         bool judges_events = false;
@@ -910,6 +938,34 @@ std::size_t CellResult::count(Verdict v) const {
       std::count_if(results.begin(), results.end(), [&](const auto& r) { return r.verdict == v; }));
 }
 
+// Each real speaker's identity, from the OPEN it sent a route-server instance.
+std::vector<PeerIdentity> identify_real_peers(const Suite& suite,
+                                              const analysis::Observation& observation,
+                                              const AddressBook& book) {
+  std::vector<PeerIdentity> out;
+  for (const auto& peer : suite.peers) {
+    if (!peer.external) continue;
+    for (const auto& instance : peer.instances) {
+      const auto address = book.find(instance.name);
+      PeerIdentity identity;
+      std::vector<std::string> route_servers;
+      for (const auto& rs : suite.route_servers) {
+        const auto rs_address = book.find(rs.name);
+        if (!address || !rs_address) continue;
+        const analysis::DirectionView* up = observation.find(*address, *rs_address);
+        if (!up || !up->open) continue;
+        if (!identity.seen) identity = identity_from_open(*up->open);
+        route_servers.push_back(rs.name);
+      }
+      identity.instance = instance.name;
+      identity.address = address ? address->to_string() : "?";
+      identity.route_servers = std::move(route_servers);
+      out.push_back(std::move(identity));
+    }
+  }
+  return out;
+}
+
 CellResult check(const Suite& suite, const MatrixCell& cell,
                  const analysis::Observation& observation, const CheckOptions& options) {
   CellResult result;
@@ -918,10 +974,19 @@ CellResult check(const Suite& suite, const MatrixCell& cell,
   result.cell = cell;
   describe_coverage(suite, result);
   Judge judge(suite, observation, options);
+  // Phases from the first step not taken on: not the suite's, so not judged.
+  std::set<std::string, std::less<>> untaken_phases;
+  for (const auto& step : suite.steps)
+    if (!untaken_phases.empty() || options.steps_not_taken.count(step.name))
+      untaken_phases.insert(step.name);
+  for (const auto& [step, why] : options.steps_not_taken)
+    result.notes.push_back("step '" + step + "' skipped: " + why +
+                           "; the cases judged after it are skipped");
   bool unused = true;
   for (const auto& c : suite.cases) {
     const MatrixCell state = suite.state_at(cell, c.after);
-    if (!c.when.matches(state.branch_to_branch, state.preference)) {
+    if (!c.when.matches(state.branch_to_branch, state.preference) ||
+        untaken_phases.count(c.after)) {
       ++result.cases_skipped;
       result.skipped_cases.push_back(c.name);
       continue;
@@ -934,6 +999,8 @@ CellResult check(const Suite& suite, const MatrixCell& cell,
                       observation, options, result);
   for (const auto& r : result.results)
     result.verdict = worst(result.verdict, r.verdict);
+  result.real_peers = identify_real_peers(
+      suite, observation, options.addresses ? *options.addresses : AddressBook::from_suite(suite));
   return result;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analysis/observation.hpp"
+#include "check/peer_identity.hpp"
 #include "check/suite.hpp"
 
 namespace rsconform::check {
@@ -67,6 +68,9 @@ struct CheckOptions {
   // refused by 127.0.0.1:1790"), by "rs0 -> nva1". A refused connect leaves
   // nothing in an in-process recording.
   std::map<std::string, std::string> sessions_not_up;
+  // Steps a live run could not take (a real peer's script without a --peer-cmd hook), and why:
+  // the cases judged after them (and after any later step) are skipped, with this reason.
+  std::map<std::string, std::string> steps_not_taken;
 };
 
 // session: a lost or never established session, in place of the results it
@@ -123,6 +127,8 @@ struct CellResult {
   // suite name sits in the capture ("rs0 = 127.66.0.4").
   std::optional<std::string> moment;
   std::vector<std::string> mapping;
+  // The real speakers that played peers of the suite (vendor NVA mode), from their OPENs.
+  std::vector<PeerIdentity> real_peers;
   std::size_t count(Verdict verdict) const;
 };
 

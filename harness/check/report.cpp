@@ -84,6 +84,24 @@ std::string detail(const ExpectationResult& r) {
   return out;
 }
 
+nlohmann::json real_peers_json(const std::vector<PeerIdentity>& peers) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : peers) {
+    nlohmann::json j = {{"instance", p.instance}, {"address", p.address}, {"seen", p.seen}};
+    if (p.seen) {
+      j["asn"] = p.asn;
+      j["bgp_id"] = p.bgp_id;
+      j["hold_time"] = p.hold_time;
+      j["capabilities"] = p.capabilities;
+      if (p.software) j["software"] = *p.software;
+      if (p.hostname) j["hostname"] = *p.hostname;
+      j["route_servers"] = p.route_servers;
+    }
+    list.push_back(std::move(j));
+  }
+  return list;
+}
+
 }  // namespace
 
 std::string xml_escape(const std::string& s) {
@@ -166,6 +184,12 @@ void print_console(std::ostream& out, const std::vector<CellResult>& cells,
     if (!c.mapping.empty()) out << "  mapping: " << join(c.mapping, ", ") << "\n";
   }
   for (const auto& c : cells) {
+    if (c.real_peers.empty()) continue;
+    out << "\n" << c.suite << " [" << c.cell.name << "] real peers:\n";
+    for (const auto& peer : c.real_peers)
+      out << "  " << to_text(peer) << "\n";
+  }
+  for (const auto& c : cells) {
     if (c.verdict == Verdict::pass) continue;
     out << "\n"
         << verdict_label(c) << " " << cell_label(c.suite, c.cell.name, c.target) << " (" << c.file
@@ -237,6 +261,8 @@ nlohmann::json report_json(const std::vector<CellResult>& cells, const Interrupt
     if (c.verdict == Verdict::skipped) cell["skip_reasons"] = c.skip_reasons;
     if (c.moment) cell["moment"] = *c.moment;
     if (!c.mapping.empty()) cell["mapping"] = c.mapping;
+    if (!c.real_peers.empty()) cell["real_peers"] = real_peers_json(c.real_peers);
+    if (!c.skipped_cases.empty()) cell["skipped_cases"] = c.skipped_cases;
     list.push_back(std::move(cell));
   }
   if (interruption) {

@@ -130,10 +130,15 @@ std::optional<SessionFault> session_fault(const analysis::Observation& observati
                        ? std::make_pair(names.route_server_address, names.peer_address)
                        : std::make_pair(names.peer_address, names.route_server_address);
   const auto it = observation.sessions().find(key);
+  // What a session that never came up means: a real peer failed to peer; otherwise nothing
+  // can be judged on it.
+  const Verdict never_up = names.real_peer ? Verdict::failed : Verdict::inconclusive;
+  const std::string never_up_rule =
+      names.real_peer ? " (R2: the peer is expected to peer with every instance)" : "";
   if (it == observation.sessions().end())
-    return SessionFault{
-        Verdict::inconclusive,
-        label + "no session: " + (live_note ? *live_note : "no connection in the capture")};
+    return SessionFault{never_up, label + "no session: " +
+                                      (live_note ? *live_note : "no connection in the capture") +
+                                      never_up_rule};
   const analysis::SessionView& s = it->second;
   const Describer describe(names, s);
   std::vector<const ConnectionEnd*> faults;
@@ -153,9 +158,9 @@ std::optional<SessionFault> session_fault(const analysis::Observation& observati
   // Up before the capture began: what it carried is judged (under a guess) like any session's.
   if (s.established > 0 || s.began_unseen) return std::nullopt;
   return SessionFault{
-      Verdict::inconclusive,
-      label + "no session: " +
-          (live_note ? *live_note : why_never_established(s, describe, faults, names))};
+      never_up, label + "no session: " +
+                    (live_note ? *live_note : why_never_established(s, describe, faults, names)) +
+                    never_up_rule};
 }
 
 }  // namespace rsconform::check

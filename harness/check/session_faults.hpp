@@ -19,6 +19,9 @@ struct SessionNames {
   wire::IpAddress route_server_address;
   std::string peer;  // "nva1"
   wire::IpAddress peer_address;
+  // A real speaker plays the peer (vendor NVA mode): a session it never brought up is its
+  // failure (R2: it peers with every instance), not missing data.
+  bool real_peer = false;
 };
 
 struct SessionFault {

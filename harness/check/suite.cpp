@@ -18,6 +18,8 @@ const char* to_string(StepAction action) {
       return "set_vnet_prefixes";
     case StepAction::script:
       return "script";
+    case StepAction::route_refresh:
+      return "route_refresh";
   }
   return "?";
 }
@@ -46,6 +48,8 @@ const char* to_string(EventKind kind) {
       return "no_end_of_rib";
     case EventKind::connected:
       return "connected";
+    case EventKind::updates:
+      return "updates";
   }
   return "?";
 }

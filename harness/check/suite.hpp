@@ -72,7 +72,10 @@ struct PeerSpec {
   // instance), as a pointer into the suite document; "" for none. The run
   // module parses it (run/suite_plan.hpp): the checker never needs it.
   std::string script_pointer;
-  bool configured = true;                       // listed in the route server's peers (R3)
+  bool configured = true;  // listed in the route server's peers (R3)
+  // A real BGP speaker plays this peer (a vendor NVA): the harness runs no fake speaker for it,
+  // configures the route server for it and judges both directions of its sessions.
+  bool external = false;
   std::optional<std::uint32_t> configured_asn;  // the ASN the route server is told (R3 2/2)
   SpeakerOptions speaker;
   std::vector<PeerInstance> instances;
@@ -85,6 +88,7 @@ enum class StepAction : std::uint8_t {
   drop_session,       // a peer instance closes its session to route servers (R32)
   set_vnet_prefixes,  // the VNet address space changes (R9)
   script,             // a peer instance plays more script steps
+  route_refresh,      // route-server instances send a peer instance a ROUTE-REFRESH (R9)
 };
 const char* to_string(StepAction action);
 
@@ -94,7 +98,7 @@ struct SuiteStep {
   std::optional<bool> flag;  // set_flag: nullopt toggles
   topology::HubRoutingPreference preference = topology::HubRoutingPreference::expressroute;
   std::string peer;                        // drop_session, script: a peer instance name
-  std::vector<std::string> route_servers;  // drop_session: empty = every instance
+  std::vector<std::string> route_servers;  // drop_session, route_refresh: empty = every instance
   std::vector<wire::Prefix> prefixes;      // set_vnet_prefixes
   std::string script_pointer;              // script: the steps, in the suite document
   std::string pointer;
@@ -151,6 +155,7 @@ enum class EventKind : std::uint8_t {
   end_of_rib,       // at least one End-of-RIB marker was sent (RFC 4724)
   no_end_of_rib,    // none was sent (R6)
   connected,        // a connection the sender opened (sent the SYN) reached Established (R4)
+  updates,          // at least one UPDATE was sent (e.g. an answer to a ROUTE-REFRESH, R9)
 };
 const char* to_string(EventKind kind);
 
@@ -190,10 +195,15 @@ struct EventSpec {
 enum class TableMode : std::uint8_t { subset, exact };
 
 // Expectations for every direction route-server instance -> peer instance
-// named by `from` x `to`.
+// named by `from` x `to`, or, with `toward_route_server`, for every direction
+// peer instance (`from`) -> route-server instance (`to`): what the peer advertises.
 struct Expectation {
-  std::vector<std::string> from;  // route-server instance names; empty = all
-  std::vector<std::string> to;    // peer instance names (a peer name = all its instances)
+  bool toward_route_server = false;
+  // Route-server instance names (empty = all), or the peers when toward_route_server.
+  std::vector<std::string> from;
+  // Peer instance names (a peer name = all its instances), or the route-server instances
+  // (empty = all) when toward_route_server.
+  std::vector<std::string> to;
   TableMode mode = TableMode::subset;
   std::vector<RouteSpec> present;
   std::vector<wire::Prefix> absent;

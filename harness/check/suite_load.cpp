@@ -169,7 +169,7 @@ struct Loader {
     for (const Value& item : v.array(true)) {
       Object o =
           item.object({"name", "role", "instances", "asn", "addresses", "attribute_addresses",
-                       "configured", "configured_asn", "speaker", "script"});
+                       "configured", "configured_asn", "speaker", "script", "external"});
       PeerSpec p;
       p.pointer = item.pointer();
       p.name = get_name(o.require("name"));
@@ -187,6 +187,7 @@ struct Loader {
       p.asn = nva ? topology::default_asn(p.role, nva_index) : suite.route_server_asn;
       if (auto a = o.find("asn")) p.asn = static_cast<std::uint32_t>(a->uint(1, 0xFFFFFFFFu));
       if (auto c = o.find("configured")) p.configured = c->boolean();
+      if (auto e = o.find("external")) p.external = e->boolean();
       if (auto a = o.find("configured_asn"))
         p.configured_asn = static_cast<std::uint32_t>(a->uint(1, 0xFFFFFFFFu));
       if (auto s = o.find("speaker")) speaker(*s, p.speaker);
@@ -209,6 +210,8 @@ struct Loader {
       };
       per_instance("addresses", addresses, jsonio::ipv4_address);
       per_instance("attribute_addresses", attribute_addresses, attribute_address);
+      // A real speaker's NEXT_HOP is its own address.
+      if (p.external && !o.find("attribute_addresses")) attribute_addresses = addresses;
       for (std::size_t k = 0; k < count; ++k) {
         PeerInstance inst;
         inst.name = nva ? p.name : p.name + ".in" + std::to_string(k);
@@ -219,9 +222,13 @@ struct Loader {
         p.instances.push_back(std::move(inst));
       }
       if (auto script = o.find("script")) {
+        if (p.external)
+          script->fail("an external peer plays no script: a real speaker takes its role");
         script->array();  // its steps are read by the run module
         p.script_pointer = script->pointer();
       }
+      if (p.external && !p.configured)
+        o.require("configured").fail("an external peer is configured on the route server");
       if (nva) ++nva_index;
       suite.peers.push_back(std::move(p));
     }
@@ -262,6 +269,25 @@ struct Loader {
     return out;
   }
 
+  // Whether `v` (one or an array) starts with a peer or peer-instance name.
+  bool names_peers(const Value& v) const {
+    const auto items = one_or_many(v);
+    if (items.empty() || !items.front().json().is_string()) return false;
+    const std::string first = items.front().string();
+    return peer_instances.count(first) || instance_names.count(first);
+  }
+
+  // The peer or peer-instance names of `v` (one or an array), each known.
+  std::vector<std::string> peer_names(const Value& v) const {
+    std::vector<std::string> out;
+    for (const Value& item : one_or_many(v)) {
+      out.push_back(item.string());
+      if (!peer_instances.count(out.back()) && !instance_names.count(out.back()))
+        item.fail("no peer or peer instance named \"" + out.back() + "\"");
+    }
+    return out;
+  }
+
   void steps(const std::optional<Value>& v) {
     if (!v) return;
     std::set<std::string> names;
@@ -278,7 +304,8 @@ struct Loader {
                                             {"set_preference", StepAction::set_preference},
                                             {"drop_session", StepAction::drop_session},
                                             {"set_vnet_prefixes", StepAction::set_vnet_prefixes},
-                                            {"script", StepAction::script}});
+                                            {"script", StepAction::script},
+                                            {"route_refresh", StepAction::route_refresh}});
       auto forbid_except = [&](std::vector<std::string_view> allowed) {
         for (const char* key : {"value", "peer", "route_servers", "prefixes", "script"})
           if (auto extra = o.find(key);
@@ -302,6 +329,7 @@ struct Loader {
           s.preference = get_preference(o.require("value"));
           break;
         case StepAction::drop_session:
+        case StepAction::route_refresh:
           forbid_except({"peer", "route_servers"});
           s.peer = peer_instance();
           if (auto list = o.find("route_servers")) s.route_servers = route_server_names(*list);
@@ -403,7 +431,7 @@ struct Loader {
     EventSpec e;
     e.pointer = v.pointer();
     std::vector<std::string_view> kinds;
-    for (int k = 0; k <= static_cast<int>(EventKind::connected); ++k)
+    for (int k = 0; k <= static_cast<int>(EventKind::updates); ++k)
       kinds.push_back(to_string(static_cast<EventKind>(k)));
     e.kind = static_cast<EventKind>(o.require("kind").choice(kinds, jsonio::Letters::exact));
     if (auto sender = o.find("sender"))
@@ -458,11 +486,15 @@ struct Loader {
                          "events", "min_routes", "max_routes"});
     Expectation e;
     e.pointer = v.pointer();
-    if (auto from = o.find("from")) e.from = route_server_names(*from);
-    for (const Value& to : one_or_many(o.require("to"))) {
-      e.to.push_back(to.string());
-      if (!peer_instances.count(e.to.back()) && !instance_names.count(e.to.back()))
-        to.fail("no peer or peer instance named \"" + e.to.back() + "\"");
+    // "from" naming peers turns the expectation around: what the peers advertise.
+    const auto from = o.find("from");
+    e.toward_route_server = from && names_peers(*from);
+    if (e.toward_route_server) {
+      e.from = peer_names(*from);
+      if (auto to = o.find("to")) e.to = route_server_names(*to);
+    } else {
+      if (from) e.from = route_server_names(*from);
+      e.to = peer_names(o.require("to"));
     }
     if (auto mode = o.find("mode"))
       e.mode =

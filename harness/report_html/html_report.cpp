@@ -293,6 +293,8 @@ void cell_metadata(std::string& out, const CellResult& cell, const Exchange* exc
       if (!lane.name.empty())
         mapping += (mapping.empty() ? "" : "\n") + lane.name + " = " + lane.address;
   row(out, "mapping", mapping);
+  for (const auto& peer : cell.real_peers)
+    row(out, "real peer", check::to_text(peer));
   for (const auto& reason : cell.skip_reasons)
     row(out, "skipped", reason);
   for (const auto& note : cell.notes)

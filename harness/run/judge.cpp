@@ -35,6 +35,7 @@ check::CheckOptions check_options(const RunRecord& record) {
   options.step_started = record.step_started;
   options.capture_problem = record.capture_problem;
   options.sessions_not_up = record.sessions_not_up;
+  options.steps_not_taken = record.steps_not_taken;
   return options;
 }
 

@@ -58,6 +58,7 @@ nlohmann::json to_json(const RunRecord& r) {
   if (!r.attribute_addresses.empty()) j["attribute_addresses"] = r.attribute_addresses;
   if (r.capture_problem) j["capture_problem"] = *r.capture_problem;
   if (!r.sessions_not_up.empty()) j["sessions_not_up"] = r.sessions_not_up;
+  if (!r.steps_not_taken.empty()) j["steps_not_taken"] = r.steps_not_taken;
   return j;
 }
 
@@ -65,7 +66,7 @@ RunRecord run_record_from_json(const Value& root) {
   jsonio::Object o =
       root.object({"format_version", "tool", "suite_file", "cell", "capture", "capture_source",
                    "ports", "step_started", "convergence_ms", "deadline_reached", "addresses",
-                   "attribute_addresses", "capture_problem", "sessions_not_up"});
+                   "attribute_addresses", "capture_problem", "sessions_not_up", "steps_not_taken"});
   if (auto v = o.find("format_version")) (void)v->uint(1, kRunFormatVersion);
   if (auto v = o.find("tool")) {
     jsonio::Object tool = v->object({"name", "version"});
@@ -95,6 +96,9 @@ RunRecord run_record_from_json(const Value& root) {
   if (auto v = o.find("capture_problem")) r.capture_problem = v->string();
   if (auto v = o.find("sessions_not_up"))
     r.sessions_not_up =
+        named_values<std::string>(*v, [](const Value& why) { return why.string(); });
+  if (auto v = o.find("steps_not_taken"))
+    r.steps_not_taken =
         named_values<std::string>(*v, [](const Value& why) { return why.string(); });
   return r;
 }

@@ -28,6 +28,7 @@ struct RunRecord {
   std::vector<std::string> deadline_reached;     // the phases that did not converge
   std::optional<std::string> capture_problem;
   std::map<std::string, std::string> sessions_not_up;  // "rs0 -> nva1" -> why (live_sessions.hpp)
+  std::map<std::string, std::string> steps_not_taken;  // step -> why (a real peer's script)
   std::map<std::string, std::string> addresses;        // name -> session address, as used
   // name -> attribute address (NEXT_HOP, BGP identifier), as used. Empty in
   // a record written before attribute addresses existed: its speakers' next

@@ -2,15 +2,20 @@
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 
 #include "analysis/capture_analysis.hpp"
 #include "run/cell_capture.hpp"
+#include "run/external_peers.hpp"
 #include "run/live_sessions.hpp"
 #include "run/tap_observer.hpp"
 #include "session/asio_transport.hpp"
+#include "speakers/daemons/daemon_process.hpp"
 #include "speakers/routeserver/server.hpp"
 #include "speakers/script/script.hpp"
 
@@ -22,6 +27,46 @@ using Millis = std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
 constexpr Millis kBuiltinQuiet{10};
 constexpr Millis kTeardownDeadline{500};
+constexpr Millis kPeerCommandDeadline{30000};
+
+// The route server's side of real peers' sessions, for the observer (and through it the
+// in-process recorder). Its other sessions are our speakers', which report themselves.
+class RealPeerTap final : public session::WireTap {
+ public:
+  explicit RealPeerTap(std::set<wire::IpAddress> peers) : peers_(std::move(peers)) {}
+  void attach(session::WireTap* inner) { inner_ = inner; }
+
+  void on_connected(std::uint64_t id, const wire::Endpoint& local, const wire::Endpoint& remote,
+                    bool local_initiated, wire::Nanos at) override {
+    if (!inner_ || !peers_.count(remote.address)) return;
+    ids_.insert(id);
+    inner_->on_connected(id, local, remote, local_initiated, at);
+  }
+  void on_bytes(std::uint64_t id, bool sent, std::span<const std::uint8_t> bytes,
+                wire::Nanos at) override {
+    if (ids_.count(id)) inner_->on_bytes(id, sent, bytes, at);
+  }
+  void on_closed(std::uint64_t id, bool by_local, bool reset, wire::Nanos at) override {
+    if (ids_.erase(id)) inner_->on_closed(id, by_local, reset, at);
+  }
+
+ private:
+  std::set<wire::IpAddress> peers_;
+  std::set<std::uint64_t> ids_;
+  session::WireTap* inner_ = nullptr;
+};
+
+bool established_between(const analysis::Observation& observation, const wire::IpAddress& a,
+                         const wire::IpAddress& b) {
+  const auto it = observation.sessions().find(a < b ? std::pair(a, b) : std::pair(b, a));
+  return it != observation.sessions().end() && it->second.established > 0;
+}
+
+std::string seconds_text(Millis ms) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f s", static_cast<double>(ms.count()) / 1000);
+  return buffer;
+}
 
 // One script runner per peer instance, so that instances run concurrently.
 speakers::Script script_for(const check::PeerSpec& peer, const check::PeerInstance& instance,
@@ -55,6 +100,40 @@ speakers::Script script_for(const check::PeerSpec& peer, const check::PeerInstan
   script.speakers.push_back(std::move(speaker));
   script.steps = std::move(steps);
   return script;
+}
+
+// Runs the --peer-cmd hook for a real peer's script step: CMD script INSTANCE STEPS-JSON, its
+// output in the cell's peer-cmd.log, keeping the sessions served while it runs. Why it
+// failed, or nullopt.
+std::optional<std::string> run_peer_command(const std::string& command,
+                                            const check::SuiteStep& step,
+                                            const jsonio::Document& document, const fs::path& dir,
+                                            boost::asio::io_context& io) {
+  std::vector<std::string> argv;
+  std::stringstream words(command);  // split at blanks: no shell, no quoting
+  for (std::string word; words >> word;)
+    argv.push_back(word);
+  argv.insert(argv.end(), {"script", step.peer, document.at(step.script_pointer).json().dump()});
+  const std::string program = daemons::find_program(argv[0]);
+  if (program.empty()) return "--peer-cmd: no program \"" + argv[0] + "\" found";
+  argv[0] = program;
+  const std::string log_path = (dir / "peer-cmd.log").string();
+  try {
+    auto child = daemons::ChildProcess::start(argv, dir.string(), log_path);
+    const auto deadline = SteadyClock::now() + kPeerCommandDeadline;
+    while (SteadyClock::now() < deadline) {
+      if (auto status = child.poll()) {
+        if (status->exited && status->code == 0) return std::nullopt;
+        return "--peer-cmd ended with " + status->to_string() + ": " + daemons::file_tail(log_path);
+      }
+      if (io.stopped()) io.restart();
+      io.run_one_for(Millis(20));  // serve the sessions while the hook runs
+    }
+    child.stop();
+    return "--peer-cmd did not end within " + seconds_text(kPeerCommandDeadline);
+  } catch (const std::runtime_error& e) {
+    return std::string("--peer-cmd: ") + e.what();
+  }
 }
 
 class RunLog {
@@ -104,9 +183,15 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
   auto stopping = [&options] { return options.stop && options.stop->requested(); };
 
   // The route server under test.
+  const std::vector<const check::PeerInstance*> real_peers = external_instances(suite);
+  std::set<wire::IpAddress> real_peer_addresses;
+  for (const auto* instance : real_peers)
+    real_peer_addresses.insert(instance->address);
+  RealPeerTap real_peer_tap(real_peer_addresses);
   TargetContext target_context;
   target_context.transport = &transport;
   target_context.time = &time;
+  target_context.tap = real_peers.empty() ? nullptr : &real_peer_tap;
   target_context.cell_dir = dir;
   target_context.log = [&log](const std::string& line) { log.line(line); };
   std::unique_ptr<RouteServerTarget> target;
@@ -138,6 +223,7 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
                                            [&log](const std::string& line) { log.line(line); });
   record.capture_source = capture.source();
   TapObserver observer({}, capture.tap());
+  real_peer_tap.attach(&observer);
 
   // The fake speakers.
   std::vector<std::unique_ptr<speakers::ScriptRunner>> runners;
@@ -147,6 +233,7 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
     for (const auto& instance : peer.instances) {
       record.addresses[instance.name] = instance.address.to_string();
       record.attribute_addresses[instance.name] = instance.attribute_address.to_string();
+      if (peer.external) continue;  // a real speaker plays it
       instance_names.push_back(instance.name);
       runners.push_back(std::make_unique<speakers::ScriptRunner>(
           io, transport, time,
@@ -198,12 +285,65 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
     record.convergence_ms[phase.empty() ? "initial" : phase] = ms;
   };
 
+  // Real peers connect in their own time (and the route server to them): every session to
+  // every instance, or the deadline. The sessions that never came up are named in the verdict.
+  if (!real_peers.empty()) {
+    const auto start = SteadyClock::now();
+    auto missing = [&] {
+      std::vector<std::pair<std::string, std::string>> out;  // route server, peer instance
+      for (const auto* instance : real_peers)
+        for (const auto& rs : route_servers)
+          if (!established_between(observer.observation(), rs.address, instance->address))
+            out.emplace_back(rs.name, instance->name);
+      return out;
+    };
+    while (!stopping() && !missing().empty() && SteadyClock::now() < start + options.peer_wait) {
+      if (io.stopped()) io.restart();
+      io.run_one_for(std::max<SteadyClock::duration>(start + options.peer_wait - SteadyClock::now(),
+                                                     Millis(1)));
+    }
+    const auto waited = std::chrono::duration_cast<Millis>(SteadyClock::now() - start);
+    for (const auto& [rs, instance] : missing())
+      record.sessions_not_up[rs + " -> " + instance] =
+          "the real peer did not reach Established with " + rs + " within " + seconds_text(waited);
+    log.line("real peers: " + std::to_string(real_peers.size()) + ", sessions up after " +
+             seconds_text(waited));
+  }
+
   bool flag = cell.branch_to_branch;
   wait_phase("");
   for (const auto& step : suite.steps) {
     if (stopping()) break;
     record.step_started[step.name] = time.wall_now();
     log.line("step '" + step.name + "': " + to_string(step.action));
+    const auto* stepped = suite.find_instance(step.peer);
+    const bool on_real_peer = stepped && external_instance_at(suite, stepped->address);
+    if (step.action == check::StepAction::script && on_real_peer) {
+      if (options.peer_cmd.empty()) {
+        record.steps_not_taken[step.name] =
+            "a real speaker plays " + step.peer + ": its script needs a --peer-cmd hook";
+        log.line("step '" + step.name + "' skipped: " + record.steps_not_taken[step.name]);
+      } else if (auto why = run_peer_command(options.peer_cmd, step, *suite.document, dir, io)) {
+        log.line("step '" + step.name + "' not applied: " + *why);
+        not_applied.push_back("step '" + step.name + "' not applied: " + *why);
+      }
+      wait_phase(step.name);
+      continue;
+    }
+    if (is_route_server_step(step, suite)) {
+      if (step.action == check::StepAction::set_flag) flag = step.flag.value_or(!flag);
+      if (auto why = target->apply(step, flag)) {
+        log.line("step '" + step.name + "' not applied: " + *why);
+        // On a real peer's session (it was not up, it offered no Route-Refresh) the step
+        // cannot be taken: the cases after it are skipped, the rest stand.
+        if (on_real_peer)
+          record.steps_not_taken[step.name] = *why;
+        else
+          not_applied.push_back("step '" + step.name + "' not applied: " + *why);
+      }
+      wait_phase(step.name);
+      continue;
+    }
     switch (step.action) {
       case check::StepAction::drop_session:
         for (std::size_t i = 0; i < runners.size(); ++i)
@@ -221,12 +361,7 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
             runners[i]->append(plan.step_scripts.at(step.name), script_done);
         break;
       default:
-        if (step.action == check::StepAction::set_flag) flag = step.flag.value_or(!flag);
-        if (auto why = target->apply(step, flag)) {
-          log.line("step '" + step.name + "' not applied: " + *why);
-          not_applied.push_back("step '" + step.name + "' not applied: " + *why);
-        }
-        break;
+        break;  // the route server's steps are above
     }
     wait_phase(step.name);
   }

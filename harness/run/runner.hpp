@@ -39,6 +39,14 @@ struct RunOptions {
   std::ostream* log = nullptr;                        // route-server and runner log lines
   // When set, a request ends the cell part-way: it is marked interrupted and not judged.
   StopRequest* stop = nullptr;
+  // Real peers (run/external_peers.hpp): how long to wait for their sessions to every
+  // route-server instance before the first phase starts.
+  std::chrono::milliseconds peer_wait{30000};
+  // A program (split at blanks, no shell) run for a script step of a real peer, with
+  // "script", the peer instance and the steps as compact JSON appended; empty: such steps are
+  // skipped, and the cases after them too.
+  std::string peer_cmd;
+  std::string interface = "lo";  // where a live capture listens
 };
 
 struct CellRun {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "run/external_peers.hpp"
 #include "speakers/daemons/ars_config.hpp"
 #include "speakers/daemons/ars_route_server.hpp"
 #include "speakers/daemons/daemon_process.hpp"
@@ -40,12 +41,17 @@ class BuiltinTarget final : public RouteServerTarget {
     const routeserver::Config config = configured(plan, cell, faults_);
     routeserver::ServerOptions options;
     options.active = false;  // the speakers connect
+    // Real peers may wait long between attempts (BGP's ConnectRetry is often 120 s): the route
+    // server connects to them too, at the suite's port.
+    for (const auto* instance : external_instances(plan.suite))
+      options.active_peers.push_back(instance->name);
+    options.peer_port = plan.suite.port;
     // The suite's port (179: what Wireshark and tshark decode as BGP without being told) at
     // the instances' own addresses; where another run or process holds it, any free port.
     options.instance_ports.assign(config.instances.size(), plan.suite.port);
     auto start = [&] {
       server_ = std::make_unique<routeserver::RouteServer>(*context.transport, *context.time,
-                                                           config, options);
+                                                           config, options, context.tap);
       if (context.log)
         server_->set_log(
             [log = context.log](const routeserver::LogLine& l) { log(routeserver::to_string(l)); });
@@ -54,6 +60,10 @@ class BuiltinTarget final : public RouteServerTarget {
     try {
       start();
     } catch (const std::runtime_error& e) {
+      // A real peer connects to the port it was configured with: no other port will do.
+      if (!options.active_peers.empty())
+        throw TargetError(std::string(e.what()) + " (a real peer connects to port " +
+                          std::to_string(plan.suite.port) + " there)");
       if (context.log)
         context.log(std::string(e.what()) + "; listening on a free port instead (run.json has it)");
       options.instance_ports.assign(config.instances.size(), 0);
@@ -79,6 +89,15 @@ class BuiltinTarget final : public RouteServerTarget {
       case check::StepAction::set_vnet_prefixes:
         server_->set_vnet_prefixes(step.prefixes);
         break;
+      case check::StepAction::drop_session:
+        if (server_->drop_peer(step.peer, step.route_servers) == 0)
+          return "no session of " + step.peer + " was up to drop";
+        break;
+      case check::StepAction::route_refresh:
+        if (server_->send_route_refresh(step.peer, step.route_servers) == 0)
+          return "no Established session of " + step.peer +
+                 " that offered Route-Refresh to send a ROUTE-REFRESH on";
+        break;
       default:
         return step_text(step) + " is not the route server's";
     }
@@ -92,20 +111,6 @@ class BuiltinTarget final : public RouteServerTarget {
   std::unique_ptr<routeserver::RouteServer> server_;
   std::vector<RsEndpoint> endpoints_;
 };
-
-// The program `name` resolves to through $PATH (or itself when it names a path); "" if none.
-std::string find_program(const std::string& name) {
-  if (name.find('/') != std::string::npos)
-    return daemons::is_executable(name) ? fs::absolute(name).string() : "";
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (daemons::is_executable(candidate)) return fs::absolute(candidate).string();
-  }
-  return "";
-}
 
 // The user's own route server: we only know where it listens, and, with --control-cmd, how
 // to tell it about a runtime step.
@@ -145,7 +150,7 @@ class ExternalTarget final : public RouteServerTarget {
     if (control_cmd_.empty()) return step_text(step) + " needs --control-cmd";
     auto argv = control_command_argv(control_cmd_, step, flag);
     const std::string program = argv[0];
-    argv[0] = find_program(program);
+    argv[0] = daemons::find_program(program);
     if (argv[0].empty()) return "--control-cmd: no program '" + program + "'";
     const std::string log = (context_.cell_dir / "control.log").string();
     try {
@@ -300,10 +305,22 @@ bool is_daemon(TargetKind kind) {
   return kind != TargetKind::builtin && kind != TargetKind::external;
 }
 
-bool is_route_server_step(const check::SuiteStep& step) {
-  return step.action == check::StepAction::set_flag ||
-         step.action == check::StepAction::set_preference ||
-         step.action == check::StepAction::set_vnet_prefixes;
+bool is_route_server_step(const check::SuiteStep& step, const check::Suite& suite) {
+  switch (step.action) {
+    case check::StepAction::set_flag:
+    case check::StepAction::set_preference:
+    case check::StepAction::set_vnet_prefixes:
+    case check::StepAction::route_refresh:
+      return true;
+    case check::StepAction::drop_session: {
+      // A real peer cannot be told to close its session: the route server drops it.
+      const auto* instance = suite.find_instance(step.peer);
+      return instance && external_instance_at(suite, instance->address);
+    }
+    case check::StepAction::script:
+      return false;
+  }
+  return false;
 }
 
 std::vector<std::string> control_command_argv(const std::string& command,
@@ -324,6 +341,11 @@ std::vector<std::string> control_command_argv(const std::string& command,
       for (const auto& p : step.prefixes)
         argv.push_back(p.to_string());
       break;
+    case check::StepAction::drop_session:
+    case check::StepAction::route_refresh:
+      argv.push_back(step.peer);
+      argv.insert(argv.end(), step.route_servers.begin(), step.route_servers.end());
+      break;
     default:
       break;
   }
@@ -336,6 +358,12 @@ std::vector<std::string> skip_reasons(const TargetSpec& spec, const SuitePlan& p
   if (is_daemon(spec.kind)) {
     const routeserver::Config config = plan.config_for(cell);
     reasons = unexpressible(daemon_kind(spec.kind), config).beyond;
+    for (const auto& step : plan.suite.steps)
+      if (step.action == check::StepAction::route_refresh ||
+          (step.action == check::StepAction::drop_session &&
+           is_route_server_step(step, plan.suite)))
+        reasons.push_back(step_text(step) + ": the " + std::string(to_string(spec.kind)) +
+                          " target cannot act on one peer's session from the route-server side");
     // A preference a step sets at runtime that the daemon cannot express.
     for (const auto& step : plan.suite.steps) {
       if (step.action != check::StepAction::set_preference) continue;
@@ -348,7 +376,7 @@ std::vector<std::string> skip_reasons(const TargetSpec& spec, const SuitePlan& p
   }
   if (spec.kind == TargetKind::external && spec.control_cmd.empty())
     for (const auto& step : plan.suite.steps)
-      if (is_route_server_step(step))
+      if (is_route_server_step(step, plan.suite))
         reasons.push_back(step_text(step) +
                           " changes the route server: an external target needs --control-cmd");
   return reasons;

@@ -24,6 +24,7 @@
 namespace rsconform::session {
 class Transport;
 class TimeSource;
+class WireTap;
 }  // namespace rsconform::session
 
 namespace rsconform::run {
@@ -75,12 +76,13 @@ std::vector<std::string> known_limitations(TargetKind kind, const SuitePlan& pla
 
 // The argv of an external control command (its words) for a route-server step, e.g.
 // {CMD..., "set_flag", "on"}, {CMD, "set_preference", "ASPath"},
-// {CMD, "set_vnet_prefixes", "10.1.0.0/16", "10.2.0.0/16"}.
+// {CMD, "set_vnet_prefixes", "10.1.0.0/16", "10.2.0.0/16"}, {CMD, "route_refresh", "nva1", "rs0"}.
 std::vector<std::string> control_command_argv(const std::string& command,
                                               const check::SuiteStep& step, bool flag);
 
-// True for the steps the route server itself carries out (not the speakers).
-bool is_route_server_step(const check::SuiteStep& step);
+// True for the steps the route server itself carries out (not the speakers): runtime changes,
+// ROUTE-REFRESH, and dropping the session of a peer a real speaker plays.
+bool is_route_server_step(const check::SuiteStep& step, const check::Suite& suite);
 
 class RouteServerTarget {
  public:
@@ -102,6 +104,9 @@ class RouteServerTarget {
 struct TargetContext {
   session::Transport* transport = nullptr;  // builtin: its sessions run on the cell's io
   session::TimeSource* time = nullptr;
+  // builtin: sees the route server's sessions (real peers' sessions pass through no speaker of
+  // ours; the caller filters which it keeps).
+  session::WireTap* tap = nullptr;
   std::filesystem::path cell_dir;  // configs, logs, control sockets go under it
   std::function<void(const std::string&)> log;
   std::chrono::milliseconds start_deadline{15000};

@@ -253,7 +253,13 @@ void BgpSession::perform(Conn& conn, const std::vector<Action>& actions) {
       ++established_count_;
       if (listener_ && conn.negotiated) listener_->on_established(*conn.negotiated);
     } else if (const auto* d = std::get_if<SessionDown>(&action)) {
-      const bool internal = d->reason == DownReason::collision && !d->was_established;
+      // A connection that never got up while another one of the session is up or coming up
+      // (an outgoing connect refused after the peer's own connection was accepted) is not the
+      // session going down.
+      const Conn* sibling = other(conn);
+      const bool internal = !d->was_established &&
+                            (d->reason == DownReason::collision ||
+                             (sibling && !sibling->dead && sibling->fsm.state() != State::idle));
       if (listener_ && !internal) {
         SessionDownInfo info{d->reason, d->event, d->was_established, d->notification,
                              d->reason == DownReason::connection_failed ? last_error_ : ""};

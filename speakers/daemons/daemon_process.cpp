@@ -296,4 +296,18 @@ std::string file_tail(const std::string& path, std::size_t max_bytes) {
   return all.size() <= max_bytes ? all : all.substr(all.size() - max_bytes);
 }
 
+// The program `name` resolves to through $PATH (or itself when it names a path); "" if none.
+std::string find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos)
+    return is_executable(name) ? std::filesystem::absolute(name).string() : "";
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (is_executable(candidate)) return std::filesystem::absolute(candidate).string();
+  }
+  return "";
+}
+
 }  // namespace rsconform::daemons

@@ -86,6 +86,8 @@ bool table_lists_listener(const std::string& proc_net_tcp, const wire::IpAddress
 
 // `path` names a file this process may execute.
 bool is_executable(const std::string& path);
+// The program `name` resolves to through $PATH (or itself when it names a path); "" if none.
+std::string find_program(const std::string& name);
 
 // A TCP port the kernel considers free on `address` (IPv4; bound to port 0 and released, so a
 // daemon can be told it in its config).

@@ -140,7 +140,9 @@ struct RouteServer::Peer final : session::SessionListener {
     config.local = session::Endpoint{self.address, 0};
     config.peer =
         session::Endpoint{pc.address, server.options_.peer_port.value_or(server.options_.port)};
-    config.active = server.options_.active;
+    const auto& active_peers = server.options_.active_peers;
+    config.active = server.options_.active || std::find(active_peers.begin(), active_peers.end(),
+                                                        pc.name) != active_peers.end();
     config.passive = server.options_.passive;
     config.restart_delay = server.options_.restart_delay;
     config.connect_retry_time = server.options_.connect_retry_time;
@@ -214,7 +216,7 @@ struct RouteServer::Peer final : session::SessionListener {
 
   // Starts the session unless it is held down or not allowed now.
   void start_if_allowed() {
-    if (!server.running_ || held_down || !instance.engine.session_allowed(id)) return;
+    if (!server.running_ || held_down || dropped || !instance.engine.session_allowed(id)) return;
     wait_config = false;
     session->start();
   }
@@ -226,6 +228,7 @@ struct RouteServer::Peer final : session::SessionListener {
   std::unique_ptr<session::Alarm> idle_alarm;
   bool held_down = false;    // closed by the engine, waiting for its idle time
   bool wait_config = false;  // not allowed until a runtime change
+  bool dropped = false;      // closed by drop_peer: refused until stop()
 };
 
 RouteServer::RouteServer(session::Transport& transport, session::TimeSource& time, Config config,
@@ -367,6 +370,54 @@ void RouteServer::close_peer(Peer& peer, const CloseSession& close) {
     raw->start_if_allowed();
     notify_event();
   });
+}
+
+namespace {
+
+bool names_instance(const std::vector<std::string>& instances, const std::string& name) {
+  return instances.empty() ||
+         std::find(instances.begin(), instances.end(), name) != instances.end();
+}
+
+}  // namespace
+
+std::size_t RouteServer::drop_peer(std::string_view peer,
+                                   const std::vector<std::string>& instances) {
+  std::size_t closed = 0;
+  for (auto& inst : instances_) {
+    if (!names_instance(instances, inst->engine.instance().name)) continue;
+    for (auto& p : inst->peers) {
+      if (p->name() != peer || p->dropped) continue;
+      p->dropped = true;
+      p->idle_alarm->cancel();
+      const bool up = p->session->state() != session::State::idle;
+      p->log("dropped by the route server (Cease 6/2), refused until the run ends");
+      p->session->stop(wire::Notification{static_cast<std::uint8_t>(wire::ErrorCode::cease),
+                                          wire::subcode::kAdministrativeShutdown,
+                                          {}});
+      if (up) ++closed;
+    }
+  }
+  notify_event();
+  return closed;
+}
+
+std::size_t RouteServer::send_route_refresh(std::string_view peer,
+                                            const std::vector<std::string>& instances) {
+  std::size_t sent = 0;
+  for (auto& inst : instances_) {
+    if (!names_instance(instances, inst->engine.instance().name)) continue;
+    for (auto& p : inst->peers) {
+      if (p->name() != peer || !p->session->established()) continue;
+      const auto& open = p->session->peer_open();
+      if (!open || !PeerCapabilities::from_open(*open).route_refresh) continue;
+      p->log("ROUTE-REFRESH out (asked by the run)");
+      p->session->send(wire::Message(wire::RouteRefresh{wire::kIpv4Unicast, 0, {}}));
+      ++sent;
+    }
+  }
+  notify_event();
+  return sent;
 }
 
 void RouteServer::restart_allowed() {

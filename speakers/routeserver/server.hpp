@@ -40,7 +40,9 @@ struct ServerOptions {
   std::vector<std::uint16_t> instance_ports;  // per instance, overrides `port` (0: any)
   std::optional<std::uint16_t> peer_port;     // where peers are connected to (default: port)
   bool active = true;                         // also connect out to every peer (R4)
-  bool passive = true;                        // accept connections from configured peers
+  std::vector<std::string> active_peers;      // connected out to even when !active
+
+  bool passive = true;  // accept connections from configured peers
   std::chrono::milliseconds restart_delay{1000};
   std::chrono::seconds connect_retry_time{5};
   // Log one line per UPDATE sent or received (with its first prefixes); off
@@ -102,6 +104,15 @@ class RouteServer {
   void set_flag(bool branch_to_branch);
   void set_preference(topology::HubRoutingPreference preference);
   void set_vnet_prefixes(const std::vector<wire::Prefix>& prefixes);
+
+  // ----- acting on one peer from the route-server side (a real peer cannot be scripted) -----
+  // Closes the sessions of `peer` on the instances named (every instance when empty) with
+  // Cease 6/2 and refuses it there until stop() (R32). Returns how many sessions were closed.
+  std::size_t drop_peer(std::string_view peer, const std::vector<std::string>& instances);
+  // Sends `peer` a ROUTE-REFRESH (IPv4 unicast) from the instances named (every instance when
+  // empty) where the session is Established and the peer offered Route-Refresh (R9). Returns
+  // how many were sent.
+  std::size_t send_route_refresh(std::string_view peer, const std::vector<std::string>& instances);
 
   // ----- inspection -----
   const Config& config() const { return config_; }

@@ -97,7 +97,8 @@ struct SessionSpec {
   bool rs_silent = false;  // the route server sends no OPEN
   // How the connection ends, after everything else (nothing: it stays up).
   std::function<void(captures::TcpConnectionWriter&, rib::Nanos t)> end = nullptr;
-  std::uint16_t peer_hold_time = 180;  // what the peer's OPEN offers
+  std::uint16_t peer_hold_time = 180;       // what the peer's OPEN offers
+  std::vector<Announce> peer_updates = {};  // peer -> route server
 };
 
 class CheckerTest : public ::testing::Test {
@@ -131,19 +132,24 @@ class CheckerTest : public ::testing::Test {
         c.send(captures::Direction::forward, encoded(wire::Keepalive{}), t + 3);
         c.send(down, encoded(wire::Keepalive{}), t + 4);
       }
-      for (const auto& a : s.updates) {
-        const auto prefix = *wire::Prefix::parse(a.prefix);
-        wire::Update u;
-        if (a.withdraw) {
-          u.withdrawn.push_back(prefix);
-        } else {
-          speakers::AttributeSpec attrs;
-          attrs.as_path = a.as_path.empty() ? wire::AsPath{} : wire::AsPath::sequence(a.as_path);
-          attrs.next_hop = a.next_hop;
-          u = speakers::build_announce({prefix}, attrs, 65515, false, s.rs);
+      auto send_updates = [&](const std::vector<Announce>& updates, captures::Direction d,
+                              std::uint32_t sender_as, const wire::IpAddress& sender) {
+        for (const auto& a : updates) {
+          const auto prefix = *wire::Prefix::parse(a.prefix);
+          wire::Update u;
+          if (a.withdraw) {
+            u.withdrawn.push_back(prefix);
+          } else {
+            speakers::AttributeSpec attrs;
+            attrs.as_path = a.as_path.empty() ? wire::AsPath{} : wire::AsPath::sequence(a.as_path);
+            attrs.next_hop = a.next_hop;
+            u = speakers::build_announce({prefix}, attrs, sender_as, false, sender);
+          }
+          c.send(d, encoded(u), t + 10 + a.at);
         }
-        c.send(down, encoded(u), t + 10 + a.at);
-      }
+      };
+      send_updates(s.updates, down, 65515, s.rs);
+      send_updates(s.peer_updates, captures::Direction::forward, s.peer_as, s.peer);
       if (s.gap) {
         // 40 bytes that never made it into the capture, then more data.
         c.segment(down, c.next_seq(down) + 40, 0x18, encoded(wire::Keepalive{}), t + 5);
@@ -905,6 +911,163 @@ TEST(Junit, ATestcasePerCaseAndCell) {
                      "script failed\">"),
             std::string::npos)
       << xml;
+}
+
+}  // namespace
+}  // namespace rsconform::check
+
+namespace rsconform::check {
+namespace {
+
+// Vendor NVA mode: a real NVA's side of its sessions is judged too.
+class TowardRouteServerTest : public CheckerTest {
+ protected:
+  // nva1 (a real speaker) with both instances: it sends `nva_updates`, each instance sends it
+  // the VNet prefix.
+  std::vector<SessionSpec> nva_sessions(const std::vector<Announce>& nva_updates) const {
+    std::vector<SessionSpec> out;
+    for (const auto& rs : {kRs0, kRs1}) {
+      SessionSpec s{rs, kNva1, 65001, {{"10.1.0.0/16", {65515}, hop_of(rs)}}, std::nullopt, false};
+      s.peer_updates = nva_updates;
+      out.push_back(s);
+    }
+    return out;
+  }
+  Suite nva_suite(const std::string& cases, const std::string& steps = "[]") const {
+    return load_suite_text(R"({
+      "name": "nva",
+      "matrix": {"branch_to_branch": ["off"]},
+      "peers": [{"name": "nva1", "role": "nva", "external": true, "asn": 65001}],
+      "steps": )" + steps + R"(,
+      "cases": )" + cases + "}",
+                           "nva.json");
+  }
+};
+
+constexpr const char* kNvaCases = R"([
+  {"name": "advertises-own", "rules": ["R2"],
+   "expect": [{"from": "nva1", "present": [{"prefix": "192.168.1.0/24", "as_path_pattern": "65001( \\d+)*", "next_hop": "$self"}]}]},
+  {"name": "no-readvertise", "rules": ["R17"],
+   "expect": [{"from": "nva1", "to": ["rs0", "rs1"], "absent": ["10.1.0.0/16"]}]},
+  {"name": "learns-vnet", "rules": ["R10"],
+   "expect": [{"to": "nva1", "present": [{"prefix": "10.1.0.0/16", "as_path": "65515", "next_hop": "$rs"}]}]}
+])";
+
+TEST_F(TowardRouteServerTest, JudgesWhatTheRealPeerAdvertisesOnEachSession) {
+  const Suite suite = nva_suite(kNvaCases);
+  // A real peer's attribute address is its session address (its own NEXT_HOP).
+  capture(nva_sessions({{"192.168.1.0/24", {65001}, kNva1}}));
+  const CellResult r = check(suite, suite.cells()[0], observer_->observation());
+  EXPECT_EQ(r.verdict, Verdict::pass);
+  std::size_t toward = 0;
+  for (const auto& x : r.results)
+    if (x.from == "nva1") {
+      ++toward;
+      EXPECT_TRUE(x.to == "rs0" || x.to == "rs1") << x.to;
+      EXPECT_EQ(x.session, "nva1 (127.65.1.4) -> " + x.to + " (" +
+                               (x.to == "rs0" ? kRs0 : kRs1).to_string() + ")");
+    }
+  EXPECT_EQ(toward, 4u);  // two cases x two instances
+}
+
+TEST_F(TowardRouteServerTest, ARealPeerThatSendsTheVnetPrefixBackFails) {
+  const Suite suite = nva_suite(kNvaCases);
+  capture(
+      nva_sessions({{"192.168.1.0/24", {65001}, kNva1}, {"10.1.0.0/16", {65001, 65515}, kNva1}}));
+  const CellResult r = check(suite, suite.cells()[0], observer_->observation());
+  EXPECT_EQ(r.verdict, Verdict::failed);
+  std::vector<std::string> failed;
+  for (const auto& x : r.results)
+    if (x.verdict == Verdict::failed) failed.push_back(x.case_name + " " + x.from + "->" + x.to);
+  EXPECT_THAT(failed, ::testing::UnorderedElementsAre("no-readvertise nva1->rs0",
+                                                      "no-readvertise nva1->rs1"));
+}
+
+TEST_F(TowardRouteServerTest, APathWithoutItsOwnAsFirstFailsThePattern) {
+  const Suite suite = nva_suite(kNvaCases);
+  capture(nva_sessions({{"192.168.1.0/24", {65515, 65001}, kNva1}}));
+  const CellResult r = check(suite, suite.cells()[0], observer_->observation());
+  const ExpectationResult* x = find(r, "advertises-own", "nva1", ResultKind::present);
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->verdict, Verdict::failed);
+  EXPECT_THAT(x->reason, ::testing::HasSubstr("as-path"));
+}
+
+TEST_F(TowardRouteServerTest, NamesTheRealPeerFromItsOpen) {
+  const Suite suite = nva_suite(kNvaCases);
+  auto sessions = nva_sessions({{"192.168.1.0/24", {65001}, kNva1}});
+  sessions.pop_back();  // it never reached rs1
+  capture(sessions);
+  const CellResult r = check(suite, suite.cells()[0], observer_->observation());
+  ASSERT_EQ(r.real_peers.size(), 1u);
+  const PeerIdentity& peer = r.real_peers[0];
+  EXPECT_EQ(peer.instance, "nva1");
+  EXPECT_EQ(peer.address, "127.65.1.4");
+  ASSERT_TRUE(peer.seen);
+  EXPECT_EQ(peer.asn, 65001u);
+  EXPECT_EQ(peer.bgp_id, "127.65.1.4");
+  EXPECT_EQ(peer.hold_time, 180);
+  EXPECT_THAT(peer.capabilities, ::testing::ElementsAre("as4"));
+  EXPECT_THAT(peer.route_servers, ::testing::ElementsAre("rs0"));
+  EXPECT_EQ(to_text(peer),
+            "nva1 (127.65.1.4): AS 65001, BGP identifier 127.65.1.4, hold time 180 s, "
+            "capabilities as4; OPEN sent to rs0");
+}
+
+TEST(PeerIdentity, ReadsTheSoftwareVersionAndHostName) {
+  wire::Open open;
+  open.my_as = 65001;
+  open.hold_time = 90;
+  open.bgp_id = wire::IpAddress::v4(10, 0, 0, 1);
+  wire::OptionalParameter caps;
+  caps.type = 2;
+  const std::string version = "FRRouting/8.4.4\x01";
+  wire::UnknownCap raw;
+  raw.value.push_back(static_cast<std::uint8_t>(version.size()));
+  raw.value.insert(raw.value.end(), version.begin(), version.end());
+  caps.capabilities.push_back({75, raw});
+  caps.capabilities.push_back(
+      {static_cast<std::uint8_t>(wire::CapabilityCode::fqdn), wire::FqdnCap{"sdwan1", "lab"}});
+  open.parameters.push_back(caps);
+  const PeerIdentity id = identity_from_open(open);
+  EXPECT_EQ(id.software, "FRRouting/8.4.4?");  // control characters are not passed on
+  EXPECT_EQ(id.hostname, "sdwan1");
+  EXPECT_THAT(id.capabilities, ::testing::ElementsAre("software-version", "fqdn"));
+}
+
+TEST_F(TowardRouteServerTest, CasesAfterAStepNotTakenAreSkippedWithTheReason) {
+  const Suite suite = nva_suite(
+      R"([{"name": "before", "rules": ["R2"], "expect": [{"from": "nva1", "present": [{"prefix": "192.168.1.0/24"}]}]},
+          {"name": "after", "rules": ["R2"], "after": "more",
+           "expect": [{"from": "nva1", "present": [{"prefix": "192.168.9.0/24"}]}]}])",
+      R"([{"name": "more", "action": "script", "peer": "nva1", "script": [{"op": "announce", "prefixes": ["192.168.9.0/24"]}]}])");
+  capture(nva_sessions({{"192.168.1.0/24", {65001}, kNva1}}));
+  CheckOptions options;
+  options.steps_not_taken["more"] = "a real speaker plays nva1: its script needs a --peer-cmd hook";
+  options.step_started["more"] = 30 * kSecond;
+  const CellResult r = check(suite, suite.cells()[0], observer_->observation(), options);
+  EXPECT_EQ(r.verdict, Verdict::pass);
+  EXPECT_EQ(r.cases_judged, 1u);
+  EXPECT_THAT(r.skipped_cases, ::testing::ElementsAre("after"));
+  EXPECT_THAT(r.notes, ::testing::Contains(::testing::HasSubstr("needs a --peer-cmd hook")));
+}
+
+TEST_F(TowardRouteServerTest, UpdatesEventCountsWhatTheSenderSentInThePhase) {
+  const Suite suite = nva_suite(
+      R"([{"name": "resent", "rules": ["R9"], "after": "refresh",
+           "expect": [{"to": "nva1", "from": "rs0", "events": [{"kind": "updates", "sender": "peer"}]}]}])",
+      R"([{"name": "refresh", "action": "route_refresh", "peer": "nva1", "route_servers": "rs0"}])");
+  capture(nva_sessions(
+      {{"192.168.1.0/24", {65001}, kNva1}, {"192.168.1.0/24", {65001}, kNva1, 40 * kSecond}}));
+  CheckOptions options;
+  options.step_started["refresh"] = 30 * kSecond;
+  EXPECT_EQ(check(suite, suite.cells()[0], observer_->observation(), options).verdict,
+            Verdict::pass);
+  options.step_started["refresh"] = 60 * kSecond;  // nothing was re-sent after this
+  const CellResult late = check(suite, suite.cells()[0], observer_->observation(), options);
+  EXPECT_EQ(late.verdict, Verdict::failed);
+  ASSERT_FALSE(late.results.empty());
+  EXPECT_EQ(late.results[0].seen, "0 route(s) announced or withdrawn");
 }
 
 }  // namespace

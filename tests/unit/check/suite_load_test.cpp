@@ -196,6 +196,12 @@ TEST(SuiteLoad, SemanticErrorsNameThePointer) {
        "/cases/0/expect/0/events/0/bgp_id", "unknown placeholder"},
       {"\"present\"", "\"min_routes\": 5, \"max_routes\": 4, \"present\"",
        "/cases/0/expect/0/max_routes", "less than \"min_routes\""},
+      {"\"asn\": 65001,", "\"asn\": 65001, \"external\": true,", "/peers/0/script",
+       "an external peer plays no script"},
+      {"\"to\": \"nva1\"", "\"from\": \"nva1\", \"to\": \"er\"", "/cases/0/expect/0/to",
+       "no route-server instance named \"er\""},
+      {"\"to\": \"nva1\"", "\"from\": [\"rs0\", \"nva1\"], \"to\": \"nva1\"",
+       "/cases/0/expect/0/from/1", "no route-server instance named \"nva1\""},
   };
   for (const auto& p : probes) {
     SCOPED_TRACE(p.to);
@@ -204,6 +210,34 @@ TEST(SuiteLoad, SemanticErrorsNameThePointer) {
     EXPECT_NE(e.message.find(p.message), std::string::npos) << e.message;
     EXPECT_GT(e.at.line, 1u);
   }
+}
+
+TEST(SuiteLoad, ExternalPeersAndExpectationsTowardTheRouteServer) {
+  const Suite suite = load_plan_text(R"({
+    "name": "nva", "matrix": {"branch_to_branch": ["off"]},
+    "peers": [{"name": "nva1", "role": "nva", "external": true, "addresses": ["127.9.1.4"]},
+              {"name": "er", "role": "expressroute"}],
+    "steps": [{"name": "rr", "action": "route_refresh", "peer": "nva1", "route_servers": "rs1"}],
+    "cases": [{"name": "own", "rules": ["R2"], "after": "rr",
+               "expect": [{"from": "nva1", "absent": ["10.1.0.0/16"],
+                           "events": [{"kind": "updates", "sender": "peer"}]},
+                          {"from": "er", "to": "rs0", "min_routes": 1}]}]})")
+                          .suite;
+  ASSERT_EQ(suite.peers.size(), 2u);
+  EXPECT_TRUE(suite.peers[0].external);
+  EXPECT_FALSE(suite.peers[1].external);
+  // A real speaker's NEXT_HOP is its own address.
+  EXPECT_EQ(suite.peers[0].instances[0].attribute_address.to_string(), "127.9.1.4");
+  ASSERT_EQ(suite.steps.size(), 1u);
+  EXPECT_EQ(suite.steps[0].action, StepAction::route_refresh);
+  EXPECT_EQ(suite.steps[0].route_servers, std::vector<std::string>{"rs1"});
+  const auto& expect = suite.cases[0].expect;
+  EXPECT_TRUE(expect[0].toward_route_server);
+  EXPECT_EQ(expect[0].from, std::vector<std::string>{"nva1"});
+  EXPECT_TRUE(expect[0].to.empty());  // every instance
+  EXPECT_EQ(expect[0].events[0].kind, EventKind::updates);
+  EXPECT_TRUE(expect[1].toward_route_server);
+  EXPECT_EQ(expect[1].to, std::vector<std::string>{"rs0"});
 }
 
 // AS-path patterns are RE2: what RE2 cannot compile (a backreference, an
