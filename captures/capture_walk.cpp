@@ -2,6 +2,19 @@
 
 namespace rsconform::captures {
 
+void walk_packet(const RawPacket& packet, TcpReassembler& reassembler, const WalkOptions& options,
+                 WalkStats& stats) {
+  ++stats.packets;
+  stats.bytes += packet.caplen;
+  DecodeResult r = decode_packet(packet);
+  ++stats.by_status[static_cast<std::size_t>(r.status)];
+  if (options.observe) options.observe(packet, r);
+  if (!r.ok()) return;
+  if (options.accept && !options.accept(r.segment)) return;
+  ++stats.segments_accepted;
+  reassembler.add(r.segment);
+}
+
 WalkStats walk_capture(PcapReader& reader, TcpReassembler& reassembler,
                        const WalkOptions& options) {
   WalkStats stats;
@@ -11,15 +24,7 @@ WalkStats walk_capture(PcapReader& reader, TcpReassembler& reassembler,
       stats.stopped = true;
       break;
     }
-    ++stats.packets;
-    stats.bytes += packet.caplen;
-    DecodeResult r = decode_packet(packet);
-    ++stats.by_status[static_cast<std::size_t>(r.status)];
-    if (options.observe) options.observe(packet, r);
-    if (!r.ok()) continue;
-    if (options.accept && !options.accept(r.segment)) continue;
-    ++stats.segments_accepted;
-    reassembler.add(r.segment);
+    walk_packet(packet, reassembler, options, stats);
   }
   if (!stats.stopped) stats.error = reader.error();
   if (options.finish) reassembler.finish();

@@ -36,6 +36,13 @@ struct WalkStats {
   std::uint64_t count(DecodeStatus s) const { return by_status[static_cast<std::size_t>(s)]; }
 };
 
+// One packet through the pipeline: decodes it, counts it in `stats` and feeds an accepted TCP
+// segment to `reassembler` (WalkOptions::stop_before and finish do not apply). The step of
+// walk_capture, shared with packets that come from a live capture rather than a file
+// (run::CaptureObserver), so that both are decoded alike.
+void walk_packet(const RawPacket& packet, TcpReassembler& reassembler, const WalkOptions& options,
+                 WalkStats& stats);
+
 // Reads `reader` to its end, decoding every packet and feeding accepted TCP segments to
 // `reassembler`.
 WalkStats walk_capture(PcapReader& reader, TcpReassembler& reassembler,

@@ -1,4 +1,7 @@
 // Builds the BPF filter of a topology: TCP between its addresses on its BGP ports. Pure.
+// Addresses and ports only, nothing of lo: the same filter fits any interface (Ethernet, "any",
+// raw IP). Frames that reach the filter with their 802.1Q tag in place would need a
+// "vlan and ..." form, which this does not build.
 #pragma once
 
 #include <cstdint>

@@ -24,7 +24,10 @@ struct LiveCapture::State {
   std::condition_variable ready_cv;
   bool ready = false;
   std::atomic<std::uint64_t> written{0};
-  std::string error;  // set by the thread
+  std::function<void(const RawPacket&)> on_packet;  // LiveCaptureOptions::on_packet
+  std::uint32_t link_type = 0;
+  bool nanosecond_timestamps = false;  // else microseconds
+  std::string error;                   // set by the thread
   bool deadline_reached = false;
   bool stopped = false;
   LiveCaptureStats stats;
@@ -44,7 +47,18 @@ using Clock = std::chrono::steady_clock;
 void on_packet(u_char* user, const pcap_pkthdr* header, const u_char* bytes) {
   auto* state = reinterpret_cast<LiveCapture::State*>(user);
   pcap_dump(reinterpret_cast<u_char*>(state->dumper), header, bytes);
-  state->written.fetch_add(1, std::memory_order_relaxed);
+  const std::uint64_t number = state->written.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (!state->on_packet) return;
+  RawPacket packet;
+  packet.number = number;
+  const auto fraction = static_cast<wire::Nanos>(header->ts.tv_usec);
+  packet.timestamp_ns = static_cast<wire::Nanos>(header->ts.tv_sec) * 1'000'000'000 +
+                        (state->nanosecond_timestamps ? fraction : fraction * 1000);
+  packet.caplen = header->caplen;
+  packet.len = header->len;
+  packet.link_type = state->link_type;
+  packet.data = ByteView(bytes, header->caplen);
+  state->on_packet(packet);
 }
 
 // Reads everything the kernel has queued now. Returns false on a read error.
@@ -157,6 +171,10 @@ std::unique_ptr<LiveCapture> LiveCapture::start(const LiveCaptureOptions& option
   if (::pipe2(state.wake, O_CLOEXEC) != 0)
     fail(Kind::other, where + ": pipe: " + std::strerror(errno));
   capture->link_type_ = static_cast<std::uint32_t>(pcap_datalink(state.handle));
+  state.link_type = capture->link_type_;
+  state.nanosecond_timestamps =
+      pcap_get_tstamp_precision(state.handle) == PCAP_TSTAMP_PRECISION_NANO;
+  state.on_packet = options.on_packet;
 
   state.thread = std::thread(capture_loop, std::ref(state), options);
   std::unique_lock lock(state.mutex);

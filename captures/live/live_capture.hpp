@@ -6,6 +6,8 @@
 //            anything sent after start() returns is captured.
 //   stop()   drains: keeps reading until no packet has arrived for `quiet` (or `drain_deadline`
 //            passes), then reads pcap_stats. Drops make the run inconclusive.
+//   on_packet (optional) sees every packet as it is written: a live view of the capture for
+//            sessions the harness does not take part in (run::CaptureObserver).
 //
 // Without capture privilege start() throws LiveCaptureError with kind() == permission, so
 // that the caller can fall back to the in-process recorder.
@@ -13,11 +15,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "captures/live/capture_source.hpp"
+#include "captures/packet.hpp"
 
 namespace rsconform::captures {
 
@@ -30,6 +34,11 @@ struct LiveCaptureOptions {
   int buffer_bytes = 32 * 1024 * 1024;
   std::chrono::milliseconds quiet{100};            // stop: no packet for this long = drained
   std::chrono::milliseconds drain_deadline{3000};  // stop: never drain longer than this
+  // Called on the capture thread for every packet, after it was written, numbered and timed as
+  // in the file (link type, capture time in ns, captured and wire lengths); `data` is valid
+  // during the call only. It must return quickly (copy and hand over): while it runs nobody
+  // empties the kernel's buffer, which then drops packets.
+  std::function<void(const RawPacket&)> on_packet;
 };
 
 struct LiveCaptureStats {

@@ -6,17 +6,21 @@ namespace rsconform::run {
 
 CellCapture CellCapture::start(CaptureMode mode, const std::vector<captures::Endpoint>& listeners,
                                const std::string& path,
-                               const std::function<void(const std::string&)>& log) {
+                               const std::function<void(const std::string&)>& log,
+                               const CellCaptureOptions& options) {
   CellCapture capture;
   if (mode != CaptureMode::inproc) {
     try {
-      captures::LiveCaptureOptions options;
-      options.filter = captures::build_endpoint_filter(listeners);
-      options.output_path = path;
-      // Loopback delivers within microseconds: a short drain window is plenty.
-      options.quiet = std::chrono::milliseconds(20);
-      capture.live_ = captures::LiveCapture::start(options);
-      capture.source_ = "live (lo)";
+      captures::LiveCaptureOptions live;
+      live.interface = options.interface;
+      live.filter = captures::build_endpoint_filter(listeners);
+      live.output_path = path;
+      // Loopback delivers within microseconds: a short drain window is plenty (a real
+      // interface keeps the default).
+      if (options.interface == "lo") live.quiet = std::chrono::milliseconds(20);
+      live.on_packet = options.on_packet;
+      capture.live_ = captures::LiveCapture::start(live);
+      capture.source_ = "live (" + options.interface + ")";
     } catch (const captures::LiveCaptureError& e) {
       if (mode == CaptureMode::live) throw;
       log(std::string("live capture unavailable, recording in process: ") + e.what());

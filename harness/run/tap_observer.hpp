@@ -8,11 +8,12 @@
 #include <map>
 
 #include "analysis/observer.hpp"
+#include "run/live_view.hpp"
 #include "session/wire_tap.hpp"
 
 namespace rsconform::run {
 
-class TapObserver final : public session::WireTap {
+class TapObserver final : public session::WireTap, public LiveView {
  public:
   explicit TapObserver(analysis::ObservationOptions options = {},
                        session::WireTap* forward = nullptr);
@@ -23,9 +24,9 @@ class TapObserver final : public session::WireTap {
                 wire::Nanos at) override;
   void on_closed(std::uint64_t id, bool by_local, bool reset, wire::Nanos at) override;
 
-  const analysis::Observation& observation() const { return observer_.observation(); }
+  const analysis::Observation& observation() const override { return observer_.observation(); }
   // Capture time of the last UPDATE seen on any tapped connection (0: none).
-  wire::Nanos last_update() const { return last_update_; }
+  wire::Nanos last_update() const override { return last_update_; }
 
  private:
   struct Tapped {

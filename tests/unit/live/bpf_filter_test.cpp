@@ -53,6 +53,16 @@ TEST(BpfFilter, EndpointFilterText) {
   EXPECT_EQ(build_endpoint_filter({}), "tcp");
 }
 
+// Nothing in the filter assumes lo: it compiles for the link types of the interfaces a real
+// peer's sessions may be captured on (Ethernet, "any" with Linux cooked headers, raw IP).
+TEST(BpfFilter, EndpointFilterFitsEveryInterfaceLinkType) {
+  std::string filter = build_endpoint_filter(
+      {{*IpAddress::parse("192.0.2.4"), 179}, {*IpAddress::parse("2001:db8::4"), 179}});
+  EXPECT_EQ(filter.find("lo"), std::string::npos);
+  for (int link_type : {DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_NULL})
+    EXPECT_TRUE(compiles(filter, link_type)) << link_type << ": " << filter;
+}
+
 // Another process's connection that shares an address and a port number with
 // a route-server endpoint, but not the endpoint itself, is not captured (seen
 // in CI: parallel tests share the topology's 127.65.x.y addresses).
