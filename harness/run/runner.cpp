@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "analysis/capture_analysis.hpp"
+#include "run/capture_observer.hpp"
 #include "run/cell_capture.hpp"
 #include "run/external_peers.hpp"
 #include "run/live_sessions.hpp"
@@ -218,12 +219,27 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
   std::sort(record.ports.begin(), record.ports.end());
   record.ports.erase(std::unique(record.ports.begin(), record.ports.end()), record.ports.end());
 
-  // Capture: libpcap on lo when permitted, else the in-process recorder.
-  CellCapture capture = CellCapture::start(options.capture, listeners, record.capture_path,
-                                           [&log](const std::string& line) { log.line(line); });
+  // Capture: libpcap (on lo unless told otherwise) when permitted, else the in-process
+  // recorder. Real peers' sessions pass through no speaker of ours: a live capture sees them on the wire
+  // (CaptureObserver); the in-process recorder only through the built-in route server's tap.
+  CaptureObserver wire_view(io, {}, {record.ports.begin(), record.ports.end()});
+  CellCaptureOptions capture_options;
+  capture_options.interface = options.interface;
+  if (!real_peers.empty()) capture_options.on_packet = wire_view.packet_sink();
+  CellCapture capture =
+      CellCapture::start(options.capture, listeners, record.capture_path,
+                         [&log](const std::string& line) { log.line(line); }, capture_options);
   record.capture_source = capture.source();
   TapObserver observer({}, capture.tap());
   real_peer_tap.attach(&observer);
+  const bool live_capture = capture.tap() == nullptr;
+  const LiveView& view = !real_peers.empty() && live_capture
+                             ? static_cast<const LiveView&>(wire_view)
+                             : static_cast<const LiveView&>(observer);
+  if (!real_peers.empty() && !live_capture && options.target.kind != TargetKind::builtin)
+    record.capture_problem =
+        "a real peer's sessions with a " + std::string(to_string(options.target.kind)) +
+        " target are seen only by a live capture (libpcap), which was not available";
 
   // The fake speakers.
   std::vector<std::unique_ptr<speakers::ScriptRunner>> runners;
@@ -263,11 +279,11 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
     std::optional<SteadyClock::time_point> converged_at;
     while (!stopping()) {
       auto now = SteadyClock::now();
-      bool holds = converged(suite, cell, observer.observation(), phase, check_options);
+      bool holds = converged(suite, cell, view.observation(), phase, check_options);
       if (holds && !converged_at) converged_at = now;
       if (!holds) converged_at.reset();
       auto since_update =
-          Millis((time.wall_now() - std::max(observer.last_update(), start_wall)) / 1'000'000);
+          Millis((time.wall_now() - std::max(view.last_update(), start_wall)) / 1'000'000);
       if (holds && since_update >= quiet) break;
       if (now >= start + deadline) {
         log.line("phase '" + phase + "': deadline of " + std::to_string(deadline.count()) +
@@ -293,7 +309,7 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
       std::vector<std::pair<std::string, std::string>> out;  // route server, peer instance
       for (const auto* instance : real_peers)
         for (const auto& rs : route_servers)
-          if (!established_between(observer.observation(), rs.address, instance->address))
+          if (!established_between(view.observation(), rs.address, instance->address))
             out.emplace_back(rs.name, instance->name);
       return out;
     };

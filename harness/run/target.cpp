@@ -223,6 +223,9 @@ class DaemonTarget final : public RouteServerTarget {
     options.parent_dir = context.cell_dir.string();
     options.keep_run_dir = true;
     options.start_deadline = context.start_deadline;
+    // A real peer connects to the port it was configured with (our speakers take any).
+    if (has_external_peers(plan.suite))
+      options.ports.assign(plan.suite.route_servers.size(), plan.suite.port);
     try {
       daemons_ = daemons::ArsRouteServer::start(daemon_kind(kind), configured(plan, cell, faults),
                                                 options);

@@ -167,5 +167,49 @@ TEST_F(RealPeerRun, AnNvaThatPeersWithOneInstanceFailsAndTheOtherSessionIsNamed)
   EXPECT_THAT(r.out, HasSubstr("R2: the peer is expected to peer with every instance"));
 }
 
+// Against a daemon target the real peer's sessions never pass through the harness: the run
+// sees them on the wire (the live capture) while it waits and converges.
+constexpr const char* kDaemonSuite = R"({
+  "name": "real-nva-daemon",
+  "topology": {"route_servers": [{"name": "rs0", "address": "127.112.0.4"},
+                                 {"name": "rs1", "address": "127.112.0.5"}]},
+  "route_server": {"vnet_prefixes": ["10.1.0.0/16"]},
+  "matrix": {"branch_to_branch": ["on"]},
+  "timing": {"deadline_ms": 15000, "quiet_ms": 500},
+  "peers": [
+    {"name": "nva1", "role": "nva", "external": true, "asn": 65001, "addresses": ["127.112.1.4"]},
+    {"name": "er", "role": "expressroute", "addresses": ["127.112.2.4", "127.112.2.5"],
+     "script": [{"op": "connect"}, {"op": "wait_state", "state": "Established"},
+                {"op": "announce", "prefixes": ["192.168.2.0/24"], "as_path": [12076]}]}
+  ],
+  "cases": [
+    {"name": "learns", "rules": ["R10", "R11", "R26"],
+     "expect": [{"to": "nva1", "present": [
+       {"prefix": "10.1.0.0/16", "next_hop": "$rs"}, {"prefix": "192.168.2.0/24"}]}]},
+    {"name": "advertises", "rules": ["R17"],
+     "expect": [{"from": "nva1", "present": [{"prefix": "192.168.1.0/24", "as_path": "65001"}],
+                 "absent": ["10.1.0.0/16"]}]},
+    {"name": "reaches-er", "rules": ["R26"],
+     "expect": [{"to": "er", "present": [{"prefix": "192.168.1.0/24", "next_hop": "$nva1"}]}]}
+  ]
+})";
+
+TEST_F(RealPeerRun, ADaemonTargetServesTheRealPeerSeenOnTheWire) {
+  if (access("/usr/sbin/bird", X_OK) != 0) GTEST_SKIP() << "BIRD is not installed";
+  std::ofstream(dir_ / "daemon.json") << kDaemonSuite;
+  StandinNva nva = start_nva();
+  const RunResult r = run_rsconform({"run", (dir_ / "daemon.json").string(), "--target", "bird",
+                                     "--out", (dir_ / "out").string(), "--json",
+                                     (dir_ / "report.json").string(), "--peer",
+                                     "nva1=external@127.112.1.4", "--no-html", "--capture",
+                                     "live", "--peer-wait", "20"},
+                                    std::chrono::seconds(120));
+  ASSERT_EQ(r.exit_status, 0) << r.out << r.err << "\nNVA log:\n" << nva.log_tail();
+  const nlohmann::json c = cell();
+  EXPECT_EQ(c.at("target"), "bird");
+  ASSERT_EQ(c.at("real_peers").size(), 1u);
+  EXPECT_EQ(c.at("real_peers").at(0).at("route_servers"), nlohmann::json({"rs0", "rs1"}));
+}
+
 }  // namespace
 }  // namespace rsconform::test_support
