@@ -220,15 +220,15 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
   record.ports.erase(std::unique(record.ports.begin(), record.ports.end()), record.ports.end());
 
   // Capture: libpcap (on lo unless told otherwise) when permitted, else the in-process
-  // recorder. Real peers' sessions pass through no speaker of ours: a live capture sees them on the wire
-  // (CaptureObserver); the in-process recorder only through the built-in route server's tap.
+  // recorder. Real peers' sessions pass through no speaker of ours: a live capture sees them on the
+  // wire (CaptureObserver); the in-process recorder only through the built-in route server's tap.
   CaptureObserver wire_view(io, {}, {record.ports.begin(), record.ports.end()});
   CellCaptureOptions capture_options;
   capture_options.interface = options.interface;
   if (!real_peers.empty()) capture_options.on_packet = wire_view.packet_sink();
-  CellCapture capture =
-      CellCapture::start(options.capture, listeners, record.capture_path,
-                         [&log](const std::string& line) { log.line(line); }, capture_options);
+  CellCapture capture = CellCapture::start(
+      options.capture, listeners, record.capture_path,
+      [&log](const std::string& line) { log.line(line); }, capture_options);
   record.capture_source = capture.source();
   TapObserver observer({}, capture.tap());
   real_peer_tap.attach(&observer);

@@ -113,9 +113,9 @@ std::vector<wire::Endpoint> peered(const StandinNvaConfig& c) {
 }
 
 void validate(const StandinNvaConfig& c) {
-  if (!c.address.is_v4() || !c.address.is_loopback())
+  if (!c.address.is_v4() || (!c.address.is_loopback() && !c.in_own_namespace))
     throw std::invalid_argument("stand-in NVA: address " + c.address.to_string() +
-                                " is not IPv4 loopback");
+                                " is not IPv4 loopback (or in_own_namespace)");
   if (!c.router_id.is_v4()) throw std::invalid_argument("stand-in NVA: router id must be IPv4");
   if (c.route_servers.empty()) throw std::invalid_argument("stand-in NVA: no route servers");
   for (const wire::Endpoint& rs : c.route_servers)

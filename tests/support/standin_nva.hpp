@@ -48,6 +48,8 @@ struct StandinNvaConfig {
   // use-multiple-paths); BIRD merges paths only toward the kernel, which it never talks to here,
   // and ExaBGP has no RIB: for them this changes nothing.
   bool ecmp = true;
+  // The caller starts it in a network namespace it created: `address` may be any IPv4 one.
+  bool in_own_namespace = false;
 };
 
 // One route it holds from a route-server instance.

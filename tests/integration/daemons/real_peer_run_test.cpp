@@ -198,12 +198,11 @@ TEST_F(RealPeerRun, ADaemonTargetServesTheRealPeerSeenOnTheWire) {
   if (access("/usr/sbin/bird", X_OK) != 0) GTEST_SKIP() << "BIRD is not installed";
   std::ofstream(dir_ / "daemon.json") << kDaemonSuite;
   StandinNva nva = start_nva();
-  const RunResult r = run_rsconform({"run", (dir_ / "daemon.json").string(), "--target", "bird",
-                                     "--out", (dir_ / "out").string(), "--json",
-                                     (dir_ / "report.json").string(), "--peer",
-                                     "nva1=external@127.112.1.4", "--no-html", "--capture",
-                                     "live", "--peer-wait", "20"},
-                                    std::chrono::seconds(120));
+  const RunResult r = run_rsconform(
+      {"run", (dir_ / "daemon.json").string(), "--target", "bird", "--out", (dir_ / "out").string(),
+       "--json", (dir_ / "report.json").string(), "--peer", "nva1=external@127.112.1.4",
+       "--no-html", "--capture", "live", "--peer-wait", "20"},
+      std::chrono::seconds(120));
   ASSERT_EQ(r.exit_status, 0) << r.out << r.err << "\nNVA log:\n" << nva.log_tail();
   const nlohmann::json c = cell();
   EXPECT_EQ(c.at("target"), "bird");
