@@ -141,6 +141,19 @@ TEST_F(RealPeerRun, JudgesBothDirectionsActsFromTheRouteServerSideAndNamesThePee
   EXPECT_THAT(r.out, HasSubstr("real peers:"));
 }
 
+TEST_F(RealPeerRun, TheInProcessRecorderTakesTheRealPeersSessionsFromTheRouteServer) {
+  StandinNva nva = start_nva();
+  const RunResult r = run({"--capture", "inproc"});
+  ASSERT_EQ(r.exit_status, 0) << r.out << r.err;
+  const nlohmann::json c = cell();
+  EXPECT_EQ(c.at("real_peers").at(0).at("route_servers"), nlohmann::json({"rs0", "rs1"}));
+  // replay of the recording gives the same verdict: the real peer's sessions are in it.
+  const fs::path cell_dir = dir_ / "out" / "real-nva" / "flag=on";
+  const RunResult again = run_rsconform({"replay", (cell_dir / "capture.pcap").string(), "--suite",
+                                         (dir_ / "real-nva.json").string()});
+  EXPECT_EQ(again.exit_status, 0) << again.out << again.err;
+}
+
 TEST_F(RealPeerRun, AHookPlaysTheRealPeersScriptStep) {
   StandinNva nva = start_nva();
   const RunResult r = run({"--peer-cmd", "true"});
