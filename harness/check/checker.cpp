@@ -206,6 +206,9 @@ class Judge {
     std::string out = s.prefix ? s.prefix->to_string() : "any prefix";
     if (s.as_path) out += " as-path [" + *s.as_path + "]";
     if (s.as_path_pattern) out += " as-path ~ /" + s.as_path_pattern->text + "/";
+    if (!s.as_path_excludes.empty())
+      out += " as-path without " +
+             list_text(s.as_path_excludes, [](std::uint32_t asn) { return std::to_string(asn); });
     if (!s.next_hops.empty()) {
       std::vector<std::string> hops;
       for (const auto& h : s.next_hops)
@@ -240,6 +243,11 @@ class Judge {
     const std::string path = a.as_path.to_string();
     if (s.as_path && path != *s.as_path) out.push_back("as-path");
     if (s.as_path_pattern && !s.as_path_pattern->matches(path)) out.push_back("as-path");
+    for (const std::uint32_t asn : s.as_path_excludes)
+      if (a.as_path.contains(asn)) {
+        out.push_back("as-path");
+        break;
+      }
     if (!s.next_hops.empty()) {
       bool ok = false;
       for (const auto& h : s.next_hops)

@@ -130,7 +130,8 @@ struct RouteSpec {
   std::optional<wire::Prefix> prefix;  // required for present routes
   std::optional<std::string> as_path;  // exact, as AsPath::to_string(): "65515 65001", "" empty
   std::optional<AsPathPattern> as_path_pattern;
-  std::vector<std::string> next_hops;  // any one of them; "$rs", "$self", "$er", "1.2.3.4"
+  std::vector<std::uint32_t> as_path_excludes;  // ASNs the path must not hold anywhere (R17)
+  std::vector<std::string> next_hops;           // any one of them; "$rs", "$self", "$er", "1.2.3.4"
   std::optional<std::uint8_t> origin;
   bool med_absent = false;  // "med": null
   std::optional<std::uint32_t> med;

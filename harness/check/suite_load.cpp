@@ -382,14 +382,17 @@ struct Loader {
   }
 
   RouteSpec route_spec(const Value& v, bool prefix_required) const {
-    Object o = v.object({"prefix", "as_path", "as_path_pattern", "next_hop", "origin", "med",
-                         "local_pref", "communities", "large_communities"});
+    Object o = v.object({"prefix", "as_path", "as_path_pattern", "as_path_excludes", "next_hop",
+                         "origin", "med", "local_pref", "communities", "large_communities"});
     RouteSpec r;
     r.pointer = v.pointer();
     if (prefix_required) o.require("prefix");
     if (auto p = o.find("prefix")) r.prefix = jsonio::prefix(*p);
     if (auto p = o.find("as_path")) r.as_path = jsonio::as_path(*p).to_string();
     if (auto p = o.find("as_path_pattern")) r.as_path_pattern = get_as_path_pattern(*p);
+    if (auto list = o.find("as_path_excludes"))
+      for (const Value& asn : one_or_many(*list))
+        r.as_path_excludes.push_back(static_cast<std::uint32_t>(asn.uint(1, 0xFFFFFFFFu)));
     if (auto hops = o.find("next_hop")) {
       for (const Value& hop : one_or_many(*hops)) {
         check_next_hop(hop);

@@ -1014,6 +1014,25 @@ TEST_F(TowardRouteServerTest, NamesTheRealPeerFromItsOpen) {
             "capabilities as4; OPEN sent to rs0");
 }
 
+TEST_F(TowardRouteServerTest, AsPathExcludesCatchesTheRouteServersAsAnywhereInThePath) {
+  const Suite suite = nva_suite(R"([{"name": "no-65515", "rules": ["R17"],
+     "expect": [{"from": "nva1", "to": "rs0", "mode": "exact",
+                 "present": [{"prefix": "192.168.1.0/24", "as_path_excludes": [65515]}],
+                 "tolerate": [{"as_path_excludes": 65515}]}]}])");
+  capture(nva_sessions({{"192.168.1.0/24", {65001, 65515, 65002}, kNva1}}));
+  const CellResult prepended = check(suite, suite.cells()[0], observer_->observation());
+  const ExpectationResult* x = find(prepended, "no-65515", "nva1", ResultKind::present);
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->verdict, Verdict::failed);
+  EXPECT_THAT(x->expected, ::testing::HasSubstr("as-path without 65515"));
+  capture(
+      nva_sessions({{"192.168.1.0/24", {65001}, kNva1}, {"10.1.0.0/16", {65001, 65515}, kNva1}}));
+  const CellResult readvertised = check(suite, suite.cells()[0], observer_->observation());
+  EXPECT_EQ(readvertised.verdict, Verdict::failed);  // 10.1.0.0/16 is an extra no tolerate covers
+  capture(nva_sessions({{"192.168.1.0/24", {65001}, kNva1}, {"192.168.7.0/24", {65001}, kNva1}}));
+  EXPECT_EQ(check(suite, suite.cells()[0], observer_->observation()).verdict, Verdict::pass);
+}
+
 TEST(PeerIdentity, ReadsTheSoftwareVersionAndHostName) {
   wire::Open open;
   open.my_as = 65001;
