@@ -491,7 +491,10 @@ ExitCode run_suites(const RunFlags& flags) {
   if (!flags.interface.empty()) {
     options.interface = flags.interface;
   } else if (!flags.listens.empty()) {
-    // Capture where the route server's addresses are.
+    // Capture where the route server's addresses are. Our own speakers connect from loopback
+    // addresses, so their sessions cross lo: with any of them, capture on every interface
+    // (libpcap's "any"; each loopback packet is then seen twice and the copy is dropped as a
+    // retransmission).
     const auto listen = run::parse_listen_address(flags.listens.front());
     options.interface = interface_holding(listen.address);
     if (options.interface.empty()) {
@@ -499,6 +502,11 @@ ExitCode run_suites(const RunFlags& flags) {
                 << listen.address.to_string() << " (give --interface)\n";
       return ExitCode::usage;
     }
+    const bool fake_speakers = std::any_of(plans.begin(), plans.end(), [](const auto& plan) {
+      return std::any_of(plan.suite.peers.begin(), plan.suite.peers.end(),
+                         [](const check::PeerSpec& peer) { return !peer.external; });
+    });
+    if (fake_speakers && options.interface != "lo") options.interface = "any";
   }
 
   // The cells this invocation runs: none selected is an input error.
@@ -811,8 +819,9 @@ void add_run_options(CLI::App* cmd, RunFlags& flags) {
                   "seconds to wait for a real peer's sessions to every instance (default 30)")
       ->check(CLI::Range(0.1, 3600.0));
   cmd->add_option("--interface", flags.interface,
-                  "capture on this interface (default lo; the one that carries --listen "
-                  "addresses in a lab)");
+                  "capture on this interface (default lo; with --listen, the interface that "
+                  "holds the address, or \"any\" when fake speakers run too: they connect "
+                  "over lo)");
   cmd->footer(kExitCodes);
 }
 

@@ -92,7 +92,6 @@ class RealPeerNetns : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("rsconform-netns-" + id);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    std::ofstream(dir_ / "nva-veth.json") << kSuite;
   }
   void TearDown() override {
     if (!created_) return;
@@ -101,12 +100,48 @@ class RealPeerNetns : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
+  RunResult run_in_lab(const std::string& file, const char* suite) {
+    std::ofstream(dir_ / file) << suite;
+    return run_with_deadline({"ip",
+                              "netns",
+                              "exec",
+                              lab_,
+                              rsconform_binary(),
+                              "run",
+                              (dir_ / file).string(),
+                              "--out",
+                              (dir_ / "out").string(),
+                              "--json",
+                              (dir_ / "report.json").string(),
+                              "--no-html",
+                              "--capture",
+                              "live",
+                              "--peer",
+                              "nva1=external@192.0.2.10",
+                              "--listen",
+                              "rs0=192.0.2.4",
+                              "--listen",
+                              "rs1=192.0.2.5",
+                              "--peer-wait",
+                              "20"},
+                             std::chrono::seconds(90));
+  }
+  nlohmann::json run_record(const std::string& suite, const std::string& cell) const {
+    std::ifstream in(dir_ / "out" / suite / cell / "run.json");
+    return nlohmann::json::parse(in);
+  }
+  nlohmann::json report_cell() const {
+    std::ifstream in(dir_ / "report.json");
+    return nlohmann::json::parse(in).at("cells").at(0);
+  }
+
   std::string lab_, nva_, lab_if_;
   bool created_ = false;
   fs::path dir_;
 };
 
-TEST_F(RealPeerNetns, ARealNvaOnAVethPairIsCapturedOnThatInterfaceAndJudged) {
+// BIRD as the NVA, in its namespace, at 192.0.2.10, announcing 192.168.1.0/24.
+StandinNva start_nva_in(const std::string& netns) {
   StandinNvaConfig config;
   config.kind = StandinKind::bird;
   config.address = *wire::IpAddress::parse("192.0.2.10");
@@ -115,46 +150,53 @@ TEST_F(RealPeerNetns, ARealNvaOnAVethPairIsCapturedOnThatInterfaceAndJudged) {
                           {*wire::IpAddress::parse("192.0.2.5"), 179}};
   config.announce = {*wire::Prefix::parse("192.168.1.0/24")};
   config.in_own_namespace = true;
-  std::optional<StandinNva> nva;
-  {
-    InNamespace in(nva_);
-    ASSERT_TRUE(in.entered());
-    nva.emplace(StandinNva::start(config, "netns-nva"));
-  }
-  const RunResult r = run_with_deadline({"ip",
-                                         "netns",
-                                         "exec",
-                                         lab_,
-                                         rsconform_binary(),
-                                         "run",
-                                         (dir_ / "nva-veth.json").string(),
-                                         "--out",
-                                         (dir_ / "out").string(),
-                                         "--json",
-                                         (dir_ / "report.json").string(),
-                                         "--no-html",
-                                         "--capture",
-                                         "live",
-                                         "--peer",
-                                         "nva1=external@192.0.2.10",
-                                         "--listen",
-                                         "rs0=192.0.2.4",
-                                         "--listen",
-                                         "rs1=192.0.2.5",
-                                         "--peer-wait",
-                                         "20"},
-                                        std::chrono::seconds(90));
-  ASSERT_EQ(r.exit_status, 0) << r.out << r.err << "\nNVA log:\n" << nva->log_tail();
-  std::ifstream in(dir_ / "out" / "nva-veth" / "flag=off" / "run.json");
-  const nlohmann::json record = nlohmann::json::parse(in);
+  InNamespace in(netns);
+  if (!in.entered()) throw std::runtime_error("cannot enter " + netns);
+  return StandinNva::start(config, "netns-nva");
+}
+
+TEST_F(RealPeerNetns, ARealNvaOnAVethPairIsCapturedOnThatInterfaceAndJudged) {
+  StandinNva nva = start_nva_in(nva_);
+  const RunResult r = run_in_lab("nva-veth.json", kSuite);
+  ASSERT_EQ(r.exit_status, 0) << r.out << r.err << "\nNVA log:\n" << nva.log_tail();
+  const nlohmann::json record = run_record("nva-veth", "flag=off");
   EXPECT_EQ(record.at("capture_source"), "live (" + lab_if_ + ")");
   EXPECT_EQ(record.at("addresses").at("rs0"), "192.0.2.4");
-  std::ifstream report(dir_ / "report.json");
-  const nlohmann::json cell = nlohmann::json::parse(report).at("cells").at(0);
-  EXPECT_EQ(cell.at("real_peers").at(0).at("route_servers"), nlohmann::json({"rs0", "rs1"}));
-  EXPECT_EQ(cell.at("counts").at("failed"), 0);
-  EXPECT_GT(cell.at("counts").at("pass"), 0);
-  nva->stop();
+  const nlohmann::json c = report_cell();
+  EXPECT_EQ(c.at("real_peers").at(0).at("route_servers"), nlohmann::json({"rs0", "rs1"}));
+  EXPECT_EQ(c.at("counts").at("failed"), 0);
+  EXPECT_GT(c.at("counts").at("pass"), 0);
+}
+
+// Fake gateways beside the real NVA connect from loopback addresses: their sessions cross lo,
+// so the capture takes every interface.
+constexpr const char* kSuiteWithGateway = R"({
+  "name": "nva-veth-er",
+  "topology": {"route_servers": [{"name": "rs0", "address": "127.65.0.4"},
+                                 {"name": "rs1", "address": "127.65.0.5"}]},
+  "route_server": {"vnet_prefixes": ["10.1.0.0/16"]},
+  "matrix": {"branch_to_branch": ["on"]},
+  "timing": {"deadline_ms": 8000, "quiet_ms": 200},
+  "peers": [{"name": "nva1", "role": "nva", "asn": 65001},
+            {"name": "er", "role": "expressroute", "addresses": ["127.113.2.4", "127.113.2.5"],
+             "script": [{"op": "connect"}, {"op": "wait_state", "state": "Established"},
+                        {"op": "announce", "prefixes": ["192.168.2.0/24"], "as_path": [12076]}]}],
+  "cases": [
+    {"name": "nva-learns-er", "rules": ["R26"],
+     "expect": [{"to": "nva1", "present": [{"prefix": "192.168.2.0/24", "as_path": "65515 12076"}]}]},
+    {"name": "er-learns-nva", "rules": ["R26"],
+     "expect": [{"to": "er", "present": [{"prefix": "192.168.1.0/24", "as_path": "65001", "next_hop": "$nva1"}]}]}
+  ]
+})";
+
+TEST_F(RealPeerNetns, WithFakeGatewaysBesideItTheCaptureTakesEveryInterface) {
+  StandinNva nva = start_nva_in(nva_);
+  const RunResult r = run_in_lab("nva-veth-er.json", kSuiteWithGateway);
+  ASSERT_EQ(r.exit_status, 0) << r.out << r.err << "\nNVA log:\n" << nva.log_tail();
+  EXPECT_EQ(run_record("nva-veth-er", "flag=on").at("capture_source"), "live (any)");
+  const nlohmann::json c = report_cell();
+  EXPECT_EQ(c.at("counts").at("failed"), 0);
+  EXPECT_EQ(c.at("counts").at("inconclusive"), 0);
 }
 
 }  // namespace
