@@ -29,7 +29,7 @@ endfunction()
 # rsconform_add_test(NAME SOURCES ... DEPS ... [LABELS ...] [TIMEOUT s])
 # One gtest executable, its cases discovered into ctest.
 function(rsconform_add_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT;RESOURCE_LOCK" "SOURCES;DEPS;LABELS" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
@@ -49,6 +49,13 @@ function(rsconform_add_test name)
        "foreach(test IN LISTS ${name}_TESTS)\n"
        "  set_tests_properties(\"\${test}\" PROPERTIES LABELS \"${ARG_LABELS}\")\n"
        "endforeach()\n")
+  # Cases that share addresses or ports run one at a time, also under ctest -j.
+  if(ARG_RESOURCE_LOCK)
+    file(APPEND ${labels_script}
+         "foreach(test IN LISTS ${name}_TESTS)\n"
+         "  set_tests_properties(\"\${test}\" PROPERTIES RESOURCE_LOCK ${ARG_RESOURCE_LOCK})\n"
+         "endforeach()\n")
+  endif()
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${labels_script})
 endfunction()
 
