@@ -24,6 +24,7 @@
 #include "speakers/roles/roles.hpp"
 #include "speakers/routeserver/server.hpp"
 #include "speakers/script/script.hpp"
+#include "support/io_wait.hpp"
 
 namespace rsconform {
 namespace {
@@ -138,13 +139,7 @@ class CaptureObserverLive : public ::testing::Test {
   }
 
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 20s) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now >= end) return false;
-      io_.run_one_for(end - now);
-    }
-    return true;
+    return test_support::run_io_until(io_, done, limit);
   }
 
   bool nva_established() {

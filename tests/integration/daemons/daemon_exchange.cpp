@@ -1,5 +1,7 @@
 #include "daemon_exchange.hpp"
 
+#include "tests/support/io_wait.hpp"
+
 #include <cstdio>
 #include <stdexcept>
 
@@ -152,14 +154,7 @@ speakers::ScriptResult DaemonExchange::run(const std::string& script_template,
 }
 
 bool DaemonExchange::run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= end) return false;
-    io_.restart();
-    io_.run_one_for(end - now);
-  }
-  return true;
+  return rsconform::test_support::run_io_until(io_, done, limit);
 }
 
 speakers::FakeSpeaker& DaemonExchange::speaker(const std::string& name) {

@@ -21,6 +21,7 @@
 #include "session/asio_transport.hpp"
 #include "speakers/daemons/daemon_process.hpp"
 #include "speakers/routeserver/server.hpp"
+#include "support/io_wait.hpp"
 #include "support/standin_nva.hpp"
 
 namespace rsconform::test_support {
@@ -145,13 +146,7 @@ class StandinNvaTest : public ::testing::TestWithParam<StandinKind> {
   // Runs the route server until `done` (checked after every event, and at least every 100 ms so
   // that the daemon's CLI, through learned(), is asked again) or `limit`.
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-    const auto end = Clock::now() + limit;
-    while (!done()) {
-      const auto now = Clock::now();
-      if (now >= end) return false;
-      io_.run_one_for(std::min<Clock::duration>(end - now, 100ms));
-    }
-    return true;
+    return test_support::run_io_until(io_, done, limit, 100ms);  // the daemon's CLI is polled
   }
 
   // `learned()` of the stand-in, asked again only when 100 ms have passed.

@@ -19,6 +19,7 @@
 #include "speakers/routeserver/server.hpp"
 #include "speakers/script/script.hpp"
 #include "speakers/speaker/fake_speaker.hpp"
+#include "tests/support/io_wait.hpp"
 
 namespace rsconform::routeserver {
 namespace {
@@ -110,13 +111,7 @@ class RouteServerLive : public ::testing::Test {
   }
 
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 15s) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now >= end) return false;
-      io_.run_one_for(end - now);
-    }
-    return true;
+    return test_support::run_io_until(io_, done, limit);
   }
 
   bool all_established() {
