@@ -1,6 +1,7 @@
 #include "analysis/observation_report.hpp"
 
 #include <iomanip>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -221,14 +222,40 @@ void write_tables_json(jsonio::JsonStream& out, const Observation& observation) 
 }
 
 void print_tables(std::ostream& out, const Observation& observation) {
+  // About ten routes share each attribute set, and runs of routes share their family: each text
+  // is made once. Lines are gathered into a buffer written in large pieces.
+  std::unordered_map<const rib::RouteAttributes*, std::string> attribute_texts;
+  std::optional<wire::AfiSafi> family;
+  std::string family_text;
+  std::string buffer;
+  constexpr std::size_t kFlushAt = 1 << 16;
   for (const auto& [key, s] : observation.sessions())
     for (const auto& d : s.directions) {
       if (d.total_messages() == 0) continue;
       out << "table " << d.from.to_string() << " -> " << d.to.to_string() << " (" << d.table.size()
           << " routes" << (d.uncertain() ? ", uncertain" : "") << ")\n";
-      for (const rib::Route& r : d.table.sorted())
-        out << "  " << wire::to_string(r.key.family) << " " << r.key.prefix.to_string() << " "
-            << rib::to_text(*r.attributes) << "\n";
+      for (const rib::Route& r : d.table.sorted()) {
+        if (family != r.key.family) {
+          family = r.key.family;
+          family_text = wire::to_string(r.key.family);
+        }
+        auto [text, fresh] = attribute_texts.try_emplace(r.attributes);
+        if (fresh) text->second = rib::to_text(*r.attributes);
+        buffer += "  ";
+        buffer += family_text;
+        buffer += ' ';
+        buffer += r.key.prefix.to_string();
+        buffer += ' ';
+        buffer += text->second;
+        buffer += '\n';
+        if (buffer.size() >= kFlushAt) {
+          out << buffer;
+          buffer.clear();
+        }
+      }
+      out << buffer;
+      buffer.clear();
+      attribute_texts.clear();  // each table owns its attribute sets
     }
 }
 

@@ -270,9 +270,7 @@ std::optional<Route> AdjRibIn::find(const RouteKey& key) const {
 
 std::vector<Route> AdjRibIn::sorted() const {
   settle();
-  std::vector<Route> out = routes_.routes();
-  std::sort(out.begin(), out.end(), [](const Route& a, const Route& b) { return a.key < b.key; });
-  return out;
+  return routes_.sorted();
 }
 
 }  // namespace rsconform::rib

@@ -1,5 +1,6 @@
 #include "rib/route_table.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace rsconform::rib {
@@ -57,6 +58,40 @@ std::vector<Route> RouteTable::routes() const {
   std::vector<Route> out;
   out.reserve(size());
   for_each([&](const Route& route) { out.push_back(route); });
+  return out;
+}
+
+std::vector<Route> RouteTable::sorted() const {
+  // An exact code orders as its key does among IPv4 unicast keys without a path id (address,
+  // then length): such slots are sorted by code, an integer compare on small elements, the
+  // other keys as keys, and the two merged.
+  struct ExactSlot {
+    std::uint64_t code;
+    const Slot* slot;
+  };
+  std::vector<ExactSlot> exact_slots;
+  std::vector<Route> others;
+  exact_slots.reserve(size());
+  slots_.for_each([&](const Slot& slot) {
+    if (exact(slot.code))
+      exact_slots.push_back(ExactSlot{slot.code, &slot});
+    else
+      others.push_back(route_in(slot));
+  });
+  std::sort(exact_slots.begin(), exact_slots.end(),
+            [](const ExactSlot& a, const ExactSlot& b) { return a.code < b.code; });
+  auto by_key = [](const Route& a, const Route& b) { return a.key < b.key; };
+  std::sort(others.begin(), others.end(), by_key);
+  std::vector<Route> out;
+  out.reserve(size());
+  for (const ExactSlot& exact_slot : exact_slots)
+    out.push_back(route_in(*exact_slot.slot));
+  exact_slots = {};
+  if (!others.empty()) {
+    const auto middle = static_cast<std::ptrdiff_t>(out.size());
+    out.insert(out.end(), others.begin(), others.end());
+    std::inplace_merge(out.begin(), out.begin() + middle, out.end(), by_key);
+  }
   return out;
 }
 

@@ -55,6 +55,8 @@ class RouteTable {
   }
   // Every route, unordered.
   std::vector<Route> routes() const;
+  // Every route ordered by key (family, then prefix).
+  std::vector<Route> sorted() const;
   // Slots in the index (for tests of growth).
   std::size_t capacity() const { return slots_.capacity(); }
   // Slots a successful lookup visits on average (for tests of the hash).

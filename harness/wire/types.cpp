@@ -175,9 +175,16 @@ std::optional<IpAddress> IpAddress::parse(std::string_view text) {
 }
 
 std::string IpAddress::to_string() const {
-  if (is_v4())
-    return std::to_string(bytes[0]) + "." + std::to_string(bytes[1]) + "." +
-           std::to_string(bytes[2]) + "." + std::to_string(bytes[3]);
+  if (is_v4()) {
+    // Written in place, without a temporary per octet: printed tables call this once a route.
+    char text[16];
+    char* end = text;
+    for (std::size_t i = 0; i < 4; ++i) {
+      if (i > 0) *end++ = '.';
+      end = std::to_chars(end, text + sizeof text, bytes[i]).ptr;
+    }
+    return std::string(text, end);
+  }
   std::array<std::uint16_t, 8> groups{};
   for (std::size_t i = 0; i < 8; ++i)
     groups[i] = static_cast<std::uint16_t>((bytes[2 * i] << 8) | bytes[2 * i + 1]);
@@ -253,7 +260,10 @@ std::string Endpoint::to_string() const {
 }
 
 std::string Prefix::to_string() const {
-  std::string out = address.to_string() + "/" + std::to_string(length);
+  std::string out = address.to_string();
+  out += '/';
+  char digits[4];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, length).ptr);
   if (path_id) out += " path-id " + std::to_string(*path_id);
   return out;
 }

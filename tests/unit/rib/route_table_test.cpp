@@ -178,6 +178,38 @@ TEST(RouteTable, RandomMixOfExactAndHashedKeysAcrossGrowth) {
   expect_every_model_route_found(table, model);
 }
 
+// sorted() orders exact codes by code and merges the hashed keys in: the order must be the
+// keys' own, as the model's, with lengths and path ids interleaved at one address.
+TEST(RouteTable, SortedIsTheKeyOrderForAMixOfExactAndHashedKeys) {
+  RouteTable table;
+  Model model;
+  XorShift next{0x9E3779B97F4A7C15ull};
+  for (int step = 0; step < 50000; ++step) {
+    RouteKey k = key(static_cast<std::uint32_t>(next() % 5000));
+    k.prefix.length = static_cast<std::uint8_t>(20 + next() % 5);
+    switch (next() % 4) {
+      case 0:
+        k.prefix.path_id = static_cast<std::uint32_t>(next() % 3);
+        break;
+      case 1:
+        k.family = wire::kIpv6Unicast;
+        break;
+      default:
+        break;
+    }
+    erase_or_upsert(table, model, k, next() % 4 == 0, step);
+  }
+  std::vector<Route> sorted = table.sorted();
+  ASSERT_EQ(sorted.size(), model.size());
+  auto expected = model.begin();
+  for (const Route& route : sorted) {
+    EXPECT_EQ(route.key, expected->first);
+    EXPECT_EQ(route.since, expected->second);
+    ++expected;
+  }
+  EXPECT_TRUE(RouteTable{}.sorted().empty());
+}
+
 // Plain IPv4 keys live only in their slot code: the routes handed back must
 // carry the very keys stored, edges of the address space included, and side
 // keys freed by an erase are reused without mixing routes up.

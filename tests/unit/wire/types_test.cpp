@@ -108,6 +108,7 @@ TEST(PrefixTest, ParsesAndPrints) {
   EXPECT_EQ(Prefix::parse("0.0.0.0/0")->to_string(), "0.0.0.0/0");
   EXPECT_EQ(Prefix::parse("::/0")->to_string(), "::/0");
   EXPECT_EQ(Prefix::parse("192.0.2.1/32")->to_string(), "192.0.2.1/32");
+  EXPECT_EQ(Prefix::parse("255.255.255.255/32")->to_string(), "255.255.255.255/32");
 }
 
 TEST(PrefixTest, ClearsHostBits) {
