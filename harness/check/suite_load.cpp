@@ -546,7 +546,7 @@ struct Loader {
     std::set<std::string> names;
     std::set<std::string> rules;
     for (const Value& item : v.array(true)) {
-      Object o = item.object({"name", "rules", "description", "after", "when", "expect"});
+      Object o = item.object({"name", "rules", "description", "after", "when", "severity", "expect"});
       Case c;
       c.pointer = item.pointer();
       c.name = get_name(o.require("name"));
@@ -570,6 +570,8 @@ struct Loader {
           after->fail("no step named \"" + c.after + "\"");
       }
       if (auto w = o.find("when")) c.when = when(*w);
+      if (auto severity = o.find("severity"))
+        c.warning = severity->one_of<bool>({{"error", false}, {"warning", true}});
       for (const Value& e : o.require("expect").array(true))
         c.expect.push_back(expectation(e));
       suite.cases.push_back(std::move(c));

@@ -1,0 +1,137 @@
+// `rsconform nva-check` through the command line, with real BGP daemons configured as a vendor
+// NVA (tests/support/standin_nva) against the built-in route server: the interoperability
+// sheet's outcome per check, for correct NVAs and for the misconfigurations the pack must
+// catch, and how long each run takes (< 30 s). Addresses: 127.113.0.0/16 only (route server
+// 127.113.0.4 / .5, the NVA 127.113.1.4).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "support/rsconform_cli.hpp"
+#include "support/standin_nva.hpp"
+
+namespace rsconform::test_support {
+namespace {
+
+namespace fs = std::filesystem;
+using Outcomes = std::map<std::string, std::string>;  // check -> "pass", "FAIL", "warning", ...
+
+// The sheet's outcome per check, from its Markdown lines "- **OUTCOME** NAME (RULES; SUITE)".
+Outcomes outcomes_of(const std::string& markdown) {
+  Outcomes out;
+  static const std::regex line(R"(^- \*\*([A-Za-z]+)\*\* ([a-z0-9-]+) \()");
+  std::istringstream in(markdown);
+  std::string text;
+  std::smatch m;
+  while (std::getline(in, text))
+    if (std::regex_search(text, m, line)) out[m[2]] = m[1];
+  return out;
+}
+
+// What a correct NVA gets: everything passes.
+Outcomes all_pass() {
+  Outcomes o;
+  for (const char* name :
+       {"peers-with-both-instances", "offers-capabilities", "hold-time-180", "learns-vnet-prefix",
+        "advertises-own-prefixes", "own-prefixes-without-65515", "no-65515-routes-back",
+        "accepts-both-paths", "flag-off-no-gateway-routes", "flag-on-gateway-routes",
+        "answers-route-refresh", "flag-toggle-keeps-sessions", "one-instance-down",
+        "prefix-limit-cease", "no-notification-back"})
+    o[name] = "pass";
+  return o;
+}
+
+struct Sheet {
+  int exit_status = -1;
+  double seconds = 0;
+  std::string markdown;
+  std::string output;
+};
+
+class NvaCheck : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("rsconform-nva-check-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!getenv("KEEP")) fs::remove_all(dir_);
+  }
+
+  // Starts the stand-in, runs nva-check against it, returns the sheet.
+  Sheet check(StandinKind kind, const std::string& label,
+              const std::function<void(StandinNvaConfig&)>& misconfigure = {}) {
+    if (auto missing = standin_missing_program(kind)) {
+      skipped_ = std::string(to_string(kind)) + " is not installed (" + *missing + ")";
+      return {};
+    }
+    StandinNvaConfig config;
+    config.kind = kind;
+    config.address = *wire::IpAddress::parse("127.113.1.4");
+    config.router_id = *wire::IpAddress::parse("10.100.1.4");
+    config.route_servers = {{*wire::IpAddress::parse("127.113.0.4"), 179},
+                            {*wire::IpAddress::parse("127.113.0.5"), 179}};
+    config.announce = {*wire::Prefix::parse("192.168.1.0/24"),
+                       *wire::Prefix::parse("192.168.4.0/24")};
+    config.listen_port = 179;  // the built-in route server also connects out to it there
+    if (misconfigure) misconfigure(config);
+    StandinNva nva = StandinNva::start(config, "nva-check-" + label);
+    const fs::path out = dir_ / label;
+    const auto start = std::chrono::steady_clock::now();
+    const RunResult r = run_rsconform(
+        {"nva-check", "--peer", "127.113.1.4:65001", "--prefix", "192.168.1.0/24", "--prefix",
+         "192.168.4.0/24", "--listen", "rs0=127.113.0.4", "--listen", "rs1=127.113.0.5",
+         "--interface", "lo", "--peer-wait", "12", "--out", out.string(), "--junit",
+         (dir_ / (label + "-junit.xml")).string(), "--pack",
+         std::string(RSCONFORM_SOURCE_DIR) + "/suites/nva"},
+        std::chrono::seconds(120));
+    Sheet sheet;
+    sheet.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    sheet.exit_status = r.exit_status;
+    sheet.output = r.out + r.err + "\nNVA log:\n" + nva.log_tail();
+    std::ifstream in(out / "sheet.md");
+    std::stringstream text;
+    text << in.rdbuf();
+    sheet.markdown = text.str();
+    RecordProperty(label + "_s", std::to_string(sheet.seconds));
+    std::cout << "nva-check against " << nva.name() << " (" << label << "): " << sheet.seconds
+              << " s, exit " << sheet.exit_status << "\n"
+              << sheet.markdown << std::endl;
+    return sheet;
+  }
+
+  fs::path dir_;
+  std::string skipped_;
+};
+
+#define SKIP_WITHOUT_DAEMON()                       \
+  if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+
+TEST_F(NvaCheck, FrrAsAnNvaPassesEveryCheckUnderThirtySeconds) {
+  const Sheet sheet = check(StandinKind::frr, "frr");
+  SKIP_WITHOUT_DAEMON();
+  EXPECT_EQ(sheet.exit_status, 0) << sheet.output;
+  EXPECT_EQ(outcomes_of(sheet.markdown), all_pass()) << sheet.markdown;
+  EXPECT_NE(sheet.markdown.find("| Model / version | FRRouting"), std::string::npos)
+      << sheet.markdown;
+  EXPECT_LT(sheet.seconds, 30.0);
+}
+
+TEST_F(NvaCheck, GobgpAsAnNvaPassesEveryCheckUnderThirtySeconds) {
+  const Sheet sheet = check(StandinKind::gobgp, "gobgp");
+  SKIP_WITHOUT_DAEMON();
+  EXPECT_EQ(sheet.exit_status, 0) << sheet.output;
+  EXPECT_EQ(outcomes_of(sheet.markdown), all_pass()) << sheet.markdown;
+  EXPECT_LT(sheet.seconds, 30.0);
+}
+
+}  // namespace
+}  // namespace rsconform::test_support
