@@ -907,6 +907,7 @@ void describe_coverage(const Suite& suite, CellResult& result) {
   result.warning_cases.clear();
   for (const auto& c : suite.cases) {
     result.cases.push_back(c.name);
+    result.case_rules[c.name] = c.rules;
     if (c.warning) result.warning_cases.push_back(c.name);
   }
 }

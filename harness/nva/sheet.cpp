@@ -9,6 +9,9 @@
 namespace rsconform::nva {
 namespace {
 
+constexpr std::size_t kMaxEvidenceLines = 6;
+constexpr std::size_t kMaxEvidenceChars = 300;
+
 // Which outcome a case shows when its cells differ: a failure anywhere wins.
 int rank(Outcome o) {
   switch (o) {
@@ -50,9 +53,11 @@ Outcome judge_in_cell(const check::CellResult& cell, const std::string& name, bo
     return Outcome::skipped;
   }
   if (contains(cell.skipped_cases, name)) {
-    evidence.push_back("[" + cell.cell.name + "] not judged here (its flag value, or a step not "
-                       "taken" +
-                       (cell.notes.empty() ? std::string() : ": " + cell.notes.back()) + ")");
+    // A step the run could not take says so in a note; else the case's `when` does not hold.
+    std::string why = "its `when` does not hold in this cell";
+    for (const auto& note : cell.notes)
+      if (note.rfind("step '", 0) == 0) why = note;
+    evidence.push_back("[" + cell.cell.name + "] not judged: " + why);
     return Outcome::skipped;
   }
   Outcome out = Outcome::skipped;
@@ -206,24 +211,31 @@ Sheet build_sheet(const std::vector<check::CellResult>& cells, const SheetOption
         check.suite = cell.suite;
         check.name = name;
         check.outcome = Outcome::skipped;
-        for (const auto& r : cell.results)
-          if (r.case_name == name && !r.rules.empty()) {
-            check.rules = r.rules;
-            break;
-          }
+        if (auto rules = cell.case_rules.find(name); rules != cell.case_rules.end())
+          check.rules = rules->second;
         sheet.checks.push_back(std::move(check));
       }
       SheetCheck& check = sheet.checks[it->second];
       const Outcome o =
           judge_in_cell(cell, name, contains(cell.warning_cases, name), check.evidence);
       if (rank(o) > rank(check.outcome) || fresh) check.outcome = o;
-      if (check.rules.empty())
-        for (const auto& r : cell.results)
-          if (r.case_name == name && !r.rules.empty()) check.rules = r.rules;
     }
   }
-  for (auto& check : sheet.checks)
+  for (auto& check : sheet.checks) {
     if (check.rules.empty()) check.rules = {"other"};
+    // The same session result stands for several cases and cells: each line once, a few of them.
+    std::vector<std::string> lines;
+    for (auto& line : check.evidence) {
+      if (line.size() > kMaxEvidenceChars) line = line.substr(0, kMaxEvidenceChars) + "...";
+      if (!contains(lines, line)) lines.push_back(line);
+    }
+    if (lines.size() > kMaxEvidenceLines) {
+      const std::size_t more = lines.size() - kMaxEvidenceLines;
+      lines.resize(kMaxEvidenceLines);
+      lines.push_back("(" + std::to_string(more) + " more in run/report.json)");
+    }
+    check.evidence = std::move(lines);
+  }
   std::stable_sort(sheet.checks.begin(), sheet.checks.end(),
                    [](const SheetCheck& a, const SheetCheck& b) {
                      return rule_less(a.rules.front(), b.rules.front());

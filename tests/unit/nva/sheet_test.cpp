@@ -35,6 +35,10 @@ check::CellResult cell(const std::string& name, bool flag) {
   c.cases = {"learns-vnet-prefix", "no-65515-routes-back", "answers-route-refresh",
              "flag-on-gateway-routes"};
   c.warning_cases = {"no-65515-routes-back"};
+  c.case_rules = {{"learns-vnet-prefix", {"R10", "R11"}},
+                  {"no-65515-routes-back", {"R17"}},
+                  {"answers-route-refresh", {"R9"}},
+                  {"flag-on-gateway-routes", {"R26"}}};
   check::PeerIdentity id;
   id.instance = "nva1";
   id.address = "127.65.1.4";
@@ -131,8 +135,11 @@ TEST(Sheet, NoOpenSaysSoAndSoftwareNotSent) {
   for (auto& c : cells)
     c.real_peers[0].software.reset();
   EXPECT_THAT(sheet_markdown(build_sheet(cells)), HasSubstr("| Model / version | not sent |"));
-  for (auto& c : cells)
-    c.real_peers[0] = check::PeerIdentity{"nva1", "127.65.1.4"};
+  for (auto& c : cells) {
+    c.real_peers[0] = check::PeerIdentity{};
+    c.real_peers[0].instance = "nva1";
+    c.real_peers[0].address = "127.65.1.4";
+  }
   EXPECT_THAT(sheet_markdown(build_sheet(cells)), HasSubstr("none captured"));
 }
 
