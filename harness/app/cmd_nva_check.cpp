@@ -133,8 +133,7 @@ ExitCode nva_check(const NvaCheckFlags& flags) {
   std::vector<check::CellResult> results;
   const ExitCode ran = run_suites(run, &results);
   // Usage errors and signals end it as they end run; failures are the sheet's to tell.
-  if (ran != ExitCode::pass && ran != ExitCode::failed && ran != ExitCode::inconclusive)
-    return ran;
+  if (ran != ExitCode::pass && ran != ExitCode::failed && ran != ExitCode::inconclusive) return ran;
 
   nva::SheetOptions options;
   options.notes = notes;

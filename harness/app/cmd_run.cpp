@@ -39,7 +39,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-
 // The interface that holds `address` (getifaddrs), or "" when none does.
 std::string interface_holding(const wire::IpAddress& address) {
   ifaddrs* list = nullptr;
@@ -58,7 +57,8 @@ std::string interface_holding(const wire::IpAddress& address) {
 // --peer names that peer: without a real speaker it would only wait for one and fail. Named as
 // a file it always runs. Prints why it is left out.
 bool skipped_for_real_peers(const RunFlags& flags, const std::string& file,
-                            const check::Suite& suite, const std::vector<run::ExternalPeer>& peers) {
+                            const check::Suite& suite,
+                            const std::vector<run::ExternalPeer>& peers) {
   if (std::find(flags.paths.begin(), flags.paths.end(), file) != flags.paths.end()) return false;
   for (const auto& spec : suite.peers) {
     if (!spec.external) continue;

@@ -546,7 +546,8 @@ struct Loader {
     std::set<std::string> names;
     std::set<std::string> rules;
     for (const Value& item : v.array(true)) {
-      Object o = item.object({"name", "rules", "description", "after", "when", "severity", "expect"});
+      Object o =
+          item.object({"name", "rules", "description", "after", "when", "severity", "expect"});
       Case c;
       c.pointer = item.pointer();
       c.name = get_name(o.require("name"));

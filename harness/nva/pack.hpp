@@ -21,7 +21,7 @@ inline constexpr const char* kExamplePrefix = "192.168.1.0/24";
 inline constexpr std::uint32_t kExampleAsn = 65001;
 
 struct NvaParams {
-  std::string address;                // its session address, "192.0.2.10"
+  std::string address;  // its session address, "192.0.2.10"
   std::uint32_t asn = kExampleAsn;
   std::vector<std::string> prefixes;  // what it announces, canonical "10.20.0.0/16"
 };

@@ -15,11 +15,16 @@ constexpr std::size_t kMaxEvidenceChars = 300;
 // Which outcome a case shows when its cells differ: a failure anywhere wins.
 int rank(Outcome o) {
   switch (o) {
-    case Outcome::fail: return 4;
-    case Outcome::inconclusive: return 3;
-    case Outcome::warning: return 2;
-    case Outcome::pass: return 1;
-    case Outcome::skipped: return 0;
+    case Outcome::fail:
+      return 4;
+    case Outcome::inconclusive:
+      return 3;
+    case Outcome::warning:
+      return 2;
+    case Outcome::pass:
+      return 1;
+    case Outcome::skipped:
+      return 0;
   }
   return 0;
 }
@@ -30,8 +35,8 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
 
 // One line of evidence: where, what was expected, what was seen, and why it did not hold.
 std::string evidence_line(const check::CellResult& cell, const check::ExpectationResult& r) {
-  std::string line = "[" + cell.cell.name + "] " + (r.session.empty() ? r.from + " -> " + r.to
-                                                                     : r.session);
+  std::string line =
+      "[" + cell.cell.name + "] " + (r.session.empty() ? r.from + " -> " + r.to : r.session);
   if (!r.prefix.empty()) line += " " + r.prefix;
   line += ": ";
   if (r.verdict == check::Verdict::pass) {
@@ -42,6 +47,16 @@ std::string evidence_line(const check::CellResult& cell, const check::Expectatio
     if (!r.reason.empty()) line += " (" + r.reason + ")";
   }
   return line;
+}
+
+// The failed session result of the session `r` is on (either direction), if any.
+const check::ExpectationResult* failed_session(const check::CellResult& cell,
+                                               const check::ExpectationResult& r) {
+  for (const auto& s : cell.results)
+    if (s.kind == check::ResultKind::session && s.verdict == check::Verdict::failed &&
+        ((s.from == r.from && s.to == r.to) || (s.from == r.to && s.to == r.from)))
+      return &s;
+  return nullptr;
 }
 
 // The case's outcome in one cell, with its evidence appended.
@@ -71,6 +86,13 @@ Outcome judge_in_cell(const check::CellResult& cell, const std::string& name, bo
       o = Outcome::inconclusive;
     else if (r.verdict == check::Verdict::skipped)
       o = Outcome::skipped;
+    // Missing data on a session the checker failed as never brought up (R2: the NVA's fault,
+    // not the capture's) is that failure.
+    if (o == Outcome::inconclusive)
+      if (const auto* lost = failed_session(cell, r)) {
+        evidence.push_back(evidence_line(cell, *lost));
+        o = warning ? Outcome::warning : Outcome::fail;
+      }
     if (o != Outcome::pass || passing_shown++ < 2) evidence.push_back(evidence_line(cell, r));
     if (rank(o) > rank(out)) out = o;
   }
@@ -125,20 +147,24 @@ std::vector<std::pair<std::string, std::string>> identity_rows(const Sheet& shee
   const auto lacks = missing_from(sheet.route_server_capabilities, id.capabilities);
   rows.emplace_back("Not offered (of the route server's)",
                     lacks.empty() ? "none" : join(lacks) + " (informational)");
-  rows.emplace_back("Sessions opened with", id.route_servers.empty() ? "none"
-                                                                     : join(id.route_servers));
+  rows.emplace_back("Sessions opened with",
+                    id.route_servers.empty() ? "none" : join(id.route_servers));
   return rows;
 }
 
 std::string summary_line(const Sheet& sheet) {
   std::ostringstream out;
   out << sheet.checks.size() << " checks: " << sheet.count(Outcome::pass) << " pass, "
-      << sheet.count(Outcome::fail) << " FAIL, " << sheet.count(Outcome::warning)
-      << " warning, " << sheet.count(Outcome::inconclusive) << " inconclusive, "
-      << sheet.count(Outcome::skipped) << " skipped. Verdict: ";
+      << sheet.count(Outcome::fail) << " FAIL, " << sheet.count(Outcome::warning) << " warning, "
+      << sheet.count(Outcome::inconclusive) << " inconclusive, " << sheet.count(Outcome::skipped)
+      << " skipped. Verdict: ";
   switch (sheet.overall()) {
-    case Outcome::fail: out << "FAIL (a check the NVA must meet did not hold)"; break;
-    case Outcome::inconclusive: out << "inconclusive (data missing: see the evidence)"; break;
+    case Outcome::fail:
+      out << "FAIL (a check the NVA must meet did not hold)";
+      break;
+    case Outcome::inconclusive:
+      out << "inconclusive (data missing: see the evidence)";
+      break;
     default:
       out << (sheet.count(Outcome::warning) ? "pass with warnings" : "pass");
   }
@@ -148,9 +174,12 @@ std::string summary_line(const Sheet& sheet) {
 std::string markdown_cell(std::string text) {
   std::string out;
   for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -159,18 +188,24 @@ std::string markdown_cell(std::string text) {
 
 const char* to_string(Outcome outcome) {
   switch (outcome) {
-    case Outcome::pass: return "pass";
-    case Outcome::fail: return "FAIL";
-    case Outcome::warning: return "warning";
-    case Outcome::inconclusive: return "inconclusive";
-    case Outcome::skipped: return "skipped";
+    case Outcome::pass:
+      return "pass";
+    case Outcome::fail:
+      return "FAIL";
+    case Outcome::warning:
+      return "warning";
+    case Outcome::inconclusive:
+      return "inconclusive";
+    case Outcome::skipped:
+      return "skipped";
   }
   return "?";
 }
 
 std::size_t Sheet::count(Outcome outcome) const {
-  return static_cast<std::size_t>(std::count_if(
-      checks.begin(), checks.end(), [outcome](const SheetCheck& c) { return c.outcome == outcome; }));
+  return static_cast<std::size_t>(
+      std::count_if(checks.begin(), checks.end(),
+                    [outcome](const SheetCheck& c) { return c.outcome == outcome; }));
 }
 
 Outcome Sheet::overall() const {
@@ -182,9 +217,12 @@ Outcome Sheet::overall() const {
 
 int exit_code(const Sheet& sheet) {
   switch (sheet.overall()) {
-    case Outcome::fail: return 1;
-    case Outcome::inconclusive: return 3;
-    default: return 0;
+    case Outcome::fail:
+      return 1;
+    case Outcome::inconclusive:
+      return 3;
+    default:
+      return 0;
   }
 }
 
@@ -255,8 +293,8 @@ std::string sheet_markdown(const Sheet& sheet) {
       group = check.rules.front();
       out << "\n## " << group << "\n\n";
     }
-    out << "- **" << to_string(check.outcome) << "** " << check.name << " ("
-        << join(check.rules) << "; " << check.suite << ")\n";
+    out << "- **" << to_string(check.outcome) << "** " << check.name << " (" << join(check.rules)
+        << "; " << check.suite << ")\n";
     for (const auto& line : check.evidence)
       out << "  - " << line << "\n";
   }
@@ -282,16 +320,14 @@ std::string sheet_html(const Sheet& sheet) {
          "ul.evidence{margin:0;font-size:90%}</style></head><body>\n";
   out << "<h1>NVA interoperability sheet: " << html_escape(sheet.peer) << "</h1>\n<table>\n";
   for (const auto& [label, value] : identity_rows(sheet))
-    out << "<tr><th>" << html_escape(label) << "</th><td>" << html_escape(value)
-        << "</td></tr>\n";
+    out << "<tr><th>" << html_escape(label) << "</th><td>" << html_escape(value) << "</td></tr>\n";
   out << "</table>\n<h2>Checks</h2>\n<table>\n<tr><th>rule</th><th>check</th><th>outcome</th>"
          "<th>evidence</th></tr>\n";
   for (const auto& check : sheet.checks) {
     const char* outcome = to_string(check.outcome);
-    out << "<tr><td>" << html_escape(join(check.rules)) << "</td><td>"
-        << html_escape(check.name) << "<br><small>" << html_escape(check.suite)
-        << "</small></td><td class=\"" << outcome << "\">" << outcome
-        << "</td><td><ul class=\"evidence\">";
+    out << "<tr><td>" << html_escape(join(check.rules)) << "</td><td>" << html_escape(check.name)
+        << "<br><small>" << html_escape(check.suite) << "</small></td><td class=\"" << outcome
+        << "\">" << outcome << "</td><td><ul class=\"evidence\">";
     for (const auto& line : check.evidence)
       out << "<li>" << html_escape(line) << "</li>";
     out << "</ul></td></tr>\n";

@@ -17,14 +17,14 @@ const char* to_string(Outcome outcome);  // "pass", "FAIL", "warning", "inconclu
 
 struct SheetCheck {
   std::string suite;
-  std::string name;                 // the case
-  std::vector<std::string> rules;   // the case's rules (grouped under the first)
+  std::string name;                // the case
+  std::vector<std::string> rules;  // the case's rules (grouped under the first)
   Outcome outcome = Outcome::pass;
   std::vector<std::string> evidence;  // "[flag=on] rs0 -> nva1: expected ..., seen ... (reason)"
 };
 
 struct Sheet {
-  std::string peer;  // the suite's name for the NVA, "nva1"
+  std::string peer;              // the suite's name for the NVA, "nva1"
   check::PeerIdentity identity;  // seen == false: no OPEN of it was captured
   std::vector<std::string> route_server_capabilities;
   std::vector<SheetCheck> checks;  // by rule (the first one), then suite order

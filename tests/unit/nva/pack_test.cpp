@@ -37,7 +37,8 @@ TEST(Pack, FillsInTheNvaAndExpandsItsPrefixes) {
 }
 
 TEST(Pack, ThePrefixLimitIsOneLessAndNeedsTwoPrefixes) {
-  auto made = instantiate(kSuite, {"192.0.2.10", 65010, {"10.20.0.0/16", "10.21.0.0/16", "10.22.0.0/16"}});
+  auto made =
+      instantiate(kSuite, {"192.0.2.10", 65010, {"10.20.0.0/16", "10.21.0.0/16", "10.22.0.0/16"}});
   ASSERT_TRUE(made.suite);
   EXPECT_EQ((*made.suite)["route_server"]["profile"]["max_prefixes"], 2);
   made = instantiate(kSuite, {"192.0.2.10", 65010, {"10.20.0.0/16"}});

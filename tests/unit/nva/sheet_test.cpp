@@ -102,6 +102,18 @@ TEST(Sheet, AWarningDoesNotFailButAFailureDoes) {
   EXPECT_EQ(exit_code(sheet), 1);
 }
 
+TEST(Sheet, MissingDataOnASessionNeverBroughtUpIsThatFailure) {
+  auto cells = two_cells();
+  check::ExpectationResult lost = result("", {"R2"}, check::Verdict::failed, "no session");
+  lost.kind = check::ResultKind::session;
+  lost.reason = "R2: the peer is expected to peer with every instance";
+  cells[1].results.push_back(lost);  // the inconclusive route refresh is on that session
+  const Sheet sheet = build_sheet(cells);
+  EXPECT_EQ(find(sheet, "answers-route-refresh").outcome, Outcome::fail);
+  EXPECT_THAT(find(sheet, "answers-route-refresh").evidence,
+              ::testing::Contains(HasSubstr("expected to peer with every instance")));
+}
+
 TEST(Sheet, AllSkippedIsInconclusiveAndNotRunCellsSayWhy) {
   auto c = cell("flag=off", false);
   c.verdict = check::Verdict::skipped;
@@ -120,7 +132,8 @@ TEST(Sheet, MarkdownNamesTheNvaEvidenceAndSummary) {
   EXPECT_THAT(md, HasSubstr("| Model / version | FRR <9.1> & co |"));
   EXPECT_THAT(md, HasSubstr("| ASN | 65001 |"));
   EXPECT_THAT(md, HasSubstr("| Router ID | 10.100.1.4 |"));
-  EXPECT_THAT(md, HasSubstr("| Not offered (of the route server's) | ipv6-unicast (informational) |"));
+  EXPECT_THAT(md,
+              HasSubstr("| Not offered (of the route server's) | ipv6-unicast (informational) |"));
   EXPECT_THAT(md, HasSubstr("## R17"));
   EXPECT_THAT(md, HasSubstr("- **warning** no-65515-routes-back (R17; nva-interop)"));
   EXPECT_THAT(md, HasSubstr("[flag=off] rs0 (127.65.0.4) -> nva1 (127.65.1.4) 10.1.0.0/16: "
