@@ -71,7 +71,7 @@ Outcome judge_in_cell(const check::CellResult& cell, const std::string& name, bo
     // A step the run could not take says so in a note; else the case's `when` does not hold.
     std::string why = "its `when` does not hold in this cell";
     for (const auto& note : cell.notes)
-      if (note.rfind("step '", 0) == 0) why = note;
+      if (note.rfind("step '", 0) == 0) why += ", or " + note;
     evidence.push_back("[" + cell.cell.name + "] not judged: " + why);
     return Outcome::skipped;
   }

@@ -147,13 +147,35 @@ TEST_F(NvaCheck, FrrAsAnNvaPassesEveryCheckUnderThirtySeconds) {
 
 // GoBGP 3 waits 5-10 s before its first connection attempt, in each of the three cells, and the
 // route server's own connection to it cannot carry the judged session yet (the capture is
-// filtered to the route server's listening endpoints): about 50 s here, not under 30.
+// filtered to the route server's listening endpoints): about 40 s here, not under 30.
 TEST_F(NvaCheck, GobgpAsAnNvaPassesEveryCheck) {
   const Sheet sheet = check(StandinKind::gobgp, "gobgp");
   SKIP_WITHOUT_DAEMON();
   EXPECT_EQ(sheet.exit_status, 0) << sheet.output;
   EXPECT_EQ(outcomes_of(sheet.markdown), all_pass()) << sheet.markdown;
   EXPECT_LT(sheet.seconds, 90.0);
+}
+
+TEST_F(NvaCheck, BirdAsAnNvaPassesEveryCheck) {
+  const Sheet sheet = check(StandinKind::bird, "bird");
+  SKIP_WITHOUT_DAEMON();
+  EXPECT_EQ(sheet.exit_status, 0) << sheet.output;
+  EXPECT_EQ(outcomes_of(sheet.markdown), all_pass()) << sheet.markdown;
+  EXPECT_LT(sheet.seconds, 30.0);
+}
+
+// ExaBGP offers no Route Refresh capability: R6 fails and the route-refresh step cannot be taken
+// (skipped, the last step, so nothing else is lost); everything else passes.
+TEST_F(NvaCheck, ExabgpAsAnNvaLacksRouteRefresh) {
+  const Sheet sheet = check(StandinKind::exabgp, "exabgp");
+  SKIP_WITHOUT_DAEMON();
+  EXPECT_EQ(sheet.exit_status, 1) << sheet.output;
+  Outcomes expected = all_pass();
+  expected["offers-capabilities"] = "FAIL";
+  expected["answers-route-refresh"] = "skipped";
+  EXPECT_EQ(outcomes_of(sheet.markdown), expected) << sheet.markdown;
+  EXPECT_NE(sheet.markdown.find("does not offer route-refresh"), std::string::npos);
+  EXPECT_LT(sheet.seconds, 30.0);
 }
 
 // 65515 prepended to its own prefixes (FRR: AS_PATH "65001 65515"): a warning, the rest passes.
