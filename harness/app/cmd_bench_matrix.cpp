@@ -38,6 +38,7 @@
 #include "app/command.hpp"
 #include "app/signal_watch.hpp"
 #include "check/suite.hpp"
+#include "run/external_peers.hpp"
 #include "run/stop_request.hpp"
 #include "run/suite_plan.hpp"
 #include "run/target.hpp"
@@ -501,10 +502,15 @@ ExitCode run_matrix_bench(const MatrixBenchFlags& flags) {
   try {
     suites = check::find_suite_files(flags.paths.empty() ? std::vector<std::string>{"suites"}
                                                          : flags.paths);
-    for (auto& file : suites) {
-      cells += run::load_plan(file).suite.cells().size();
-      file = fs::absolute(file).string();
+    // Suites whose peer is a real speaker (suites/nva) need that speaker: not benchmarked.
+    std::vector<std::string> usable;
+    for (const auto& file : suites) {
+      const run::SuitePlan plan = run::load_plan(file);
+      if (run::has_external_peers(plan.suite)) continue;
+      cells += plan.suite.cells().size();
+      usable.push_back(fs::absolute(file).string());
     }
+    suites = std::move(usable);
   } catch (const std::exception& e) {
     std::cerr << "bench matrix: " << e.what() << "\n";
     return ExitCode::usage;

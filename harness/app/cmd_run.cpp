@@ -25,6 +25,7 @@
 #include "app/cli_values.hpp"
 #include "app/command.hpp"
 #include "app/html_output.hpp"
+#include "app/run_command.hpp"
 #include "app/signal_watch.hpp"
 #include "captures/pcap_reader.hpp"
 #include "check/matrix.hpp"
@@ -38,35 +39,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct RunFlags {
-  std::vector<std::string> paths;
-  std::string target = "builtin";          // one or more, comma-separated
-  std::vector<std::string> route_servers;  // NAME=ADDR[:PORT] for --target external
-  std::string control_cmd;                 // for --target external
-  std::string flag = "both";
-  std::string out = "runs/latest";
-  std::string junit;
-  std::string json;
-  std::string filter;
-  std::string shard;
-  std::string capture = "auto";
-  std::vector<std::string> faults;
-  bool verbose = false;
-  bool inconclusive_ok = false;  // JUnit: inconclusive is <skipped>, not <error>
-  // `matrix`: the results folded into the conformance matrix (check/matrix.hpp).
-  bool matrix = false;
-  std::string deviations = "suites/profiles/deviations.json";
-  std::string markdown;  // also write the matrix's Markdown here
-  bool no_html = false;  // no report.html in --out
-  std::string html;      // also write report.html here
-  // Vendor NVA mode (run/external_peers.hpp).
-  std::vector<std::string> peers;    // PEER=external[:ASN][@ADDR]
-  std::vector<std::string> listens;  // RS=ADDR
-  std::string peer_cmd;
-  double peer_wait_s = 30;
-  std::string interface;  // capture interface; default: lo
-};
-
 // The interface that holds `address` (getifaddrs), or "" when none does.
 std::string interface_holding(const wire::IpAddress& address) {
   ifaddrs* list = nullptr;
@@ -79,6 +51,26 @@ std::string interface_holding(const wire::IpAddress& address) {
   }
   freeifaddrs(list);
   return found;
+}
+
+// A suite found in a folder whose peer is played by a real speaker (suites/nva) runs only when
+// --peer names that peer: without a real speaker it would only wait for one and fail. Named as
+// a file it always runs. Prints why it is left out.
+bool skipped_for_real_peers(const RunFlags& flags, const std::string& file,
+                            const check::Suite& suite,
+                            const std::vector<run::ExternalPeer>& peers) {
+  if (std::find(flags.paths.begin(), flags.paths.end(), file) != flags.paths.end()) return false;
+  for (const auto& spec : suite.peers) {
+    if (!spec.external) continue;
+    if (std::none_of(peers.begin(), peers.end(),
+                     [&spec](const run::ExternalPeer& p) { return p.peer == spec.name; })) {
+      std::cerr << "rsconform run: " << file << ": left out: its peer " << spec.name
+                << " is a real speaker (external); run it with --peer " << spec.name
+                << "=external@ADDR, or rsconform nva-check\n";
+      return true;
+    }
+  }
+  return false;
 }
 
 // Loads the suites and adapts them to the lab (--peer, --listen). Each override must apply to
@@ -95,6 +87,7 @@ bool load_plans(const RunFlags& flags, std::vector<run::SuitePlan>& plans) {
     for (const auto& file : check::find_suite_files(
              flags.paths.empty() ? std::vector<std::string>{"suites"} : flags.paths)) {
       check::Suite suite = check::load_suite_file(file);
+      if (skipped_for_real_peers(flags, file, suite, peers)) continue;
       for (const auto& peer : peers)
         if (suite.find_peer(peer.peer)) {
           run::apply(suite, peer);
@@ -424,7 +417,9 @@ ExitCode report_matrix(const check::Matrix& matrix, const RunFlags& flags) {
   return inconclusive || !verified ? ExitCode::inconclusive : ExitCode::pass;
 }
 
-ExitCode run_suites(const RunFlags& flags) {
+}  // namespace
+
+ExitCode run_suites(const RunFlags& flags, std::vector<check::CellResult>* results_out) {
   std::vector<run::SuitePlan> plans;
   if (!load_plans(flags, plans)) return ExitCode::usage;
   std::vector<check::Deviation> deviations;
@@ -592,10 +587,13 @@ ExitCode run_suites(const RunFlags& flags) {
                     stopped, {in_out, flags.html}, matrix ? &*matrix : nullptr))
       return ExitCode::usage;
   }
+  if (results_out) *results_out = results;
   if (stopped) return static_cast<ExitCode>(stopped->exit_code);
   if (matrix) return report_matrix(*matrix, flags);
   return static_cast<ExitCode>(check::exit_code(check::overall(results)));
 }
+
+namespace {
 
 struct ReplayFlags {
   std::vector<std::string> captures;

@@ -33,5 +33,6 @@ CommandRunner add_run_command(CLI::App& parent);
 CommandRunner add_matrix_command(CLI::App& parent);
 CommandRunner add_replay_command(CLI::App& parent);
 CommandRunner add_redrive_command(CLI::App& parent);
+CommandRunner add_nva_check_command(CLI::App& parent);
 
 }  // namespace rsconform::app

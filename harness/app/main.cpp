@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   for (CommandFactory factory :
        {&add_run_command, &add_matrix_command, &add_replay_command, &add_redrive_command,
         &add_decode_command, &add_bench_command, &add_serve_command, &add_control_command,
-        &add_validate_command, &add_list_command}) {
+        &add_validate_command, &add_list_command, &add_nva_check_command}) {
     auto runner = factory(app);
     commands.emplace_back(app.get_subcommands({}).back(), std::move(runner));
   }

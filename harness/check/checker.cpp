@@ -912,8 +912,12 @@ const char* to_string(ResultKind kind) {
 void describe_coverage(const Suite& suite, CellResult& result) {
   result.rules = suite.rules;
   result.cases.clear();
-  for (const auto& c : suite.cases)
+  result.warning_cases.clear();
+  for (const auto& c : suite.cases) {
     result.cases.push_back(c.name);
+    result.case_rules[c.name] = c.rules;
+    if (c.warning) result.warning_cases.push_back(c.name);
+  }
 }
 
 AddressBook AddressBook::from_suite(const Suite& suite) {

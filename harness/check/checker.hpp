@@ -122,7 +122,9 @@ struct CellResult {
   // What the suite covers, also for a cell never judged: its rules and its cases' names.
   std::vector<std::string> rules;
   std::vector<std::string> cases;
-  std::vector<std::string> skip_reasons;  // why a skipped cell was not run
+  std::vector<std::string> warning_cases;  // cases of severity "warning" (nva-check's sheet)
+  std::map<std::string, std::vector<std::string>> case_rules;  // each case's rules
+  std::vector<std::string> skip_reasons;                       // why a skipped cell was not run
   // Replay: the moment the capture was judged at and why, and where each
   // suite name sits in the capture ("rs0 = 127.66.0.4").
   std::optional<std::string> moment;

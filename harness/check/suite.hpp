@@ -222,6 +222,9 @@ struct Case {
   std::vector<std::string> rules;  // "R11"
   std::string description;
   std::string after;  // a step name; empty: before any step
+  // "warning": a failure is shown as a warning by `nva-check`'s interoperability sheet and does
+  // not fail nva-check; `run` judges it like any other case.
+  bool warning = false;
   When when;
   std::vector<Expectation> expect;
   std::string pointer;

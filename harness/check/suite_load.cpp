@@ -549,7 +549,8 @@ struct Loader {
     std::set<std::string> names;
     std::set<std::string> rules;
     for (const Value& item : v.array(true)) {
-      Object o = item.object({"name", "rules", "description", "after", "when", "expect"});
+      Object o =
+          item.object({"name", "rules", "description", "after", "when", "severity", "expect"});
       Case c;
       c.pointer = item.pointer();
       c.name = get_name(o.require("name"));
@@ -573,6 +574,8 @@ struct Loader {
           after->fail("no step named \"" + c.after + "\"");
       }
       if (auto w = o.find("when")) c.when = when(*w);
+      if (auto severity = o.find("severity"))
+        c.warning = severity->one_of<bool>({{"error", false}, {"warning", true}});
       for (const Value& e : o.require("expect").array(true))
         c.expect.push_back(expectation(e));
       suite.cases.push_back(std::move(c));

@@ -453,7 +453,8 @@ StandinNva StandinNva::start(const StandinNvaConfig& config, const std::string& 
   RunDirectory sockets = RunDirectory::create("rsconform-sock");
   const std::string d = dir.path();
   const std::string s = sockets.path();
-  const std::uint16_t port = daemons::pick_free_port(config.address);
+  const std::uint16_t port =
+      config.listen_port ? config.listen_port : daemons::pick_free_port(config.address);
   const std::string conf = dir.file(config_file(config.kind));
 
   std::vector<std::string> argv;

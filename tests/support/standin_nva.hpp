@@ -33,6 +33,9 @@ struct StandinNvaConfig {
   std::vector<wire::Endpoint> route_servers;
   std::vector<wire::Prefix> announce;  // originated, next hop self
   std::uint16_t hold_time = 180;
+  // Where it accepts connections on `address`; 0: a free port. A route server that connects out
+  // to it at the BGP port (the built-in, to an external peer) needs 179.
+  std::uint16_t listen_port = 0;
   // Misconfigurations:
   // 65515 prepended to what it advertises: AS_PATH "65001 65515" (BIRD, FRR, ExaBGP); GoBGP
   // prepends after its own AS is added, so there it is "65515 65001".

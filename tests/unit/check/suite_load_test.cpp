@@ -145,6 +145,23 @@ TEST(SuiteLoad, ScriptStepsOfASuiteStepArePlanned) {
   EXPECT_EQ(e.message, "set by the peer the script belongs to");
 }
 
+TEST(SuiteLoad, ACaseMayBeAWarning) {
+  EXPECT_FALSE(load_suite_text(kMinimal, "t.json").cases.at(0).warning);
+  EXPECT_TRUE(load_suite_text(
+                  edit("\"rules\": [\"R10\"],", "\"rules\": [\"R10\"], \"severity\": \"warning\","),
+                  "t.json")
+                  .cases.at(0)
+                  .warning);
+  EXPECT_FALSE(
+      load_suite_text(
+          edit("\"rules\": [\"R10\"],", "\"rules\": [\"R10\"], \"severity\": \"error\","), "t.json")
+          .cases.at(0)
+          .warning);
+  auto e =
+      load_error(edit("\"rules\": [\"R10\"],", "\"rules\": [\"R10\"], \"severity\": \"fatal\","));
+  EXPECT_NE(std::string(e.what()).find("severity"), std::string::npos) << e.what();
+}
+
 TEST(SuiteLoad, BrokenJsonNamesLineAndColumn) {
   auto e = load_error("{\n  \"name\": \"x\",\n  \"matrix\": [1,,]\n}");
   EXPECT_EQ(e.file, "t.json");
