@@ -216,6 +216,9 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
   // next hop self is whatever it is configured with; the suite says which).
   for (const auto& rs : suite.route_servers)
     record.attribute_addresses[rs.name] = rs.attribute_address.to_string();
+  // The built-in route server also connects out to real peers, at the suite's port.
+  for (const auto* instance : real_peers)
+    listeners.push_back({instance->address, suite.port});
   std::sort(record.ports.begin(), record.ports.end());
   record.ports.erase(std::unique(record.ports.begin(), record.ports.end()), record.ports.end());
 
@@ -232,6 +235,7 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
   record.capture_source = capture.source();
   TapObserver observer({}, capture.tap());
   real_peer_tap.attach(&observer);
+  target->capture_started();
   const bool live_capture = capture.tap() == nullptr;
   const LiveView& view = !real_peers.empty() && live_capture
                              ? static_cast<const LiveView&>(wire_view)

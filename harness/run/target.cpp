@@ -41,10 +41,11 @@ class BuiltinTarget final : public RouteServerTarget {
     const routeserver::Config config = configured(plan, cell, faults_);
     routeserver::ServerOptions options;
     options.active = false;  // the speakers connect
-    // Real peers may wait long between attempts (BGP's ConnectRetry is often 120 s): the route
-    // server connects to them too, at the suite's port.
+    // Real peers may wait long between attempts (BGP's ConnectRetry is often 120 s, GoBGP's
+    // first one comes after 5-10 s): the route server connects to them too, at the suite's
+    // port, once the capture runs (capture_started).
     for (const auto* instance : external_instances(plan.suite))
-      options.active_peers.push_back(instance->name);
+      real_peers_.push_back(instance->name);
     options.peer_port = plan.suite.port;
     // The suite's port (179: what Wireshark and tshark decode as BGP without being told) at
     // the instances' own addresses; where another run or process holds it, any free port.
@@ -61,7 +62,7 @@ class BuiltinTarget final : public RouteServerTarget {
       start();
     } catch (const std::runtime_error& e) {
       // A real peer connects to the port it was configured with: no other port will do.
-      if (!options.active_peers.empty())
+      if (!real_peers_.empty())
         throw TargetError(std::string(e.what()) + " (a real peer connects to port " +
                           std::to_string(plan.suite.port) + " there)");
       if (context.log)
@@ -77,6 +78,10 @@ class BuiltinTarget final : public RouteServerTarget {
 
   const std::vector<RsEndpoint>& endpoints() const override { return endpoints_; }
   bool answers_at_once() const override { return true; }
+  void capture_started() override {
+    for (const auto& peer : real_peers_)
+      server_->connect_out(peer);
+  }
 
   std::optional<std::string> apply(const check::SuiteStep& step, bool flag) override {
     switch (step.action) {
@@ -108,6 +113,7 @@ class BuiltinTarget final : public RouteServerTarget {
 
  private:
   Faults faults_;
+  std::vector<std::string> real_peers_;  // connected to once the capture runs
   std::unique_ptr<routeserver::RouteServer> server_;
   std::vector<RsEndpoint> endpoints_;
 };

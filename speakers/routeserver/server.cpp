@@ -140,9 +140,7 @@ struct RouteServer::Peer final : session::SessionListener {
     config.local = session::Endpoint{self.address, 0};
     config.peer =
         session::Endpoint{pc.address, server.options_.peer_port.value_or(server.options_.port)};
-    const auto& active_peers = server.options_.active_peers;
-    config.active = server.options_.active || std::find(active_peers.begin(), active_peers.end(),
-                                                        pc.name) != active_peers.end();
+    config.active = server.options_.active;
     config.passive = server.options_.passive;
     config.restart_delay = server.options_.restart_delay;
     config.connect_retry_time = server.options_.connect_retry_time;
@@ -381,6 +379,12 @@ bool names_instance(const std::vector<std::string>& instances, const std::string
 
 }  // namespace
 
+void RouteServer::connect_out(std::string_view peer) {
+  for (auto& inst : instances_)
+    for (auto& p : inst->peers)
+      if (p->name() == peer) p->session->connect_out();
+}
+
 std::size_t RouteServer::drop_peer(std::string_view peer,
                                    const std::vector<std::string>& instances) {
   std::size_t closed = 0;
@@ -390,7 +394,7 @@ std::size_t RouteServer::drop_peer(std::string_view peer,
       if (p->name() != peer || p->dropped) continue;
       p->dropped = true;
       p->idle_alarm->cancel();
-      const bool up = p->session->state() != session::State::idle;
+      const bool up = p->session->established();
       p->log("dropped by the route server (Cease 6/2), refused until the run ends");
       p->session->stop(wire::Notification{static_cast<std::uint8_t>(wire::ErrorCode::cease),
                                           wire::subcode::kAdministrativeShutdown,

@@ -82,9 +82,9 @@ class NvaCheck : public ::testing::Test {
                             {*wire::IpAddress::parse("127.113.0.5"), 179}};
     config.announce = {*wire::Prefix::parse("192.168.1.0/24"),
                        *wire::Prefix::parse("192.168.4.0/24")};
-    // A free port: the route server cannot reach it at 179, so the session runs on the NVA's own
-    // connection (a session on the route server's outgoing connection is not judged yet).
-    config.listen_port = 0;
+    // It also listens at 179, where the route server connects to it: GoBGP's own first attempt
+    // comes only after 5-10 s.
+    config.listen_port = 179;
     if (misconfigure) misconfigure(config);
     StandinNva nva = StandinNva::start(config, "nva-check-" + label);
     const fs::path out = dir_ / label;
@@ -145,15 +145,13 @@ TEST_F(NvaCheck, FrrAsAnNvaPassesEveryCheckUnderThirtySeconds) {
   EXPECT_LT(sheet.seconds, 30.0);
 }
 
-// GoBGP 3 waits 5-10 s before its first connection attempt, in each of the three cells, and the
-// route server's own connection to it cannot carry the judged session yet (the capture is
-// filtered to the route server's listening endpoints): about 40 s here, not under 30.
+// GoBGP 3 waits 5-10 s before its own first connection attempt: the route server connects to it.
 TEST_F(NvaCheck, GobgpAsAnNvaPassesEveryCheck) {
   const Sheet sheet = check(StandinKind::gobgp, "gobgp");
   SKIP_WITHOUT_DAEMON();
   EXPECT_EQ(sheet.exit_status, 0) << sheet.output;
   EXPECT_EQ(outcomes_of(sheet.markdown), all_pass()) << sheet.markdown;
-  EXPECT_LT(sheet.seconds, 90.0);
+  EXPECT_LT(sheet.seconds, 30.0);
 }
 
 TEST_F(NvaCheck, BirdAsAnNvaPassesEveryCheck) {
@@ -210,20 +208,19 @@ TEST_F(NvaCheck, AnNvaThatPeersWithOneInstanceFailsR2) {
       [](StandinNvaConfig& c) { c.only_first_instance = true; }, "3");
   SKIP_WITHOUT_DAEMON();
   EXPECT_EQ(sheet.exit_status, 1) << sheet.output;
-  // Every check with an expectation on the rs1 session fails with it (the warning ones warn);
-  // the checks judged on rs0 alone (the route refresh from rs0, rs0 after rs1 is gone) pass; the
-  // prefix limit, whose rs1 session never came up, is inconclusive.
-  Outcomes expected;
-  for (const char* name :
-       {"peers-with-both-instances", "advertises-own-prefixes", "offers-capabilities",
-        "learns-vnet-prefix", "accepts-both-paths", "flag-off-no-gateway-routes",
-        "flag-on-gateway-routes", "flag-toggle-keeps-sessions"})
-    expected[name] = "FAIL";
-  for (const char* name : {"hold-time-180", "own-prefixes-without-65515", "no-65515-routes-back"})
-    expected[name] = "warning";
-  expected["prefix-limit-cease"] = expected["no-notification-back"] = "inconclusive";
-  expected["answers-route-refresh"] = expected["one-instance-down"] = "pass";
-  EXPECT_EQ(outcomes_of(sheet.markdown), expected) << sheet.markdown;
+  // The checks that need the rs1 session fail with it (R2); rs1's session to drop never came
+  // up, so that step and the checks after it (the route refresh from rs0, rs0 after rs1 is
+  // gone) are skipped. How the other checks read depends on how the NVA turns the route
+  // server's own connection to rs1 away (absent routes on it hold; an event on it fails), so
+  // only these are pinned.
+  const Outcomes seen = outcomes_of(sheet.markdown);
+  for (const char* name : {"peers-with-both-instances", "advertises-own-prefixes",
+                           "offers-capabilities", "learns-vnet-prefix", "accepts-both-paths",
+                           "flag-on-gateway-routes", "flag-toggle-keeps-sessions"})
+    EXPECT_EQ(seen.at(name), "FAIL") << name << "\n" << sheet.markdown;
+  EXPECT_EQ(seen.at("answers-route-refresh"), "skipped") << sheet.markdown;
+  EXPECT_EQ(seen.at("one-instance-down"), "skipped") << sheet.markdown;
+  EXPECT_EQ(seen.size(), 15u);
   EXPECT_NE(sheet.markdown.find("| Sessions opened with | rs0 |"), std::string::npos);
   EXPECT_NE(sheet.markdown.find("Verdict: FAIL"), std::string::npos);
 }
