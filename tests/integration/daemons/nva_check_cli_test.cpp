@@ -14,6 +14,7 @@
 #include <regex>
 #include <sstream>
 
+#include "report_html/headless_chromium.hpp"
 #include "support/rsconform_cli.hpp"
 #include "support/standin_nva.hpp"
 
@@ -143,6 +144,18 @@ TEST_F(NvaCheck, FrrAsAnNvaPassesEveryCheckUnderThirtySeconds) {
   EXPECT_NE(sheet.markdown.find("| ASN | 65001 |"), std::string::npos);
   EXPECT_NE(sheet.markdown.find("| Router ID | 10.100.1.4 |"), std::string::npos);
   EXPECT_LT(sheet.seconds, 30.0);
+  // The HTML sheet is what a person opens: in a browser it reads the same.
+  if (!fs::exists(report_html::kChromium)) return;
+  std::vector<std::string> argv =
+      report_html::headless_chromium_args(report_html::kChromium, (dir_ / "profile").string());
+  argv.push_back("--dump-dom");
+  argv.push_back("file://" + (dir_ / "frr" / "sheet.html").string());
+  const RunResult dom = run_with_deadline(argv, std::chrono::seconds(90));
+  ASSERT_FALSE(dom.timed_out) << "chromium --dump-dom did not finish in 90 s";
+  for (const auto& [name, outcome] : all_pass())
+    EXPECT_NE(dom.out.find(name), std::string::npos) << name;
+  EXPECT_NE(dom.out.find("15 pass"), std::string::npos) << dom.out.substr(0, 2000);
+  EXPECT_NE(dom.out.find("standin-nva"), std::string::npos);
 }
 
 // GoBGP 3 waits 5-10 s before its own first connection attempt: the route server connects to it.
