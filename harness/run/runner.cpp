@@ -196,16 +196,31 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
   target_context.cell_dir = dir;
   target_context.log = [&log](const std::string& line) { log.line(line); };
   std::unique_ptr<RouteServerTarget> target;
-  try {
-    target = start_target(options.target, plan, cell, target_context);
-  } catch (const TargetError& e) {
-    // Not the route server's conformance: it never ran as the suite needs.
-    log.line(std::string("target did not start: ") + e.what());
-    run.result.verdict = check::Verdict::inconclusive;
-    run.result.notes.push_back(std::string("target did not start: ") + e.what());
-    return run;
+  // Why the target did not start, or nullopt.
+  auto start_route_server = [&]() -> std::optional<std::string> {
+    try {
+      target = start_target(options.target, plan, cell, target_context);
+      return std::nullopt;
+    } catch (const TargetError& e) {
+      // Not the route server's conformance: it never ran as the suite needs.
+      log.line(std::string("target did not start: ") + e.what());
+      run.result.verdict = check::Verdict::inconclusive;
+      run.result.notes.push_back(std::string("target did not start: ") + e.what());
+      return e.what();
+    }
+  };
+  // With real peers the built-in and daemon targets listen at the suite's port, known before
+  // they start: the capture starts first, so that a real peer that connects the moment the
+  // route server listens is captured from its first packet.
+  const bool capture_first = !real_peers.empty() && options.target.kind != TargetKind::external;
+  std::vector<RsEndpoint> route_servers;
+  if (capture_first) {
+    for (const auto& rs : suite.route_servers)
+      route_servers.push_back({rs.name, rs.address, suite.port});
+  } else {
+    if (start_route_server()) return run;
+    route_servers = target->endpoints();
   }
-  const std::vector<RsEndpoint> route_servers = target->endpoints();
   std::vector<captures::Endpoint> listeners;
   for (const auto& rs : route_servers) {
     record.ports.push_back(rs.port);
@@ -235,6 +250,10 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
   record.capture_source = capture.source();
   TapObserver observer({}, capture.tap());
   real_peer_tap.attach(&observer);
+  if (capture_first && start_route_server()) {
+    capture.stop();
+    return run;
+  }
   target->capture_started();
   const bool live_capture = capture.tap() == nullptr;
   const LiveView& view = !real_peers.empty() && live_capture
