@@ -85,20 +85,6 @@ std::string cell_note(const CellResult& cell) {
   return text + ": inconclusive";
 }
 
-// Markdown table cell text: pipes and newlines would break the row.
-std::string md_escape(std::string text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '\n')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out;
-}
-
 std::string outcome_text(const MatrixEntry& e) {
   switch (e.outcome) {
     case Outcome::pass:
@@ -137,9 +123,9 @@ void table(std::ostringstream& out, const Matrix& m, const std::vector<MatrixRow
     out << "---|";
   out << "\n";
   for (const auto& row : rows) {
-    out << "| " << md_escape(row.key) << " |";
+    out << "| " << markdown_cell(row.key) << " |";
     for (const auto& e : row.entries)
-      out << " " << md_escape(entry_text(e)) << " |";
+      out << " " << markdown_cell(entry_text(e)) << " |";
     out << "\n";
   }
 }
@@ -342,7 +328,7 @@ std::string matrix_markdown(const Matrix& m) {
         any = true;
         out << "- " << row.key << ", " << m.columns[c].label() << ":\n";
         for (const auto& d : e.outcome == outcome ? e.details : e.also_skipped)
-          out << "  - " << md_escape(d) << "\n";
+          out << "  - " << markdown_cell(d) << "\n";
       }
   };
   details(m.rules, Outcome::fail, "Failures");
@@ -351,10 +337,10 @@ std::string matrix_markdown(const Matrix& m) {
   if (!m.used.empty()) {
     out << "\n## Known deviations\n\n";
     for (const auto& [d, evidence] : m.used) {
-      out << "- **" << d.target << ": " << d.name << "**: " << md_escape(d.why) << "\n";
+      out << "- **" << d.target << ": " << d.name << "**: " << markdown_cell(d.why) << "\n";
       const std::size_t shown = std::min<std::size_t>(evidence.size(), 3);
       for (std::size_t i = 0; i < shown; ++i)
-        out << "  - " << md_escape(evidence[i]) << "\n";
+        out << "  - " << markdown_cell(evidence[i]) << "\n";
       if (evidence.size() > shown) out << "  - and " << evidence.size() - shown << " more\n";
     }
   }

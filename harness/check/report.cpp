@@ -104,6 +104,19 @@ nlohmann::json real_peers_json(const std::vector<PeerIdentity>& peers) {
 
 }  // namespace
 
+std::string markdown_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
+  }
+  return out;
+}
+
 std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {

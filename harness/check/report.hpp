@@ -33,6 +33,8 @@ std::string convergence_text(const CellResult& cell);
 
 // Text made safe for XML attributes and content (control characters become '?').
 std::string xml_escape(const std::string& text);
+// Text for a Markdown table cell: pipes escaped, newlines as blanks (they would break the row).
+std::string markdown_cell(const std::string& text);
 
 // "PASS  scenario-a [flag=on]  12 expectations  converged in 3.1 ms" per cell,
 // then each failed or inconclusive expectation; after an interruption, the cells not run.

@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 
+#include "check/report.hpp"
 #include "report_html/html_report.hpp"
 
 namespace rsconform::nva {
@@ -171,19 +172,6 @@ std::string summary_line(const Sheet& sheet) {
   return out.str();
 }
 
-std::string markdown_cell(std::string text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '\n')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 const char* to_string(Outcome outcome) {
@@ -283,10 +271,10 @@ Sheet build_sheet(const std::vector<check::CellResult>& cells, const SheetOption
 
 std::string sheet_markdown(const Sheet& sheet) {
   std::ostringstream out;
-  out << "# NVA interoperability sheet: " << markdown_cell(sheet.peer) << "\n\n";
+  out << "# NVA interoperability sheet: " << check::markdown_cell(sheet.peer) << "\n\n";
   out << "| | |\n|---|---|\n";
   for (const auto& [label, value] : identity_rows(sheet))
-    out << "| " << label << " | " << markdown_cell(value) << " |\n";
+    out << "| " << label << " | " << check::markdown_cell(value) << " |\n";
   std::string group;
   for (const auto& check : sheet.checks) {
     if (check.rules.front() != group) {
