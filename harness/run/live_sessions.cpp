@@ -3,15 +3,12 @@
 #include <cstdio>
 
 namespace rsconform::run {
-namespace {
 
 std::string seconds_text(std::chrono::milliseconds ms) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.1f s", static_cast<double>(ms.count()) / 1000);
   return buffer;
 }
-
-}  // namespace
 
 std::optional<std::string> why_not_established(const speakers::PeerSession& peer,
                                                const wire::Endpoint& route_server,

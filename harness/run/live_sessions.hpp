@@ -12,6 +12,9 @@
 
 namespace rsconform::run {
 
+// "2.5 s": how long a run waited, as its messages say it.
+std::string seconds_text(std::chrono::milliseconds ms);
+
 // nullopt when the session reached Established at least once. `waited`: how
 // long the run gave it.
 std::optional<std::string> why_not_established(const speakers::PeerSession& peer,

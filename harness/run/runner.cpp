@@ -2,12 +2,10 @@
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "analysis/capture_analysis.hpp"
 #include "run/capture_observer.hpp"
@@ -15,8 +13,8 @@
 #include "run/external_peers.hpp"
 #include "run/live_sessions.hpp"
 #include "run/tap_observer.hpp"
+#include "run/user_command.hpp"
 #include "session/asio_transport.hpp"
-#include "speakers/daemons/daemon_process.hpp"
 #include "speakers/routeserver/server.hpp"
 #include "speakers/script/script.hpp"
 
@@ -63,12 +61,6 @@ bool established_between(const analysis::Observation& observation, const wire::I
   return it != observation.sessions().end() && it->second.established > 0;
 }
 
-std::string seconds_text(Millis ms) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f s", static_cast<double>(ms.count()) / 1000);
-  return buffer;
-}
-
 // One script runner per peer instance, so that instances run concurrently.
 speakers::Script script_for(const check::PeerSpec& peer, const check::PeerInstance& instance,
                             std::vector<speakers::Step> steps,
@@ -110,31 +102,16 @@ std::optional<std::string> run_peer_command(const std::string& command,
                                             const check::SuiteStep& step,
                                             const jsonio::Document& document, const fs::path& dir,
                                             boost::asio::io_context& io) {
-  std::vector<std::string> argv;
-  std::stringstream words(command);  // split at blanks: no shell, no quoting
-  for (std::string word; words >> word;)
-    argv.push_back(word);
+  std::vector<std::string> argv = command_words(command);
   argv.insert(argv.end(), {"script", step.peer, document.at(step.script_pointer).json().dump()});
-  const std::string program = daemons::find_program(argv[0]);
-  if (program.empty()) return "--peer-cmd: no program \"" + argv[0] + "\" found";
-  argv[0] = program;
-  const std::string log_path = (dir / "peer-cmd.log").string();
-  try {
-    auto child = daemons::ChildProcess::start(argv, dir.string(), log_path);
-    const auto deadline = SteadyClock::now() + kPeerCommandDeadline;
-    while (SteadyClock::now() < deadline) {
-      if (auto status = child.poll()) {
-        if (status->exited && status->code == 0) return std::nullopt;
-        return "--peer-cmd ended with " + status->to_string() + ": " + daemons::file_tail(log_path);
-      }
-      if (io.stopped()) io.restart();
-      io.run_one_for(Millis(20));  // serve the sessions while the hook runs
-    }
-    child.stop();
-    return "--peer-cmd did not end within " + seconds_text(kPeerCommandDeadline);
-  } catch (const std::runtime_error& e) {
-    return std::string("--peer-cmd: ") + e.what();
-  }
+  auto serve = [&io](Millis slice) {
+    if (io.stopped()) io.restart();
+    io.run_one_for(slice);
+  };
+  if (auto why =
+          run_user_command(std::move(argv), dir, "peer-cmd.log", kPeerCommandDeadline, serve))
+    return "--peer-cmd " + *why;
+  return std::nullopt;
 }
 
 class RunLog {
@@ -211,7 +188,8 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
   };
   // With real peers the built-in and daemon targets listen at the suite's port, known before
   // they start: the capture starts first, so that a real peer that connects the moment the
-  // route server listens is captured from its first packet.
+  // route server listens (or that the built-in connects to at once) is captured from its first
+  // packet.
   const bool capture_first = !real_peers.empty() && options.target.kind != TargetKind::external;
   std::vector<RsEndpoint> route_servers;
   if (capture_first) {
@@ -254,7 +232,6 @@ CellRun run_cell_untimed(const SuitePlan& plan, const check::MatrixCell& cell,
     capture.stop();
     return run;
   }
-  target->capture_started();
   const bool live_capture = capture.tap() == nullptr;
   const LiveView& view = !real_peers.empty() && live_capture
                              ? static_cast<const LiveView&>(wire_view)

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <sstream>
 
 #include "run/external_peers.hpp"
+#include "run/user_command.hpp"
 #include "speakers/daemons/ars_config.hpp"
 #include "speakers/daemons/ars_route_server.hpp"
 #include "speakers/daemons/daemon_process.hpp"
@@ -43,9 +43,9 @@ class BuiltinTarget final : public RouteServerTarget {
     options.active = false;  // the speakers connect
     // Real peers may wait long between attempts (BGP's ConnectRetry is often 120 s, GoBGP's
     // first one comes after 5-10 s): the route server connects to them too, at the suite's
-    // port, once the capture runs (capture_started).
+    // port (the runner starts the capture first).
     for (const auto* instance : external_instances(plan.suite))
-      real_peers_.push_back(instance->name);
+      options.active_peers.push_back(instance->name);
     options.peer_port = plan.suite.port;
     // The suite's port (179: what Wireshark and tshark decode as BGP without being told) at
     // the instances' own addresses; where another run or process holds it, any free port.
@@ -62,7 +62,7 @@ class BuiltinTarget final : public RouteServerTarget {
       start();
     } catch (const std::runtime_error& e) {
       // A real peer connects to the port it was configured with: no other port will do.
-      if (!real_peers_.empty())
+      if (!options.active_peers.empty())
         throw TargetError(std::string(e.what()) + " (a real peer connects to port " +
                           std::to_string(plan.suite.port) + " there)");
       if (context.log)
@@ -78,10 +78,6 @@ class BuiltinTarget final : public RouteServerTarget {
 
   const std::vector<RsEndpoint>& endpoints() const override { return endpoints_; }
   bool answers_at_once() const override { return true; }
-  void capture_started() override {
-    for (const auto& peer : real_peers_)
-      server_->connect_out(peer);
-  }
 
   std::optional<std::string> apply(const check::SuiteStep& step, bool flag) override {
     switch (step.action) {
@@ -113,7 +109,6 @@ class BuiltinTarget final : public RouteServerTarget {
 
  private:
   Faults faults_;
-  std::vector<std::string> real_peers_;  // connected to once the capture runs
   std::unique_ptr<routeserver::RouteServer> server_;
   std::vector<RsEndpoint> endpoints_;
 };
@@ -154,25 +149,9 @@ class ExternalTarget final : public RouteServerTarget {
 
   std::optional<std::string> apply(const check::SuiteStep& step, bool flag) override {
     if (control_cmd_.empty()) return step_text(step) + " needs --control-cmd";
-    auto argv = control_command_argv(control_cmd_, step, flag);
-    const std::string program = argv[0];
-    argv[0] = daemons::find_program(program);
-    if (argv[0].empty()) return "--control-cmd: no program '" + program + "'";
-    const std::string log = (context_.cell_dir / "control.log").string();
-    try {
-      auto child = daemons::ChildProcess::start(argv, context_.cell_dir.string(), log);
-      auto status = child.wait(kControlDeadline);
-      if (!status) {
-        child.stop(Millis(1000));
-        return "--control-cmd for " + step_text(step) + " did not finish within " +
-               std::to_string(kControlDeadline.count() / 1000) + " s (" + log + ")";
-      }
-      if (!status->exited || status->code != 0)
-        return "--control-cmd for " + step_text(step) + " ended with " + status->to_string() +
-               ": " + daemons::file_tail(log, 500);
-    } catch (const std::exception& e) {
-      return "--control-cmd for " + step_text(step) + ": " + e.what();
-    }
+    if (auto why = run_user_command(control_command_argv(control_cmd_, step, flag),
+                                    context_.cell_dir, "control.log", kControlDeadline))
+      return "--control-cmd for " + step_text(step) + " " + *why;
     return std::nullopt;
   }
 
@@ -334,10 +313,7 @@ bool is_route_server_step(const check::SuiteStep& step, const check::Suite& suit
 
 std::vector<std::string> control_command_argv(const std::string& command,
                                               const check::SuiteStep& step, bool flag) {
-  std::vector<std::string> argv;
-  std::stringstream words(command);  // split at blanks: no shell, no quoting
-  for (std::string word; words >> word;)
-    argv.push_back(word);
+  std::vector<std::string> argv = command_words(command);
   argv.emplace_back(check::to_string(step.action));
   switch (step.action) {
     case check::StepAction::set_flag:

@@ -92,9 +92,6 @@ class RouteServerTarget {
   // Applies a route-server step; `flag` is the branch-to-branch value after it. Returns why
   // it could not be applied (the cell is then inconclusive), nullopt when it was.
   virtual std::optional<std::string> apply(const check::SuiteStep& step, bool flag) = 0;
-  // The capture runs: a route server that connects out to real peers starts now, so that the
-  // capture holds those connections from their first packet.
-  virtual void capture_started() {}
   // A route server that answers at once needs only a short quiet window.
   virtual bool answers_at_once() const { return false; }
   // Nullopt while it runs; else what went wrong (a daemon exited: its log tail).

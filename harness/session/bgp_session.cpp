@@ -136,11 +136,6 @@ void BgpSession::start() {
   if (initiated->fsm.state() == State::idle) handle(*initiated, Event(EventType::manual_start));
 }
 
-void BgpSession::connect_out() {
-  config_.active = true;
-  if (wanted_up_ && !established()) start();
-}
-
 void BgpSession::stop(std::optional<wire::Notification> cease) {
   Guard guard(*this);
   wanted_up_ = false;

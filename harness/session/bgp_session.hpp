@@ -37,7 +37,7 @@ struct SessionConfig {
   SpeakerConfig speaker;     // our AS, BGP ID, hold time, capabilities
   Endpoint local;            // address to bind outgoing connections (port 0: any)
   Endpoint peer;             // where to connect; its address identifies incoming connections
-  bool active = true;        // connect out (set_active changes it)
+  bool active = true;        // connect out
   bool passive = true;       // accept a connection from the peer's address (see accept())
   bool auto_restart = true;  // after the session goes down (not by stop()), start again
   std::chrono::milliseconds restart_delay{1000};
@@ -100,8 +100,6 @@ class BgpSession {
   void start();
   // Graceful close of every connection: NOTIFICATION (default Cease 6/2
   // Administrative Shutdown) then FIN. No restart until start().
-  // Connects out from now on (also when it was passive only), unless it is Established.
-  void connect_out();
   void stop(std::optional<wire::Notification> cease = std::nullopt);
   // Sends this NOTIFICATION on the established (or most advanced) connection
   // and closes it; the session restarts if auto_restart.

@@ -140,7 +140,9 @@ struct RouteServer::Peer final : session::SessionListener {
     config.local = session::Endpoint{self.address, 0};
     config.peer =
         session::Endpoint{pc.address, server.options_.peer_port.value_or(server.options_.port)};
-    config.active = server.options_.active;
+    const auto& active_peers = server.options_.active_peers;
+    config.active = server.options_.active || std::find(active_peers.begin(), active_peers.end(),
+                                                        pc.name) != active_peers.end();
     config.passive = server.options_.passive;
     config.restart_delay = server.options_.restart_delay;
     config.connect_retry_time = server.options_.connect_retry_time;
@@ -378,12 +380,6 @@ bool names_instance(const std::vector<std::string>& instances, const std::string
 }
 
 }  // namespace
-
-void RouteServer::connect_out(std::string_view peer) {
-  for (auto& inst : instances_)
-    for (auto& p : inst->peers)
-      if (p->name() == peer) p->session->connect_out();
-}
 
 std::size_t RouteServer::drop_peer(std::string_view peer,
                                    const std::vector<std::string>& instances) {

@@ -40,6 +40,7 @@ struct ServerOptions {
   std::vector<std::uint16_t> instance_ports;  // per instance, overrides `port` (0: any)
   std::optional<std::uint16_t> peer_port;     // where peers are connected to (default: port)
   bool active = true;                         // also connect out to every peer (R4)
+  std::vector<std::string> active_peers;      // connected out to even when !active
 
   bool passive = true;  // accept connections from configured peers
   std::chrono::milliseconds restart_delay{1000};
@@ -105,9 +106,6 @@ class RouteServer {
   void set_vnet_prefixes(const std::vector<wire::Prefix>& prefixes);
 
   // ----- acting on one peer from the route-server side (a real peer cannot be scripted) -----
-  // Connects out to `peer` from every instance from now on (also when !active), where its
-  // session is not Established: real peers may wait long between their own attempts.
-  void connect_out(std::string_view peer);
   // Closes the sessions of `peer` on the instances named (every instance when empty) with
   // Cease 6/2 and refuses it there until stop() (R32). Returns how many sessions were closed.
   std::size_t drop_peer(std::string_view peer, const std::vector<std::string>& instances);
